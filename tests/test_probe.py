@@ -1,0 +1,337 @@
+"""ProbeClassifier: scikit-learn's common checks plus the lesson's probe defects."""
+
+import pickle
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import make_blobs, make_circles, make_classification
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import cross_val_score
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_probe import ProbeClassifier
+
+torch = pytest.importorskip("torch")
+
+
+@parametrize_with_checks([ProbeClassifier()])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def blobs3():
+    """Three well separated classes with string labels."""
+    X, y = make_blobs(n_samples=150, centers=3, n_features=6, random_state=0)
+    return X, np.array(["cat", "dog", "eel"])[y]
+
+
+def _separable(n_features=4, n_samples=200, seed=0):
+    X, y = make_blobs(
+        n_samples=n_samples,
+        centers=[[-4] * n_features, [4] * n_features],
+        cluster_std=0.5,
+        random_state=seed,
+    )
+    return X, y
+
+
+# The lesson's defect 6: Sigmoid before CrossEntropyLoss --------------------------
+
+
+def test_outputs_logits_not_sigmoid():
+    X, y = _separable()
+    # Enough unpenalised steps for the logits to grow as large as the data allow.
+    probe = ProbeClassifier(
+        weight_decay=0.0, lr=0.05, batch_size=20, random_state=0, device="cpu"
+    )
+    proba = probe.fit(X, y).predict_proba(X)
+    # Softmax of two sigmoid outputs in [0, 1] can never exceed e / (1 + e):
+    # the lesson's probe was capped there however separable the data.
+    cap = np.e / (1 + np.e)
+    assert proba.max(axis=1).min() > 0.99 > cap
+    assert_array_equal(probe.predict(X), y)
+    modules = list(probe.net_.module_.modules())
+    assert not any(isinstance(m, torch.nn.Sigmoid | torch.nn.Softmax) for m in modules)
+    assert isinstance(probe.net_.criterion_, torch.nn.CrossEntropyLoss)
+    # Raw logits leave [0, 1].
+    logits = probe.net_.forward(X.astype(np.float32)).numpy()
+    assert np.abs(logits).max() > 1
+
+
+def test_decision_function_is_logit_difference_and_matches_proba():
+    X, y = make_classification(n_samples=120, n_features=5, random_state=0)
+    probe = ProbeClassifier(random_state=0, device="cpu").fit(X, y)
+    logits = probe.net_.forward(X.astype(np.float32)).numpy().astype(np.float64)
+    decision = probe.decision_function(X)
+    assert decision.shape == (120,)
+    assert_allclose(decision, logits[:, 1] - logits[:, 0])
+    assert_allclose(probe.predict_proba(X)[:, 1], 1 / (1 + np.exp(-decision)))
+    assert_array_equal(probe.predict(X), (decision > 0).astype(int))
+    assert_allclose(np.exp(probe.predict_log_proba(X)), probe.predict_proba(X))
+
+
+# The lesson's defect 10: batches never shuffled, width hard-coded ----------------
+
+
+def test_batches_are_shuffled_every_epoch():
+    y = np.repeat([0, 1], 100)
+    X = np.random.RandomState(0).normal(size=(200, 3)) + y[:, None]
+    probe = ProbeClassifier(batch_size=20, max_epochs=1, random_state=0)
+    probe.fit(X, y)
+    net = probe.net_
+    assert net.train_split is None  # every sample is used for training
+    loader = net.get_iterator(net.get_dataset(X.astype(np.float32), y), training=True)
+    first_batches = [next(iter(loader))[1].numpy() for _ in range(2)]
+    # Sorted labels: an unshuffled first batch would be all zeros.
+    assert set(first_batches[0]) == {0, 1}
+    assert not np.array_equal(first_batches[0], first_batches[1])
+
+
+def test_training_on_label_sorted_data_is_not_biased_to_last_class():
+    """Unshuffled, the last run of one-class batches drags the bias that way."""
+    from skorch import NeuralNetClassifier
+
+    from sklearn_probe._probe_module import ProbeModule
+
+    settings = dict(max_epochs=2, lr=0.1, batch_size=10)
+    shuffled, unshuffled = [], []
+    for seed in range(3):
+        rng = np.random.RandomState(seed)
+        y = np.repeat([0, 1], 300)  # sorted by label, as in the lesson's loop
+        X = rng.normal(size=(600, 5))
+        X[:, 0] += 0.8 * (2 * y - 1)
+        probe = ProbeClassifier(random_state=seed, device="cpu", **settings)
+        shuffled.append(probe.fit(X, y).predict(X).mean())
+
+        X32 = X.astype(np.float32)
+        torch.manual_seed(seed)
+        reference = NeuralNetClassifier(
+            ProbeModule,
+            module__n_features=5,
+            module__n_classes=2,
+            module__mean=X32.mean(0),
+            module__scale=X32.std(0),
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=torch.optim.Adam,
+            iterator_train__shuffle=False,
+            train_split=None,
+            verbose=0,
+            **settings,
+        ).fit(X32, y)
+        unshuffled.append(reference.predict(X32).mean())
+    # The reference shows the data exposes the defect; the probe avoids it.
+    assert np.mean(unshuffled) > 0.65
+    assert 0.4 < np.mean(shuffled) < 0.6
+
+
+@pytest.mark.parametrize("n_features", [5, 384])
+@pytest.mark.parametrize("hidden", [(), (768,)])
+def test_any_input_width(n_features, hidden):
+    X, y = make_classification(
+        n_samples=80,
+        n_features=n_features,
+        n_informative=5,
+        n_redundant=0,
+        random_state=0,
+    )
+    probe = ProbeClassifier(hidden, max_epochs=5, random_state=0, device="cpu")
+    probe.fit(X, y)
+    first = probe.net_.module_.layers[0]
+    assert first.in_features == n_features == probe.n_features_in_
+    assert probe.predict_proba(X).shape == (80, 2)
+
+
+def test_mlp_learns_what_a_linear_probe_cannot():
+    X, y = make_circles(n_samples=300, factor=0.3, noise=0.05, random_state=0)
+    linear = ProbeClassifier(random_state=0, device="cpu").fit(X, y)
+    mlp = ProbeClassifier((16,), random_state=0, device="cpu").fit(X, y)
+    assert linear.score(X, y) < 0.75
+    assert mlp.score(X, y) > 0.95
+    layers = mlp.net_.module_.layers
+    assert [type(m).__name__ for m in layers] == ["Linear", "ReLU", "Linear"]
+    assert layers[0].out_features == 16
+    # An int means one hidden layer of that width.
+    same = ProbeClassifier(16, random_state=0, device="cpu").fit(X, y)
+    assert_array_equal(same.predict_proba(X), mlp.predict_proba(X))
+
+
+# Labels, probabilities, scorers -------------------------------------------------
+
+
+def test_string_labels_and_three_classes(blobs3):
+    X, y = blobs3
+    probe = ProbeClassifier(random_state=0, device="cpu").fit(X, y)
+    assert_array_equal(probe.classes_, ["cat", "dog", "eel"])
+    pred = probe.predict(X)
+    assert pred.dtype == y.dtype
+    assert np.mean(pred == y) > 0.95
+    proba = probe.predict_proba(X)
+    assert proba.shape == (150, 3)
+    assert proba.dtype == np.float64
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    decision = probe.decision_function(X)
+    assert decision.shape == (150, 3)
+    assert_array_equal(probe.classes_[decision.argmax(axis=1)], pred)
+
+
+def test_roc_auc_scorers_work(blobs3):
+    X, y = make_classification(
+        n_samples=150, n_features=8, class_sep=2.0, random_state=0
+    )
+    probe = ProbeClassifier(random_state=0, device="cpu")
+    assert cross_val_score(probe, X, y, cv=3, scoring="roc_auc").mean() > 0.9
+    X3, y3 = blobs3
+    assert cross_val_score(probe, X3, y3, cv=3, scoring="roc_auc_ovr").mean() > 0.95
+
+
+def test_standardize_handles_constant_and_huge_features():
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    X[:, 0] = 3.0  # constant
+    X[:, 1] *= 1000.0  # an outlier dimension, as in transformer hidden states
+    probe = ProbeClassifier(random_state=0, device="cpu").fit(X, y)
+    assert np.isfinite(probe.predict_proba(X)).all()
+    module = probe.net_.module_
+    assert_allclose(module.mean.numpy(), X.mean(axis=0), rtol=1e-5)
+    assert module.scale[0].item() == 1.0
+    assert probe.score(X, y) > 0.85
+    raw = ProbeClassifier(standardize=False, random_state=0, device="cpu").fit(X, y)
+    assert_array_equal(raw.net_.module_.scale.numpy(), np.ones(6))
+
+
+# Randomness --------------------------------------------------------------------
+
+
+def test_same_seed_same_numbers_different_seed_different_numbers():
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    a = ProbeClassifier((8,), random_state=3, device="cpu").fit(X, y)
+    b = ProbeClassifier((8,), random_state=3, device="cpu").fit(X, y)
+    c = ProbeClassifier((8,), random_state=4, device="cpu").fit(X, y)
+    assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert_array_equal(a.loss_curve_, b.loss_curve_)
+    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+    rs = ProbeClassifier(random_state=np.random.RandomState(3), device="cpu")
+    assert rs.fit(X, y).predict_proba(X).shape == (100, 2)
+
+
+def test_shuffling_is_seeded_too():
+    """Same initial weights, different batch order: the seed covers both."""
+    X, y = make_classification(n_samples=100, n_features=5, random_state=0)
+    probe = ProbeClassifier(max_epochs=3, batch_size=10, device="cpu")
+    runs = [clone(probe).set_params(random_state=1).fit(X, y) for _ in range(2)]
+    assert_array_equal(runs[0].loss_curve_, runs[1].loss_curve_)
+
+
+def test_fit_leaves_global_random_states_alone():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    torch.manual_seed(123)
+    np.random.seed(7)  # noqa: NPY002 (the global RNG is under test)
+    torch_state = torch.get_rng_state()
+    numpy_state = np.random.get_state()[1].copy()  # noqa: NPY002
+    ProbeClassifier((4,), max_epochs=3, random_state=0, device="cpu").fit(X, y)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
+
+
+def test_random_state_none_draws_from_numpy_global_rng():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    probe = ProbeClassifier(max_epochs=3, device="cpu")
+    np.random.seed(0)  # noqa: NPY002 (the global RNG is under test)
+    first = clone(probe).fit(X, y).predict_proba(X)
+    second = clone(probe).fit(X, y).predict_proba(X)
+    np.random.seed(0)  # noqa: NPY002 (the global RNG is under test)
+    again = clone(probe).fit(X, y).predict_proba(X)
+    assert_array_equal(first, again)
+    assert not np.array_equal(first, second)
+
+
+# Persistence, devices, imports -------------------------------------------------
+
+
+def test_pickle_round_trip(blobs3):
+    X, y = blobs3
+    probe = ProbeClassifier((8,), random_state=0, device="cpu").fit(X, y)
+    restored = pickle.loads(pickle.dumps(probe))
+    assert_array_equal(restored.predict_proba(X), probe.predict_proba(X))
+    assert_array_equal(restored.classes_, probe.classes_)
+    assert restored.device_ == "cpu"
+
+
+def test_device_auto():
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    probe = ProbeClassifier(max_epochs=2).fit(X, y)
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    if not torch.cuda.is_available() and torch.backends.mps.is_available():
+        expected = "mps"
+    assert probe.device_ == expected
+    assert next(probe.net_.module_.parameters()).device.type == expected
+
+
+def test_import_does_not_import_torch():
+    code = "import sys, sklearn_probe; print('torch' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+# Errors -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (
+            {"max_epochs": 0},
+            "The 'max_epochs' parameter of ProbeClassifier must be an int in the "
+            "range [1, inf). Got 0 instead.",
+        ),
+        ({"max_epochs": 2.5}, "The 'max_epochs' parameter of ProbeClassifier"),
+        ({"lr": 0.0}, "The 'lr' parameter of ProbeClassifier must be a float in"),
+        ({"lr": -1}, "The 'lr' parameter of ProbeClassifier"),
+        ({"batch_size": 0}, "The 'batch_size' parameter of ProbeClassifier"),
+        ({"weight_decay": -0.1}, "The 'weight_decay' parameter of ProbeClassifier"),
+        ({"standardize": "yes"}, "The 'standardize' parameter of ProbeClassifier"),
+        ({"random_state": "x"}, "The 'random_state' parameter of ProbeClassifier"),
+        ({"hidden_layer_sizes": 0}, "The 'hidden_layer_sizes' parameter"),
+        (
+            {"hidden_layer_sizes": (16, 0)},
+            "The 'hidden_layer_sizes' parameter of ProbeClassifier must be a tuple "
+            "of positive ints, e.g. () for a linear probe or (768,) for one hidden "
+            "layer. Got (16, 0) instead.",
+        ),
+        ({"hidden_layer_sizes": (16, "a")}, "tuple of positive ints"),
+        ({"hidden_layer_sizes": (2.5,)}, "tuple of positive ints"),
+        ({"device": 3}, "The 'device' parameter of ProbeClassifier"),
+        ({"device": "gpu"}, "device='gpu' is not a torch device"),
+    ],
+)
+def test_bad_parameters_raise_clear_errors(params, message):
+    X, y = make_classification(n_samples=20, n_features=4, random_state=0)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ProbeClassifier(**params).fit(X, y)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_cuda_says_so():
+    X, y = make_classification(n_samples=20, n_features=4, random_state=0)
+    with pytest.raises(ValueError, match="torch sees no CUDA device"):
+        ProbeClassifier(device="cuda").fit(X, y)
+
+
+def test_data_errors():
+    X, y = make_classification(n_samples=20, n_features=4, random_state=0)
+    with pytest.raises(ValueError, match="only one class"):
+        ProbeClassifier().fit(X, np.zeros(20))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        ProbeClassifier().fit(X, np.linspace(0, 1, 20))
+    with pytest.raises(NotFittedError):
+        ProbeClassifier().predict(X)
+    probe = ProbeClassifier(max_epochs=1, device="cpu").fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features, but ProbeClassifier is"):
+        probe.predict(X[:, :3])
