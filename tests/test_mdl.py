@@ -1,0 +1,220 @@
+"""MDL probing: online code length against hand-computed bits, and as a scorer.
+
+The hand-computed cases use ``DummyClassifier(strategy="prior")``, whose
+``predict_proba`` is the class frequencies of its training labels, whatever X is,
+and ``shuffle=False``, so every number below is plain arithmetic on the label
+sequence.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from threadpoolctl import threadpool_limits
+
+from sklearn_probe.mdl import (
+    DEFAULT_PORTIONS,
+    PROBA_FLOOR,
+    make_mdl_scorer,
+    mdl_scorer,
+    online_code_length,
+)
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """Tiny fits: BLAS threads only add contention (lbfgs is ~50x slower)."""
+    with threadpool_limits(1):
+        yield
+
+
+PRIOR = DummyClassifier(strategy="prior")
+
+
+def test_hand_computed_binary():
+    # y = 0 1 | 1 1 | 0 1 1 0, blocks end at 0.25, 0.5, 1.0 of n = 8: 2, 4, 8.
+    y = [0, 1, 1, 1, 0, 1, 1, 0]
+    X = np.zeros((8, 1))
+    result = online_code_length(PRIOR, X, y, portions=(0.25, 0.5, 1.0), shuffle=False)
+    # Block 1, uniform: 2 labels * log2(2) = 2 bits.
+    # Block 2, model on [0, 1] -> p(0) = p(1) = 1/2; labels 1, 1: 2 * 1 = 2 bits.
+    # Block 3, model on [0, 1, 1, 1] -> p(0) = 1/4, p(1) = 3/4; labels 0 1 1 0:
+    #   2 * log2(4) + 2 * log2(4/3) = 4 + 2 * 0.41503749927884376 bits.
+    block3 = 4 + 2 * 0.41503749927884376
+    assert result.block_ends == (2, 4, 8)
+    np.testing.assert_allclose(
+        result.block_code_lengths_bits, [2.0, 2.0, block3], rtol=0, atol=1e-9
+    )
+    assert result.code_length_bits == pytest.approx(8.830074998557688, abs=1e-9)
+    assert result.uniform_code_length_bits == 8.0
+    assert result.compression == pytest.approx(8 / 8.830074998557688, abs=1e-9)
+    assert result.block_uniform == (True, False, False)
+    assert result.n_samples == 8 and result.n_classes == 2
+
+
+def test_hand_computed_three_classes_with_unseen_class_floor():
+    # y = 0 1 | 0 1 | 2 2 with K = 3, blocks end at 2, 4, 6.
+    y = ["a", "b", "a", "b", "c", "c"]
+    X = np.zeros((6, 1))
+    result = online_code_length(
+        PRIOR, X, y, portions=(1 / 3, 2 / 3, 1.0), shuffle=False
+    )
+    # Block 1, uniform: 2 * log2(3) = 3.1699250014423126 bits.
+    # Block 2, model on [a, b] -> 1/2 each; labels a, b: 2 bits.
+    # Block 3, model on [a, b, a, b] never saw "c": probability 0, floored at
+    #   1e-12, so 2 * -log2(1e-12) = 2 * 12 * log2(10) = 79.72627427729961 bits.
+    assert PROBA_FLOOR == 1e-12
+    expected = [3.1699250014423126, 2.0, 79.72627427729961]
+    np.testing.assert_allclose(
+        result.block_code_lengths_bits, expected, rtol=0, atol=1e-9
+    )
+    assert result.uniform_code_length_bits == pytest.approx(6 * 1.584962500721156)
+    assert list(result.classes) == ["a", "b", "c"]
+
+
+def test_single_class_prefix_is_coded_uniformly():
+    # y = 1 1 | 1 0 | 0 0 1 1: the first four examples are not enough to fit a
+    # discriminative model for block 2 (one class), so block 2 is uniform too.
+    # Block 3: model on [1, 1, 1, 0] -> p(1) = 3/4, p(0) = 1/4; labels 0 0 1 1:
+    #   2 * 2 + 2 * log2(4/3).
+    y = [1, 1, 1, 0, 0, 0, 1, 1]
+    X = np.arange(8.0).reshape(-1, 1)
+    for estimator in (PRIOR, LogisticRegression()):
+        result = online_code_length(
+            estimator, X, y, portions=(0.25, 0.5, 1.0), shuffle=False
+        )
+        assert result.block_uniform == (True, True, False)
+        assert result.block_code_lengths_bits[:2] == (2.0, 2.0)
+    prior = online_code_length(PRIOR, X, y, portions=(0.25, 0.5, 1.0), shuffle=False)
+    assert prior.block_code_lengths_bits[2] == pytest.approx(
+        4 + 2 * math.log2(4 / 3), abs=1e-9
+    )
+
+
+def test_shuffle_is_a_seeded_permutation():
+    rng = np.random.RandomState(0)
+    y = rng.randint(0, 3, size=50)
+    X = rng.normal(size=(50, 2))
+    portions = (0.1, 0.3, 1.0)
+    shuffled = online_code_length(PRIOR, X, y, portions=portions, random_state=4)
+    order = np.random.RandomState(4).permutation(50)
+    by_hand = online_code_length(
+        PRIOR, X[order], y[order], portions=portions, shuffle=False
+    )
+    assert shuffled.code_length_bits == pytest.approx(by_hand.code_length_bits)
+    again = online_code_length(PRIOR, X, y, portions=portions, random_state=4)
+    assert again == shuffled
+
+
+def test_block_ends_rounding_merging_and_minimum():
+    y = [0, 1] * 50
+    X = np.zeros((100, 1))
+    result = online_code_length(PRIOR, X, y)
+    # 0.1% .. 1.6% of 100 round to 0, 0, 0, 1, 2 -> all at least 2, merged.
+    assert result.block_ends == (2, 3, 6, 13, 25, 50, 100)
+    assert len(DEFAULT_PORTIONS) == 11
+    assert sum(result.block_code_lengths_bits) == pytest.approx(result.code_length_bits)
+    tiny = online_code_length(PRIOR, [[0.0], [1.0]], [0, 1])
+    assert tiny.block_ends == (2,)
+    assert tiny.code_length_bits == 2.0 and tiny.compression == 1.0
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_uniform_code_length_is_n_log2_k(k):
+    n = 60
+    y = np.arange(n) % k
+    X = np.zeros((n, 1))
+    result = online_code_length(PRIOR, X, y)
+    assert result.uniform_code_length_bits == pytest.approx(n * math.log2(k))
+    assert result.n_classes == k
+
+
+@pytest.fixture(scope="module")
+def learnable():
+    return make_classification(
+        n_samples=600,
+        n_features=8,
+        n_informative=4,
+        class_sep=2.5,
+        flip_y=0.0,
+        random_state=0,
+    )
+
+
+def test_learnable_data_compresses_random_labels_do_not(learnable):
+    X, y = learnable
+    real = online_code_length(LogisticRegression(), X, y)
+    random_y = np.random.RandomState(0).permutation(y)
+    control = online_code_length(LogisticRegression(), X, random_y)
+    assert real.compression > 1.5
+    assert control.compression < 1.05
+    assert real.code_length_bits < control.code_length_bits
+
+
+def test_works_with_lists_and_string_labels(learnable):
+    X, y = learnable
+    labels = np.where(y == 1, "pos", "neg")
+    as_list = online_code_length(LogisticRegression(), X.tolist(), labels.tolist())
+    as_array = online_code_length(LogisticRegression(), X, labels)
+    assert as_list.code_length_bits == pytest.approx(as_array.code_length_bits)
+
+
+def test_scorer_in_grid_search(learnable):
+    X, y = learnable
+    cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=0)
+    search = GridSearchCV(
+        LogisticRegression(),
+        {"C": [0.01, 1.0]},
+        scoring={"accuracy": "accuracy", "mdl_compression": mdl_scorer},
+        refit="accuracy",
+        cv=cv,
+    ).fit(X, y)
+    compression = search.cv_results_["mean_test_mdl_compression"]
+    assert np.all(compression > 1.2)
+    # It is computed on the test fold alone, from clones of the estimator.
+    train, test = next(cv.split(X, y))
+    fitted = LogisticRegression(C=0.01).fit(X[train], y[train])
+    assert search.cv_results_["split0_test_mdl_compression"][0] == pytest.approx(
+        online_code_length(LogisticRegression(C=0.01), X[test], y[test]).compression
+    )
+    assert mdl_scorer(fitted, X[test], y[test]) == pytest.approx(
+        search.cv_results_["split0_test_mdl_compression"][0]
+    )
+
+
+def test_make_mdl_scorer_settings(learnable):
+    X, y = learnable
+    scorer = make_mdl_scorer(portions=(0.1, 0.5, 1.0), random_state=3)
+    expected = online_code_length(
+        LogisticRegression(), X, y, portions=(0.1, 0.5, 1.0), random_state=3
+    ).compression
+    assert scorer(LogisticRegression(), X, y) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "portions",
+    [(0.5, 0.9), (0.5, 0.25, 1.0), (0.0, 1.0), (0.5, 0.5, 1.0), (), (0.5, 1.5)],
+)
+def test_invalid_portions(portions):
+    with pytest.raises(ValueError, match="'portions' parameter"):
+        online_code_length(PRIOR, np.zeros((10, 1)), [0, 1] * 5, portions=portions)
+    with pytest.raises(ValueError, match="'portions' parameter"):
+        make_mdl_scorer(portions=portions)
+
+
+def test_other_errors():
+    X = np.zeros((4, 1))
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        online_code_length(PRIOR, X, [1, 1, 1, 1])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        online_code_length(PRIOR, X, [0, 1, 0])
+    with pytest.raises(ValueError, match="proba_floor"):
+        online_code_length(PRIOR, X, [0, 1, 0, 1], proba_floor=0)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        online_code_length(PRIOR, X, [0.1, 0.2, 0.3, 0.4])
+    with pytest.raises(ValueError, match="infinity"):
+        online_code_length(PRIOR, X, [0, 1, 0, np.inf])
