@@ -26,8 +26,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# Benchmarks (not part of `test`): each prints its ratios. The default sizes
+# take a while on 2 cores (the naive reference re-runs the model 35 times);
+# BENCH_QUICK=1 make bench runs small sizes, BENCH_N / BENCH_SCALING set them.
 bench: $(STAMP)
-	$(PY) -m pytest benchmarks -p no:cacheprovider --benchmark-disable-gc -s
+	$(PY) -m pytest benchmarks -p no:cacheprovider -W default -s \
+		--benchmark-disable-gc --benchmark-columns=min --benchmark-sort=name
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sklearn_probe tests benchmarks examples
