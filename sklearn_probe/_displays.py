@@ -126,10 +126,17 @@ class LayerScoresDisplay:
     figure_ : matplotlib.figure.Figure
     lines_ : dict
         ``(curve, group label) -> Line2D`` for every curve drawn.
+    legend_ : matplotlib.legend.Legend or None
+        Drawn when there are several curves; one curve is named by the axis.
     bands_ : dict
         ``(curve, group label) -> PolyCollection`` of the fold-spread bands.
     chance_line_ : matplotlib.lines.Line2D or None
+    chance_text_ : matplotlib.text.Annotation or None
+        The label on the chance line.
     best_marker_ : matplotlib.lines.Line2D
+        The star on the best layer.
+    best_text_ : matplotlib.text.Annotation
+        "best: layer <l>" and its score, above the star.
 
     Examples
     --------
@@ -219,10 +226,6 @@ class LayerScoresDisplay:
                     f"scores has no {column!r} column; its columns are "
                     f"{list(frame.columns)}."
                 )
-        if ax is None:
-            fig, ax = _new_axes((7.5, 4.8))
-        else:
-            fig = ax.figure
         group_by = list(self.group_by)
         groups = (
             [((), frame)]
@@ -233,12 +236,23 @@ class LayerScoresDisplay:
             ]
         )
 
-        self.lines_, self.bands_ = {}, {}
         curves = [
             (name, label, style)
             for name, label, style in CURVES
             if f"{name}_mean" in frame.columns and (name != "train_score" or show_train)
         ]
+        n_curves = len(groups) * len(curves)
+        if ax is None:
+            # Several curves get a legend to the right of the axes.
+            fig, ax = _new_axes((7.5, 4.8) if n_curves == 1 else (10.0, 4.8))
+        else:
+            fig = ax.figure
+        self.lines_, self.bands_ = {}, {}
+        means = frame[f"{_MAIN}_mean"].to_numpy(dtype=float)
+        # Accuracy, AUC, F1, ...: mean ± sd never drawn past 0 or 1.
+        bounded = not str(self.score_name).startswith("neg_") and bool(
+            np.all((means >= 0) & (means <= 1))
+        )
         for g, (key, part) in enumerate(groups):
             colour = _LINE_COLOURS[g % len(_LINE_COLOURS)]
             group_label = ", ".join(
@@ -266,7 +280,10 @@ class LayerScoresDisplay:
                     zorder=3 if main else 2,
                 )
                 self.lines_[(name, group_label)] = line
-                spread = _band(part, name, band)
+                # The training folds' spread says little: no band for it.
+                spread = (
+                    None if name == "train_score" else _band(part, name, band, bounded)
+                )
                 if spread is not None:
                     self.bands_[(name, group_label)] = ax.fill_between(
                         x,
@@ -306,6 +323,37 @@ class LayerScoresDisplay:
             label=f"best: layer {best_layer} ({best_score:.3f})",
             zorder=4,
         )
+        # Direct labels read faster than a legend on a slide.
+        self.best_text_ = ax.annotate(
+            f"best: layer {best_layer}\n{best_score:.3f}",
+            (best_layer, best_score),
+            xytext=(0, 16),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=ANNOTATION_SIZE,
+            fontweight="bold",
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "fc": "white",
+                "ec": "none",
+                "alpha": 0.8,
+            },
+            zorder=5,
+        )
+        self.chance_text_ = None
+        if self.chance_level is not None:
+            self.chance_text_ = ax.annotate(
+                f"chance ({self._chance_name()}): {self.chance_level:.2f}",
+                (0.01, self.chance_level),
+                xycoords=("axes fraction", "data"),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="left",
+                va="bottom",
+                fontsize=ANNOTATION_SIZE,
+                color=MUTED,
+            )
 
         layers = np.unique(frame["layer"].to_numpy())
         if len(layers) <= 25:
@@ -316,7 +364,7 @@ class LayerScoresDisplay:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         pad = 0.4
         ax.set_xlim(layers.min() - pad, layers.max() + pad)
-        _set_score_ylim(ax, frame, curves, self.chance_level, band)
+        _set_score_ylim(ax, frame, curves, self.chance_level, band, bounded)
         folds = f"{self.n_splits}-fold CV" if self.n_splits else "CV"
         spread = {"std": ", mean ± sd", "range": ", mean and range"}.get(band, "")
         ax.set_ylabel(
@@ -330,9 +378,23 @@ class LayerScoresDisplay:
                 title += f" ({self.model_name})"
         ax.set_title(title, fontsize=TITLE_SIZE, loc="left", pad=10)
         tidy_axes(ax)
-        ax.legend(fontsize=LEGEND_SIZE, frameon=False, loc="lower right")
+        self.legend_ = None
+        if len(self.lines_) > 1:  # one curve needs no legend: the axis says it
+            self.legend_ = ax.legend(
+                handles=list(self.lines_.values()),
+                fontsize=LEGEND_SIZE,
+                frameon=False,
+                loc="upper left",
+                bbox_to_anchor=(1.02, 1.0),
+                borderaxespad=0.0,
+            )
         self.ax_, self.figure_ = ax, fig
         return self
+
+    def _chance_name(self):
+        if self.score_name == "accuracy":
+            return "majority class"
+        return "no information"
 
 
 def _curve_label(group_label, curve_label, main, n_curves):
@@ -343,27 +405,31 @@ def _curve_label(group_label, curve_label, main, n_curves):
     return group_label if main else f"{group_label}: {curve_label}"
 
 
-def _band(part, name, band):
+def _band(part, name, band, bounded=False):
+    """(low, high) of the band around curve ``name``, or None."""
     low, high = f"{name}_ci_low", f"{name}_ci_high"
+    spread = None
     if band is not None and low in part.columns and high in part.columns:
-        return part[low].to_numpy(float), part[high].to_numpy(float)
-    if band == "std" and f"{name}_std" in part.columns:
+        spread = part[low].to_numpy(float), part[high].to_numpy(float)
+    elif band == "std" and f"{name}_std" in part.columns:
         mean = part[f"{name}_mean"].to_numpy(float)
         std = part[f"{name}_std"].to_numpy(float)
-        return mean - std, mean + std
-    if band == "range":
+        spread = mean - std, mean + std
+    elif band == "range":
         folds = [c for c in part.columns if c.startswith(f"{name}_fold")]
         if folds:
             values = part[folds].to_numpy(float)
-            return values.min(axis=1), values.max(axis=1)
-    return None
+            spread = values.min(axis=1), values.max(axis=1)
+    if spread is not None and bounded:
+        spread = tuple(np.clip(v, 0.0, 1.0) for v in spread)
+    return spread
 
 
-def _set_score_ylim(ax, frame, curves, chance, band):
+def _set_score_ylim(ax, frame, curves, chance, band, bounded):
     values = []
     for name, _, _ in curves:
         values.append(frame[f"{name}_mean"].to_numpy(float))
-        spread = _band(frame, name, band)
+        spread = _band(frame, name, band, bounded)
         if spread is not None:
             values.extend(spread)
     if chance is not None:
@@ -374,10 +440,14 @@ def _set_score_ylim(ax, frame, curves, chance, band):
         return
     low, high = values.min(), values.max()
     margin = max(0.06 * (high - low), 0.01)
-    low, high = low - margin, high + 2.5 * margin  # room for the legend / star
-    if 0 <= values.min() and values.max() <= 1:  # a bounded score
-        low, high = max(low, 0.0), min(high, 1.0)
+    low, high = low - margin, high + 4 * margin  # room for the best's label
+    if bounded:
+        low, high = max(low, 0.0), min(high, 1.0 + 4 * margin)
     ax.set_ylim(low, high)
+    if bounded and high > 1:  # room above 1 for the label, but no tick past 1
+        ticks = ax.get_yticks()
+        ax.set_yticks(ticks[(ticks >= low - 1e-9) & (ticks <= 1 + 1e-9)])
+        ax.set_ylim(low, high)
 
 
 # --------------------------------------------------------------- embeddings
@@ -592,20 +662,19 @@ class LayerEmbeddingsDisplay:
             if layer == 0:
                 notes.append("embeddings")
             if layer == best:
-                score = result.best_score
-                notes.append(f"best, {score:.2f}")
+                notes.append(f"best, CV {result.best_score:.2f}")
             if layer == result.n_layers - 1:
                 notes.append("last")
-            titles[layer] = f"Layer {layer}" + (f" ({'; '.join(notes)})" if notes else "")
+            titles[layer] = f"Layer {layer}" + (
+                f" ({'; '.join(notes)})" if notes else ""
+            )
         kwargs.setdefault("panel_titles", titles)
         pooling = result.best_params.get("hidden__pooling", "mean")
         kwargs.setdefault(
             "title",
             f"{{method}} of {pooling}-pooled hidden states ({result.model_name})",
         )
-        return cls.from_embeddings(
-            embeddings, labels, max_samples=None, **kwargs
-        )
+        return cls.from_embeddings(embeddings, labels, max_samples=None, **kwargs)
 
     # -- drawing ---------------------------------------------------------------
 
@@ -655,7 +724,7 @@ class LayerEmbeddingsDisplay:
         names = {} if self.label_names is None else dict(self.label_names)
         classes = np.unique(labels)
         n = len(labels)
-        size = float(np.clip(36 * (400 / max(n, 1)) ** 0.5, 5, 60)) if s is None else s
+        size = float(np.clip(24 * (400 / max(n, 1)) ** 0.5, 4, 60)) if s is None else s
         styles = []
         for i, label in enumerate(classes):
             key = label.item() if hasattr(label, "item") else label
@@ -690,7 +759,8 @@ class LayerEmbeddingsDisplay:
             a.set_xticks([])
             a.set_yticks([])
             a.set_xlabel(xlabel, fontsize=LABEL_SIZE - 1, color=MUTED)
-            a.set_ylabel(ylabel, fontsize=LABEL_SIZE - 1, color=MUTED)
+            if a is axes[0]:
+                a.set_ylabel(ylabel, fontsize=LABEL_SIZE - 1, color=MUTED)
             for side in ("top", "right"):
                 a.spines[side].set_visible(False)
             for side in ("left", "bottom"):

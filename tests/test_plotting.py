@@ -190,3 +190,228 @@ def test_perplexity_clipping():
 def test_bad_perplexity(blobs):
     with pytest.raises(ValueError, match="'perplexity' parameter must be positive"):
         plot_tsne(*blobs, perplexity=0)
+
+
+# --------------------------------------------------------- LayerScoresDisplay
+
+
+def sweep_scores(n_layers=5, groups=None, extra=()):
+    """A DataFrame shaped like LayerSweepResult.scores."""
+    import pandas as pd
+
+    rows = []
+    for g, group in enumerate(groups or [None]):
+        for layer in range(n_layers):
+            folds = 0.6 + 0.05 * layer - 0.03 * g + np.array([-0.02, 0.0, 0.02])
+            row = {"layer": layer}
+            if group is not None:
+                row["pooling"] = group
+            row.update(
+                cv_score_mean=folds.mean(),
+                cv_score_std=folds.std(),
+                train_score_mean=folds.mean() + 0.1,
+                train_score_std=0.01,
+                **{f"cv_score_fold{k}": v for k, v in enumerate(folds)},
+            )
+            for name in extra:
+                row[f"{name}_mean"] = 0.55
+                row[f"{name}_std"] = 0.01
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_layer_scores_display_draws_what_it_says():
+    from sklearn_probe.plotting import LayerScoresDisplay
+
+    scores = sweep_scores()
+    display = LayerScoresDisplay(
+        scores, chance_level=0.52, n_splits=3, model_name="tiny"
+    ).plot()
+    assert display is not None and display.ax_.figure is display.figure_
+    ax = display.ax_
+    (line,) = display.lines_.values()
+    np.testing.assert_array_equal(line.get_xdata(), range(5))
+    np.testing.assert_allclose(line.get_ydata(), scores["cv_score_mean"])
+    assert len(display.bands_) == 1
+    assert display.chance_line_.get_ydata()[0] == pytest.approx(0.52)
+    assert "chance (majority class): 0.52" == display.chance_text_.get_text()
+    # The best layer (the argmax of the mean CV score) is starred and labelled.
+    assert list(display.best_marker_.get_xdata()) == [4]
+    assert display.best_text_.get_text().startswith("best: layer 4")
+    assert ax.get_xlabel() == "Layer (0 = embedding output)"
+    assert ax.get_ylabel() == "Accuracy (3-fold CV, mean ± sd)"
+    assert ax.get_title(loc="left") == "Probe accuracy by layer (tiny)"
+    assert list(ax.get_xticks()) == [0, 1, 2, 3, 4]
+    assert ax.get_legend() is None  # one curve: the axis names it
+    assert ax.get_ylim()[1] <= 1.2 and max(ax.get_yticks()) <= 1.0
+
+
+def test_layer_scores_display_bands_and_extra_curves():
+    from sklearn_probe.plotting import LayerScoresDisplay
+
+    scores = sweep_scores(groups=["mean", "max"], extra=["random_weights_score"])
+    display = LayerScoresDisplay(scores, group_by=["pooling"]).plot(show_train=True)
+    # 2 poolings x (probe, random weights, train folds)
+    assert len(display.lines_) == 6
+    assert len(display.bands_) == 4  # no band for the training folds
+    # Fold ranges exist for the probe's curve only.
+    display = LayerScoresDisplay(scores, group_by=["pooling"]).plot(
+        band="range", show_train=True
+    )
+    assert len(display.bands_) == 2
+    texts = legend_texts(display.ax_)
+    assert texts[:3] == [
+        "mean pooling",
+        "mean pooling: random weights",
+        "mean pooling: train folds",
+    ]
+    low = display.bands_[("cv_score", "mean pooling")].get_paths()[0].vertices[:, 1]
+    folds = scores.filter(like="cv_score_fold").to_numpy()[:5]
+    assert low.min() == pytest.approx(folds.min())
+    with pytest.raises(ValueError, match="'band' parameter"):
+        display.plot(band="iqr")
+
+
+def test_layer_scores_display_from_sweep_on_given_axes():
+    from types import SimpleNamespace
+
+    from sklearn_probe.plotting import LayerScoresDisplay
+
+    scores = sweep_scores(n_layers=3)
+    result = SimpleNamespace(
+        scores=scores,
+        param_columns=[],
+        score_name="roc_auc",
+        chance_score=0.5,
+        best_index=1,  # whatever the sweep says is best is what is starred
+        n_splits=3,
+        model_name="tiny",
+    )
+    fig = Figure()
+    ax = fig.add_subplot()
+    before = plt.get_fignums()
+    display = LayerScoresDisplay.from_sweep(result, ax=ax)
+    assert display.ax_ is ax and display.figure_ is fig
+    assert plt.get_fignums() == before
+    assert list(display.best_marker_.get_xdata()) == [1]
+    assert ax.get_ylabel().startswith("ROC AUC (3-fold CV")
+    assert display.chance_text_.get_text() == "chance (no information): 0.50"
+
+
+def test_layer_scores_display_saves_png_and_svg(tmp_path):
+    from sklearn_probe.plotting import LayerScoresDisplay
+
+    display = LayerScoresDisplay(sweep_scores(), chance_level=0.5).plot()
+    for suffix in ("png", "svg"):
+        display.figure_.savefig(tmp_path / f"scores.{suffix}")
+        assert (tmp_path / f"scores.{suffix}").stat().st_size > 1000
+
+
+# ----------------------------------------------------- LayerEmbeddingsDisplay
+
+
+def layered_blobs(n_layers=3, n=30, width=6):
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], n // 2)
+    embeddings = {
+        layer: rng.normal(size=(n, width)) + layer * y[:, None]
+        for layer in range(n_layers)
+    }
+    return embeddings, y
+
+
+def test_layer_embeddings_display_panels_titles_and_one_legend():
+    from sklearn_probe.plotting import LayerEmbeddingsDisplay
+
+    embeddings, y = layered_blobs()
+    display = LayerEmbeddingsDisplay.from_embeddings(
+        embeddings,
+        y,
+        method="tsne",
+        label_names={0: "negative", 1: "positive"},
+        title="{method} by layer",
+    )
+    assert len(display.axes_) == 3
+    assert len(display.figure_.axes) == 3
+    assert [ax.get_title() for ax in display.axes_] == ["Layer 0", "Layer 1", "Layer 2"]
+    for ax in display.axes_:
+        assert len(ax.collections) == 2  # one per class
+        assert sum(len(c.get_offsets()) for c in ax.collections) == 30
+        assert ax.get_legend() is None  # the legend is shared
+        assert ax.get_xlabel() == "t-SNE 1"
+    assert display.axes_[0].get_ylabel() == "t-SNE 2"
+    assert [t.get_text() for t in display.legend_.get_texts()] == [
+        "negative",
+        "positive",
+    ]
+    assert display.figure_.legends == [display.legend_]
+    assert display.figure_.get_suptitle() == "t-SNE by layer"
+    colours = [
+        to_hex(c.get_facecolor()[0], keep_alpha=False)
+        for c in display.axes_[0].collections
+    ]
+    assert colours == [c.lower() for c in OKABE_ITO[:2]]
+
+
+def test_layer_embeddings_display_pca_subsample_and_array_input():
+    from sklearn_probe.plotting import LayerEmbeddingsDisplay
+
+    embeddings, y = layered_blobs(n_layers=2, n=40)
+    stacked = np.stack([embeddings[0], embeddings[1]], axis=1)  # (n, layers, width)
+    display = LayerEmbeddingsDisplay.from_embeddings(
+        stacked, y, method="pca", max_samples=20, panel_titles={1: "deep"}
+    )
+    assert display.method == "PCA"
+    assert display.axes_[0].get_xlabel().startswith("PC 1 (")
+    assert display.axes_[1].get_title() == "deep"
+    counts = [len(c.get_offsets()) for c in display.axes_[0].collections]
+    assert counts == [10, 10]  # stratified
+
+
+def test_layer_embeddings_display_on_given_axes_and_errors():
+    from sklearn_probe.plotting import LayerEmbeddingsDisplay
+
+    embeddings, y = layered_blobs(n_layers=2)
+    fig = Figure()
+    axes = fig.subplots(1, 2)
+    display = LayerEmbeddingsDisplay.from_embeddings(
+        embeddings, y, method="pca", ax=axes
+    )
+    assert list(display.axes_) == list(axes) and display.figure_ is fig
+    with pytest.raises(ValueError, match="2 axes for 3 layers"):
+        LayerEmbeddingsDisplay.from_embeddings(
+            layered_blobs(n_layers=3)[0], y, method="pca", ax=axes
+        )
+    with pytest.raises(ValueError, match="'method' parameter"):
+        LayerEmbeddingsDisplay.from_embeddings(embeddings, y, method="umap")
+    with pytest.raises(ValueError, match="one row per label"):
+        LayerEmbeddingsDisplay.from_embeddings(embeddings, y[:-1])
+
+
+def test_layer_embeddings_display_identical_vectors(caplog):
+    """A layer whose vectors are all the same (it happens with random models)
+    gives one point, not NaNs or a crash."""
+    from sklearn_probe.plotting import LayerEmbeddingsDisplay
+
+    y = np.repeat([0, 1], 5)
+    display = LayerEmbeddingsDisplay.from_embeddings(
+        {0: np.ones((10, 4))}, y, method="tsne"
+    )
+    offsets = np.vstack([c.get_offsets() for c in display.axes_[0].collections])
+    assert np.isfinite(offsets).all()
+    assert "all (nearly) the same" in caplog.text
+
+
+def test_layer_embeddings_display_from_estimator(tiny_bert, texts):
+    from sklearn_probe import HiddenStateTransformer
+    from sklearn_probe.plotting import LayerEmbeddingsDisplay
+
+    labels = np.arange(len(texts)) % 2
+    display = LayerEmbeddingsDisplay.from_estimator(
+        HiddenStateTransformer(model=tiny_bert),
+        texts,
+        labels,
+        layers=[0, -1],
+        method="pca",
+    )
+    assert [ax.get_title() for ax in display.axes_] == ["Layer 0", "Layer 3"]
