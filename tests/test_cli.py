@@ -1,0 +1,298 @@
+"""Tests for the ``sklearn-probe`` command line (sklearn_probe.cli)."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import WORDS
+
+from sklearn_probe.cli import _layers, _sizes, main
+
+
+@pytest.fixture(scope="module")
+def reviews_csv(tmp_path_factory):
+    """A small labelled CSV; the label (long/short) is visible to a random model."""
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(1, 15, size=60)
+    texts = [f"{i} " + " ".join(rng.choice(WORDS, k)) for i, k in enumerate(lengths)]
+    path = tmp_path_factory.mktemp("data") / "reviews.csv"
+    pd.DataFrame(
+        {"review": texts, "size": np.where(lengths >= 8, "long", "short")}
+    ).to_csv(path, index=False)
+    return path
+
+
+def sweep_args(model, data, out, *extra):
+    return [
+        "sweep",
+        "--model",
+        str(model),
+        "--dataset",
+        str(data),
+        "--text-column",
+        "review",
+        "--label-column",
+        "size",
+        "--cv",
+        "3",
+        "--max-epochs",
+        "3",
+        "--out",
+        str(out),
+        "--quiet",
+        *extra,
+    ]
+
+
+@pytest.fixture(scope="module")
+def sweep_run(tiny_bert, reviews_csv, tmp_path_factory):
+    """One sweep through main(): (exit status, stdout, stderr, out folder)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = tmp_path_factory.mktemp("report")
+    mp = pytest.MonkeyPatch()
+    stdout, stderr = io.StringIO(), io.StringIO()
+    mp.setattr(sys, "stdout", stdout)
+    mp.setattr(sys, "stderr", stderr)
+    try:
+        status = main(sweep_args(tiny_bert, reviews_csv, out))
+    finally:
+        mp.undo()
+    return status, stdout.getvalue(), stderr.getvalue(), out
+
+
+def test_sweep_prints_the_table_and_writes_the_report(sweep_run):
+    status, out, err, folder = sweep_run
+    assert status == 0, err
+    lines = out.splitlines()
+    header = lines[0].split()
+    assert header[:3] == ["layer", "CV", "accuracy"]
+    assert [line.split()[0] for line in lines[1:5]] == ["0", "1", "2", "3"]
+    assert sum(line.rstrip().endswith("*") for line in lines[1:5]) == 1
+    assert "Best layer:" in out
+    assert "Held-out test accuracy" in out
+    assert f"Report: {folder / 'report.md'}" in out
+    for name in (
+        "scores.csv",
+        "results.json",
+        "layer_scores.png",
+        "layer_scores.svg",
+        "tsne_layers.png",
+        "tsne_layers.svg",
+        "report.md",
+        "best_pipeline.joblib",
+    ):
+        assert (folder / name).stat().st_size > 0, name
+
+
+def test_results_json_and_csv(sweep_run):
+    *_, folder = sweep_run
+    data = json.loads((folder / "results.json").read_text())
+    for key in ("settings", "versions", "scores", "best", "timings_s", "dataset"):
+        assert key in data
+    assert data["versions"]["scikit-learn"]
+    assert data["settings"]["cv"] == 3
+    assert data["dataset"]["text_column"] == "review"
+    assert [row["layer"] for row in data["scores"]] == [0, 1, 2, 3]
+    means = [row["cv_score_mean"] for row in data["scores"]]
+    assert data["best"]["layer"] == int(np.argmax(means))
+    assert data["test_score"] is not None
+    assert data["data"]["n_test"] == 12 and data["data"]["n_train"] == 48
+    scores = pd.read_csv(folder / "scores.csv")
+    np.testing.assert_allclose(scores["cv_score_mean"], means)
+
+
+def test_report_shows_table_and_pictures(sweep_run):
+    *_, folder = sweep_run
+    report = (folder / "report.md").read_text()
+    assert "![Probe score by layer](layer_scores.png)" in report
+    assert "(tsne_layers.png)" in report
+    assert "| layer | CV accuracy |" in report
+    assert "sklearn-probe predict --pipeline" in report
+
+
+def test_saved_pipeline_is_small_and_predicts_names(sweep_run):
+    *_, folder = sweep_run
+    path = folder / "best_pipeline.joblib"
+    assert path.stat().st_size < 200_000  # parameters, not model weights
+    pipeline = joblib.load(path)
+    assert set(pipeline.predict(["a", "a good film with brilliant acting"])) <= {
+        "long",
+        "short",
+    }
+
+
+def test_predict_sentences(sweep_run, capsys):
+    *_, folder = sweep_run
+    status = main(
+        [
+            "predict",
+            "--pipeline",
+            str(folder / "best_pipeline.joblib"),
+            "a good film",
+            "boring",
+        ]
+    )
+    assert status == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    for line, sentence in zip(lines, ["a good film", "boring"], strict=True):
+        label, probability, text = line.split(maxsplit=2)
+        assert label in ("long", "short")
+        assert 0.5 <= float(probability) <= 1.0
+        assert text == sentence
+
+
+def test_predict_from_file_stdin_and_json(sweep_run, capsys, monkeypatch, tmp_path):
+    *_, folder = sweep_run
+    sentences = tmp_path / "mine.txt"
+    sentences.write_text("a good film\n\nboring\n")
+    assert main(["predict", "--pipeline", str(folder), "--file", str(sentences)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("dull\ni love it\n"))
+    assert main(["predict", "--pipeline", str(folder), "--json"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["text"] for r in records] == ["dull", "i love it"]
+    assert all(r["label"] in ("long", "short") for r in records)
+    assert all(0 <= r["probability"] <= 1 for r in records)
+
+
+def one_line_error(capsys, argv):
+    status = main(argv)
+    captured = capsys.readouterr()
+    assert status == 1
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("sklearn-probe: error: ")
+    assert "Traceback" not in captured.err
+    return lines[0]
+
+
+def test_error_unknown_dataset(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    line = one_line_error(
+        capsys, ["sweep", "--dataset", "rotten_tomatos", "--out", str(tmp_path)]
+    )
+    assert "Unknown dataset 'rotten_tomatos'" in line
+    assert "Did you mean 'rotten_tomatoes'?" in line
+
+
+def test_error_missing_column(capsys, reviews_csv, tiny_bert, tmp_path):
+    line = one_line_error(
+        capsys,
+        [
+            "sweep",
+            "--model",
+            tiny_bert,
+            "--dataset",
+            str(reviews_csv),
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert "no column 'text'" in line
+    assert "'review'" in line  # the columns it has
+
+
+def test_error_missing_and_unreadable_files(capsys, tiny_bert, tmp_path):
+    line = one_line_error(
+        capsys, ["sweep", "--model", tiny_bert, "--dataset", str(tmp_path / "no.csv")]
+    )
+    assert "No such file" in line
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"not parquet at all")
+    line = one_line_error(
+        capsys, ["sweep", "--model", tiny_bert, "--dataset", str(broken)]
+    )
+    assert "Could not read" in line
+
+
+def test_error_model_not_found(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    line = one_line_error(capsys, ["sweep", "--model", str(tmp_path / "no-model")])
+    assert "not a directory holding a model" in line
+    line = one_line_error(
+        capsys, ["sweep", "--model", "no-such-org/no-such-model", "--n-samples", "40"]
+    )
+    assert "Could not load model 'no-such-org/no-such-model'" in line
+
+
+def test_error_layer_out_of_range(capsys, tiny_bert, reviews_csv, tmp_path):
+    argv = sweep_args(tiny_bert, reviews_csv, tmp_path, "--layers", "0,9")
+    line = one_line_error(capsys, argv)
+    assert "layer 9 is out of range" in line
+    assert "4 hidden states" in line
+
+
+def test_error_too_few_texts_for_the_folds(capsys, tiny_bert, reviews_csv, tmp_path):
+    argv = sweep_args(tiny_bert, reviews_csv, tmp_path, "--n-samples", "10")
+    argv[argv.index("--cv") + 1] = "5"
+    line = one_line_error(capsys, argv)
+    assert "fewer than --cv 5 folds" in line
+
+
+def test_error_predict_inputs(capsys, tmp_path, monkeypatch):
+    line = one_line_error(
+        capsys, ["predict", "--pipeline", str(tmp_path / "x.joblib"), "hi"]
+    )
+    assert "No pipeline at" in line
+    junk = tmp_path / "junk.joblib"
+    junk.write_bytes(b"\x00\x01 not a pickle")
+    line = one_line_error(capsys, ["predict", "--pipeline", str(junk), "hi"])
+    assert "Could not read" in line
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    joblib.dump({"not": "a pipeline"}, tmp_path / "dict.joblib")
+    line = one_line_error(
+        capsys, ["predict", "--pipeline", str(tmp_path / "dict.joblib"), "hi"]
+    )
+    assert "not a pipeline" in line
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sweep", "--layers", "one"])
+    assert exit_info.value.code == 2
+    assert "not 'all' or a list of layers" in capsys.readouterr().err
+
+
+def test_argument_parsers():
+    assert _layers("all") == "all"
+    assert _layers("0,2,4") == [0, 2, 4]
+    assert _layers("1-3") == [1, 2, 3]
+    assert _layers("-1") == [-1]
+    assert _layers("0,3-4") == [0, 3, 4]
+    assert _sizes("linear") == ()
+    assert _sizes("256") == (256,)
+    assert _sizes("256,64") == (256, 64)
+
+
+def test_console_entry_point_and_module(tmp_path):
+    """python -m sklearn_probe: one error line, exit status 1, no traceback."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sklearn_probe",
+            "sweep",
+            "--dataset",
+            str(tmp_path / "missing.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        f"sklearn-probe: error: No such file: '{tmp_path / 'missing.csv'}'."
+    ]
