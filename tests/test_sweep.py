@@ -288,6 +288,9 @@ def test_repr_and_hidden_states(result, corpus):
 
 
 def test_quiet_and_logged(tiny_bert, corpus, capsys, caplog):
+    import torch
+
+    threads = torch.get_num_threads()
     texts, labels = corpus
     with caplog.at_level(logging.INFO, logger="sklearn_probe.sweep"):
         layer_sweep(
@@ -296,6 +299,7 @@ def test_quiet_and_logged(tiny_bert, corpus, capsys, caplog):
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
     assert any("Hidden states of 60 texts" in m for m in caplog.messages)
+    assert torch.get_num_threads() == threads  # the probes' 1 thread is undone
 
 
 def test_progress_bars_on_request(tiny_bert, corpus, monkeypatch):
