@@ -133,7 +133,12 @@ def build_parser():
         help="hidden layers of the probe: 'linear', '256', '256,64'; several "
         "values are swept",
     )
-    probe.add_argument("--max-epochs", type=_positive_int, default=50)
+    probe.add_argument(
+        "--max-epochs",
+        type=_positive_int,
+        default=None,
+        help="probe training epochs (default: ProbeClassifier's)",
+    )
     probe.add_argument("--cv", type=_positive_int, default=5, help="folds")
     probe.add_argument("--scoring", default="accuracy")
     probe.add_argument("--n-jobs", type=int, default=None)
@@ -338,7 +343,9 @@ def run_sweep(args):
 
     from ._probe import ProbeClassifier
 
-    probe = ProbeClassifier(max_epochs=args.max_epochs, random_state=args.seed)
+    probe = ProbeClassifier(random_state=args.seed)
+    if args.max_epochs:
+        probe.set_params(max_epochs=args.max_epochs)
     sizes = list(dict.fromkeys(args.probe_sizes))
     param_grid = None
     if len(sizes) > 1:
