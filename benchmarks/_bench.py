@@ -5,6 +5,7 @@ minutes (``BENCH_QUICK=1``) or at the issue's sizes (the default):
 
 - ``BENCH_N``: texts of the sweep, extraction and probe benchmarks (1000; 200
   quick).
+- ``BENCH_ROUNDS``: rounds of the extraction benchmark, best kept (3; 1 quick).
 - ``BENCH_SCALING``: comma-separated sizes of the scaling benchmark
   (``1000,4000,16000``; ``250,1000,4000`` quick).
 """
@@ -25,6 +26,11 @@ MODEL = os.environ.get("BENCH_MODEL", "minilm")
 
 def bench_n():
     return int(os.environ.get("BENCH_N", 200 if QUICK else 1000))
+
+
+def rounds():
+    """Rounds of the extraction benchmark (``BENCH_ROUNDS``; 3, quick 1)."""
+    return int(os.environ.get("BENCH_ROUNDS", 1 if QUICK else 3))
 
 
 def scaling_sizes():

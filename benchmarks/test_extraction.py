@@ -20,6 +20,7 @@ from _bench import (
     make_wide_corpus,
     matmul_gflops,
     report,
+    rounds,
 )
 
 
@@ -62,23 +63,30 @@ def test_extraction_efficiency(benchmark, loaded, corpus):
     tokens = int(np.sum(lengths))
     flops = forward_flops(loaded.model, lengths)
     _measure(loaded, texts[:64], flops, tokens, batch_size=32)  # warm up
-    peak_before = matmul_gflops()
-    rows = []
+    peaks, best = [], {}
 
     def run():
-        for batch_size in (8, 32, 128):
-            for mode, kwargs in MODES.items():
-                m = _measure(
-                    loaded, texts, flops, tokens, batch_size=batch_size, **kwargs
-                )
-                rows.append((batch_size, mode, m))
+        # Rounds interleave every configuration with a fresh matmul measurement;
+        # each keeps its best round (the least disturbed by other processes).
+        for _ in range(rounds()):
+            peaks.append(matmul_gflops())
+            for batch_size in (8, 32, 128):
+                for mode, kwargs in MODES.items():
+                    m = _measure(
+                        loaded, texts, flops, tokens, batch_size=batch_size, **kwargs
+                    )
+                    key = (batch_size, mode)
+                    if key not in best or m["seconds"] < best[key]["seconds"]:
+                        best[key] = m
 
     benchmark.pedantic(run, rounds=1, iterations=1)
-    peak = (peak_before + matmul_gflops()) / 2
+    peak = max(peaks)
+    rows = [(b, mode, m) for (b, mode), m in best.items()]
     lines = [
         f"{n} texts, {tokens} real tokens (min {min(lengths)}, max {max(lengths)}), "
-        f"{flops / 1e9:.0f} GFLOP; torch fp32 matmul {peak:.0f} GFLOP/s "
-        f"(before {peak_before:.0f})",
+        f"{flops / 1e9:.0f} GFLOP; torch fp32 matmul {peak:.0f} GFLOP/s (best of "
+        f"{len(peaks)} rounds: {', '.join(f'{p:.0f}' for p in peaks)}); each row "
+        "is its best round",
         f"{'batch':>5} {'batches':<22} {'texts/s':>8} {'tokens/s':>9} "
         f"{'GFLOP/s':>8} {'FRACTION':>8}",
     ]
@@ -87,13 +95,11 @@ def test_extraction_efficiency(benchmark, loaded, corpus):
             f"{batch_size:>5} {mode:<22} {m['texts_s']:8.0f} {m['tokens_s']:9.0f} "
             f"{m['gflops']:8.0f} {m['gflops'] / peak:8.0%}"
         )
-    best = max(m["gflops"] for _, _, m in rows)
-    default = next(
-        m for b, mode, m in rows if b == 32 and mode in MODES and not MODES[mode]
-    )
+    top = max(m["gflops"] for _, _, m in rows)
+    default = best[(32, "sorted, token budget")]
     lines.append(
         f"FRACTION of matmul peak: default (batch 32, token budget) "
-        f"{default['gflops'] / peak:.0%}, best {best / peak:.0%} (target >= 50%)"
+        f"{default['gflops'] / peak:.0%}, best {top / peak:.0%} (target >= 50%)"
     )
     benchmark.extra_info.update(matmul_gflops=peak, rows=rows)
     report(f"extraction efficiency ({corpus})", lines)
