@@ -40,10 +40,12 @@ def make_bert(path, *, seed=0, num_hidden_layers=3, hidden_size=16):
     letters = list("abcdefghijklmnopqrstuvwxyz,.!?")
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS, *letters]
     vocab += ["##" + c for c in letters]
-    vocab_file = os.path.join(path, "vocab.txt")
-    with open(vocab_file, "w") as f:
-        f.write("\n".join(vocab) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=vocab_file, model_max_length=512)
+    tokenizer = BertTokenizerFast(
+        vocab={token: i for i, token in enumerate(vocab)}, model_max_length=512
+    )
+    # A real tokenizer splits words into pieces; make sure this one does (a
+    # tokenizer that maps every word to [UNK] would make weak tests look strong).
+    assert tokenizer.tokenize("a good qz") == ["a", "good", "q", "##z"]
     tokenizer.save_pretrained(path)
     config = BertConfig(
         vocab_size=len(vocab),
