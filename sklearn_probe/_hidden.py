@@ -40,10 +40,13 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         ``n_layers_ - 1`` the last layer; negative values count from the end. A
         list concatenates the vectors of its layers in its order; ``"all"``
         concatenates every hidden state.
-    pooling : {"mean", "cls", "max", "last"}, default="mean"
+    pooling : {"auto", "mean", "cls", "max", "last"}, default="auto"
         How token vectors become one vector per text: the mean or the
         element-wise max over real tokens (padding never counts), the first
-        token, or the last real token (under left or right padding).
+        token, or the last real token (under left or right padding). ``"auto"``
+        is ``"last"`` for causal (decoder) models such as GPT-2, whose last
+        token is the only one that has seen the whole text, and ``"mean"`` for
+        every other model.
     max_length : int, default=128
         Texts are truncated to this many tokens (special tokens included). A
         :class:`TruncationWarning` says how many texts were cut.
@@ -88,6 +91,8 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         Width of one hidden state.
     layers_ : list of int
         The non-negative indices of the hidden states returned, in order.
+    pooling_ : str
+        The pooling in use (``"auto"`` resolved for this model).
     max_length_ : int
         The truncation length in use.
     model_fingerprint_ : str
@@ -108,7 +113,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "model": [str, os.PathLike],
         "layer": [numbers.Integral, list, tuple, StrOptions({"all"})],
-        "pooling": [StrOptions(set(POOLINGS))],
+        "pooling": [StrOptions({"auto", *POOLINGS})],
         "max_length": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, object],
@@ -124,7 +129,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         model="distilbert-base-uncased",
         *,
         layer=-1,
-        pooling="mean",
+        pooling="auto",
         max_length=128,
         batch_size=32,
         device="auto",
@@ -167,6 +172,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.hidden_size_ = loaded.width
         self.layers_ = self._resolve_layers(loaded.n_layers)
         self.max_length_ = self._resolve_max_length(loaded)
+        self.pooling_ = self._resolve_pooling(loaded)
         self.model_fingerprint_ = loaded.fingerprint
         self.device_ = loaded.device
         self._loaded = loaded
@@ -252,10 +258,10 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         from ._extract import compute_dtype, extract
 
         loaded = self._get_loaded()
-        dtype = getattr(self, "dtype", "float32")  # pickles of older versions
+        dtype = self.dtype
         key, description = extraction_key(
             fingerprint=self.model_fingerprint_,
-            pooling=self.pooling,
+            pooling=self.pooling_,
             max_length=self.max_length_,
             dtype=dtype,
             compute=compute_dtype(loaded.device, dtype),
@@ -267,7 +273,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             vectors, n_cut = extract(
                 loaded,
                 chunk,
-                pooling=self.pooling,
+                pooling=self.pooling_,
                 max_length=self.max_length_,
                 batch_size=self.batch_size,
                 progress=bar,
@@ -321,6 +327,11 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
                 )
             layers.append(int(value) % n_layers)
         return layers
+
+    def _resolve_pooling(self, loaded):
+        if self.pooling != "auto":
+            return self.pooling
+        return "last" if loaded.is_causal else "mean"
 
     def _resolve_max_length(self, loaded):
         limit = loaded.max_positions

@@ -42,6 +42,7 @@ class LoadedModel:
     max_positions: int | None
     pad_token_id: int
     padding_side: str
+    is_causal: bool
     accepts_position_ids: bool
 
 
@@ -195,16 +196,28 @@ def _load(source, device, *, is_dir, random_init_seed=None):
         max_positions=max_positions,
         pad_token_id=int(pad_token_id),
         padding_side=padding_side,
+        is_causal=is_causal,
         accepts_position_ids="position_ids"
         in inspect.signature(model.forward).parameters,
     )
 
 
 def _is_causal(config):
+    """Whether the model reads left to right (GPT-2, Llama, ...), not both ways."""
+    from transformers.models.auto.modeling_auto import (
+        MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
+        MODEL_FOR_MASKED_LM_MAPPING_NAMES,
+    )
+
     if getattr(config, "is_decoder", False):
         return True
-    architectures = getattr(config, "architectures", None) or []
-    return any("CausalLM" in a or "LMHead" in a for a in architectures)
+    # BERT and kin also have a causal-LM head class; a model type with a
+    # masked-LM head is bidirectional.
+    model_type = getattr(config, "model_type", None)
+    return (
+        model_type in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+        and model_type not in MODEL_FOR_MASKED_LM_MAPPING_NAMES
+    )
 
 
 def _fingerprint(model, tokenizer):

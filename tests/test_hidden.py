@@ -407,7 +407,22 @@ def _key_of(est):
 
     return extraction_key(
         fingerprint=est.model_fingerprint_,
-        pooling=est.pooling,
+        pooling=est.pooling_,
         max_length=est.max_length_,
         dtype=est.dtype,
     )[0]
+
+
+def test_auto_pooling_is_last_for_decoders_and_mean_for_encoders(
+    tiny_bert, tiny_gpt2, texts
+):
+    for path, natural in [(tiny_gpt2, "last"), (tiny_bert, "mean")]:
+        auto = HiddenStateTransformer(path, layer="all").fit(texts)
+        assert auto.pooling_ == natural
+        # Decoders are padded on the left, so the batch-invariance tests above
+        # cover left padding with tiny_gpt2.
+        assert auto._loaded.padding_side == ("left" if natural == "last" else "right")
+        explicit = HiddenStateTransformer(path, layer="all", pooling=natural)
+        np.testing.assert_array_equal(
+            auto.transform(texts), explicit.fit_transform(texts)
+        )
