@@ -115,3 +115,12 @@ def _fresh_vector_cache():
     MEMORY.clear()
     yield
     MEMORY.clear()
+
+
+@pytest.fixture
+def one_blas_thread():
+    """Tiny scikit-learn fits: BLAS threads only add contention (lbfgs ~50x slower)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield

@@ -17,7 +17,6 @@ from sklearn.model_selection import (
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
-from threadpoolctl import threadpool_limits
 
 from sklearn_probe.baselines import (
     ControlTask,
@@ -27,12 +26,7 @@ from sklearn_probe.baselines import (
     word_type_control_labels,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """Tiny fits: BLAS threads only add contention (lbfgs is ~50x slower)."""
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from threadpoolctl import threadpool_limits
 
 from sklearn_probe.mdl import (
     DEFAULT_PORTIONS,
@@ -24,12 +23,7 @@ from sklearn_probe.mdl import (
     online_code_length,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """Tiny fits: BLAS threads only add contention (lbfgs is ~50x slower)."""
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 PRIOR = DummyClassifier(strategy="prior")

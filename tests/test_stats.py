@@ -9,7 +9,6 @@ from scipy import stats
 from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
 
 from sklearn_probe.stats import (
     confidence_interval,
@@ -20,12 +19,7 @@ from sklearn_probe.stats import (
     train_test_sizes,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """Tiny fits: BLAS threads only add contention (lbfgs is ~50x slower)."""
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 SCORES = np.array([0.80, 0.83, 0.78, 0.81, 0.79, 0.84, 0.80, 0.82, 0.77, 0.81])
