@@ -32,11 +32,15 @@ logger = logging.getLogger(__name__)
 # columns to the sweep's DataFrame, and the picture shows them.
 CURVES = (
     ("cv_score", "probe", "-"),
-    ("random_weights_score", "random weights", "--"),
-    ("control_score", "control task", ":"),
+    ("random_weights", "random-weights model", "--"),
+    ("control", "control (permuted labels)", ":"),
     ("train_score", "train folds", (0, (1, 1.5))),
 )
 _MAIN = "cv_score"
+# Curves drawn without a band: the training folds' spread says little, and a
+# permuted-label control's fold scores scatter widely by nature (a random
+# decision rule puts whole clusters on one side), which would hide the rest.
+_NO_BAND = ("train_score", "control")
 # Colour order for several curves: blue first (the one-curve colour), then the
 # rest of the palette; yellow is too pale for lines on white.
 _LINE_COLOURS = tuple(OKABE_ITO[i] for i in (1, 0, 2, 3, 4, 5, 7))
@@ -94,8 +98,9 @@ class LayerScoresDisplay:
     One line per setting of the other swept parameters (pooling, probe size,
     ...), a band for the spread over folds, the chance level as a dashed line
     and the best layer marked with a star. Any known extra curve whose columns
-    are present (``random_weights_score_mean``, ``control_score_mean``, see
-    ``CURVES``) is drawn too.
+    are present (``random_weights_mean``, ``control_mean``, see ``CURVES``) is
+    drawn too, and where the scores hold a confidence interval of the probe's
+    score (``ci_low`` / ``ci_high``, from repeated CV) it is the probe's band.
 
     Build it with :meth:`from_sweep`, or from a DataFrame of the same shape as
     :attr:`LayerSweepResult.scores <sklearn_probe.sweep.LayerSweepResult>` and
@@ -117,6 +122,8 @@ class LayerScoresDisplay:
         ``cv_score_mean``.
     n_splits : int, default=None
         Number of folds, for the axis label.
+    n_repeats : int, default=1
+        How many times the folds were repeated, for the axis label.
     model_name : str, default=None
         Shown in the default title.
 
@@ -155,6 +162,7 @@ class LayerScoresDisplay:
         best_index=None,
         n_splits=None,
         model_name=None,
+        n_repeats=1,
     ):
         self.scores = scores
         self.group_by = group_by
@@ -162,6 +170,7 @@ class LayerScoresDisplay:
         self.chance_level = chance_level
         self.best_index = best_index
         self.n_splits = n_splits
+        self.n_repeats = n_repeats
         self.model_name = model_name
 
     @classmethod
@@ -187,6 +196,7 @@ class LayerScoresDisplay:
             chance_level=result.chance_score,
             best_index=result.best_index,
             n_splits=result.n_splits,
+            n_repeats=getattr(result, "n_repeats", 1),
             model_name=result.model_name,
         )
         return display.plot(ax=ax, **plot_kwargs)
@@ -201,9 +211,10 @@ class LayerScoresDisplay:
         band : {"std", "range", None}, default="std"
             The spread drawn around each curve: mean ± one standard deviation
             over folds, the lowest to highest fold score (needs the
-            ``cv_score_fold<k>`` columns), or nothing. Where
-            ``<curve>_ci_low`` / ``<curve>_ci_high`` columns exist (a confidence
-            interval from repeated CV) they are drawn instead.
+            ``cv_score_fold<k>`` columns), or nothing. Where ``ci_low`` /
+            ``ci_high`` columns (or ``<curve>_ci_low`` / ``<curve>_ci_high``)
+            exist, a 95% confidence interval from repeated CV, they are drawn
+            instead.
         show_train : bool, default=False
             Also draw the mean score on the training folds (a gap to the
             validation score shows overfitting).
@@ -248,6 +259,9 @@ class LayerScoresDisplay:
         else:
             fig = ax.figure
         self.lines_, self.bands_ = {}, {}
+        # With a confidence interval the band means "95% CI" (the axis says
+        # so): the baselines' fold spreads would read as one, so they go.
+        has_ci = band is not None and _ci_columns(frame, _MAIN) is not None
         means = frame[f"{_MAIN}_mean"].to_numpy(dtype=float)
         # Accuracy, AUC, F1, ...: mean ± sd never drawn past 0 or 1.
         bounded = not str(self.score_name).startswith("neg_") and bool(
@@ -280,9 +294,10 @@ class LayerScoresDisplay:
                     zorder=3 if main else 2,
                 )
                 self.lines_[(name, group_label)] = line
-                # The training folds' spread says little: no band for it.
                 spread = (
-                    None if name == "train_score" else _band(part, name, band, bounded)
+                    None
+                    if name in _NO_BAND or (not main and has_ci)
+                    else _band(part, name, band, bounded)
                 )
                 if spread is not None:
                     self.bands_[(name, group_label)] = ax.fill_between(
@@ -353,6 +368,9 @@ class LayerScoresDisplay:
                 va="bottom",
                 fontsize=ANNOTATION_SIZE,
                 color=MUTED,
+                # Readable where a baseline near chance runs through it.
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
+                zorder=5,
             )
 
         layers = np.unique(frame["layer"].to_numpy())
@@ -366,7 +384,11 @@ class LayerScoresDisplay:
         ax.set_xlim(layers.min() - pad, layers.max() + pad)
         _set_score_ylim(ax, frame, curves, self.chance_level, band, bounded)
         folds = f"{self.n_splits}-fold CV" if self.n_splits else "CV"
+        if self.n_repeats and self.n_repeats > 1:
+            folds = f"{self.n_repeats} x {folds}"
         spread = {"std": ", mean ± sd", "range": ", mean and range"}.get(band, "")
+        if band is not None and _ci_columns(frame, _MAIN) is not None:
+            spread = ", mean and 95% CI"
         ax.set_ylabel(
             f"{nice_score_name(self.score_name)} ({folds}{spread})",
             fontsize=LABEL_SIZE,
@@ -407,10 +429,10 @@ def _curve_label(group_label, curve_label, main, n_curves):
 
 def _band(part, name, band, bounded=False):
     """(low, high) of the band around curve ``name``, or None."""
-    low, high = f"{name}_ci_low", f"{name}_ci_high"
+    ci = _ci_columns(part, name)
     spread = None
-    if band is not None and low in part.columns and high in part.columns:
-        spread = part[low].to_numpy(float), part[high].to_numpy(float)
+    if band is not None and ci is not None:
+        spread = part[ci[0]].to_numpy(float), part[ci[1]].to_numpy(float)
     elif band == "std" and f"{name}_std" in part.columns:
         mean = part[f"{name}_mean"].to_numpy(float)
         std = part[f"{name}_std"].to_numpy(float)
@@ -425,10 +447,24 @@ def _band(part, name, band, bounded=False):
     return spread
 
 
+def _ci_columns(frame, name):
+    """The (low, high) confidence-interval columns of curve ``name``, or None."""
+    candidates = [(f"{name}_ci_low", f"{name}_ci_high")]
+    if name == _MAIN:
+        candidates.append(("ci_low", "ci_high"))
+    for low, high in candidates:
+        if low in frame.columns and high in frame.columns:
+            return low, high
+    return None
+
+
 def _set_score_ylim(ax, frame, curves, chance, band, bounded):
     values = []
+    has_ci = band is not None and _ci_columns(frame, _MAIN) is not None
     for name, _, _ in curves:
         values.append(frame[f"{name}_mean"].to_numpy(float))
+        if name in _NO_BAND or (name != _MAIN and has_ci):
+            continue
         spread = _band(frame, name, band, bounded)
         if spread is not None:
             values.extend(spread)

@@ -47,7 +47,10 @@ def summary_table(result, *, float_format="{:.3f}"):
 
     Returns a DataFrame of strings with the columns ``layer``, the other swept
     parameters, ``CV <score>``, ``± sd``, ``train``, ``fit s`` (seconds per fold)
-    and ``best`` (``*`` on the best row).
+    and ``best`` (``*`` on the best row). Baselines, MDL and repeated CV add
+    ``95% CI``, ``vs best`` (difference from the best, ``*`` when significantly
+    worse), ``control``, ``selectivity``, ``random w.`` and ``MDL compr.``
+    before ``fit s``.
     """
     import pandas as pd
 
@@ -60,6 +63,27 @@ def summary_table(result, *, float_format="{:.3f}"):
     table["± sd"] = frame["cv_score_std"].map(float_format.format)
     if "train_score_mean" in frame:
         table["train"] = frame["train_score_mean"].map(float_format.format)
+    if "ci_low" in frame:
+        table["95% CI"] = [
+            f"{float_format.format(lo)}-{float_format.format(hi)}"
+            for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
+        ]
+        table["vs best"] = [
+            "" if i == result.best_index else f"{d:+.3f}" + ("*" if worse else "")
+            for i, d, worse in zip(
+                frame.index,
+                frame["diff_vs_best"],
+                frame["significantly_worse"],
+                strict=True,
+            )
+        ]
+    if "control_mean" in frame:
+        table["control"] = frame["control_mean"].map(float_format.format)
+        table["selectivity"] = frame["selectivity"].map(float_format.format)
+    if "random_weights_mean" in frame:
+        table["random w."] = frame["random_weights_mean"].map(float_format.format)
+    if "mdl_compression" in frame:
+        table["MDL compr."] = frame["mdl_compression"].map("{:.2f}".format)
     table["fit s"] = frame["fit_time_mean"].map("{:.2f}".format)
     table["best"] = ["*" if i == result.best_index else "" for i in frame.index]
     return table
@@ -69,7 +93,7 @@ def summary_lines(result):
     """The sentences under the table: best layer, chance, held-out score, time."""
     name = result.score_name
     lines = [
-        f"Best layer: {result.best_layer} ({result.n_splits}-fold CV {name} "
+        f"Best layer: {result.best_layer} ({_cv_text(result)} {name} "
         f"{result.best_score:.3f} ± {result.best_score_std:.3f}; chance "
         f"{result.chance_score:.3f})."
     ]
@@ -85,9 +109,101 @@ def summary_lines(result):
     lines.append(
         f"Took {t['total']:.1f} s: model {t['load']:.1f} s, hidden states of "
         f"{result.n_train + result.n_test} texts {t['hidden_states']:.1f} s, "
-        f"{len(result.scores) * result.n_splits} probe fits "
-        f"{t['cross_validation']:.1f} s, refit {t['refit']:.1f} s."
+        f"{len(result.scores) * _n_folds(result)} probe fits "
+        f"{t['cross_validation']:.1f} s, refit {t['refit']:.1f} s"
+        + "".join(
+            f", {label} {t[key]:.1f} s"
+            for key, label in (
+                ("control", "control"),
+                ("random_weights", "random weights"),
+                ("mdl", "MDL"),
+            )
+            if key in t
+        )
+        + "."
     )
+    return lines
+
+
+def _n_folds(result):
+    return result.n_splits * getattr(result, "n_repeats", 1)
+
+
+def _cv_text(result):
+    description = getattr(result, "cv_description", None)
+    return description or f"{result.n_splits}-fold CV"
+
+
+def _row_name(result, index):
+    """``"layer 4"``, or ``"layer 4 (max pooling)"`` when more is swept."""
+    from ._displays import format_param
+
+    row = result.scores.loc[index]
+    name = f"layer {int(row['layer'])}"
+    varied = [c for c in result.param_columns if len(result.scores[c].unique()) > 1]
+    if varied:
+        name += " (" + ", ".join(format_param(c, row[c]) for c in varied) + ")"
+    return name
+
+
+def _names(result, indices):
+    return ", ".join(_row_name(result, i) for i in indices) or "none"
+
+
+def reading_lines(result):
+    """What the baselines, MDL and repeated CV say, in plain sentences.
+
+    Empty when the sweep ran none of them.
+    """
+    frame = result.scores
+    name = result.score_name
+    best = result.best_index
+    lines = []
+    if "significantly_worse" in frame:
+        worse = [i for i in frame.index if bool(frame.loc[i, "significantly_worse"])]
+        ties = [i for i in frame.index if i != best and i not in worse]
+        lines.append(
+            f"Significantly worse than the best ({_row_name(result, best)}; "
+            f"paired corrected t-test over {_cv_text(result)}, Holm-adjusted "
+            f"p < 0.05): {_names(result, worse)}. Not distinguishable from it: "
+            f"{_names(result, ties)}. 95% CI of the best: "
+            f"{frame.loc[best, 'ci_low']:.3f}-{frame.loc[best, 'ci_high']:.3f}."
+        )
+    if "selectivity" in frame:
+        top = int(frame["selectivity"].to_numpy().argmax())
+        index = frame.index[top]
+        control = frame["control_mean"]
+        lines.append(
+            f"Selectivity ({name} minus that of the same probe trained on "
+            f"permuted labels) is highest at {_row_name(result, index)}: "
+            f"{frame.loc[index, 'selectivity']:.3f}; the control scores "
+            f"{control.min():.3f}-{control.max():.3f} (chance "
+            f"{result.chance_score:.3f})."
+        )
+    if "random_weights_mean" in frame:
+        rw = frame["random_weights_mean"]
+        top = frame.index[int(rw.to_numpy().argmax())]
+        gain = frame["cv_score_mean"] - rw
+        below = [i for i in frame.index if gain[i] <= 0]
+        text = (
+            f"The random-weights model (same architecture, untrained) reaches "
+            f"{rw[top]:.3f} at best ({_row_name(result, top)}); at the best "
+            f"layer pretraining adds {gain[best]:+.3f} "
+            f"({frame.loc[best, 'cv_score_mean']:.3f} vs {rw[best]:.3f})."
+        )
+        if below:
+            text += f" Not above random weights: {_names(result, below)}."
+        lines.append(text)
+    if "mdl_compression" in frame:
+        top = frame.index[int(frame["mdl_compression"].to_numpy().argmax())]
+        uniform = (result.settings.get("mdl") or {}).get("uniform_code_length_bits")
+        bits = frame.loc[top, "mdl_code_length_bits"]
+        of = f" of {uniform:.0f} uniform" if uniform else ""
+        lines.append(
+            f"MDL: the labels compress best at {_row_name(result, top)} "
+            f"({frame.loc[top, 'mdl_compression']:.2f}x: {bits:.0f} bits{of}; "
+            "online code on all the training texts)."
+        )
     return lines
 
 
@@ -242,7 +358,7 @@ def _markdown(result, written, dataset, command, tsne_method, versions):
         "",
         f"A {_describe_probe_setting(s)} probe was trained on the "
         f"{_pooling_text(s)} hidden states of every layer and scored by "
-        f"{result.n_splits}-fold stratified cross-validation on "
+        f"{_cv_text(result).replace(' CV', '')} stratified cross-validation on "
         f"{result.n_train} training texts.",
         "",
     ]
@@ -250,6 +366,9 @@ def _markdown(result, written, dataset, command, tsne_method, versions):
         f"**{line}**" if i == 0 else line
         for i, line in enumerate(summary_lines(result))
     ]
+    reading = reading_lines(result)
+    if reading:
+        lines += ["", "## What the baselines say", "", *[f"- {x}" for x in reading]]
     lines += ["", "![Probe score by layer](layer_scores.png)", ""]
     if "tsne_layers.png" in written:
         lines += [
@@ -262,7 +381,8 @@ def _markdown(result, written, dataset, command, tsne_method, versions):
         "",
         f"`CV {name}`: mean over the validation folds, `± sd` their standard "
         "deviation, `train`: mean over the training folds, `fit s`: seconds per "
-        "fit. `*` marks the best (the highest mean CV score).",
+        "fit. `*` marks the best (the highest mean CV score)."
+        + _column_notes(result.scores),
         "",
         markdown_table(summary_table(result)),
         "",
@@ -302,6 +422,33 @@ def _markdown(result, written, dataset, command, tsne_method, versions):
     )
     lines += [f"- **{k}**: {v}" for k, v in settings.items()]
     return "\n".join(lines) + "\n"
+
+
+def _column_notes(frame):
+    notes = []
+    if "ci_low" in frame:
+        notes.append(
+            " `95% CI`: confidence interval of the mean (Nadeau & Bengio's "
+            "corrected resampled t); `vs best`: difference from the best row on "
+            "the same folds, `*` when significantly worse (Holm-adjusted p < "
+            "0.05)."
+        )
+    if "control_mean" in frame:
+        notes.append(
+            " `control`: the same probe fitted on labels permuted inside each "
+            "training fold, scored on the true labels; `selectivity`: CV score "
+            "minus control."
+        )
+    if "random_weights_mean" in frame:
+        notes.append(
+            " `random w.`: CV score of the same architecture with random weights."
+        )
+    if "mdl_compression" in frame:
+        notes.append(
+            " `MDL compr.`: uniform / online code length of the training labels "
+            "(Voita & Titov); 1 means nothing learnable."
+        )
+    return "".join(notes)
 
 
 def written_path(written):

@@ -24,7 +24,12 @@ import time
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, check_cv
+from sklearn.model_selection import (
+    GridSearchCV,
+    RepeatedStratifiedKFold,
+    StratifiedKFold,
+    check_cv,
+)
 from sklearn.pipeline import Pipeline
 
 from ._hidden import HiddenStateTransformer
@@ -60,7 +65,13 @@ class LayerSweepResult:
         ``train_score_mean`` and ``train_score_std`` (on the training folds);
         ``fit_time_mean`` and ``score_time_mean`` (seconds per fold); ``rank``
         (1 = best); ``cv_score_fold0`` ... (every fold's score; folds are the
-        same for every row, so rows can be compared fold by fold).
+        same for every row, so rows can be compared fold by fold). With
+        ``baselines``, ``mdl`` or ``repeats`` more columns (see
+        :func:`layer_sweep`): ``control_mean``, ``control_std``,
+        ``selectivity``; ``random_weights_mean``, ``random_weights_std``;
+        ``mdl_code_length_bits``, ``mdl_compression``; ``ci_low``,
+        ``ci_high``, ``diff_vs_best``, ``p_vs_best``, ``p_vs_best_adjusted``,
+        ``significantly_worse``.
     param_columns : list of str
         The columns of ``scores`` that name the other swept parameters.
     best_index : int
@@ -88,7 +99,10 @@ class LayerSweepResult:
     scoring : str or callable
         The scoring used; ``score_name`` is its name for tables and axes.
     n_splits : int
-        Number of cross-validation folds.
+        Number of cross-validation folds (per repeat).
+    n_repeats : int
+        How many times the ``n_splits``-fold CV was repeated with other
+        shuffles (``repeats``); there are ``n_splits * n_repeats`` fold scores.
     n_layers : int
         Hidden states of the model (``num_hidden_layers + 1``; 0 is the
         embedding output).
@@ -126,6 +140,7 @@ class LayerSweepResult:
         n_layers,
         layers,
         classes,
+        n_repeats=1,
         n_train,
         n_test,
         settings,
@@ -141,6 +156,7 @@ class LayerSweepResult:
         self.chance_score = float(chance_score)
         self.scoring = scoring
         self.n_splits = int(n_splits)
+        self.n_repeats = int(n_repeats)
         self.n_layers = int(n_layers)
         self.layers = list(layers)
         self.classes = classes
@@ -172,6 +188,12 @@ class LayerSweepResult:
     def model_name(self):
         return self.settings["model"]
 
+    @property
+    def cv_description(self):
+        """``"5-fold CV"`` or ``"3 x 5-fold CV"`` (repeated)."""
+        folds = f"{self.n_splits}-fold CV"
+        return folds if self.n_repeats == 1 else f"{self.n_repeats} x {folds}"
+
     def __repr__(self):
         held_out = (
             ""
@@ -180,7 +202,7 @@ class LayerSweepResult:
         )
         return (
             f"<LayerSweepResult model={self.model_name!r}: {len(self.scores)} "
-            f"candidates, best layer {self.best_layer} with {self.n_splits}-fold CV "
+            f"candidates, best layer {self.best_layer} with {self.cv_description} "
             f"{self.score_name} {self.best_score:.3f} ± {self.best_score_std:.3f} "
             f"(chance {self.chance_score:.3f}){held_out}>"
         )
@@ -239,6 +261,7 @@ class LayerSweepResult:
                 },
                 "scoring": self.score_name,
                 "n_splits": self.n_splits,
+                "n_repeats": self.n_repeats,
                 "scores": self.scores.to_dict(orient="records"),
                 "best": {
                     "layer": self.best_layer,
@@ -293,6 +316,9 @@ def layer_sweep(
     n_jobs=None,
     random_state=0,
     verbose=1,
+    baselines=(),
+    mdl=False,
+    repeats=1,
 ):
     """Cross-validated probe scores for every layer of a model; the best layer.
 
@@ -349,6 +375,43 @@ def layer_sweep(
         texts per second) and for the sweep (candidates done, last score),
         shown only in a terminal or notebook. Messages go through
         :mod:`logging` (logger ``sklearn_probe.sweep``) whatever ``verbose``.
+    baselines : sequence of {"control", "random_weights"}, default=()
+        Reference runs on the same folds and candidates, which say what a
+        score means:
+
+        - ``"control"``: the same probe wrapped in
+          :class:`~sklearn_probe.baselines.ControlTask`, i.e. fitted on labels
+          permuted inside each training fold and scored on the true labels of
+          the validation fold. Adds ``control_mean``, ``control_std`` and
+          ``selectivity`` (``cv_score_mean - control_mean``). Costs one more
+          probe fit per fold and no forward pass.
+        - ``"random_weights"``: the same pipeline on the same architecture with
+          freshly initialised weights (``HiddenStateTransformer(
+          weights="random", random_state=random_state)``): the floor that
+          pretraining must beat, layer by layer. Adds ``random_weights_mean``
+          and ``random_weights_std``. Costs one forward pass per training text
+          through the random model (cached apart from the pretrained one).
+    mdl : bool, default=False
+        Add the minimum description length of the labels per candidate
+        (Voita & Titov, 2020): :func:`~sklearn_probe.mdl.online_code_length`
+        of the candidate's pipeline on **all the training texts** (shuffled by
+        ``random_state``, default portions), not per fold: the online code
+        already trains on growing parts of the data and codes the rest, so it
+        needs no held-out fold, and all of the data gives the steadiest
+        number. Adds ``mdl_code_length_bits`` and ``mdl_compression``
+        (uniform code length / online code length; 1 means nothing learnable).
+        Costs about 10 probe fits per candidate and no forward pass.
+    repeats : int, default=1
+        With ``repeats=r > 1`` (``cv`` must then be an int ``k``) the folds are
+        ``RepeatedStratifiedKFold(k, r, random_state=random_state)``: ``r * k``
+        scores per candidate, on the same folds for every candidate (and every
+        baseline). Adds a 95% confidence interval of the mean score per
+        candidate (``ci_low``, ``ci_high``; Nadeau & Bengio's corrected
+        resampled t, see :mod:`sklearn_probe.stats`) and a paired comparison of
+        the best candidate with each other one on the same folds:
+        ``diff_vs_best`` (<= 0), ``p_vs_best``, ``p_vs_best_adjusted`` (Holm's
+        correction over the comparisons) and ``significantly_worse``
+        (adjusted p < 0.05 and ``diff_vs_best < 0``).
 
     Returns
     -------
@@ -382,9 +445,14 @@ def layer_sweep(
     if not isinstance(verbose, numbers.Integral) or isinstance(verbose, bool):
         raise ValueError(f"verbose must be an int; got {verbose!r}.")
 
-    splitter = _check_cv(cv, random_state)
+    baselines = _check_baselines(baselines)
+    n_repeats = _check_repeats(repeats, cv)
+    if not isinstance(mdl, bool | np.bool_):
+        raise ValueError(f"mdl must be True or False; got {mdl!r}.")
+
+    splitter = _check_cv(cv, random_state, n_repeats)
     splits = list(splitter.split(np.zeros(len(texts)), y))
-    n_splits = len(splits)
+    n_splits = len(splits) // n_repeats
 
     # Load the model once (shared by every clone in this process).
     t0 = time.perf_counter()
@@ -422,6 +490,11 @@ def layer_sweep(
         for value in poolings:
             step = clone(hidden).set_params(pooling=value)
             step.fit(texts[:1]).transform(everything)
+            if "random_weights" in baselines:
+                # The random model's one pass (training texts only: it is not
+                # scored on the test set).
+                step.set_params(weights="random", random_state=random_state)
+                step.fit(texts[:1]).transform(texts)
         extract_s = time.perf_counter() - t0
         logger.info(
             "Hidden states of %d texts in %.1f s (%.0f texts/s).",
@@ -448,6 +521,26 @@ def layer_sweep(
         with _single_torch_thread():
             search.fit(texts, y)
         search_s = time.perf_counter() - t0
+        extra_columns, extra_timings = _run_baselines(
+            baselines,
+            pipe,
+            candidates,
+            texts,
+            y,
+            splits=splits,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        if mdl:
+            t0 = time.perf_counter()
+            with _single_torch_thread():
+                mdl_columns, mdl_settings = _mdl_columns(
+                    pipe, candidates, texts, y, random_state
+                )
+            extra_columns.update(mdl_columns)
+            extra_timings["mdl"] = time.perf_counter() - t0
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -468,7 +561,13 @@ def layer_sweep(
         test_score = float(scorer(best_pipeline, test_texts, test_y))
         test_s = time.perf_counter() - t0
 
-    scores, param_columns = _scores_frame(search.cv_results_, rows, n_splits)
+    scores, param_columns = _scores_frame(search.cv_results_, rows, len(splits))
+    for column, values in extra_columns.items():
+        scores[column] = values
+    if "control_mean" in scores:
+        scores["selectivity"] = scores[f"{CV}_mean"] - scores["control_mean"]
+    if n_repeats > 1:
+        scores = _add_comparisons(scores, len(splits), len(texts), n_splits)
     classes, counts = np.unique(y, return_counts=True)
     settings = {
         "model": os.fspath(model),
@@ -482,7 +581,10 @@ def layer_sweep(
         else _describe_probe(probes[0]),
         "param_grid": extra_grid,
         "cv": n_splits,
+        "repeats": n_repeats,
         "cv_splitter": repr(splitter),
+        "baselines": list(baselines),
+        "mdl": mdl_settings if mdl else None,
         "scoring": score_name(scoring),
         "max_length": hidden.max_length_,
         "batch_size": batch_size,
@@ -498,6 +600,7 @@ def layer_sweep(
         "hidden_states": extract_s,
         "cross_validation": search_s - refit_s,
         "refit": refit_s,
+        **extra_timings,
         "test": test_s,
         "total": time.perf_counter() - started,
     }
@@ -511,6 +614,7 @@ def layer_sweep(
         chance_score=chance,
         scoring=scoring,
         n_splits=n_splits,
+        n_repeats=n_repeats,
         n_layers=n_layers,
         layers=swept_layers,
         classes=classes,
@@ -550,6 +654,7 @@ class _SweepSearchCV(GridSearchCV):
         error_score=np.nan,
         return_train_score=False,
         verbose_bar=0,
+        desc="layer sweep",
     ):
         super().__init__(
             estimator,
@@ -564,6 +669,7 @@ class _SweepSearchCV(GridSearchCV):
             return_train_score=return_train_score,
         )
         self.verbose_bar = verbose_bar
+        self.desc = desc
 
     def _run_search(self, evaluate_candidates, **kwargs):
         from sklearn.model_selection import ParameterGrid
@@ -572,7 +678,7 @@ class _SweepSearchCV(GridSearchCV):
         candidates = list(ParameterGrid(self.param_grid))
         with tqdm(
             total=len(candidates),
-            desc="layer sweep",
+            desc=self.desc,
             unit="candidate",
             disable=None if self.verbose_bar else True,
             leave=False,
@@ -666,7 +772,169 @@ def _scores_frame(cv_results, rows, n_splits):
     return frame, param_columns
 
 
+# --------------------------------------------- baselines, MDL, comparisons
+
+
+def _run_baselines(
+    baselines,
+    pipe,
+    candidates,
+    texts,
+    y,
+    *,
+    splits,
+    scoring,
+    n_jobs,
+    random_state,
+    verbose,
+):
+    """Columns (name -> values per candidate) and timings of the baselines.
+
+    Each baseline is a search over the same candidates and folds as the sweep,
+    without refit; its hidden states are already cached.
+    """
+    from .baselines import ControlTask
+
+    columns, timings = {}, {}
+    runs = []
+    if "control" in baselines:
+        control_pipe = clone(pipe).set_params(
+            probe=ControlTask(clone(pipe.named_steps["probe"]))
+        )
+        control_candidates = [_control_candidate(c, random_state) for c in candidates]
+        runs.append(("control", control_pipe, control_candidates))
+    if "random_weights" in baselines:
+        random_pipe = clone(pipe).set_params(
+            hidden__weights="random", hidden__random_state=random_state
+        )
+        runs.append(("random_weights", random_pipe, candidates))
+    for name, estimator, grid in runs:
+        search = _SweepSearchCV(
+            estimator,
+            grid,
+            scoring=scoring,
+            cv=splits,
+            n_jobs=n_jobs,
+            refit=False,
+            error_score="raise",
+            return_train_score=False,
+            verbose_bar=verbose,
+            desc=name.replace("_", " "),
+        )
+        t0 = time.perf_counter()
+        with _single_torch_thread():
+            search.fit(texts, y)
+        timings[name] = time.perf_counter() - t0
+        columns[f"{name}_mean"] = search.cv_results_["mean_test_score"]
+        columns[f"{name}_std"] = search.cv_results_["std_test_score"]
+        logger.info(
+            "Baseline %r: %d candidates in %.1f s.", name, len(grid), timings[name]
+        )
+    return columns, timings
+
+
+def _control_candidate(candidate, random_state):
+    """The candidate with its probe wrapped in ControlTask (same parameters)."""
+    from .baselines import ControlTask
+
+    out = {}
+    for key, values in candidate.items():
+        if key == "probe":
+            out[key] = [ControlTask(v, random_state=random_state) for v in values]
+        elif key.startswith("probe__"):
+            out["probe__estimator__" + key[len("probe__") :]] = values
+        else:
+            out[key] = values
+    return out
+
+
+def _mdl_columns(pipe, candidates, texts, y, random_state):
+    """Online code length and compression of every candidate on all the texts."""
+    from .mdl import DEFAULT_PORTIONS, online_code_length
+
+    bits, compression = [], []
+    uniform = None
+    for candidate in candidates:
+        estimator = clone(pipe).set_params(
+            **{key: values[0] for key, values in candidate.items()}
+        )
+        code = online_code_length(estimator, texts, y, random_state=random_state)
+        bits.append(code.code_length_bits)
+        compression.append(code.compression)
+        uniform = code.uniform_code_length_bits
+        logger.debug(
+            "MDL of layer %s: %.1f bits (compression %.3f)",
+            candidate["hidden__layer"][0],
+            code.code_length_bits,
+            code.compression,
+        )
+    columns = {"mdl_code_length_bits": bits, "mdl_compression": compression}
+    settings = {
+        "portions": list(DEFAULT_PORTIONS),
+        "uniform_code_length_bits": uniform,
+        "data": "all training texts, shuffled by random_state",
+    }
+    return columns, settings
+
+
+def _add_comparisons(frame, n_folds, n_samples, n_splits, alpha=0.05):
+    """Confidence intervals and paired tests against the best row (stats.py)."""
+    from .stats import layer_comparison_frame, train_test_sizes
+
+    n_train, n_test = train_test_sizes(n_samples, n_splits)
+    fold_columns = [f"{CV}_fold{k}" for k in range(n_folds)]
+    fold_scores = {i: frame.loc[i, fold_columns].to_numpy(float) for i in frame.index}
+    comparison = layer_comparison_frame(
+        fold_scores, n_train=n_train, n_test=n_test, alpha=alpha, correction="holm"
+    )
+    frame = frame.copy()
+    for column in (
+        "ci_low",
+        "ci_high",
+        "diff_vs_best",
+        "p_vs_best",
+        "p_vs_best_adjusted",
+        "significantly_worse",
+    ):
+        frame[column] = comparison[column].to_numpy()
+    return frame
+
+
 # -------------------------------------------------------------- validation
+
+
+BASELINES = ("control", "random_weights")
+
+
+def _check_baselines(baselines):
+    if baselines is None:
+        return []
+    values = [baselines] if isinstance(baselines, str) else list(baselines)
+    for value in values:
+        if value not in BASELINES:
+            raise ValueError(
+                f"The 'baselines' parameter of layer_sweep must hold values from "
+                f"{list(BASELINES)}. Got {value!r} instead."
+            )
+    return list(dict.fromkeys(values))
+
+
+def _check_repeats(repeats, cv):
+    if (
+        not isinstance(repeats, numbers.Integral)
+        or isinstance(repeats, bool)
+        or repeats < 1
+    ):
+        raise ValueError(
+            f"The 'repeats' parameter of layer_sweep must be an int >= 1. Got "
+            f"{repeats!r} instead."
+        )
+    if repeats > 1 and (not isinstance(cv, numbers.Integral) or isinstance(cv, bool)):
+        raise ValueError(
+            "repeats > 1 needs cv to be an int (the number of folds per repeat); "
+            f"got cv={cv!r}."
+        )
+    return int(repeats)
 
 
 def _as_list(value, name):
@@ -770,12 +1038,16 @@ def _check_param_grid(param_grid):
     return grid
 
 
-def _check_cv(cv, random_state):
+def _check_cv(cv, random_state, n_repeats=1):
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
         if cv < 2:
             raise ValueError(
                 f"The 'cv' parameter of layer_sweep must be an int >= 2 or a "
                 f"cross-validation splitter. Got {cv!r} instead."
+            )
+        if n_repeats > 1:
+            return RepeatedStratifiedKFold(
+                n_splits=int(cv), n_repeats=n_repeats, random_state=random_state
             )
         return StratifiedKFold(int(cv), shuffle=True, random_state=random_state)
     return check_cv(cv, classifier=True)

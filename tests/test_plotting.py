@@ -249,7 +249,7 @@ def test_layer_scores_display_draws_what_it_says():
 def test_layer_scores_display_bands_and_extra_curves():
     from sklearn_probe.plotting import LayerScoresDisplay
 
-    scores = sweep_scores(groups=["mean", "max"], extra=["random_weights_score"])
+    scores = sweep_scores(groups=["mean", "max"], extra=["random_weights"])
     display = LayerScoresDisplay(scores, group_by=["pooling"]).plot(show_train=True)
     # 2 poolings x (probe, random weights, train folds)
     assert len(display.lines_) == 6
@@ -262,7 +262,7 @@ def test_layer_scores_display_bands_and_extra_curves():
     texts = legend_texts(display.ax_)
     assert texts[:3] == [
         "mean pooling",
-        "mean pooling: random weights",
+        "mean pooling: random-weights model",
         "mean pooling: train folds",
     ]
     low = display.bands_[("cv_score", "mean pooling")].get_paths()[0].vertices[:, 1]

@@ -1,0 +1,218 @@
+"""layer_sweep with baselines (control, random weights), MDL and repeated CV."""
+
+import contextlib
+import json
+
+import numpy as np
+import pytest
+from conftest import WORDS
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from test_hidden import count_forward_rows
+
+from sklearn_probe import HiddenStateTransformer, layer_sweep
+from sklearn_probe._models import load_model
+
+
+def length_corpus(n, seed=0):
+    """Long vs short texts: learnable from the tiny GPT-2's real BPE tokens."""
+    rng = np.random.default_rng(seed)
+    lengths = np.r_[rng.integers(1, 4, n // 2), rng.integers(10, 16, n - n // 2)]
+    rng.shuffle(lengths)
+    texts = [" ".join(rng.choice(WORDS, k)) + f" {i}" for i, k in enumerate(lengths)]
+    return texts, (lengths >= 8).astype(int)
+
+
+@contextlib.contextmanager
+def count_random_forward_rows(path, seed=0):
+    """Rows through the random-weights model at ``path`` (seeded ``seed``)."""
+    model = load_model(path, "cpu", random_init_seed=seed).model
+    counter = {"rows": 0}
+
+    def hook(module, args, kwargs):
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        counter["rows"] += ids.shape[0]
+
+    handle = model.register_forward_pre_hook(hook, with_kwargs=True)
+    try:
+        yield counter
+    finally:
+        handle.remove()
+
+
+N_TRAIN, N_TEST = 48, 12
+
+
+@pytest.fixture(scope="module")
+def run(tiny_gpt2):
+    texts, labels = length_corpus(N_TRAIN + N_TEST)
+    with (
+        count_forward_rows(tiny_gpt2) as pretrained,
+        # Seed 1: the tiny GPT-2 itself was initialised with seed 0, so
+        # "random weights" with seed 0 would be the very same weights.
+        count_random_forward_rows(tiny_gpt2, seed=1) as random,
+    ):
+        result = layer_sweep(
+            texts[:N_TRAIN],
+            labels[:N_TRAIN],
+            model=tiny_gpt2,
+            probe=LogisticRegression(max_iter=1000),
+            cv=3,
+            repeats=2,
+            baselines=("control", "random_weights"),
+            mdl=True,
+            test=(texts[N_TRAIN:], labels[N_TRAIN:]),
+            random_state=1,
+            verbose=0,
+        )
+    return result, pretrained["rows"], random["rows"]
+
+
+def test_one_forward_pass_per_text_per_model(run):
+    _, pretrained_rows, random_rows = run
+    # Main sweep, control, 2 x 3 folds, refit, test, MDL: all from the cache.
+    # (+1: the text fit() checks, run before the cache is filled.)
+    assert pretrained_rows <= N_TRAIN + N_TEST + 1
+    # The random model sees the training texts once; it is never tested.
+    assert N_TRAIN <= random_rows <= N_TRAIN + 1
+
+
+def test_columns_exist(run):
+    result = run[0]
+    for column in (
+        "control_mean",
+        "control_std",
+        "selectivity",
+        "random_weights_mean",
+        "random_weights_std",
+        "mdl_code_length_bits",
+        "mdl_compression",
+        "ci_low",
+        "ci_high",
+        "diff_vs_best",
+        "p_vs_best",
+        "p_vs_best_adjusted",
+        "significantly_worse",
+        "cv_score_fold5",
+    ):
+        assert column in result.scores.columns, column
+    assert "cv_score_fold6" not in result.scores.columns
+    assert (result.n_splits, result.n_repeats) == (3, 2)
+    assert result.settings["baselines"] == ["control", "random_weights"]
+    assert "3 x 2" not in repr(result) and "2 x 3-fold CV" in repr(result)
+
+
+def test_control_near_chance_and_selectivity_is_the_difference(run):
+    scores = run[0].scores
+    # The probe learns the task; the permuted-label control cannot.
+    assert scores["cv_score_mean"].max() > 0.9
+    assert abs(scores["control_mean"].mean() - 0.5) < 0.2
+    np.testing.assert_allclose(
+        scores["selectivity"], scores["cv_score_mean"] - scores["control_mean"]
+    )
+    assert scores["selectivity"].max() > 0.25
+
+
+def test_random_weights_rows_differ_from_pretrained(run):
+    scores = run[0].scores
+    assert np.all(scores["random_weights_mean"].between(0, 1))
+    assert not np.allclose(scores["random_weights_mean"], scores["cv_score_mean"])
+
+
+def test_confidence_interval_and_comparison_with_best(run):
+    result = run[0]
+    scores = result.scores
+    assert np.all(scores["ci_low"] <= scores["cv_score_mean"] + 1e-12)
+    assert np.all(scores["cv_score_mean"] <= scores["ci_high"] + 1e-12)
+    best = scores.loc[result.best_index]
+    assert best["diff_vs_best"] == 0 and best["p_vs_best"] == 1.0
+    assert not best["significantly_worse"]
+    assert np.all(scores["diff_vs_best"] <= 0)
+    np.testing.assert_allclose(
+        scores["diff_vs_best"], scores["cv_score_mean"] - result.best_score
+    )
+    assert np.all(scores["p_vs_best_adjusted"] >= scores["p_vs_best"] - 1e-12)
+
+
+def test_mdl_columns(run):
+    result = run[0]
+    scores = result.scores
+    uniform = result.settings["mdl"]["uniform_code_length_bits"]
+    assert uniform == pytest.approx(N_TRAIN * 1.0)  # two classes: 1 bit each
+    np.testing.assert_allclose(
+        scores["mdl_compression"], uniform / scores["mdl_code_length_bits"]
+    )
+    # A learnable task compresses at its best layer.
+    assert scores["mdl_compression"].max() > 1
+
+
+def test_report_carries_the_columns_and_a_reading(run, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklearn_probe._report import reading_lines, summary_table
+
+    result = run[0]
+    written = result.save_report(tmp_path, save_pipeline=False)
+    payload = json.loads(written["results.json"].read_text())
+    row = payload["scores"][0]
+    for key in ("control_mean", "selectivity", "random_weights_mean", "ci_low"):
+        assert key in row
+    assert payload["n_repeats"] == 2
+    report = written["report.md"].read_text()
+    assert "Selectivity" in report and "random weights" in report
+    assert "significantly worse" in report
+    lines = reading_lines(result)
+    assert any(line.startswith("Selectivity") for line in lines)
+    table = summary_table(result)
+    assert {"control", "selectivity", "random w.", "95% CI", "MDL compr."} <= set(
+        table.columns
+    )
+
+
+def test_display_draws_baselines_and_confidence_band(run):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_probe.plotting import LayerScoresDisplay
+
+    result = run[0]
+    display = LayerScoresDisplay.from_sweep(result)
+    assert set(display.lines_) >= {("control", ""), ("random_weights", "")}
+    band = display.bands_[("cv_score", "")].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(
+        np.clip(result.scores["ci_low"], 0, 1).min(), abs=1e-9
+    )
+    # The band is the probe's CI; the baselines are lines only.
+    assert set(display.bands_) == {("cv_score", "")}
+    assert "95% CI" in display.ax_.get_ylabel()
+    assert "2 x 3-fold CV" in display.ax_.get_ylabel()
+    plt.close(display.figure_)
+
+
+def test_random_weights_vectors_differ_and_are_seeded(tiny_gpt2):
+    texts, _ = length_corpus(6)
+    a = HiddenStateTransformer(tiny_gpt2, layer=1).fit(texts).transform(texts)
+    b = (
+        HiddenStateTransformer(tiny_gpt2, layer=1, weights="random", random_state=1)
+        .fit(texts)
+        .transform(texts)
+    )
+    assert np.abs(a - b).max() > 1e-3
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"baselines": ["permuted"]}, "'baselines' parameter"),
+        ({"repeats": 0}, "'repeats' parameter"),
+        ({"repeats": 2, "cv": KFold(3)}, "needs cv to be an int"),
+        ({"mdl": "yes"}, "mdl must be"),
+    ],
+)
+def test_bad_arguments(tiny_gpt2, kwargs, message):
+    texts, labels = length_corpus(12)
+    with pytest.raises(ValueError, match=message):
+        layer_sweep(texts, labels, model=tiny_gpt2, verbose=0, **kwargs)
