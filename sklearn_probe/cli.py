@@ -143,6 +143,29 @@ def build_parser():
     probe.add_argument("--scoring", default="accuracy")
     probe.add_argument("--n-jobs", type=int, default=None)
     probe.add_argument("--seed", type=int, default=0, help="random state")
+    probe.add_argument(
+        "--baselines",
+        nargs="+",
+        choices=["control", "random_weights"],
+        default=[],
+        metavar="NAME",
+        help="reference runs on the same folds: 'control' (the probe on "
+        "permuted labels; adds selectivity), 'random_weights' (the same "
+        "architecture, untrained)",
+    )
+    probe.add_argument(
+        "--mdl",
+        action="store_true",
+        help="add the MDL online code length and compression per layer",
+    )
+    probe.add_argument(
+        "--repeats",
+        type=_positive_int,
+        default=1,
+        metavar="K",
+        help="repeat the CV K times with other shuffles; K > 1 adds confidence "
+        "intervals and tests against the best layer",
+    )
 
     output = sweep.add_argument_group("output")
     output.add_argument("--out", default=DEFAULT_OUT, help="report folder")
@@ -370,13 +393,16 @@ def run_sweep(args):
         n_jobs=args.n_jobs,
         random_state=args.seed,
         verbose=0 if args.quiet else 1,
+        baselines=list(dict.fromkeys(args.baselines)),
+        mdl=args.mdl,
+        repeats=args.repeats,
     )
 
-    from ._report import summary_lines, summary_table
+    from ._report import reading_lines, summary_lines, summary_table
 
     print(summary_table(result).to_string(index=False))
     print()
-    for line in summary_lines(result):
+    for line in summary_lines(result) + reading_lines(result):
         print(line)
 
     written = result.save_report(

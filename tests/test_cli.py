@@ -296,3 +296,57 @@ def test_console_entry_point_and_module(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         f"sklearn-probe: error: No such file: '{tmp_path / 'missing.csv'}'."
     ]
+
+
+def test_sweep_baselines_mdl_and_repeats(tiny_bert, reviews_csv, tmp_path, capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = tmp_path / "report"
+    status = main(
+        sweep_args(
+            tiny_bert,
+            reviews_csv,
+            out,
+            "--baselines",
+            "control",
+            "random_weights",
+            "--mdl",
+            "--repeats",
+            "2",
+            "--layers",
+            "0,3",
+            "--projection",
+            "pca",
+            "--seed",
+            "1",  # the tiny model itself was initialised with seed 0
+        )
+    )
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "selectivity" in printed and "Selectivity" in printed
+    assert "Significantly worse than the best" in printed
+    scores = pd.read_csv(out / "scores.csv")
+    for column in (
+        "control_mean",
+        "selectivity",
+        "random_weights_mean",
+        "mdl_compression",
+        "ci_low",
+        "p_vs_best",
+        "significantly_worse",
+    ):
+        assert column in scores.columns
+    assert len(scores) == 2 and "cv_score_fold5" in scores.columns
+    data = json.loads((out / "results.json").read_text())
+    assert data["settings"]["repeats"] == 2
+    assert data["settings"]["baselines"] == ["control", "random_weights"]
+    assert "selectivity" in data["scores"][0]
+    assert "What the baselines say" in (out / "report.md").read_text()
+
+
+def test_baseline_flags_are_checked(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["sweep", "--baselines", "shuffled"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
