@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 # score comes first; later analyses (baselines, MDL) add entries here and their
 # columns to the sweep's DataFrame, and the picture shows them.
 CURVES = (
-    ("cv_score", "probe", "-"),
+    ("cv_score", "probe (pretrained weights)", "-"),
     ("random_weights", "random-weights model", "--"),
     ("control", "control (permuted labels)", ":"),
     ("train_score", "train folds", (0, (1, 1.5))),
@@ -144,6 +144,9 @@ class LayerScoresDisplay:
         The star on the best layer.
     best_text_ : matplotlib.text.Annotation
         "best: layer <l>" and its score, above the star.
+    worse_markers_ : matplotlib.lines.Line2D or None
+        Open markers on the layers significantly worse than the best (from the
+        ``significantly_worse`` column of repeated CV), when there are any.
 
     Examples
     --------
@@ -259,6 +262,7 @@ class LayerScoresDisplay:
         else:
             fig = ax.figure
         self.lines_, self.bands_ = {}, {}
+        self.worse_markers_ = None
         # With a confidence interval the band means "95% CI" (the axis says
         # so): the baselines' fold spreads would read as one, so they go.
         has_ci = band is not None and _ci_columns(frame, _MAIN) is not None
@@ -294,6 +298,23 @@ class LayerScoresDisplay:
                     zorder=3 if main else 2,
                 )
                 self.lines_[(name, group_label)] = line
+                if main and "significantly_worse" in part.columns:
+                    worse = part["significantly_worse"].to_numpy(dtype=bool)
+                    if worse.any():
+                        # Open markers: significantly worse than the best.
+                        (self.worse_markers_,) = ax.plot(
+                            x[worse],
+                            mean[worse],
+                            linestyle="none",
+                            marker="o",
+                            markersize=6,
+                            markerfacecolor="white",
+                            markeredgecolor=line_colour,
+                            markeredgewidth=1.8,
+                            label="significantly worse than best\n"
+                            "(paired test, Holm p < 0.05)",
+                            zorder=3.5,
+                        )
                 spread = (
                     None
                     if name in _NO_BAND or (not main and has_ci)
@@ -401,9 +422,12 @@ class LayerScoresDisplay:
         ax.set_title(title, fontsize=TITLE_SIZE, loc="left", pad=10)
         tidy_axes(ax)
         self.legend_ = None
-        if len(self.lines_) > 1:  # one curve needs no legend: the axis says it
+        handles = list(self.lines_.values())
+        if self.worse_markers_ is not None:
+            handles.append(self.worse_markers_)
+        if len(handles) > 1:  # one curve needs no legend: the axis says it
             self.legend_ = ax.legend(
-                handles=list(self.lines_.values()),
+                handles=handles,
                 fontsize=LEGEND_SIZE,
                 frameon=False,
                 loc="upper left",

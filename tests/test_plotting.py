@@ -415,3 +415,27 @@ def test_layer_embeddings_display_from_estimator(tiny_bert, texts):
         method="pca",
     )
     assert [ax.get_title() for ax in display.axes_] == ["Layer 0", "Layer 3"]
+
+
+def test_layer_scores_display_confidence_band_and_worse_layers():
+    from sklearn_probe.plotting import LayerScoresDisplay
+
+    scores = sweep_scores(extra=["control", "random_weights"])
+    scores["ci_low"] = scores["cv_score_mean"] - 0.05
+    scores["ci_high"] = scores["cv_score_mean"] + 0.05
+    scores["significantly_worse"] = [True, True, False, False, False]
+    display = LayerScoresDisplay(scores, n_splits=3, n_repeats=2).plot()
+    # The band is the probe's confidence interval; baselines are lines only.
+    assert set(display.bands_) == {("cv_score", "")}
+    low = display.bands_[("cv_score", "")].get_paths()[0].vertices[:, 1]
+    assert low.min() == pytest.approx(scores["ci_low"].min())
+    assert display.ax_.get_ylabel() == "Accuracy (2 x 3-fold CV, mean and 95% CI)"
+    np.testing.assert_array_equal(display.worse_markers_.get_xdata(), [0, 1])
+    texts = legend_texts(display.ax_)
+    assert texts[:3] == [
+        "probe (pretrained weights)",
+        "random-weights model",
+        "control (permuted labels)",
+    ]
+    assert texts[-1].startswith("significantly worse than best")
+    plt.close(display.figure_)
