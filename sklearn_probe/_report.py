@@ -150,6 +150,17 @@ def _names(result, indices):
     return ", ".join(_row_name(result, i) for i in indices) or "none"
 
 
+def _random_guess_accuracy(result):
+    """Accuracy of guessing each label at its frequency (sum of squared rates)."""
+    if result.score_name != "accuracy":
+        return None
+    counts = np.array(list(result.settings.get("class_counts", {}).values()), float)
+    if counts.sum() == 0:
+        return None
+    rates = counts / counts.sum()
+    return float((rates**2).sum())
+
+
 def reading_lines(result):
     """What the baselines, MDL and repeated CV say, in plain sentences.
 
@@ -173,12 +184,17 @@ def reading_lines(result):
         top = int(frame["selectivity"].to_numpy().argmax())
         index = frame.index[top]
         control = frame["control_mean"]
+        guess = _random_guess_accuracy(result)
+        chance = (
+            f"guessing by the class frequencies gives {guess:.3f} on average"
+            if guess is not None
+            else f"chance {result.chance_score:.3f}"
+        )
         lines.append(
             f"Selectivity ({name} minus that of the same probe trained on "
             f"permuted labels) is highest at {_row_name(result, index)}: "
             f"{frame.loc[index, 'selectivity']:.3f}; the control scores "
-            f"{control.min():.3f}-{control.max():.3f} (chance "
-            f"{result.chance_score:.3f})."
+            f"{control.min():.3f}-{control.max():.3f} ({chance})."
         )
     if "random_weights_mean" in frame:
         rw = frame["random_weights_mean"]
@@ -193,6 +209,12 @@ def reading_lines(result):
         )
         if below:
             text += f" Not above random weights: {_names(result, below)}."
+        if rw.max() <= result.chance_score:
+            text += (
+                f" Every random-weights score is at or below chance "
+                f"({result.chance_score:.3f}): nothing to read from an untrained "
+                "model at any layer."
+            )
         lines.append(text)
     if "mdl_compression" in frame:
         top = frame.index[int(frame["mdl_compression"].to_numpy().argmax())]
@@ -204,6 +226,15 @@ def reading_lines(result):
             f"({frame.loc[top, 'mdl_compression']:.2f}x: {bits:.0f} bits{of}; "
             "online code on all the training texts)."
         )
+        if frame["mdl_compression"].max() < 1:
+            lines[-1] += (
+                " Every layer codes the labels in more bits than the uniform "
+                "code: the probe's probabilities are overconfident (most of "
+                "all when trained on the small first blocks), so read the "
+                "compression layer against layer, not against 1; a "
+                "better-calibrated probe (e.g. a more regularised one) "
+                "compresses more."
+            )
     return lines
 
 

@@ -496,11 +496,17 @@ def layer_sweep(
                 step.set_params(weights="random", random_state=random_state)
                 step.fit(texts[:1]).transform(texts)
         extract_s = time.perf_counter() - t0
+        n_passed = len(everything) * len(poolings)
+        if "random_weights" in baselines:
+            n_passed += len(texts) * len(poolings)
         logger.info(
-            "Hidden states of %d texts in %.1f s (%.0f texts/s).",
+            "Hidden states of %d texts in %.1f s (%.0f texts/s)%s.",
             len(everything),
             extract_s,
-            len(everything) / max(extract_s, 1e-9),
+            n_passed / max(extract_s, 1e-9),
+            ", and of the training texts through the random-weights model"
+            if "random_weights" in baselines
+            else "",
         )
 
         chance = _chance_score(y, splits, scoring)
