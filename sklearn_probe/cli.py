@@ -112,9 +112,9 @@ def build_parser():
     model.add_argument(
         "--pooling",
         nargs="+",
-        default=["mean"],
-        choices=["mean", "cls", "max", "last"],
-        help="pooling(s) to sweep",
+        default=["auto"],
+        choices=["auto", "mean", "cls", "max", "last"],
+        help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
     )
     model.add_argument("--max-length", type=_positive_int, default=128)
     model.add_argument("--batch-size", type=_positive_int, default=32)

@@ -303,7 +303,7 @@ def layer_sweep(
     *,
     model="minilm",
     layers="all",
-    pooling="mean",
+    pooling="auto",
     probe=None,
     param_grid=None,
     cv=5,
@@ -343,8 +343,10 @@ def layer_sweep(
     layers : "all", int or sequence of int, default="all"
         Hidden states to sweep; 0 is the embedding output and negative values
         count from the end.
-    pooling : str or sequence of str, default="mean"
+    pooling : str or sequence of str, default="auto"
         ``"mean"``, ``"cls"``, ``"max"`` or ``"last"``; a sequence sweeps them.
+        ``"auto"`` is ``"last"`` for causal (decoder) models and ``"mean"``
+        otherwise, as in :class:`HiddenStateTransformer`.
     probe : estimator or sequence of estimators, default=None
         The classifier trained on each layer's vectors. None is
         ``ProbeClassifier(random_state=random_state)``, a linear probe; a
@@ -435,10 +437,10 @@ def layer_sweep(
     test_texts, test_y = _check_test(test)
     poolings = _as_list(pooling, "pooling")
     for value in poolings:
-        if value not in POOLINGS:
+        if value != "auto" and value not in POOLINGS:
             raise ValueError(
-                f"The 'pooling' parameter of layer_sweep must be one of "
-                f"{sorted(POOLINGS)} or a list of them. Got {value!r} instead."
+                f"The 'pooling' parameter of layer_sweep must be 'auto' or one of "
+                f"{sorted(POOLINGS)}, or a list of them. Got {value!r} instead."
             )
     probes = _check_probes(probe, random_state)
     extra_grid = _check_param_grid(param_grid)
@@ -467,6 +469,11 @@ def layer_sweep(
         verbose=verbose,
     ).fit(texts[:1])
     load_s = time.perf_counter() - t0
+    # "auto" becomes the pooling it stands for with this model.
+    poolings = list(
+        dict.fromkeys(hidden.pooling_ if p == "auto" else p for p in poolings)
+    )
+    hidden.set_params(pooling=poolings[0])
     n_layers = hidden.n_layers_
     swept_layers = _resolve_layers(layers, n_layers, model)
     logger.info(

@@ -397,3 +397,27 @@ def test_pictures_from_a_sweep(result, corpus):
         assert [t.get_text() for t in shown.legend_.get_texts()] == ["0", "1"]
     finally:
         plt.close("all")
+
+
+@pytest.mark.parametrize(
+    "fixture, natural", [("tiny_gpt2", "last"), ("tiny_bert", "mean")]
+)
+def test_auto_pooling_resolves_per_model(request, corpus, fixture, natural):
+    texts, labels = corpus
+    path = request.getfixturevalue(fixture)
+    result = layer_sweep(
+        texts, labels, model=path, layers=[-1], probe=logreg(), cv=3, verbose=0
+    )
+    assert result.settings["pooling"] == natural
+    assert result.best_pipeline.named_steps["hidden"].pooling == natural
+    explicit = layer_sweep(
+        texts,
+        labels,
+        model=path,
+        layers=[-1],
+        pooling=natural,
+        probe=logreg(),
+        cv=3,
+        verbose=0,
+    )
+    assert result.best_score == explicit.best_score
