@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._cache import cached_vectors, extraction_key
 from ._pooling import POOLINGS
-from ._validation import check_texts
+from ._validation import check_texts, resolve_layers
 
 
 class TruncationWarning(UserWarning):
@@ -170,7 +170,9 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         loaded = self._load()
         self.n_layers_ = loaded.n_layers
         self.hidden_size_ = loaded.width
-        self.layers_ = self._resolve_layers(loaded.n_layers)
+        self.layers_ = resolve_layers(
+            self.layer, loaded.n_layers, name="layer", model=self.model
+        )
         self.max_length_ = self._resolve_max_length(loaded)
         self.pooling_ = self._resolve_pooling(loaded)
         self.model_fingerprint_ = loaded.fingerprint
@@ -301,32 +303,6 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
                 stacklevel=3,
             )
         return out
-
-    def _resolve_layers(self, n_layers):
-        valid = (
-            f"Use an int in [{-n_layers}, {n_layers - 1}] (0 is the embedding "
-            f"output, {n_layers - 1} the last layer), a list of such ints, or 'all'."
-        )
-        if isinstance(self.layer, str):
-            return list(range(n_layers))
-        requested = (
-            [self.layer] if isinstance(self.layer, numbers.Integral) else self.layer
-        )
-        if len(requested) == 0:
-            raise ValueError(f"layer=[] selects no hidden state. {valid}")
-        layers = []
-        for value in requested:
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise ValueError(
-                    f"layer={self.layer!r} contains {value!r}, not an int. {valid}"
-                )
-            if not -n_layers <= value < n_layers:
-                raise ValueError(
-                    f"layer={self.layer!r} is out of range: model {self.model!r} "
-                    f"has {n_layers} hidden states. {valid}"
-                )
-            layers.append(int(value) % n_layers)
-        return layers
 
     def _resolve_pooling(self, loaded):
         if self.pooling != "auto":

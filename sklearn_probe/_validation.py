@@ -48,3 +48,37 @@ def check_texts(X, *, estimator_name="HiddenStateTransformer"):
                 "non-text entries (missing values included) first."
             )
     return [str(t) for t in texts]
+
+
+def resolve_layers(layer, n_layers, *, name, model):
+    """Non-negative indices of the hidden states that ``layer`` asks for, in order.
+
+    ``layer`` is ``"all"``, an int in ``[-n_layers, n_layers - 1]`` or a sequence
+    of such ints; anything else is a ``ValueError`` that names the valid range.
+    ``name`` is the parameter's name in the message.
+    """
+    import numbers
+    import os
+
+    valid = (
+        f"Model {os.fspath(model)!r} has {n_layers} hidden states: use an int in "
+        f"[{-n_layers}, {n_layers - 1}] (0 is the embedding output, {n_layers - 1} "
+        "the last layer), a list of such ints, or 'all'."
+    )
+    if isinstance(layer, str):
+        if layer != "all":
+            raise ValueError(f"{name}={layer!r} is not understood. {valid}")
+        return list(range(n_layers))
+    requested = [layer] if isinstance(layer, numbers.Integral) else list(layer)
+    if not requested:
+        raise ValueError(f"{name}=[] selects no hidden state. {valid}")
+    out = []
+    for value in requested:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ValueError(
+                f"{name}={layer!r} contains {value!r}, not an int. {valid}"
+            )
+        if not -n_layers <= value < n_layers:
+            raise ValueError(f"layer {value} is out of range. {valid}")
+        out.append(int(value) % n_layers)
+    return out

@@ -34,7 +34,7 @@ from sklearn.pipeline import Pipeline
 
 from ._hidden import HiddenStateTransformer
 from ._pooling import POOLINGS
-from ._validation import check_texts
+from ._validation import check_texts, resolve_layers
 
 logger = logging.getLogger(__name__)
 
@@ -475,7 +475,10 @@ def layer_sweep(
     )
     hidden.set_params(pooling=poolings[0])
     n_layers = hidden.n_layers_
-    swept_layers = _resolve_layers(layers, n_layers, model)
+    # Each layer once, in order: one row per layer.
+    swept_layers = sorted(
+        set(resolve_layers(layers, n_layers, name="layers", model=model))
+    )
     logger.info(
         "Model %s: %d hidden states (0 = embedding output) of width %d, on %s.",
         model,
@@ -1064,29 +1067,6 @@ def _check_cv(cv, random_state, n_repeats=1):
             )
         return StratifiedKFold(int(cv), shuffle=True, random_state=random_state)
     return check_cv(cv, classifier=True)
-
-
-def _resolve_layers(layers, n_layers, model):
-    valid = (
-        f"model {os.fspath(model)!r} has {n_layers} hidden states: use 'all', or "
-        f"ints in [{-n_layers}, {n_layers - 1}] (0 is the embedding output, "
-        f"{n_layers - 1} the last layer)."
-    )
-    if isinstance(layers, str):
-        if layers != "all":
-            raise ValueError(f"layers={layers!r} is not understood; {valid}")
-        return list(range(n_layers))
-    requested = [layers] if isinstance(layers, numbers.Integral) else list(layers)
-    if not requested:
-        raise ValueError(f"layers=[] selects no hidden state; {valid}")
-    out = set()
-    for value in requested:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise ValueError(f"layers contains {value!r}, not an int; {valid}")
-        if not -n_layers <= value < n_layers:
-            raise ValueError(f"layer {value} is out of range: {valid}")
-        out.add(int(value) % n_layers)
-    return sorted(out)
 
 
 def _chance_score(y, splits, scoring):
