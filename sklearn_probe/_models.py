@@ -11,6 +11,7 @@ checkpoints (even saved one after the other at one path) from ever sharing cache
 vectors.
 """
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -135,6 +136,32 @@ def clear_loaded_models():
         _LOADED.clear()
 
 
+@contextlib.contextmanager
+def _no_loading_bars():
+    """Hide transformers' own progress bars (transformers 5 draws "Loading
+    weights" on stderr for every model it loads) while a model loads.
+
+    Only bars made by transformers' ``tqdm`` go: the hub's download bars, which
+    tell a user why a first load takes minutes, are drawn by huggingface_hub and
+    stay. Older transformers have neither the bar nor the hook.
+    """
+    from transformers.utils import logging as hf_logging
+
+    set_hook = getattr(hf_logging, "set_tqdm_hook", None)
+    if set_hook is None:
+        yield
+        return
+
+    def quiet(factory, args, kwargs):
+        return factory(*args, **{**kwargs, "disable": True})
+
+    previous = set_hook(quiet)
+    try:
+        yield
+    finally:
+        set_hook(previous)
+
+
 def _load(source, device, *, is_dir, random_init_seed=None):
     import inspect
 
@@ -142,16 +169,17 @@ def _load(source, device, *, is_dir, random_init_seed=None):
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     try:
-        config = AutoConfig.from_pretrained(source)
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        if random_init_seed is None:
-            model = AutoModel.from_pretrained(
-                source, config=config, dtype=torch.float32
-            )
-        else:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(random_init_seed)
-                model = AutoModel.from_config(config, dtype=torch.float32)
+        with _no_loading_bars():
+            config = AutoConfig.from_pretrained(source)
+            tokenizer = AutoTokenizer.from_pretrained(source)
+            if random_init_seed is None:
+                model = AutoModel.from_pretrained(
+                    source, config=config, dtype=torch.float32
+                )
+            else:
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(random_init_seed)
+                    model = AutoModel.from_config(config, dtype=torch.float32)
     except (OSError, ValueError, KeyError) as exc:
         where = (
             "The directory exists but does not hold a loadable model and tokenizer "

@@ -426,3 +426,19 @@ def test_auto_pooling_is_last_for_decoders_and_mean_for_encoders(
         np.testing.assert_array_equal(
             auto.transform(texts), explicit.fit_transform(texts)
         )
+
+
+def test_loading_prints_no_progress_bar_of_transformers(tmp_path, capfd):
+    """transformers 5 draws a "Loading weights" bar on stderr for every load."""
+    from conftest import make_bert
+
+    from sklearn_probe._models import clear_loaded_models
+
+    path = make_bert(tmp_path / "bert")
+    clear_loaded_models()
+    capfd.readouterr()
+    HiddenStateTransformer(str(path), layer=1).fit_transform(["one film", "two"])
+    assert "Loading weights" not in capfd.readouterr().err
+    hf_logging = pytest.importorskip("transformers.utils.logging")
+    if hasattr(hf_logging, "set_tqdm_hook"):  # our hook is gone after the load
+        assert hf_logging.set_tqdm_hook(None) is None
