@@ -136,7 +136,7 @@ def _cv_text(result):
 
 def _row_name(result, index):
     """``"layer 4"``, or ``"layer 4 (max pooling)"`` when more is swept."""
-    from ._displays import format_param
+    from ._names import format_param
 
     row = result.scores.loc[index]
     name = f"layer {int(row['layer'])}"
@@ -302,7 +302,8 @@ def write_report(
     """
     import matplotlib.pyplot as plt
 
-    from ._displays import LayerEmbeddingsDisplay, LayerScoresDisplay
+    from ._embeddings_display import LayerEmbeddingsDisplay
+    from ._scores_display import LayerScoresDisplay
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -514,7 +515,7 @@ def _describe_dataset(dataset):
 
 
 def _describe_params(params):
-    from ._displays import format_param
+    from ._names import format_param
 
     out = []
     for key, value in params.items():

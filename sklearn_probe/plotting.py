@@ -13,11 +13,9 @@ fast and does not touch the matplotlib backend. Nothing here calls
 
 import numpy as np
 
-from ._displays import (
-    LayerEmbeddingsDisplay,
-    LayerScoresDisplay,
-    _effective_perplexity,
-)
+from ._embeddings_display import LayerEmbeddingsDisplay
+from ._projection import _effective_perplexity
+from ._scores_display import LayerScoresDisplay
 from ._style import MARKERS as _MARKERS
 from ._style import OKABE_ITO
 
