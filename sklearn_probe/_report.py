@@ -521,7 +521,7 @@ def _describe_params(params):
     for key, value in params.items():
         column = key.split("__", 1)[-1]
         if key == "probe":
-            from .sweep import _describe_probe
+            from ._sweep_result import _describe_probe
 
             value = _describe_probe(value)
         out.append(format_param(column, value))

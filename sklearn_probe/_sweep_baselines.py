@@ -1,0 +1,172 @@
+"""What a layer sweep's scores are compared with: baselines, MDL, chance, CIs.
+
+The columns that :func:`~sklearn_probe.layer_sweep` adds beside the probe's
+cross-validated score when asked: the baselines (``BASELINES``: the control
+task and the random-weights model, each a search over the same candidates and
+folds, ``_run_baselines``), the online code length of every candidate
+(``mdl=True``, ``_mdl_columns``) and, with repeated CV, confidence intervals and
+paired tests against the best row (``_add_comparisons``). ``_chance_score`` is
+the score of guessing without the texts.
+"""
+
+import logging
+import time
+
+import numpy as np
+from sklearn.base import clone
+
+from ._sweep_result import CV
+from ._sweep_search import _single_torch_thread, _SweepSearchCV
+
+# The sweep's one logger, whichever module logs (layer_sweep documents it and
+# the CLI sets its level).
+logger = logging.getLogger("sklearn_probe.sweep")
+
+BASELINES = ("control", "random_weights")
+
+
+def _run_baselines(
+    baselines,
+    pipe,
+    candidates,
+    texts,
+    y,
+    *,
+    splits,
+    scoring,
+    n_jobs,
+    random_state,
+    verbose,
+):
+    """Columns (name -> values per candidate) and timings of the baselines.
+
+    Each baseline is a search over the same candidates and folds as the sweep,
+    without refit; its hidden states are already cached.
+    """
+    from .baselines import ControlTask
+
+    columns, timings = {}, {}
+    runs = []
+    if "control" in baselines:
+        control_pipe = clone(pipe).set_params(
+            probe=ControlTask(clone(pipe.named_steps["probe"]))
+        )
+        control_candidates = [_control_candidate(c, random_state) for c in candidates]
+        runs.append(("control", control_pipe, control_candidates))
+    if "random_weights" in baselines:
+        random_pipe = clone(pipe).set_params(
+            hidden__weights="random", hidden__random_state=random_state
+        )
+        runs.append(("random_weights", random_pipe, candidates))
+    for name, estimator, grid in runs:
+        search = _SweepSearchCV(
+            estimator,
+            grid,
+            scoring=scoring,
+            cv=splits,
+            n_jobs=n_jobs,
+            refit=False,
+            error_score="raise",
+            return_train_score=False,
+            verbose_bar=verbose,
+            desc=name.replace("_", " "),
+        )
+        t0 = time.perf_counter()
+        with _single_torch_thread():
+            search.fit(texts, y)
+        timings[name] = time.perf_counter() - t0
+        columns[f"{name}_mean"] = search.cv_results_["mean_test_score"]
+        columns[f"{name}_std"] = search.cv_results_["std_test_score"]
+        logger.info(
+            "Baseline %r: %d candidates in %.1f s.", name, len(grid), timings[name]
+        )
+    return columns, timings
+
+
+def _control_candidate(candidate, random_state):
+    """The candidate with its probe wrapped in ControlTask (same parameters)."""
+    from .baselines import ControlTask
+
+    out = {}
+    for key, values in candidate.items():
+        if key == "probe":
+            out[key] = [ControlTask(v, random_state=random_state) for v in values]
+        elif key.startswith("probe__"):
+            out["probe__estimator__" + key[len("probe__") :]] = values
+        else:
+            out[key] = values
+    return out
+
+
+def _mdl_columns(pipe, candidates, texts, y, random_state):
+    """Online code length and compression of every candidate on all the texts."""
+    from .mdl import DEFAULT_PORTIONS, online_code_length
+
+    bits, compression = [], []
+    uniform = None
+    for candidate in candidates:
+        estimator = clone(pipe).set_params(
+            **{key: values[0] for key, values in candidate.items()}
+        )
+        code = online_code_length(estimator, texts, y, random_state=random_state)
+        bits.append(code.code_length_bits)
+        compression.append(code.compression)
+        uniform = code.uniform_code_length_bits
+        logger.debug(
+            "MDL of layer %s: %.1f bits (compression %.3f)",
+            candidate["hidden__layer"][0],
+            code.code_length_bits,
+            code.compression,
+        )
+    columns = {"mdl_code_length_bits": bits, "mdl_compression": compression}
+    settings = {
+        "portions": list(DEFAULT_PORTIONS),
+        "uniform_code_length_bits": uniform,
+        "data": "all training texts, shuffled by random_state",
+    }
+    return columns, settings
+
+
+def _add_comparisons(frame, n_folds, n_samples, n_splits, alpha=0.05):
+    """Confidence intervals and paired tests against the best row (stats.py)."""
+    from .stats import layer_comparison_frame, train_test_sizes
+
+    n_train, n_test = train_test_sizes(n_samples, n_splits)
+    fold_columns = [f"{CV}_fold{k}" for k in range(n_folds)]
+    fold_scores = {i: frame.loc[i, fold_columns].to_numpy(float) for i in frame.index}
+    comparison = layer_comparison_frame(
+        fold_scores, n_train=n_train, n_test=n_test, alpha=alpha, correction="holm"
+    )
+    frame = frame.copy()
+    for column in (
+        "ci_low",
+        "ci_high",
+        "diff_vs_best",
+        "p_vs_best",
+        "p_vs_best_adjusted",
+        "significantly_worse",
+    ):
+        frame[column] = comparison[column].to_numpy()
+    return frame
+
+
+def _chance_score(y, splits, scoring):
+    """The score of guessing without the texts.
+
+    For accuracy the majority-class rate; for other scorings the CV score of a
+    classifier that predicts the class frequencies, on the same folds (0.5 for
+    ROC AUC and for balanced accuracy on two classes).
+    """
+    from sklearn.dummy import DummyClassifier
+    from sklearn.model_selection import cross_val_score
+
+    if scoring in (None, "accuracy"):
+        # Not the dummy's CV score: on balanced stratified folds the majority of
+        # a training fold is the minority of its validation fold.
+        return float(np.unique(y, return_counts=True)[1].max() / len(y))
+
+    X = np.zeros((len(y), 1))
+    scores = cross_val_score(
+        DummyClassifier(strategy="prior"), X, y, cv=splits, scoring=scoring
+    )
+    return float(np.mean(scores))

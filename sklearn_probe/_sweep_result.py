@@ -1,0 +1,307 @@
+"""What a layer sweep returns: :class:`LayerSweepResult`, and the names it uses.
+
+:class:`LayerSweepResult` holds the scores DataFrame, the best layer and the
+refitted best pipeline of :func:`~sklearn_probe.layer_sweep`, with its summary
+properties, predictions and output (:meth:`~LayerSweepResult.to_dict`,
+:meth:`~LayerSweepResult.save_report`). Here too: the names of the score
+columns (``CV``, ``TRAIN``), :func:`score_name` for a scoring, and
+``_describe_probe`` / ``_jsonable``, which turn probes and settings into short
+names and JSON.
+
+Import the class from :mod:`sklearn_probe.sweep` (or :mod:`sklearn_probe`), its
+public home; results pickled before it moved here load from there.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import clone
+
+from ._validation import check_texts
+
+# Column names of LayerSweepResult.scores. Metric columns are "<curve>_mean",
+# "<curve>_std" (and per fold "<curve>_fold<k>"); later additions (baselines,
+# repeated CV, MDL) add their own "<curve>_mean" / "<curve>_std" columns and the
+# pictures draw any curve they know when its columns are present.
+CV = "cv_score"
+TRAIN = "train_score"
+
+
+class LayerSweepResult:
+    """What :func:`layer_sweep` found: scores by layer, best layer, best pipeline.
+
+    Not meant to be built by hand; :func:`layer_sweep` returns one.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per candidate, in sweep order (for each setting of the other
+        swept parameters, every layer in increasing order). Columns: ``layer``;
+        one column per other swept parameter (``pooling``, ``probe``, or the
+        name of a ``param_grid`` entry without its ``probe__``/``hidden__``
+        prefix); ``cv_score_mean`` and ``cv_score_std`` (the score on the
+        validation folds, mean and standard deviation over folds);
+        ``train_score_mean`` and ``train_score_std`` (on the training folds);
+        ``fit_time_mean`` and ``score_time_mean`` (seconds per fold); ``rank``
+        (1 = best); ``cv_score_fold0`` ... (every fold's score; folds are the
+        same for every row, so rows can be compared fold by fold). With
+        ``baselines``, ``mdl`` or ``repeats`` more columns (see
+        :func:`layer_sweep`): ``control_mean``, ``control_std``,
+        ``selectivity``; ``random_weights_mean``, ``random_weights_std``;
+        ``mdl_code_length_bits``, ``mdl_compression``; ``ci_low``,
+        ``ci_high``, ``diff_vs_best``, ``p_vs_best``, ``p_vs_best_adjusted``,
+        ``significantly_worse``.
+    param_columns : list of str
+        The columns of ``scores`` that name the other swept parameters.
+    best_index : int
+        Row of ``scores`` with the highest ``cv_score_mean`` (the first of equal
+        ones).
+    best_layer : int
+        Layer of that row.
+    best_params : dict
+        Pipeline parameters of that row, e.g. ``{"hidden__layer": 4,
+        "hidden__pooling": "mean"}``.
+    best_score, best_score_std : float
+        Its mean and standard deviation of the cross-validated score.
+    best_pipeline : sklearn.pipeline.Pipeline
+        ``Pipeline([("hidden", HiddenStateTransformer), ("probe", ...)])`` with
+        the best parameters, refitted on all the training texts. It pickles
+        without the model's weights (``joblib.dump`` gives a small file).
+    test_score : float or None
+        Score of ``best_pipeline`` on the held-out test set passed as ``test``;
+        None without one. The layer was chosen without looking at it.
+    chance_score : float
+        The score of guessing without the texts: the majority-class rate for
+        accuracy; for other scorings the cross-validated score of
+        ``DummyClassifier(strategy="prior")`` on the same folds (0.5 for ROC
+        AUC).
+    scoring : str or callable
+        The scoring used; ``score_name`` is its name for tables and axes.
+    n_splits : int
+        Number of cross-validation folds (per repeat).
+    n_repeats : int
+        How many times the ``n_splits``-fold CV was repeated with other
+        shuffles (``repeats``); there are ``n_splits * n_repeats`` fold scores.
+    n_layers : int
+        Hidden states of the model (``num_hidden_layers + 1``; 0 is the
+        embedding output).
+    layers : list of int
+        The layers swept.
+    classes : ndarray
+        Labels seen in the training data, sorted.
+    n_train, n_test : int
+        Number of training and held-out test texts (``n_test`` is 0 without a
+        test set).
+    settings : dict
+        Everything that determined the result (model, its fingerprint, pooling,
+        probe, folds, scoring, seeds, ...), JSON-ready.
+    timings : dict
+        Seconds spent loading the model (``load``), running texts through it
+        (``hidden_states``), cross-validating (``cross_validation``), refitting
+        the best pipeline (``refit``), scoring the test set (``test``) and in
+        total (``total``).
+    cv_results : dict
+        The ``cv_results_`` of the underlying ``GridSearchCV``.
+    """
+
+    def __init__(
+        self,
+        *,
+        scores,
+        param_columns,
+        best_index,
+        best_params,
+        best_pipeline,
+        test_score,
+        chance_score,
+        scoring,
+        n_splits,
+        n_layers,
+        layers,
+        classes,
+        n_repeats=1,
+        n_train,
+        n_test,
+        settings,
+        timings,
+        cv_results,
+    ):
+        self.scores = scores
+        self.param_columns = list(param_columns)
+        self.best_index = int(best_index)
+        self.best_params = dict(best_params)
+        self.best_pipeline = best_pipeline
+        self.test_score = None if test_score is None else float(test_score)
+        self.chance_score = float(chance_score)
+        self.scoring = scoring
+        self.n_splits = int(n_splits)
+        self.n_repeats = int(n_repeats)
+        self.n_layers = int(n_layers)
+        self.layers = list(layers)
+        self.classes = classes
+        self.n_train = int(n_train)
+        self.n_test = int(n_test)
+        self.settings = settings
+        self.timings = timings
+        self.cv_results = cv_results
+
+    # -- summary -------------------------------------------------------------
+
+    @property
+    def best_layer(self):
+        return int(self.scores.loc[self.best_index, "layer"])
+
+    @property
+    def best_score(self):
+        return float(self.scores.loc[self.best_index, f"{CV}_mean"])
+
+    @property
+    def best_score_std(self):
+        return float(self.scores.loc[self.best_index, f"{CV}_std"])
+
+    @property
+    def score_name(self):
+        return score_name(self.scoring)
+
+    @property
+    def model_name(self):
+        return self.settings["model"]
+
+    @property
+    def cv_description(self):
+        """``"5-fold CV"`` or ``"3 x 5-fold CV"`` (repeated)."""
+        folds = f"{self.n_splits}-fold CV"
+        return folds if self.n_repeats == 1 else f"{self.n_repeats} x {folds}"
+
+    def __repr__(self):
+        held_out = (
+            ""
+            if self.test_score is None
+            else f", held-out test {self.score_name} {self.test_score:.3f}"
+        )
+        return (
+            f"<LayerSweepResult model={self.model_name!r}: {len(self.scores)} "
+            f"candidates, best layer {self.best_layer} with {self.cv_description} "
+            f"{self.score_name} {self.best_score:.3f} ± {self.best_score_std:.3f} "
+            f"(chance {self.chance_score:.3f}){held_out}>"
+        )
+
+    # -- the best pipeline ---------------------------------------------------
+
+    def predict(self, texts):
+        """Labels of ``texts`` from the best pipeline."""
+        return self.best_pipeline.predict(texts)
+
+    def predict_proba(self, texts):
+        """Class probabilities of ``texts`` (columns in the order of ``classes``)."""
+        return self.best_pipeline.predict_proba(texts)
+
+    def score(self, texts, labels):
+        """Score of the best pipeline on ``texts`` with the sweep's scoring."""
+        from sklearn.metrics import check_scoring
+
+        scorer = check_scoring(self.best_pipeline, scoring=self.scoring)
+        return float(scorer(self.best_pipeline, check_texts(texts), labels))
+
+    def hidden_states(self, texts, layers=None):
+        """Pooled vectors of ``texts`` at ``layers``, as the best pipeline pools them.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        layers : list of int, default=None
+            Layers to return; None gives every swept layer.
+
+        Returns
+        -------
+        ndarray of shape (n_texts, len(layers), width)
+            Served from the cache for texts the sweep has seen.
+        """
+        layers = self.layers if layers is None else [int(x) for x in layers]
+        hidden = clone(self.best_pipeline.named_steps["hidden"])
+        hidden.set_params(layer=layers, verbose=0)
+        texts = check_texts(texts)
+        vectors = hidden.fit(texts[:1]).transform(texts)
+        return vectors.reshape(len(texts), len(layers), -1)
+
+    # -- output ----------------------------------------------------------------
+
+    def to_dict(self):
+        """Settings, data sizes, scores, best layer and timings, JSON-ready."""
+        counts = self.settings.get("class_counts", {})
+        return _jsonable(
+            {
+                "settings": self.settings,
+                "data": {
+                    "n_train": self.n_train,
+                    "n_test": self.n_test,
+                    "classes": list(self.classes),
+                    "class_counts": counts,
+                },
+                "scoring": self.score_name,
+                "n_splits": self.n_splits,
+                "n_repeats": self.n_repeats,
+                "scores": self.scores.to_dict(orient="records"),
+                "best": {
+                    "layer": self.best_layer,
+                    "params": self.best_params,
+                    "cv_score_mean": self.best_score,
+                    "cv_score_std": self.best_score_std,
+                },
+                "chance_score": self.chance_score,
+                "test_score": self.test_score,
+                "timings_s": self.timings,
+            }
+        )
+
+    def save_report(self, out_dir, *, texts=None, labels=None, **kwargs):
+        """Write scores.csv, results.json, the pictures, report.md and the pipeline.
+
+        See :func:`sklearn_probe._report.write_report` for the keywords;
+        ``texts`` and ``labels`` (e.g. the training texts) feed the t-SNE
+        picture, which is left out without them. Returns a dict of the paths
+        written.
+        """
+        from ._report import write_report
+
+        return write_report(self, out_dir, texts=texts, labels=labels, **kwargs)
+
+
+def score_name(scoring):
+    """A short name of ``scoring`` for tables and axis labels."""
+    if scoring is None:
+        return "accuracy"
+    if isinstance(scoring, str):
+        return scoring
+    return getattr(scoring, "__name__", None) or type(scoring).__name__
+
+
+def _describe_probe(probe):
+    """A short name: "linear" / "MLP(256)" for ProbeClassifier, else its repr."""
+    from ._probe import ProbeClassifier
+
+    if isinstance(probe, ProbeClassifier):
+        sizes = probe.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
+        return "linear" if not sizes else "MLP(" + ", ".join(map(str, sizes)) + ")"
+    from sklearn import config_context
+
+    with config_context(print_changed_only=True):
+        return " ".join(repr(probe).split())
+
+
+def _jsonable(value):
+    """Numbers, strings, lists and dicts only; NaN becomes None."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "get_params"):
+        return _describe_probe(value)
+    return str(value)
