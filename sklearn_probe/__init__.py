@@ -10,8 +10,8 @@ the best layer and the refitted best pipeline; :mod:`sklearn_probe.plotting`
 draws them; the ``sklearn-probe`` command does both from a shell.
 
 torch and transformers are imported only when a model is loaded or a probe is
-fitted, and the sweep machinery (pandas, model selection) on first use, so
-``import sklearn_probe`` stays fast.
+fitted, and the sweep machinery (scikit-learn's model selection) on first use,
+so ``import sklearn_probe`` costs little more than ``import sklearn``.
 """
 
 from ._cache import clear_cache, set_memory_cache_limit
@@ -39,7 +39,7 @@ _LAZY = {"layer_sweep": "sweep", "LayerSweepResult": "sweep"}
 
 
 def __getattr__(name):
-    # The sweep imports pandas and scikit-learn's model selection: on first use.
+    # The sweep imports scikit-learn's model selection: on first use.
     if name in _LAZY:
         import importlib
 
