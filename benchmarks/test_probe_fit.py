@@ -75,3 +75,53 @@ def test_probe_vs_logistic_regression(benchmark):
     )
     benchmark.extra_info.update(rows=rows)
     report("probe fitting: ProbeClassifier vs LogisticRegression", lines)
+
+
+def test_array_batches_vs_dataloader(benchmark, monkeypatch):
+    """ProbeClassifier's one-index batches against skorch's default DataLoader.
+
+    Same data (800 x 384 float32, MiniLM's width), same defaults, one torch
+    thread; fits alternate between the two and the best of five is kept.
+    """
+    import torch
+    from torch.utils.data import DataLoader
+
+    import sklearn_probe._probe_batches as batches
+    from sklearn_probe import ProbeClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(800, 384)).astype(np.float32)
+    y = (X[:, :5].sum(axis=1) + rng.normal(size=800) > 0).astype(int)
+    loaders = {"ArrayBatchLoader": batches.ArrayBatchLoader, "DataLoader": DataLoader}
+    times = {name: [] for name in loaders}
+    scores = {}
+    threads = torch.get_num_threads()
+
+    def run():
+        torch.set_num_threads(1)
+        try:
+            for _ in range(5):
+                for name, loader in loaders.items():
+                    monkeypatch.setattr(batches, "ArrayBatchLoader", loader)
+                    probe = ProbeClassifier(random_state=0, device="cpu")
+                    start = time.perf_counter()
+                    probe.fit(X, y)
+                    times[name].append(time.perf_counter() - start)
+                    scores[name] = probe.score(X, y)
+        finally:
+            torch.set_num_threads(threads)
+            monkeypatch.undo()
+
+    benchmark.pedantic(run, rounds=1, iterations=1)
+    best = {name: min(t) for name, t in times.items()}
+    lines = [
+        f"{name:>16}: best of 5 fits {best[name]:.3f} s, train accuracy "
+        f"{scores[name]:.3f}"
+        for name in loaders
+    ]
+    lines.append(
+        f"RATIO DataLoader / ArrayBatchLoader: "
+        f"{best['DataLoader'] / best['ArrayBatchLoader']:.2f}x"
+    )
+    benchmark.extra_info.update(best=best, scores=scores)
+    report("probe fitting: mini-batches by one index vs torch's DataLoader", lines)
