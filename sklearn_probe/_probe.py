@@ -14,7 +14,7 @@ from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -43,16 +43,23 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
         near the optimum instead of jittering around it.
     lr : float, default=1e-2
         Adam's initial learning rate.
-    batch_size : int, default=128
-        Samples per training mini-batch.
+    batch_size : int or "auto", default="auto"
+        Samples per training mini-batch. ``"auto"`` is ``min(256,
+        max(32, n_samples // 4))``: batches of 256 on a few thousand
+        samples, and at least four steps per epoch on small data. On
+        mean-pooled MiniLM layers of 1,000, 2,000 and 6,000 Rotten Tomatoes
+        snippets it was as accurate as batches of 128 (5-fold accuracy
+        averaged over layers within 0.003) and fitted in 0.6-0.8 of the time
+        (``benchmarks/probe_defaults.py``). The size used is ``batch_size_``.
     weight_decay : float, default=0.1
         Adam's L2 penalty on the weights (not the biases), relative to the
         mean cross-entropy: about ``LogisticRegression(C=1 / (weight_decay *
         n_samples))`` on standardised features. A few hundred features from a
         couple of thousand texts overfit without it: on mean-pooled MiniLM
         layers of 2,000 Rotten Tomatoes snippets, 5-fold accuracy averaged
-        0.733 with the defaults, 0.729 for ``LogisticRegression()`` and
-        0.715-0.727 for unpenalised probes. Lower it for much larger data
+        0.743 with the defaults, 0.741 for ``LogisticRegression()``; in an
+        earlier sample of 2,000, 0.733 with the penalty and 0.715-0.727 for
+        unpenalised probes. Lower it for much larger data
         sets; 0 turns the penalty off.
     standardize : bool, default=True
         Scale every feature inside the probe with the training mean and
@@ -88,6 +95,9 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
         history.
     device_ : str
         The device the network was trained on.
+    batch_size_ : int
+        Samples per training mini-batch: ``batch_size``, or the size that
+        ``"auto"`` chose.
     loss_curve_ : list of float
         Mean training loss of every epoch.
 
@@ -115,7 +125,10 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
         ],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
         "standardize": ["boolean"],
         "random_state": ["random_state"],
@@ -128,7 +141,7 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
         *,
         max_epochs=30,
         lr=1e-2,
-        batch_size=128,
+        batch_size="auto",
         weight_decay=0.1,
         standardize=True,
         random_state=None,
@@ -197,6 +210,11 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
         from ._probe_module import ProbeModule
 
         self.device_ = resolve_device(self.device)
+        self.batch_size_ = (
+            min(256, max(32, len(X) // 4))
+            if self.batch_size == "auto"
+            else self.batch_size
+        )
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed = (int(s) for s in rng.randint(_MAX_SEED, size=2))
 
@@ -225,7 +243,7 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
             # over them: the same update, 15% less time per fit on the CPU.
             optimizer__foreach=True,
             max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            batch_size=self.batch_size_,
             iterator_train=ArrayBatchLoader,
             iterator_valid=ArrayBatchLoader,
             iterator_train__shuffle=True,

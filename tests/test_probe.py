@@ -204,6 +204,24 @@ def test_standardize_handles_constant_and_huge_features():
     assert_array_equal(raw.net_.module_.scale.numpy(), np.ones(6))
 
 
+@pytest.mark.parametrize(
+    "n_samples, batch_size, expected",
+    [(40, "auto", 32), (400, "auto", 100), (800, "auto", 200), (3000, "auto", 256)]
+    + [(800, 128, 128), (40, 64, 64)],
+)
+def test_auto_batch_size_gives_small_data_four_steps_per_epoch(
+    n_samples, batch_size, expected
+):
+    X, y = make_classification(n_samples=n_samples, n_features=4, random_state=0)
+    probe = ProbeClassifier(batch_size=batch_size, max_epochs=1, device="cpu")
+    probe.fit(X, y)
+    assert probe.batch_size_ == expected
+    loader = probe.net_.get_iterator(
+        probe.net_.get_dataset(X.astype(np.float32), y), training=True
+    )
+    assert max(len(batch_y) for _, batch_y in loader) == min(expected, n_samples)
+
+
 # Randomness --------------------------------------------------------------------
 
 
@@ -295,6 +313,7 @@ def test_import_does_not_import_torch():
         ({"lr": 0.0}, "The 'lr' parameter of ProbeClassifier must be a float in"),
         ({"lr": -1}, "The 'lr' parameter of ProbeClassifier"),
         ({"batch_size": 0}, "The 'batch_size' parameter of ProbeClassifier"),
+        ({"batch_size": "big"}, "The 'batch_size' parameter of ProbeClassifier"),
         ({"weight_decay": -0.1}, "The 'weight_decay' parameter of ProbeClassifier"),
         ({"standardize": "yes"}, "The 'standardize' parameter of ProbeClassifier"),
         ({"random_state": "x"}, "The 'random_state' parameter of ProbeClassifier"),
