@@ -7,6 +7,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Pictures are drawn headless.
+os.environ.setdefault("MPLBACKEND", "Agg")
 
 import pytest  # noqa: E402
 
@@ -123,4 +125,23 @@ def one_blas_thread():
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
+        yield
+
+
+@pytest.fixture
+def close_figures():
+    """Close every matplotlib figure the test opened."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def one_openmp_thread():
+    """t-SNE of a few dozen points gains nothing from threads, and OpenMP threads
+    spinning on a busy machine (parallel test runs) made one call take 30 s."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="openmp"):
         yield

@@ -1,32 +1,13 @@
 """Tests for LayerEmbeddingsDisplay (sklearn_probe._embeddings_display), headless."""
 
-import matplotlib
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
+from sklearn_probe.plotting import OKABE_ITO
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from sklearn_probe.plotting import OKABE_ITO  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_openmp_thread():
-    """t-SNE of a few dozen points gains nothing from threads, and OpenMP threads
-    spinning on a busy machine (parallel test runs) made one call take 30 s."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="openmp"):
-        yield
+pytestmark = pytest.mark.usefixtures("close_figures", "one_openmp_thread")
 
 
 def layered_blobs(n_layers=3, n=30, width=6):

@@ -4,38 +4,20 @@ The Display classes it re-exports are tested in test_scores_display.py and
 test_embeddings_display.py.
 """
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from sklearn_probe.plotting import (  # noqa: E402
+from sklearn_probe.plotting import (
     OKABE_ITO,
     _effective_perplexity,
     plot_tsne,
 )
 
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_openmp_thread():
-    """t-SNE of a few dozen points gains nothing from threads, and OpenMP threads
-    spinning on a busy machine (parallel test runs) made one call take 30 s."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="openmp"):
-        yield
+pytestmark = pytest.mark.usefixtures("close_figures", "one_openmp_thread")
 
 
 @pytest.fixture
