@@ -344,8 +344,14 @@ class LayerScoresDisplay:
                 va="bottom",
                 fontsize=ANNOTATION_SIZE,
                 color=MUTED,
-                # Readable where a baseline near chance runs through it.
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
+                # Readable where a baseline near chance runs through it, which
+                # still shows through the box.
+                bbox={
+                    "boxstyle": "square,pad=0.1",
+                    "fc": "white",
+                    "ec": "none",
+                    "alpha": 0.6,
+                },
                 zorder=5,
             )
 
