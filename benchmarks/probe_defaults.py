@@ -1,29 +1,47 @@
-"""Accuracy and fit time of ProbeClassifier's defaults against LogisticRegression.
+"""Accuracy, log loss and fit time of ProbeClassifier's defaults and variants.
 
-The evidence behind ProbeClassifier's default ``batch_size`` (and the README's
-table "Why these defaults"): MiniLM, mean-pooled hidden states of Rotten
-Tomatoes snippets, extracted once; per hidden state, 5-fold stratified CV of
-``LogisticRegression()`` and of ``ProbeClassifier`` at each batch size (``auto``
-by default, and 128, the default before ``auto``), every
-other parameter at its default, one torch thread. Prints a Markdown table.
+The evidence behind ProbeClassifier's defaults (``C`` and ``batch_size``; the
+README's table "Why these defaults"): MiniLM, mean-pooled hidden states of
+Rotten Tomatoes snippets, extracted once; per hidden state, 5-fold stratified
+CV of ``LogisticRegression()``, of ``ProbeClassifier()`` and of each variant
+(``ProbeClassifier`` with some parameters changed), one torch thread. Prints a
+Markdown table: accuracy (log loss, mean fit time per fold in s).
 
     .venv/bin/python benchmarks/probe_defaults.py --n-samples 2000
+    .venv/bin/python benchmarks/probe_defaults.py --variants C=0.5 C=2 batch_size=128
 """
 
 import argparse
+import ast
 import time
 
 import numpy as np
+
+
+def _variant(text):
+    """``"C=inf,batch_size=128"`` -> ``{"C": inf, "batch_size": 128}``."""
+    params = {}
+    for item in text.split(","):
+        key, _, value = (part.strip() for part in item.partition("="))
+        try:
+            params[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            try:
+                params[key] = float(value)  # inf, nan
+            except ValueError:
+                params[key] = value
+    return params
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-samples", type=int, default=2000)
     parser.add_argument(
-        "--batch-sizes",
+        "--variants",
         nargs="+",
-        default=["auto", "128"],
-        help="batch sizes of ProbeClassifier to compare (ints or auto)",
+        type=_variant,
+        default=[_variant("C=0.5"), _variant("C=2")],
+        help="ProbeClassifier parameters to compare, e.g. C=0.5 batch_size=128",
     )
     args = parser.parse_args(argv)
 
@@ -42,37 +60,39 @@ def main(argv=None):
     X = X.reshape(len(y), hidden.n_layers_, -1)
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
 
-    probes = {"LogisticRegression()": LogisticRegression(max_iter=1000)}
-    for size in args.batch_sizes:
-        size = size if size == "auto" else int(size)
-        probes[f"ProbeClassifier(batch_size={size!r})"] = ProbeClassifier(
-            batch_size=size, random_state=0, device="cpu"
-        )
-    scores = {name: [] for name in probes}
-    seconds = {name: [] for name in probes}
+    probes = {
+        "LogisticRegression()": LogisticRegression(max_iter=1000),
+        "ProbeClassifier()": ProbeClassifier(random_state=0, device="cpu"),
+    }
+    for params in args.variants:
+        name = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        probes[name] = ProbeClassifier(random_state=0, device="cpu", **params)
+    results = {name: [] for name in probes}
     for layer in range(hidden.n_layers_):
         for name, probe in probes.items():
-            result = cross_validate(probe, X[:, layer], y, cv=cv)
-            scores[name].append(result["test_score"].mean())
-            seconds[name].append(result["fit_time"].mean())
+            scores = cross_validate(
+                probe, X[:, layer], y, cv=cv, scoring=["accuracy", "neg_log_loss"]
+            )
+            results[name].append(
+                (
+                    scores["test_accuracy"].mean(),
+                    -scores["test_neg_log_loss"].mean(),
+                    scores["fit_time"].mean(),
+                )
+            )
 
-    train_rows = len(y) - len(y) // 5
-    auto = ProbeClassifier().fit(X[:train_rows, 0], y[:train_rows]).batch_size_
     print(
-        f"{args.n_samples} texts, 5-fold CV accuracy (mean fit time per fold, s); "
-        f"'auto' is batches of {auto} on {train_rows} training rows\n"
+        f"{args.n_samples} texts, 5-fold CV: accuracy (log loss, mean fit time "
+        "per fold in s)\n"
     )
     print("| hidden state | " + " | ".join(probes) + " |")
     print("|---" * (len(probes) + 1) + "|")
-    rows = [*range(hidden.n_layers_), "mean"]
-    for i, row in enumerate(rows):
+    for row in [*range(hidden.n_layers_), "mean"]:
         cells = []
         for name in probes:
-            if row == "mean":
-                acc, fit = np.mean(scores[name]), np.mean(seconds[name])
-            else:
-                acc, fit = scores[name][i], seconds[name][i]
-            cells.append(f"{acc:.3f} ({fit:.2f})")
+            values = results[name]
+            acc, loss, fit = np.mean(values, axis=0) if row == "mean" else values[row]
+            cells.append(f"{acc:.3f} ({loss:.3f}, {fit:.2f})")
         print(f"| {row} | " + " | ".join(cells) + " |")
 
 

@@ -48,7 +48,7 @@ def test_outputs_logits_not_sigmoid():
     X, y = _separable()
     # Enough unpenalised steps for the logits to grow as large as the data allow.
     probe = ProbeClassifier(
-        weight_decay=0.0, lr=0.05, batch_size=20, random_state=0, device="cpu"
+        C=np.inf, lr=0.05, batch_size=20, random_state=0, device="cpu"
     )
     proba = probe.fit(X, y).predict_proba(X)
     # Softmax of two sigmoid outputs in [0, 1] can never exceed e / (1 + e):
@@ -222,6 +222,67 @@ def test_auto_batch_size_gives_small_data_four_steps_per_epoch(
     assert max(len(batch_y) for _, batch_y in loader) == min(expected, n_samples)
 
 
+# The penalty: LogisticRegression's, per unit of fan-in ---------------------------
+
+
+@pytest.mark.parametrize("C", [0.06, 0.6])
+@pytest.mark.parametrize("n_samples", [60, 600])
+def test_linear_probe_is_logistic_regression_with_c_over_width(C, n_samples):
+    """Trained to convergence, the linear probe on d features is multinomial
+    LogisticRegression(C / d) on standardised features, at any n_samples: the
+    penalty is against the summed loss, as in scikit-learn."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=6,
+        n_informative=4,
+        n_classes=3,
+        flip_y=0.2,
+        random_state=0,
+    )
+    probe = ProbeClassifier(
+        C=C, max_epochs=300, lr=0.05, batch_size=n_samples, random_state=0
+    ).fit(X, y)
+    reference = LogisticRegression(C=C / 6, tol=1e-10, max_iter=10_000)
+    reference.fit(StandardScaler().fit_transform(X), y)
+    weights = probe.net_.module_.layers[0].weight.detach().numpy()
+    # Adam gets within about 1% of lbfgs; a penalty off by n_samples or by the
+    # width would be far outside.
+    assert_allclose(weights, reference.coef_, rtol=0.02, atol=5e-3)
+
+
+def test_every_layer_is_penalised_by_its_fan_in_and_biases_are_not():
+    X, y = make_classification(n_samples=200, n_features=12, random_state=0)
+    probe = ProbeClassifier((8, 4), C=2.0, max_epochs=1, device="cpu").fit(X, y)
+    decay = {
+        tuple(p.shape): group["weight_decay"]
+        for group in probe.net_.optimizer_.param_groups
+        for p in group["params"]
+    }
+    assert decay[(8, 12)] == pytest.approx(12 / (2.0 * 200))
+    assert decay[(4, 8)] == pytest.approx(8 / (2.0 * 200))
+    assert decay[(2, 4)] == pytest.approx(4 / (2.0 * 200))
+    assert decay[(8,)] == decay[(4,)] == decay[(2,)] == 0.0
+    unpenalised = ProbeClassifier(C=np.inf, max_epochs=1, device="cpu").fit(X, y)
+    groups = unpenalised.net_.optimizer_.param_groups
+    assert all(group["weight_decay"] == 0.0 for group in groups)
+
+
+def test_a_probe_fitted_on_a_handful_of_samples_is_not_overconfident():
+    """The first blocks of an MDL online code train on a few samples. With a
+    penalty on the mean loss (weight_decay=0.1) such a probe gave 0.99 to
+    labels that are pure noise, costing many bits per label."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(406, 384))
+    y = rng.randint(2, size=406)
+    probe = ProbeClassifier(random_state=0, device="cpu").fit(X[:6], y[:6])
+    proba = probe.predict_proba(X[6:])
+    assert proba.max() < 0.8
+    assert np.mean(-np.log2(proba[np.arange(400), y[6:]])) < 1.1
+
+
 # Randomness --------------------------------------------------------------------
 
 
@@ -314,7 +375,8 @@ def test_import_does_not_import_torch():
         ({"lr": -1}, "The 'lr' parameter of ProbeClassifier"),
         ({"batch_size": 0}, "The 'batch_size' parameter of ProbeClassifier"),
         ({"batch_size": "big"}, "The 'batch_size' parameter of ProbeClassifier"),
-        ({"weight_decay": -0.1}, "The 'weight_decay' parameter of ProbeClassifier"),
+        ({"C": 0.0}, "The 'C' parameter of ProbeClassifier must be a float in"),
+        ({"C": -1}, "The 'C' parameter of ProbeClassifier"),
         ({"standardize": "yes"}, "The 'standardize' parameter of ProbeClassifier"),
         ({"random_state": "x"}, "The 'random_state' parameter of ProbeClassifier"),
         ({"hidden_layer_sizes": 0}, "The 'hidden_layer_sizes' parameter"),
