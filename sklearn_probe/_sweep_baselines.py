@@ -10,13 +10,12 @@ the score of guessing without the texts.
 """
 
 import logging
-import time
 
 import numpy as np
 from sklearn.base import clone
 
 from ._sweep_result import CV
-from ._sweep_search import _single_torch_thread, _SweepSearchCV
+from ._sweep_search import _run_search
 
 # The sweep's one logger, whichever module logs (layer_sweep documents it and
 # the CLI sets its level).
@@ -59,22 +58,19 @@ def _run_baselines(
         )
         runs.append(("random_weights", random_pipe, candidates))
     for name, estimator, grid in runs:
-        search = _SweepSearchCV(
+        search, timings[name] = _run_search(
             estimator,
             grid,
+            texts,
+            y,
+            refit=False,
+            return_train_score=False,
             scoring=scoring,
             cv=splits,
             n_jobs=n_jobs,
-            refit=False,
-            error_score="raise",
-            return_train_score=False,
             verbose_bar=verbose,
             desc=name.replace("_", " "),
         )
-        t0 = time.perf_counter()
-        with _single_torch_thread():
-            search.fit(texts, y)
-        timings[name] = time.perf_counter() - t0
         columns[f"{name}_mean"] = search.cv_results_["mean_test_score"]
         columns[f"{name}_std"] = search.cv_results_["std_test_score"]
         logger.info(

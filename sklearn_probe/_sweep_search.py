@@ -12,6 +12,7 @@ baselines (:mod:`sklearn_probe._sweep_baselines`) run these searches.
 import contextlib
 import itertools
 import logging
+import time
 
 import numpy as np
 import pandas as pd
@@ -107,6 +108,27 @@ def _single_torch_thread():
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def _run_search(estimator, grid, texts, y, *, refit, return_train_score, **kwargs):
+    """Fit a :class:`_SweepSearchCV` over ``grid`` on one torch thread.
+
+    The main search and every baseline search share ``scoring``, ``cv``,
+    ``n_jobs`` and ``verbose_bar`` (passed in ``kwargs``) and raise on a failed
+    fit. Returns the fitted search and the seconds it took.
+    """
+    search = _SweepSearchCV(
+        estimator,
+        grid,
+        refit=refit,
+        error_score="raise",
+        return_train_score=return_train_score,
+        **kwargs,
+    )
+    start = time.perf_counter()
+    with _single_torch_thread():
+        search.fit(texts, y)
+    return search, time.perf_counter() - start
 
 
 def _argmax_mean_score(cv_results):

@@ -55,9 +55,9 @@ from ._sweep_result import TRAIN as TRAIN
 from ._sweep_search import (
     _argmax_mean_score,
     _candidates,
+    _run_search,
     _scores_frame,
     _single_torch_thread,
-    _SweepSearchCV,
 )
 from ._validation import check_texts, resolve_layers
 
@@ -291,21 +291,18 @@ def layer_sweep(
         chance = _chance_score(y, splits, scoring)
         candidates, rows = _candidates(swept_layers, poolings, probes, extra_grid)
         pipe = Pipeline([("hidden", clone(hidden)), ("probe", clone(probes[0]))])
-        search = _SweepSearchCV(
+        search, search_s = _run_search(
             pipe,
             candidates,
+            texts,
+            y,
+            refit=_argmax_mean_score,
+            return_train_score=True,
             scoring=scoring,
             cv=splits,
             n_jobs=n_jobs,
-            refit=_argmax_mean_score,
-            error_score="raise",
-            return_train_score=True,
             verbose_bar=verbose,
         )
-        t0 = time.perf_counter()
-        with _single_torch_thread():
-            search.fit(texts, y)
-        search_s = time.perf_counter() - t0
         extra_columns, extra_timings = _run_baselines(
             baselines,
             pipe,
