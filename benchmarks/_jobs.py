@@ -39,7 +39,7 @@ def _folds(labels):
 
 
 def _load():
-    from sklearn_probe._models import load_model
+    from sklearn_probe.hidden._models import load_model
 
     return load_model(MODEL, "cpu")
 
@@ -48,7 +48,7 @@ def naive(n, probe):
     """The lesson's structure: the model re-run for every layer and fold."""
     from naive import naive_layer_sweep
 
-    from sklearn_probe._models import resolve_source
+    from sklearn_probe.hidden._models import resolve_source
 
     texts, labels = make_corpus(n)
     base = rss_mb()
@@ -132,7 +132,7 @@ def forward_only(loaded, texts, batch_size=32):
     """The model alone: same batches, no hidden states kept, no pooling."""
     import torch
 
-    from sklearn_probe._extract import pad_batch, plan_batches, tokenize
+    from sklearn_probe.hidden._extract import pad_batch, plan_batches, tokenize
 
     ids, _ = tokenize(loaded, texts, 128)
     start = time.perf_counter()

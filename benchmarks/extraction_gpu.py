@@ -73,8 +73,8 @@ def main(argv=None):
 
     import torch
 
-    from sklearn_probe._extract import extract, tokenize
-    from sklearn_probe._models import load_model
+    from sklearn_probe.hidden._extract import extract, tokenize
+    from sklearn_probe.hidden._models import load_model
 
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         parser.error("--device cuda, but torch sees no CUDA device here")

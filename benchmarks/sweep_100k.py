@@ -59,7 +59,7 @@ def main(argv=None):
     from sklearn.pipeline import Pipeline
 
     from sklearn_probe import HiddenStateTransformer, set_memory_cache_limit
-    from sklearn_probe._models import load_model
+    from sklearn_probe.hidden._models import load_model
 
     texts, labels = make_corpus(args.n)
     assert len(set(texts)) == len(texts), "texts must be distinct"

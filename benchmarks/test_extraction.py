@@ -26,13 +26,13 @@ from _bench import (
 
 @pytest.fixture(scope="module")
 def loaded():
-    from sklearn_probe._models import load_model
+    from sklearn_probe.hidden._models import load_model
 
     return load_model(MODEL, "cpu")
 
 
 def _measure(loaded, texts, flops, tokens, **kwargs):
-    from sklearn_probe._extract import extract
+    from sklearn_probe.hidden._extract import extract
 
     start = time.perf_counter()
     extract(loaded, texts, pooling="mean", max_length=128, **kwargs)
@@ -54,7 +54,7 @@ MODES = {
 
 @pytest.mark.parametrize("corpus", ["rotten_tomatoes", "wide"])
 def test_extraction_efficiency(benchmark, loaded, corpus):
-    from sklearn_probe._extract import tokenize
+    from sklearn_probe.hidden._extract import tokenize
 
     n = bench_n()
     make = make_corpus if corpus == "rotten_tomatoes" else make_wide_corpus

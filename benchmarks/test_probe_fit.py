@@ -86,7 +86,7 @@ def test_array_batches_vs_dataloader(benchmark, monkeypatch):
     import torch
     from torch.utils.data import DataLoader
 
-    import sklearn_probe._probe_batches as batches
+    import sklearn_probe.probe._batches as batches
     from sklearn_probe import ProbeClassifier
 
     rng = np.random.RandomState(0)

@@ -14,10 +14,14 @@ fitted, and the sweep machinery (scikit-learn's model selection) on first use,
 so ``import sklearn_probe`` costs little more than ``import sklearn``.
 """
 
-from ._cache import clear_cache, set_memory_cache_limit
-from ._hidden import HiddenStateTransformer, TruncationWarning
-from ._probe import ProbeClassifier
+from .hidden import (
+    HiddenStateTransformer,
+    TruncationWarning,
+    clear_cache,
+    set_memory_cache_limit,
+)
 from .plotting import LayerEmbeddingsDisplay, LayerScoresDisplay, plot_tsne
+from .probe import ProbeClassifier
 
 __version__ = "0.1.0"
 

@@ -1,11 +1,29 @@
-"""How scores and swept parameters are named in pictures and reports.
+"""The shared vocabulary of results: column names, and how things are named.
 
-``nice_score_name("roc_auc")`` gives "ROC AUC" for an axis label;
-``format_param("pooling", "max")`` gives "max pooling" for a legend entry or a
-line of the report.
+One home for what the sweep writes and the report, the pictures and the command
+read, so that producers and readers never import each other:
+
+- ``CV`` and ``TRAIN``: prefixes of the score columns (``cv_score_mean``, ...).
+- :func:`score_name` and :func:`nice_score_name`: a scoring for a table
+  (``"roc_auc"``) and for an axis label (``"ROC AUC"``).
+- :func:`describe_sizes` and :func:`describe_probe`: a probe in a few words,
+  ``"linear"`` or ``"MLP(256, 64)"``, everywhere the same.
+- :func:`format_param`: one swept parameter's value in a legend entry or a
+  line of the report (``"max pooling"``, ``"MLP(256) probe"``).
+- :func:`jsonable`: settings and results as plain JSON values.
 """
 
 import numbers
+import os
+
+import numpy as np
+
+# Column names of LayerSweepResult.scores. Metric columns are "<curve>_mean",
+# "<curve>_std" (and per fold "<curve>_fold<k>"); baselines, repeated CV and MDL
+# add their own "<curve>_mean" / "<curve>_std" columns, and the pictures draw
+# any curve they know when its columns are present.
+CV = "cv_score"
+TRAIN = "train_score"
 
 _NICE_SCORE_NAMES = {
     "accuracy": "Accuracy",
@@ -20,6 +38,15 @@ _NICE_SCORE_NAMES = {
 }
 
 
+def score_name(scoring):
+    """A short name of ``scoring`` for tables: its string, or a callable's name."""
+    if scoring is None:
+        return "accuracy"
+    if isinstance(scoring, str):
+        return scoring
+    return getattr(scoring, "__name__", None) or type(scoring).__name__
+
+
 def nice_score_name(name):
     """``"roc_auc"`` -> ``"ROC AUC"``, ``"accuracy"`` -> ``"Accuracy"``."""
     if name in _NICE_SCORE_NAMES:
@@ -28,13 +55,51 @@ def nice_score_name(name):
     return text[:1].upper() + text[1:]
 
 
+def describe_sizes(sizes):
+    """``()`` -> ``"linear"``; ``(256, 64)`` (or ``256``) -> ``"MLP(256, 64)"``."""
+    sizes = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
+    return "linear" if not sizes else "MLP(" + ", ".join(map(str, sizes)) + ")"
+
+
+def describe_probe(probe):
+    """A short name of a probe: :func:`describe_sizes` for ProbeClassifier, else
+    its repr with the changed parameters only."""
+    from .probe import ProbeClassifier
+
+    if isinstance(probe, ProbeClassifier):
+        return describe_sizes(probe.hidden_layer_sizes)
+    from sklearn import config_context
+
+    with config_context(print_changed_only=True):
+        return " ".join(repr(probe).split())
+
+
 def format_param(column, value):
-    """How one swept parameter's value reads in a legend."""
+    """How one swept parameter's value reads in a legend or a sentence."""
     if column == "hidden_layer_sizes":
-        sizes = (value,) if isinstance(value, numbers.Integral) else tuple(value)
-        return "linear probe" if not sizes else "MLP " + "-".join(map(str, sizes))
+        return f"{describe_sizes(value)} probe"
     if column == "pooling":
         return f"{value} pooling"
     if column == "probe":
-        return str(value)
+        return value if isinstance(value, str) else describe_probe(value)
     return f"{column}={value}"
+
+
+def jsonable(value):
+    """Numbers, strings, lists and dicts only: numpy scalars become Python ones,
+    NaN and infinities None, paths strings, estimators their short name."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if hasattr(value, "get_params"):
+        return describe_probe(value)
+    return str(value)

@@ -321,8 +321,8 @@ def _configure_logging(args):
         handler.setFormatter(logging.Formatter("%(message)s"))
         root.addHandler(handler)
     root.setLevel(logging.INFO if args.verbose else logging.WARNING)
-    for name in ("sklearn_probe.cli", "sklearn_probe.sweep"):
-        logging.getLogger(name).setLevel(ours)
+    # Every module of the package logs under "sklearn_probe.<module>".
+    logging.getLogger("sklearn_probe").setLevel(ours)
     if not args.verbose:
         # No "Loading weights" bars or load reports from transformers.
         from transformers.utils import logging as hf_logging
@@ -364,7 +364,7 @@ def run_sweep(args):
         args.model,
     )
 
-    from ._probe import ProbeClassifier
+    from .probe import ProbeClassifier
 
     probe = ProbeClassifier(random_state=args.seed)
     if args.max_epochs:
@@ -398,7 +398,7 @@ def run_sweep(args):
         repeats=args.repeats,
     )
 
-    from ._report import reading_lines, summary_lines, summary_table
+    from .sweep._report import reading_lines, summary_lines, summary_table
 
     print(summary_table(result).to_string(index=False))
     print()
@@ -431,7 +431,7 @@ def run_sweep(args):
 
 def _check_model_argument(model):
     """A path that clearly names a local folder must exist (no hub detour)."""
-    from ._models import BUNDLED_MODELS
+    from .hidden._models import BUNDLED_MODELS
 
     if model in BUNDLED_MODELS or os.path.isdir(os.path.expanduser(model)):
         return

@@ -193,7 +193,7 @@ def test_check_estimator():
 
 
 def test_with_probe_classifier(separable):
-    probe_module = pytest.importorskip("sklearn_probe._probe")
+    probe_module = pytest.importorskip("sklearn_probe.probe._classifier")
     torch = pytest.importorskip("torch")
     X, y = separable
     X = X.astype(np.float32)

@@ -10,12 +10,8 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from test_hidden import count_forward_rows
 
-from sklearn_probe import (
-    HiddenStateTransformer,
-    _cache,
-    clear_cache,
-    set_memory_cache_limit,
-)
+from sklearn_probe import HiddenStateTransformer, clear_cache, set_memory_cache_limit
+from sklearn_probe.hidden import _cache
 
 
 def labelled_corpus(n=40):
@@ -124,7 +120,7 @@ def test_an_interrupted_run_resumes_and_leftovers_are_ignored(
     _cache.MEMORY.clear()
     monkeypatch.setattr(_cache, "CHUNK_SIZE", 4)
 
-    import sklearn_probe._extract as extract_module
+    import sklearn_probe.hidden._extract as extract_module
 
     real_extract = extract_module.extract
     calls = {"n": 0}

@@ -1,4 +1,4 @@
-"""Tests for LayerEmbeddingsDisplay (sklearn_probe._embeddings_display), headless."""
+"""Tests for LayerEmbeddingsDisplay (sklearn_probe.plotting._embeddings), headless."""
 
 import numpy as np
 import pytest

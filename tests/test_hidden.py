@@ -12,7 +12,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from sklearn_probe import HiddenStateTransformer, TruncationWarning
-from sklearn_probe._models import load_model
+from sklearn_probe.hidden._models import load_model
 
 POOLINGS = ["mean", "cls", "max", "last"]
 
@@ -77,7 +77,7 @@ def test_pooling_matches_one_text_at_a_time_reference(
 def test_vectors_do_not_depend_on_batch_size_order_or_batchmates(
     tiny_gpt2, pooling, texts
 ):
-    from sklearn_probe._cache import MEMORY
+    from sklearn_probe.hidden._cache import MEMORY
 
     def run(batch, batch_size):
         MEMORY.clear()  # force a real forward pass each time
@@ -348,7 +348,7 @@ def test_progress_bar_counts_computed_texts(tiny_bert, monkeypatch):
 
 
 def test_token_budget_batches_cover_every_text_once_and_respect_the_budget():
-    from sklearn_probe._extract import MAX_ROWS_FACTOR, plan_batches
+    from sklearn_probe.hidden._extract import MAX_ROWS_FACTOR, plan_batches
 
     rng = np.random.default_rng(0)
     lengths = np.concatenate([rng.integers(1, 10, 300), rng.integers(100, 128, 20)])
@@ -372,7 +372,7 @@ def test_token_budget_batches_cover_every_text_once_and_respect_the_budget():
 
 
 def test_vectors_do_not_depend_on_token_budget(tiny_bert, texts):
-    from sklearn_probe._extract import extract
+    from sklearn_probe.hidden._extract import extract
 
     loaded = load_model(tiny_bert, "cpu")
     args = {"pooling": "mean", "max_length": 128, "batch_size": 3}
@@ -386,7 +386,7 @@ def test_vectors_do_not_depend_on_token_budget(tiny_bert, texts):
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_float16_storage_error_is_bounded_and_cached_apart(tiny_bert, texts, dtype):
-    from sklearn_probe._cache import MEMORY
+    from sklearn_probe.hidden._cache import MEMORY
 
     full = HiddenStateTransformer(tiny_bert, layer="all").fit_transform(texts)
     half_est = HiddenStateTransformer(tiny_bert, layer="all", dtype=dtype)
@@ -403,7 +403,7 @@ def test_float16_storage_error_is_bounded_and_cached_apart(tiny_bert, texts, dty
 
 
 def _key_of(est):
-    from sklearn_probe._cache import extraction_key
+    from sklearn_probe.hidden._cache import extraction_key
 
     return extraction_key(
         fingerprint=est.model_fingerprint_,
@@ -432,7 +432,7 @@ def test_loading_prints_no_progress_bar_of_transformers(tmp_path, capfd):
     """transformers 5 draws a "Loading weights" bar on stderr for every load."""
     from conftest import make_bert
 
-    from sklearn_probe._models import clear_loaded_models
+    from sklearn_probe.hidden._models import clear_loaded_models
 
     path = make_bert(tmp_path / "bert")
     clear_loaded_models()

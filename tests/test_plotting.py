@@ -11,11 +11,8 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from sklearn_probe.plotting import (
-    OKABE_ITO,
-    _effective_perplexity,
-    plot_tsne,
-)
+from sklearn_probe.plotting import OKABE_ITO, plot_tsne
+from sklearn_probe.plotting._projection import _effective_perplexity
 
 pytestmark = pytest.mark.usefixtures("close_figures", "one_openmp_thread")
 

@@ -97,7 +97,7 @@ def test_training_on_label_sorted_data_is_not_biased_to_last_class():
     """Unshuffled, the last run of one-class batches drags the bias that way."""
     from skorch import NeuralNetClassifier
 
-    from sklearn_probe._probe_module import ProbeModule
+    from sklearn_probe.probe._module import ProbeModule
 
     settings = dict(max_epochs=2, lr=0.1, batch_size=10)
     shuffled, unshuffled = [], []

@@ -5,7 +5,7 @@ from numpy.testing import assert_array_equal
 from skorch.dataset import Dataset
 
 from sklearn_probe import ProbeClassifier
-from sklearn_probe._probe_batches import ArrayBatchLoader
+from sklearn_probe.probe._batches import ArrayBatchLoader
 
 
 def _dataset(n=25):

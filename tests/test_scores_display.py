@@ -1,4 +1,4 @@
-"""Tests for LayerScoresDisplay (sklearn_probe._scores_display), headless (Agg)."""
+"""Tests for LayerScoresDisplay (sklearn_probe.plotting._scores), headless (Agg)."""
 
 import matplotlib.pyplot as plt
 import numpy as np

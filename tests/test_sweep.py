@@ -120,7 +120,7 @@ def test_best_pipeline_predicts_new_sentences(result):
 
 
 def test_model_runs_once_per_text(tiny_bert, monkeypatch):
-    from sklearn_probe import _extract
+    from sklearn_probe.hidden import _extract
 
     seen = []
     original = _extract.extract

@@ -11,7 +11,7 @@ from sklearn.model_selection import KFold
 from test_hidden import count_forward_rows
 
 from sklearn_probe import HiddenStateTransformer, layer_sweep
-from sklearn_probe._models import load_model
+from sklearn_probe.hidden._models import load_model
 
 
 def length_corpus(n, seed=0):
@@ -153,7 +153,7 @@ def test_report_carries_the_columns_and_a_reading(run, tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from sklearn_probe._report import reading_lines, summary_table
+    from sklearn_probe.sweep._report import reading_lines, summary_table
 
     result = run[0]
     written = result.save_report(tmp_path, save_pipeline=False)

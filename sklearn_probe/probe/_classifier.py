@@ -230,9 +230,9 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
         from skorch import NeuralNetClassifier
         from skorch.callbacks import LRScheduler
 
-        from ._models import resolve_device
-        from ._probe_batches import ArrayBatchLoader
-        from ._probe_module import ProbeModule
+        from ..hidden._models import resolve_device
+        from ._batches import ArrayBatchLoader
+        from ._module import ProbeModule
 
         self.device_ = resolve_device(self.device)
         self.batch_size_ = (

@@ -1,30 +1,15 @@
-"""What a layer sweep returns: :class:`LayerSweepResult`, and the names it uses.
+"""What a layer sweep returns: :class:`LayerSweepResult`.
 
-:class:`LayerSweepResult` holds the scores DataFrame, the best layer and the
-refitted best pipeline of :func:`~sklearn_probe.layer_sweep`, with its summary
-properties, predictions and output (:meth:`~LayerSweepResult.to_dict`,
-:meth:`~LayerSweepResult.save_report`). Here too: the names of the score
-columns (``CV``, ``TRAIN``), :func:`score_name` for a scoring, and
-``_describe_probe`` / ``_jsonable``, which turn probes and settings into short
-names and JSON.
-
-Import the class from :mod:`sklearn_probe.sweep` (or :mod:`sklearn_probe`), its
-public home; results pickled before it moved here load from there.
+It holds the scores DataFrame, the best layer and the refitted best pipeline of
+:func:`~sklearn_probe.layer_sweep`, with its summary properties, predictions and
+output (:meth:`~LayerSweepResult.to_dict`, :meth:`~LayerSweepResult.save_report`).
+Its public home is :mod:`sklearn_probe.sweep` (or :mod:`sklearn_probe`).
 """
 
-import numbers
-
-import numpy as np
 from sklearn.base import clone
 
-from ._validation import check_texts
-
-# Column names of LayerSweepResult.scores. Metric columns are "<curve>_mean",
-# "<curve>_std" (and per fold "<curve>_fold<k>"); later additions (baselines,
-# repeated CV, MDL) add their own "<curve>_mean" / "<curve>_std" columns and the
-# pictures draw any curve they know when its columns are present.
-CV = "cv_score"
-TRAIN = "train_score"
+from .._names import CV, jsonable, score_name
+from ..hidden._validation import check_texts
 
 
 class LayerSweepResult:
@@ -229,7 +214,7 @@ class LayerSweepResult:
     def to_dict(self):
         """Settings, data sizes, scores, best layer and timings, JSON-ready."""
         counts = self.settings.get("class_counts", {})
-        return _jsonable(
+        return jsonable(
             {
                 "settings": self.settings,
                 "data": {
@@ -265,43 +250,3 @@ class LayerSweepResult:
         from ._report import write_report
 
         return write_report(self, out_dir, texts=texts, labels=labels, **kwargs)
-
-
-def score_name(scoring):
-    """A short name of ``scoring`` for tables and axis labels."""
-    if scoring is None:
-        return "accuracy"
-    if isinstance(scoring, str):
-        return scoring
-    return getattr(scoring, "__name__", None) or type(scoring).__name__
-
-
-def _describe_probe(probe):
-    """A short name: "linear" / "MLP(256)" for ProbeClassifier, else its repr."""
-    from ._probe import ProbeClassifier
-
-    if isinstance(probe, ProbeClassifier):
-        sizes = probe.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
-        return "linear" if not sizes else "MLP(" + ", ".join(map(str, sizes)) + ")"
-    from sklearn import config_context
-
-    with config_context(print_changed_only=True):
-        return " ".join(repr(probe).split())
-
-
-def _jsonable(value):
-    """Numbers, strings, lists and dicts only; NaN becomes None."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if hasattr(value, "get_params"):
-        return _describe_probe(value)
-    return str(value)

@@ -9,7 +9,7 @@ and the y limits.
 
 import numpy as np
 
-from ._names import format_param, nice_score_name
+from .._names import format_param, nice_score_name
 from ._style import (
     ANNOTATION_SIZE,
     LABEL_SIZE,

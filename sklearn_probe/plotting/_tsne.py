@@ -1,25 +1,10 @@
-"""Pictures of embeddings and probe scores.
-
-- :class:`LayerScoresDisplay`: cross-validated probe score by layer, with the
-  fold spread, the chance level and the best layer marked.
-- :class:`LayerEmbeddingsDisplay`: t-SNE (or PCA) of the pooled vectors of
-  several layers side by side, coloured by label, one shared legend.
-- :func:`plot_tsne`: t-SNE of one set of embeddings on one axes.
-
-matplotlib is imported inside the functions, so ``import sklearn_probe`` stays
-fast and does not touch the matplotlib backend. Nothing here calls
-``plt.show()``: the caller decides how to display or save a figure.
-"""
+"""plot_tsne: t-SNE of one set of pooled vectors on one axes, coloured by label."""
 
 import numpy as np
 
-from ._embeddings_display import LayerEmbeddingsDisplay
 from ._projection import _effective_perplexity
-from ._scores_display import LayerScoresDisplay
 from ._style import MARKERS as _MARKERS
 from ._style import OKABE_ITO
-
-__all__ = ["LayerEmbeddingsDisplay", "LayerScoresDisplay", "OKABE_ITO", "plot_tsne"]
 
 _RESERVED_SCATTER_KWARGS = ("c", "color", "label")
 

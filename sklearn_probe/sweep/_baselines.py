@@ -14,12 +14,10 @@ import logging
 import numpy as np
 from sklearn.base import clone
 
-from ._sweep_result import CV
-from ._sweep_search import _run_search
+from .._names import CV
+from ._search import _run_search
 
-# The sweep's one logger, whichever module logs (layer_sweep documents it and
-# the CLI sets its level).
-logger = logging.getLogger("sklearn_probe.sweep")
+logger = logging.getLogger(__name__)
 
 BASELINES = ("control", "random_weights")
 
@@ -42,7 +40,7 @@ def _run_baselines(
     Each baseline is a search over the same candidates and folds as the sweep,
     without refit; its hidden states are already cached.
     """
-    from .baselines import ControlTask
+    from ..baselines import ControlTask
 
     columns, timings = {}, {}
     runs = []
@@ -81,7 +79,7 @@ def _run_baselines(
 
 def _control_candidate(candidate, random_state):
     """The candidate with its probe wrapped in ControlTask (same parameters)."""
-    from .baselines import ControlTask
+    from ..baselines import ControlTask
 
     out = {}
     for key, values in candidate.items():
@@ -96,7 +94,7 @@ def _control_candidate(candidate, random_state):
 
 def _mdl_columns(pipe, candidates, texts, y, random_state):
     """Online code length and compression of every candidate on all the texts."""
-    from .mdl import DEFAULT_PORTIONS, online_code_length
+    from ..mdl import DEFAULT_PORTIONS, online_code_length
 
     bits, compression = [], []
     uniform = None
@@ -125,7 +123,7 @@ def _mdl_columns(pipe, candidates, texts, y, random_state):
 
 def _add_comparisons(frame, n_folds, n_samples, n_splits, alpha=0.05):
     """Confidence intervals and paired tests against the best row (stats.py)."""
-    from .stats import layer_comparison_frame, train_test_sizes
+    from ..stats import layer_comparison_frame, train_test_sizes
 
     n_train, n_test = train_test_sizes(n_samples, n_splits)
     fold_columns = [f"{CV}_fold{k}" for k in range(n_folds)]

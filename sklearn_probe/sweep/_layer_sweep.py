@@ -12,10 +12,9 @@ the pictures, the best layer (the argmax of the mean cross-validated score), the
 best pipeline refitted on all training texts, and, when a held-out test set was
 given, the score of that pipeline on it: a number the selection never saw.
 
-The parts live beside it: the result class in :mod:`sklearn_probe._sweep_result`,
-the grid search in :mod:`sklearn_probe._sweep_search`, the baselines, MDL and
-repeated-CV comparisons in :mod:`sklearn_probe._sweep_baselines` and the
-argument checks in :mod:`sklearn_probe._sweep_checks`.
+The parts live beside it in :mod:`sklearn_probe.sweep`: the result class in
+``_result``, the grid search in ``_search``, the baselines, MDL and repeated-CV
+comparisons in ``_baselines`` and the argument checks in ``_checks``.
 """
 
 import logging
@@ -28,19 +27,17 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from ._hidden import HiddenStateTransformer
-from ._pooling import POOLINGS
-
-# BASELINES and TRAIN (below) are not used here: imported "as" themselves to stay
-# importable from sklearn_probe.sweep, where they were defined before the split.
-from ._sweep_baselines import BASELINES as BASELINES
-from ._sweep_baselines import (
+from .._names import CV, describe_probe, score_name
+from ..hidden import HiddenStateTransformer
+from ..hidden._pooling import POOLINGS
+from ..hidden._validation import check_texts, resolve_layers
+from ._baselines import (
     _add_comparisons,
     _chance_score,
     _mdl_columns,
     _run_baselines,
 )
-from ._sweep_checks import (
+from ._checks import (
     _as_list,
     _check_baselines,
     _check_cv,
@@ -50,16 +47,14 @@ from ._sweep_checks import (
     _check_repeats,
     _check_test,
 )
-from ._sweep_result import CV, LayerSweepResult, _describe_probe, score_name
-from ._sweep_result import TRAIN as TRAIN
-from ._sweep_search import (
+from ._result import LayerSweepResult
+from ._search import (
     _argmax_mean_score,
     _candidates,
     _run_search,
     _scores_frame,
     _single_torch_thread,
 )
-from ._validation import check_texts, resolve_layers
 
 logger = logging.getLogger(__name__)
 
@@ -358,9 +353,9 @@ def layer_sweep(
         "hidden_size": hidden.hidden_size_,
         "layers": swept_layers,
         "pooling": poolings if len(poolings) > 1 else poolings[0],
-        "probe": [_describe_probe(p) for p in probes]
+        "probe": [describe_probe(p) for p in probes]
         if len(probes) > 1
-        else _describe_probe(probes[0]),
+        else describe_probe(probes[0]),
         "param_grid": extra_grid,
         "cv": n_splits,
         "repeats": n_repeats,

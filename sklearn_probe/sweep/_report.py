@@ -7,12 +7,13 @@ Everything is drawn from :attr:`LayerSweepResult.scores`, so a column added ther
 import datetime
 import json
 import logging
-import os
 import platform
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+from .._names import describe_sizes, format_param, jsonable
 
 logger = logging.getLogger(__name__)
 
@@ -126,18 +127,15 @@ def summary_lines(result):
 
 
 def _n_folds(result):
-    return result.n_splits * getattr(result, "n_repeats", 1)
+    return result.n_splits * result.n_repeats
 
 
 def _cv_text(result):
-    description = getattr(result, "cv_description", None)
-    return description or f"{result.n_splits}-fold CV"
+    return result.cv_description
 
 
 def _row_name(result, index):
     """``"layer 4"``, or ``"layer 4 (max pooling)"`` when more is swept."""
-    from ._names import format_param
-
     row = result.scores.loc[index]
     name = f"layer {int(row['layer'])}"
     varied = [c for c in result.param_columns if len(result.scores[c].unique()) > 1]
@@ -302,8 +300,7 @@ def write_report(
     """
     import matplotlib.pyplot as plt
 
-    from ._embeddings_display import LayerEmbeddingsDisplay
-    from ._scores_display import LayerScoresDisplay
+    from ..plotting import LayerEmbeddingsDisplay, LayerScoresDisplay
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -351,7 +348,7 @@ def write_report(
         "files": sorted([*written, "results.json", "report.md"]),
     }
     path = out / "results.json"
-    path.write_text(json.dumps(_clean(payload), indent=2, allow_nan=False) + "\n")
+    path.write_text(json.dumps(jsonable(payload), indent=2, allow_nan=False) + "\n")
     written["results.json"] = path
 
     path = out / "report.md"
@@ -515,17 +512,9 @@ def _describe_dataset(dataset):
 
 
 def _describe_params(params):
-    from ._names import format_param
-
-    out = []
-    for key, value in params.items():
-        column = key.split("__", 1)[-1]
-        if key == "probe":
-            from ._sweep_result import _describe_probe
-
-            value = _describe_probe(value)
-        out.append(format_param(column, value))
-    return ", ".join(out)
+    return ", ".join(
+        format_param(key.split("__", 1)[-1], value) for key, value in params.items()
+    )
 
 
 def _compact(layers):
@@ -536,9 +525,7 @@ def _compact(layers):
 
 
 def _short(value):
-    if isinstance(value, tuple):
-        return "linear" if not value else "-".join(map(str, value))
-    return str(value)
+    return describe_sizes(value) if isinstance(value, tuple) else str(value)
 
 
 def _numeric(series):
@@ -547,20 +534,3 @@ def _numeric(series):
     except (TypeError, ValueError):
         return False
     return True
-
-
-def _clean(value):
-    """JSON-ready: numpy scalars to Python, NaN to None, paths to str."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)

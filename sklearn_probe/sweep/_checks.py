@@ -15,8 +15,8 @@ from sklearn.model_selection import (
     check_cv,
 )
 
-from ._sweep_baselines import BASELINES
-from ._validation import check_texts
+from ..hidden._validation import check_texts
+from ._baselines import BASELINES
 
 
 def _check_baselines(baselines):
@@ -102,7 +102,7 @@ def _check_test(test):
 
 def _check_probes(probe, random_state):
     if probe is None:
-        from ._probe import ProbeClassifier
+        from ..probe import ProbeClassifier
 
         return [ProbeClassifier(random_state=random_state)]
     probes = list(probe) if isinstance(probe, list | tuple) else [probe]

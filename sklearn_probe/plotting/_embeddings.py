@@ -174,7 +174,7 @@ class LayerEmbeddingsDisplay:
         """
         from sklearn.base import clone
 
-        from ._validation import check_texts
+        from ..hidden._validation import check_texts
 
         texts = check_texts(texts, estimator_name="LayerEmbeddingsDisplay")
         layers = [int(x) for x in layers]

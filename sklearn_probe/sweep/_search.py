@@ -18,11 +18,9 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GridSearchCV
 
-from ._sweep_result import CV, TRAIN, _describe_probe
+from .._names import CV, TRAIN, describe_probe
 
-# The sweep's one logger, whichever module logs (layer_sweep documents it and
-# the CLI sets its level).
-logger = logging.getLogger("sklearn_probe.sweep")
+logger = logging.getLogger(__name__)
 
 
 class _SweepSearchCV(GridSearchCV):
@@ -165,7 +163,7 @@ def _candidates(layers, poolings, probes, extra_grid):
             row = {"layer": layer}
             for (key, column, _), value in zip(others, combo, strict=True):
                 params[key] = value
-                row[column] = _describe_probe(value) if key == "probe" else value
+                row[column] = describe_probe(value) if key == "probe" else value
             candidates.append({k: [v] for k, v in params.items()})
             rows.append(row)
     return candidates, rows

@@ -1,0 +1,20 @@
+"""Pictures of embeddings and probe scores.
+
+- :class:`LayerScoresDisplay`: cross-validated probe score by layer, with the
+  fold spread, the chance level and the best layer marked.
+- :class:`LayerEmbeddingsDisplay`: t-SNE (or PCA) of the pooled vectors of
+  several layers side by side, coloured by label, one shared legend.
+- :func:`plot_tsne`: t-SNE of one set of embeddings on one axes.
+
+matplotlib is imported inside the functions, so ``import sklearn_probe`` stays
+fast and does not touch the matplotlib backend. Nothing here calls
+``plt.show()``: the caller decides how to display or save a figure. Nothing here
+runs a model either: the displays take vectors, or a sweep's result.
+"""
+
+from ._embeddings import LayerEmbeddingsDisplay
+from ._scores import LayerScoresDisplay
+from ._style import OKABE_ITO
+from ._tsne import plot_tsne
+
+__all__ = ["LayerEmbeddingsDisplay", "LayerScoresDisplay", "OKABE_ITO", "plot_tsne"]
