@@ -14,6 +14,17 @@ from ._pooling import POOLINGS
 from ._validation import check_texts, resolve_layers
 
 
+def fitted(transformer):
+    """``transformer`` fitted: its model loaded and its parameters resolved.
+
+    Fitting a :class:`HiddenStateTransformer` learns nothing from texts (it
+    only checks them), so no texts are needed; every caller that wants the
+    model ready (the sweep, the pictures, a result's ``hidden_states``) comes
+    here instead of fitting on a text of its own.
+    """
+    return transformer.fit([""])
+
+
 class TruncationWarning(UserWarning):
     """Some texts were longer than ``max_length`` tokens and were cut."""
 

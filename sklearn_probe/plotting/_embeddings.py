@@ -174,12 +174,13 @@ class LayerEmbeddingsDisplay:
         """
         from sklearn.base import clone
 
+        from ..hidden._transformer import fitted
         from ..hidden._validation import check_texts
 
         texts = check_texts(texts, estimator_name="LayerEmbeddingsDisplay")
         layers = [int(x) for x in layers]
         hidden = clone(transformer).set_params(layer=layers)
-        vectors = hidden.fit(texts[:1]).transform(texts)
+        vectors = fitted(hidden).transform(texts)
         vectors = vectors.reshape(len(texts), len(layers), -1)
         embeddings = {layer: vectors[:, i] for i, layer in enumerate(hidden.layers_)}
         return cls.from_embeddings(embeddings, labels, **kwargs)

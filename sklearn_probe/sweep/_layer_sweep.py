@@ -30,6 +30,7 @@ from sklearn.pipeline import Pipeline
 from .._names import CV, describe_probe, score_name
 from ..hidden import HiddenStateTransformer
 from ..hidden._pooling import POOLINGS
+from ..hidden._transformer import fitted
 from ..hidden._validation import check_texts, resolve_layers
 from ._baselines import (
     _add_comparisons,
@@ -231,7 +232,8 @@ def layer_sweep(
         device=device,
         cache_dir=cache_dir,
         verbose=verbose,
-    ).fit(texts[:1])
+    )
+    fitted(hidden)
     load_s = time.perf_counter() - t0
     # "auto" becomes the pooling it stands for with this model.
     poolings = list(
@@ -263,12 +265,12 @@ def layer_sweep(
         everything = texts + (test_texts or [])
         for value in poolings:
             step = clone(hidden).set_params(pooling=value)
-            step.fit(texts[:1]).transform(everything)
+            fitted(step).transform(everything)
             if "random_weights" in baselines:
                 # The random model's one pass (training texts only: it is not
                 # scored on the test set).
                 step.set_params(weights="random", random_state=random_state)
-                step.fit(texts[:1]).transform(texts)
+                fitted(step).transform(texts)
         extract_s = time.perf_counter() - t0
         n_passed = len(everything) * len(poolings)
         if "random_weights" in baselines:

@@ -9,6 +9,7 @@ Its public home is :mod:`sklearn_probe.sweep` (or :mod:`sklearn_probe`).
 from sklearn.base import clone
 
 from .._names import CV, jsonable, score_name
+from ..hidden._transformer import fitted
 from ..hidden._validation import check_texts
 
 
@@ -206,7 +207,7 @@ class LayerSweepResult:
         hidden = clone(self.best_pipeline.named_steps["hidden"])
         hidden.set_params(layer=layers, verbose=0)
         texts = check_texts(texts)
-        vectors = hidden.fit(texts[:1]).transform(texts)
+        vectors = fitted(hidden).transform(texts)
         return vectors.reshape(len(texts), len(layers), -1)
 
     # -- output ----------------------------------------------------------------
