@@ -122,6 +122,12 @@ def build_parser():
     model.add_argument(
         "--cache-dir", default=None, help="disk cache of hidden states, for reuse"
     )
+    model.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        help="run Python code that the model's checkpoint ships (auto_map); "
+        "only for code you have read",
+    )
 
     probe = sweep.add_argument_group("probe and evaluation")
     probe.add_argument(
@@ -396,6 +402,7 @@ def run_sweep(args):
         baselines=list(dict.fromkeys(args.baselines)),
         mdl=args.mdl,
         repeats=args.repeats,
+        trust_remote_code=args.trust_remote_code,
     )
 
     from .sweep._report import reading_lines, summary_lines, summary_table

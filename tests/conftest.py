@@ -145,3 +145,30 @@ def one_openmp_thread():
 
     with threadpool_limits(limits=1, user_api="openmp"):
         yield
+
+
+def make_custom_code_model(path, marker):
+    """A tiny BERT whose config names custom code (``auto_map``), as a hub repo
+    with ``trust_remote_code`` models has. Importing that code writes ``marker``."""
+    import json
+
+    make_bert(path)
+    code = (
+        "import pathlib\n"
+        f"pathlib.Path({str(marker)!r}).write_text('custom code ran')\n"
+        "from transformers import BertConfig, BertModel\n\n\n"
+        "class CustomConfig(BertConfig):\n"
+        "    model_type = 'custom-bert'\n\n\n"
+        "class CustomModel(BertModel):\n"
+        "    config_class = CustomConfig\n"
+    )
+    (path / "custom.py").write_text(code)
+    config_file = path / "config.json"
+    config = json.loads(config_file.read_text())
+    config["model_type"] = "custom-bert"
+    config["auto_map"] = {
+        "AutoConfig": "custom.CustomConfig",
+        "AutoModel": "custom.CustomModel",
+    }
+    config_file.write_text(json.dumps(config))
+    return str(path)

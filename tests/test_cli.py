@@ -350,3 +350,20 @@ def test_baseline_flags_are_checked(capsys):
         main(["sweep", "--baselines", "shuffled"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_custom_code_runs_only_with_trust_remote_code(
+    capsys, monkeypatch, reviews_csv, tmp_path
+):
+    from conftest import make_custom_code_model
+
+    marker = tmp_path / "ran.txt"
+    model = make_custom_code_model(tmp_path / "custom", marker)
+    capsys.readouterr()  # the saving's progress bar
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n" * 10))
+    argv = sweep_args(model, reviews_csv, tmp_path / "out", "--layers", "1")
+    line = one_line_error(capsys, argv)
+    assert "custom code" in line and "--trust-remote-code" in line
+    assert not marker.exists() and sys.stdin.read() == "y\n" * 10  # never read
+    assert main([*argv, "--trust-remote-code"]) == 0
+    assert marker.exists() and (tmp_path / "out" / "scores.csv").exists()

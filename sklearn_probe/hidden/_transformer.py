@@ -92,6 +92,11 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
     verbose : int, default=0
         With ``verbose > 0``, a progress bar (texts done, texts per second)
         while texts go through the model, shown only in a terminal or notebook.
+    trust_remote_code : bool, default=False
+        Whether to import Python code that the checkpoint ships (classes named
+        by its configuration's ``auto_map``). With False such a checkpoint is an
+        error that says so; nothing is ever asked on stdin. Set True only for
+        code you have read: it runs with your permissions.
 
     Attributes
     ----------
@@ -133,6 +138,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         "random_state": [Interval(numbers.Integral, 0, None, closed="left")],
         "dtype": [StrOptions({"float32", "float16", "bfloat16"})],
         "verbose": ["verbose"],
+        "trust_remote_code": ["boolean"],
     }
 
     def __init__(
@@ -149,6 +155,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         random_state=0,
         verbose=0,
         dtype="float32",
+        trust_remote_code=False,
     ):
         self.model = model
         self.layer = layer
@@ -161,6 +168,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.dtype = dtype
+        self.trust_remote_code = trust_remote_code
 
     def fit(self, X, y=None):
         """Load the model and tokenizer and check the parameters against them.
@@ -264,7 +272,12 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         from ._models import load_model
 
         seed = None if self.weights == "pretrained" else int(self.random_state)
-        return load_model(self.model, self.device, random_init_seed=seed)
+        return load_model(
+            self.model,
+            self.device,
+            random_init_seed=seed,
+            trust_remote_code=self.trust_remote_code,
+        )
 
     def _all_layer_vectors(self, texts, layers):
         """``(n, len(layers), width)`` vectors, served from the cache when possible."""

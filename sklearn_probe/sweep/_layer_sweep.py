@@ -84,6 +84,7 @@ def layer_sweep(
     baselines=(),
     mdl=False,
     repeats=1,
+    trust_remote_code=False,
 ):
     """Cross-validated probe scores for every layer of a model; the best layer.
 
@@ -129,8 +130,9 @@ def layer_sweep(
         A held-out test set. The best pipeline is scored on it after the layer
         was chosen on the training texts; that score is ``test_score``, apart
         from the cross-validated scores.
-    max_length, batch_size, device, cache_dir
-        Passed to :class:`~sklearn_probe.HiddenStateTransformer`.
+    max_length, batch_size, device, cache_dir, trust_remote_code
+        Passed to :class:`~sklearn_probe.HiddenStateTransformer`
+        (``trust_remote_code=True`` runs code that the checkpoint ships).
     n_jobs : int, default=None
         Parallel fits of the search (see ``GridSearchCV``). Worker processes
         read the pooled vectors from a disk cache: ``cache_dir``, or a
@@ -232,6 +234,7 @@ def layer_sweep(
         device=device,
         cache_dir=cache_dir,
         verbose=verbose,
+        trust_remote_code=trust_remote_code,
     )
     fitted(hidden)
     load_s = time.perf_counter() - t0
