@@ -338,6 +338,12 @@ def test_progress_bars_on_request(tiny_bert, corpus, monkeypatch):
         ({"param_grid": {"hidden__layer": [1]}}, "sweeps itself"),
         ({"test": (["a"], [0, 1])}, "test set has 1 texts"),
         ({"probe": "logreg"}, "'probe' parameter"),
+        ({"probe": [LogisticRegression(), "logreg"]}, "'probe' parameter"),
+        ({"pooling": ["mean", "median"]}, "'pooling' parameter"),
+        ({"verbose": "loud"}, "'verbose' parameter"),
+        ({"random_state": -1}, "'random_state' parameter"),
+        ({"max_length": 0}, "'max_length' parameter"),
+        ({"test": (["a"],)}, "'test' parameter"),
     ],
 )
 def test_bad_arguments(tiny_bert, corpus, kwargs, message):

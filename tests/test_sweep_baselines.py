@@ -212,7 +212,7 @@ def test_random_weights_vectors_differ_and_are_seeded(tiny_gpt2):
         ({"baselines": ["permuted"]}, "'baselines' parameter"),
         ({"repeats": 0}, "'repeats' parameter"),
         ({"repeats": 2, "cv": KFold(3)}, "needs cv to be an int"),
-        ({"mdl": "yes"}, "mdl must be"),
+        ({"mdl": "yes"}, "'mdl' parameter"),
     ],
 )
 def test_bad_arguments(tiny_gpt2, kwargs, message):

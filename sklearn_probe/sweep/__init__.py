@@ -1,10 +1,10 @@
 """The layer sweep: which layer of a model knows about a property of the texts?
 
 :func:`layer_sweep` (``_layer_sweep``) checks its arguments (``_checks``), runs
-every text through the model once, cross-validates a probe on every layer
-(``_search``), adds the baselines, MDL and repeated-CV comparisons asked for
-(``_baselines``) and returns a :class:`LayerSweepResult` (``_result``), which
-writes its report (``_report``).
+every text through the model once (``_warm``), cross-validates a probe on every
+layer (``_search``), adds the baselines, MDL and repeated-CV comparisons asked
+for (``_baselines``) and returns a :class:`LayerSweepResult` (``_result``),
+which writes its report (``_report``, in words from ``_text``).
 """
 
 from ._layer_sweep import layer_sweep

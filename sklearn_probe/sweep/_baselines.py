@@ -6,20 +6,49 @@ task and the random-weights model, each a search over the same candidates and
 folds, ``_run_baselines``), the online code length of every candidate
 (``mdl=True``, ``_mdl_columns``) and, with repeated CV, confidence intervals and
 paired tests against the best row (``_add_comparisons``). ``_chance_score`` is
-the score of guessing without the texts.
+the score of guessing without the texts; ``_references`` runs what a sweep asks for.
 """
 
 import logging
+import time
 
 import numpy as np
 from sklearn.base import clone
 
 from .._names import CV
-from ._search import _run_search
+from ._search import _run_search, _single_torch_thread
 
 logger = logging.getLogger(__name__)
 
 BASELINES = ("control", "random_weights")
+
+
+def _references(
+    pipe, candidates, inputs, *, mdl, scoring, n_jobs, random_state, verbose
+):
+    """The baselines' and MDL's columns, their timings and MDL's settings."""
+    columns, timings = _run_baselines(
+        inputs.baselines,
+        pipe,
+        candidates,
+        inputs.texts,
+        inputs.y,
+        splits=inputs.splits,
+        scoring=scoring,
+        n_jobs=n_jobs,
+        random_state=random_state,
+        verbose=verbose,
+    )
+    mdl_settings = None
+    if mdl:
+        start = time.perf_counter()
+        with _single_torch_thread():
+            mdl_columns, mdl_settings = _mdl_columns(
+                pipe, candidates, inputs.texts, inputs.y, random_state
+            )
+        columns.update(mdl_columns)
+        timings["mdl"] = time.perf_counter() - start
+    return columns, timings, mdl_settings
 
 
 def _run_baselines(

@@ -1,12 +1,16 @@
 """Argument checks of :func:`~sklearn_probe.layer_sweep`.
 
-Each ``_check_*`` validates one parameter (labels, test set, probes,
-param_grid, cv, baselines, repeats) and returns it in the form the sweep uses;
-``_as_list`` accepts a str or a list of str. They raise ``ValueError`` with a
-message that names the parameter.
+Each argument's type and range is checked by scikit-learn's ``validate_params``
+against ``PARAMETER_CONSTRAINTS`` before the sweep starts. What a constraint
+cannot say is checked here by hand: the checks that span two arguments (texts
+and labels, ``repeats`` and ``cv``) and the values inside a list (every pooling,
+probe, baseline, ``param_grid`` key). :func:`_check_inputs` runs them all and
+returns the inputs in the form the sweep uses (:class:`_Inputs`); its errors are
+``ValueError``\\ s that name the parameter, the value and what would work.
 """
 
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import (
@@ -14,55 +18,119 @@ from sklearn.model_selection import (
     StratifiedKFold,
     check_cv,
 )
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from ..hidden import HiddenStateTransformer
+from ..hidden._pooling import POOLINGS
 from ..hidden._validation import check_texts
 from ._baselines import BASELINES
 
+_HIDDEN = HiddenStateTransformer._parameter_constraints
 
-def _check_baselines(baselines):
-    if baselines is None:
-        return []
-    values = [baselines] if isinstance(baselines, str) else list(baselines)
-    for value in values:
-        if value not in BASELINES:
+#: What ``validate_params`` checks on every call of ``layer_sweep``. ``texts``
+#: and ``labels`` are checked together by hand, ``layers`` against the model's
+#: number of hidden states once the model is loaded.
+PARAMETER_CONSTRAINTS = {
+    "texts": "no_validation",
+    "labels": "no_validation",
+    "model": _HIDDEN["model"],
+    "layers": "no_validation",
+    "pooling": [StrOptions({"auto", *POOLINGS}), list, tuple],
+    "probe": [None, HasMethods(["fit", "get_params"]), list, tuple],
+    "param_grid": [None, dict],
+    "cv": ["cv_object"],
+    "scoring": [str, callable, None],
+    "test": [None, tuple, list],
+    "max_length": _HIDDEN["max_length"],
+    "batch_size": _HIDDEN["batch_size"],
+    "device": _HIDDEN["device"],
+    "cache_dir": _HIDDEN["cache_dir"],
+    "n_jobs": [numbers.Integral, None],
+    "random_state": [Interval(numbers.Integral, 0, None, closed="left"), None],
+    "verbose": ["verbose"],
+    "baselines": [None, StrOptions(set(BASELINES)), list, tuple],
+    "mdl": ["boolean"],
+    "repeats": [Interval(numbers.Integral, 1, None, closed="left")],
+}
+
+
+@dataclass(kw_only=True)
+class _Inputs:
+    """The checked inputs of one sweep."""
+
+    texts: list
+    y: np.ndarray
+    test_texts: list | None
+    test_y: np.ndarray | None
+    poolings: list
+    probes: list
+    grid: dict
+    baselines: list
+    n_repeats: int
+    splitter: object
+    splits: list
+
+    @property
+    def n_splits(self):
+        """Folds per repeat."""
+        return len(self.splits) // self.n_repeats
+
+
+def _check_inputs(
+    texts,
+    labels,
+    *,
+    test,
+    pooling,
+    probe,
+    param_grid,
+    cv,
+    baselines,
+    repeats,
+    random_state,
+):
+    """What ``validate_params`` cannot check; the folds, drawn once."""
+    texts = check_texts(texts, estimator_name="layer_sweep")
+    y = _check_labels(labels, len(texts), "labels")
+    test_texts, test_y = _check_test(test)
+    n_repeats = _check_repeats(repeats, cv)
+    splitter = _check_cv(cv, random_state, n_repeats)
+    return _Inputs(
+        texts=texts,
+        y=y,
+        test_texts=test_texts,
+        test_y=test_y,
+        poolings=_check_items(pooling, "pooling", ["auto", *sorted(POOLINGS)]),
+        probes=_check_probes(probe, random_state),
+        grid=_check_param_grid(param_grid),
+        baselines=_check_items(baselines or [], "baselines", list(BASELINES)),
+        n_repeats=n_repeats,
+        splitter=splitter,
+        splits=list(splitter.split(np.zeros(len(texts)), y)),
+    )
+
+
+def _check_items(value, name, options):
+    """A str or a list of them, each one of ``options``; duplicates dropped."""
+    values = [value] if isinstance(value, str) else list(value)
+    for item in values:
+        if item not in options:
             raise ValueError(
-                f"The 'baselines' parameter of layer_sweep must hold values from "
-                f"{list(BASELINES)}. Got {value!r} instead."
+                f"The {name!r} parameter of layer_sweep must be one of {options} "
+                f"or a list of them. Got {item!r} instead."
             )
+    if not values and name != "baselines":
+        raise ValueError(f"The {name!r} parameter of layer_sweep is empty.")
     return list(dict.fromkeys(values))
 
 
 def _check_repeats(repeats, cv):
-    if (
-        not isinstance(repeats, numbers.Integral)
-        or isinstance(repeats, bool)
-        or repeats < 1
-    ):
-        raise ValueError(
-            f"The 'repeats' parameter of layer_sweep must be an int >= 1. Got "
-            f"{repeats!r} instead."
-        )
     if repeats > 1 and (not isinstance(cv, numbers.Integral) or isinstance(cv, bool)):
         raise ValueError(
             "repeats > 1 needs cv to be an int (the number of folds per repeat); "
             f"got cv={cv!r}."
         )
     return int(repeats)
-
-
-def _as_list(value, name):
-    if isinstance(value, str):
-        return [value]
-    try:
-        values = list(value)
-    except TypeError:
-        raise ValueError(
-            f"The '{name}' parameter of layer_sweep must be a str or a list of "
-            f"str. Got {value!r} instead."
-        ) from None
-    if not values:
-        raise ValueError(f"The '{name}' parameter of layer_sweep is empty.")
-    return values
 
 
 def _check_labels(labels, n_texts, name):
@@ -86,10 +154,10 @@ def _check_labels(labels, n_texts, name):
 def _check_test(test):
     if test is None:
         return None, None
-    if not isinstance(test, tuple | list) or len(test) != 2:
+    if len(test) != 2:
         raise ValueError(
             "The 'test' parameter of layer_sweep must be a tuple (texts, labels). "
-            f"Got {type(test).__name__} instead."
+            f"Got a {type(test).__name__} of {len(test)} items instead."
         )
     texts = check_texts(test[0], estimator_name="layer_sweep (test texts)")
     y = np.asarray(test[1])
@@ -118,17 +186,8 @@ def _check_probes(probe, random_state):
 
 
 def _check_param_grid(param_grid):
-    if param_grid is None:
-        return {}
-    if not isinstance(param_grid, dict):
-        raise ValueError(
-            "The 'param_grid' parameter of layer_sweep must be a dict of pipeline "
-            "parameters to lists of values, e.g. "
-            "{'probe__hidden_layer_sizes': [(), (256,)]}. "
-            f"Got {type(param_grid).__name__} instead."
-        )
     grid = {}
-    for key, values in param_grid.items():
+    for key, values in (param_grid or {}).items():
         if key in ("hidden__layer", "hidden__pooling", "probe"):
             raise ValueError(
                 f"param_grid sweeps {key!r}, which layer_sweep sweeps itself: use "
@@ -153,11 +212,6 @@ def _check_param_grid(param_grid):
 
 def _check_cv(cv, random_state, n_repeats=1):
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        if cv < 2:
-            raise ValueError(
-                f"The 'cv' parameter of layer_sweep must be an int >= 2 or a "
-                f"cross-validation splitter. Got {cv!r} instead."
-            )
         if n_repeats > 1:
             return RepeatedStratifiedKFold(
                 n_splits=int(cv), n_repeats=n_repeats, random_state=random_state

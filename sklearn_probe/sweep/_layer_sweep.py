@@ -12,56 +12,42 @@ the pictures, the best layer (the argmax of the mean cross-validated score), the
 best pipeline refitted on all training texts, and, when a held-out test set was
 given, the score of that pipeline on it: a number the selection never saw.
 
-The parts live beside it in :mod:`sklearn_probe.sweep`: the result class in
-``_result``, the grid search in ``_search``, the baselines, MDL and repeated-CV
-comparisons in ``_baselines`` and the argument checks in ``_checks``.
+:func:`layer_sweep` reads as its stages, each a private function: check the
+arguments (``_checks``: ``validate_params`` and the checks that span two of
+them), load the model and warm the cache (``_warm``), search the candidates
+(``_search``), run the baselines and MDL (``_baselines``),
+score the held-out test set (``_test_score``) and assemble the result
+(``_scores``, ``_settings``, :class:`LayerSweepResult` in ``_result``).
 """
 
 import logging
-import numbers
 import os
-import tempfile
 import time
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import validate_params
 
 from .._names import CV, describe_probe, score_name
-from ..hidden import HiddenStateTransformer
-from ..hidden._pooling import POOLINGS
-from ..hidden._transformer import fitted
-from ..hidden._validation import check_texts, resolve_layers
-from ._baselines import (
-    _add_comparisons,
-    _chance_score,
-    _mdl_columns,
-    _run_baselines,
-)
-from ._checks import (
-    _as_list,
-    _check_baselines,
-    _check_cv,
-    _check_labels,
-    _check_param_grid,
-    _check_probes,
-    _check_repeats,
-    _check_test,
-)
+from ._baselines import _add_comparisons, _chance_score, _references
+from ._checks import PARAMETER_CONSTRAINTS, _check_inputs
 from ._result import LayerSweepResult
 from ._search import (
     _argmax_mean_score,
     _candidates,
     _run_search,
     _scores_frame,
-    _single_torch_thread,
 )
+from ._warm import _cache_for_workers, _load_model, _warm_cache
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["LayerSweepResult", "layer_sweep"]
 
 
+@validate_params(PARAMETER_CONSTRAINTS, prefer_skip_nested_validation=False)
 def layer_sweep(
     texts,
     labels,
@@ -199,36 +185,23 @@ def layer_sweep(
     >>> result.predict(["A masterpiece.", "Dull."])  # doctest: +SKIP
     """
     started = time.perf_counter()
-    texts = check_texts(texts, estimator_name="layer_sweep")
-    y = _check_labels(labels, len(texts), "labels")
-    test_texts, test_y = _check_test(test)
-    poolings = _as_list(pooling, "pooling")
-    for value in poolings:
-        if value != "auto" and value not in POOLINGS:
-            raise ValueError(
-                f"The 'pooling' parameter of layer_sweep must be 'auto' or one of "
-                f"{sorted(POOLINGS)}, or a list of them. Got {value!r} instead."
-            )
-    probes = _check_probes(probe, random_state)
-    extra_grid = _check_param_grid(param_grid)
-    if not isinstance(verbose, numbers.Integral) or isinstance(verbose, bool):
-        raise ValueError(f"verbose must be an int; got {verbose!r}.")
-
-    baselines = _check_baselines(baselines)
-    n_repeats = _check_repeats(repeats, cv)
-    if not isinstance(mdl, bool | np.bool_):
-        raise ValueError(f"mdl must be True or False; got {mdl!r}.")
-
-    splitter = _check_cv(cv, random_state, n_repeats)
-    splits = list(splitter.split(np.zeros(len(texts)), y))
-    n_splits = len(splits) // n_repeats
-
-    # Load the model once (shared by every clone in this process).
-    t0 = time.perf_counter()
-    hidden = HiddenStateTransformer(
+    inputs = _check_inputs(
+        texts,
+        labels,
+        test=test,
+        pooling=pooling,
+        probe=probe,
+        param_grid=param_grid,
+        cv=cv,
+        baselines=baselines,
+        repeats=repeats,
+        random_state=random_state,
+    )
+    timings = {}
+    hidden, swept_layers, timings["load"] = _load_model(
+        inputs,
         model=model,
-        layer=0,
-        pooling=poolings[0],
+        layers=layers,
         max_length=max_length,
         batch_size=batch_size,
         device=device,
@@ -236,137 +209,169 @@ def layer_sweep(
         verbose=verbose,
         trust_remote_code=trust_remote_code,
     )
-    fitted(hidden)
-    load_s = time.perf_counter() - t0
-    # "auto" becomes the pooling it stands for with this model.
-    poolings = list(
-        dict.fromkeys(hidden.pooling_ if p == "auto" else p for p in poolings)
-    )
-    hidden.set_params(pooling=poolings[0])
-    n_layers = hidden.n_layers_
-    # Each layer once, in order: one row per layer.
-    swept_layers = sorted(
-        set(resolve_layers(layers, n_layers, name="layers", model=model))
-    )
-    logger.info(
-        "Model %s: %d hidden states (0 = embedding output) of width %d, on %s.",
-        model,
-        n_layers,
-        hidden.hidden_size_,
-        hidden.device_,
-    )
-
-    parallel = n_jobs not in (None, 1)
-    tmp = None
-    if parallel and cache_dir is None:
-        # Worker processes do not share this process's memory cache.
-        tmp = tempfile.TemporaryDirectory(prefix="sklearn-probe-sweep-")
-        hidden.set_params(cache_dir=tmp.name)
-    try:
-        # One forward pass per text (per pooling), before any probe is fitted.
-        t0 = time.perf_counter()
-        everything = texts + (test_texts or [])
-        for value in poolings:
-            step = clone(hidden).set_params(pooling=value)
-            fitted(step).transform(everything)
-            if "random_weights" in baselines:
-                # The random model's one pass (training texts only: it is not
-                # scored on the test set).
-                step.set_params(weights="random", random_state=random_state)
-                fitted(step).transform(texts)
-        extract_s = time.perf_counter() - t0
-        n_passed = len(everything) * len(poolings)
-        if "random_weights" in baselines:
-            n_passed += len(texts) * len(poolings)
-        logger.info(
-            "Hidden states of %d texts in %.1f s (%.0f texts/s)%s.",
-            len(everything),
-            extract_s,
-            n_passed / max(extract_s, 1e-9),
-            ", and of the training texts through the random-weights model"
-            if "random_weights" in baselines
-            else "",
+    with _cache_for_workers(hidden, n_jobs, cache_dir):
+        timings["hidden_states"] = _warm_cache(hidden, inputs, random_state)
+        search, pipe, candidates, rows = _search(
+            hidden, inputs, swept_layers, timings, scoring, n_jobs, verbose
         )
-
-        chance = _chance_score(y, splits, scoring)
-        candidates, rows = _candidates(swept_layers, poolings, probes, extra_grid)
-        pipe = Pipeline([("hidden", clone(hidden)), ("probe", clone(probes[0]))])
-        search, search_s = _run_search(
+        extra_columns, extra_timings, mdl_settings = _references(
             pipe,
             candidates,
-            texts,
-            y,
-            refit=_argmax_mean_score,
-            return_train_score=True,
-            scoring=scoring,
-            cv=splits,
-            n_jobs=n_jobs,
-            verbose_bar=verbose,
-        )
-        extra_columns, extra_timings = _run_baselines(
-            baselines,
-            pipe,
-            candidates,
-            texts,
-            y,
-            splits=splits,
+            inputs,
+            mdl=mdl,
             scoring=scoring,
             n_jobs=n_jobs,
             random_state=random_state,
             verbose=verbose,
         )
-        if mdl:
-            t0 = time.perf_counter()
-            with _single_torch_thread():
-                mdl_columns, mdl_settings = _mdl_columns(
-                    pipe, candidates, texts, y, random_state
-                )
-            extra_columns.update(mdl_columns)
-            extra_timings["mdl"] = time.perf_counter() - t0
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
-
-    refit_s = float(search.refit_time_)
+    timings.update(extra_timings)
     best_pipeline = search.best_estimator_
-    # The temporary disk cache is gone; later predictions use the caller's.
+    # A temporary disk cache is gone; later predictions use the caller's.
     best_pipeline.set_params(hidden__cache_dir=cache_dir)
-    best_index = int(search.best_index_)
+    test_score, timings["test"] = _test_score(best_pipeline, inputs, scoring)
+    settings = _settings(
+        hidden,
+        inputs,
+        model=model,
+        layers=swept_layers,
+        scoring=scoring,
+        batch_size=batch_size,
+        n_jobs=n_jobs,
+        random_state=random_state,
+        mdl_settings=mdl_settings,
+    )
+    timings["total"] = time.perf_counter() - started
+    result = _assemble_result(
+        search,
+        rows,
+        inputs,
+        hidden,
+        extra_columns=extra_columns,
+        test_score=test_score,
+        scoring=scoring,
+        settings=settings,
+        timings=timings,
+    )
+    logger.debug("%r", result)
+    return result
 
-    test_score = None
-    test_s = 0.0
-    if test_texts is not None:
-        from sklearn.metrics import check_scoring
 
-        t0 = time.perf_counter()
-        scorer = check_scoring(best_pipeline, scoring=scoring)
-        test_score = float(scorer(best_pipeline, test_texts, test_y))
-        test_s = time.perf_counter() - t0
+def _search(hidden, inputs, layers, timings, scoring, n_jobs, verbose):
+    """The grid search over every candidate on the shared folds, refitted on
+    the best; the pipeline it clones, its candidates and the rows showing them.
 
-    scores, param_columns = _scores_frame(search.cv_results_, rows, len(splits))
+    Adds the seconds of cross-validation and refit to ``timings``.
+    """
+    candidates, rows = _candidates(layers, inputs.poolings, inputs.probes, inputs.grid)
+    pipe = Pipeline([("hidden", clone(hidden)), ("probe", clone(inputs.probes[0]))])
+    search, seconds = _run_search(
+        pipe,
+        candidates,
+        inputs.texts,
+        inputs.y,
+        refit=_argmax_mean_score,
+        return_train_score=True,
+        scoring=scoring,
+        cv=inputs.splits,
+        n_jobs=n_jobs,
+        verbose_bar=verbose,
+    )
+    timings["cross_validation"] = seconds - search.refit_time_
+    timings["refit"] = float(search.refit_time_)
+    return search, pipe, candidates, rows
+
+
+def _test_score(best_pipeline, inputs, scoring):
+    """The best pipeline's score on the held-out test set (None without one),
+    and the seconds it took."""
+    if inputs.test_texts is None:
+        return None, 0.0
+    start = time.perf_counter()
+    scorer = check_scoring(best_pipeline, scoring=scoring)
+    score = float(scorer(best_pipeline, inputs.test_texts, inputs.test_y))
+    return score, time.perf_counter() - start
+
+
+def _assemble_result(
+    search,
+    rows,
+    inputs,
+    hidden,
+    *,
+    extra_columns,
+    test_score,
+    scoring,
+    settings,
+    timings,
+):
+    """The :class:`LayerSweepResult` of the search and the references."""
+    scores, param_columns = _scores(search, rows, inputs, extra_columns)
+    return LayerSweepResult(
+        scores=scores,
+        param_columns=param_columns,
+        best_index=int(search.best_index_),
+        best_params=search.best_params_,
+        best_pipeline=search.best_estimator_,
+        test_score=test_score,
+        chance_score=_chance_score(inputs.y, inputs.splits, scoring),
+        scoring=scoring,
+        n_splits=inputs.n_splits,
+        n_repeats=inputs.n_repeats,
+        n_layers=hidden.n_layers_,
+        layers=settings["layers"],
+        classes=np.unique(inputs.y),
+        n_train=len(inputs.texts),
+        n_test=0 if inputs.test_texts is None else len(inputs.test_texts),
+        settings=settings,
+        timings=timings,
+        cv_results=search.cv_results_,
+    )
+
+
+def _scores(search, rows, inputs, extra_columns):
+    """The scores DataFrame with the baselines' and comparisons' columns."""
+    scores, param_columns = _scores_frame(search.cv_results_, rows, len(inputs.splits))
     for column, values in extra_columns.items():
         scores[column] = values
     if "control_mean" in scores:
         scores["selectivity"] = scores[f"{CV}_mean"] - scores["control_mean"]
-    if n_repeats > 1:
-        scores = _add_comparisons(scores, len(splits), len(texts), n_splits)
-    classes, counts = np.unique(y, return_counts=True)
-    settings = {
+    if inputs.n_repeats > 1:
+        scores = _add_comparisons(
+            scores, len(inputs.splits), len(inputs.texts), inputs.n_splits
+        )
+    return scores, param_columns
+
+
+def _settings(
+    hidden,
+    inputs,
+    *,
+    model,
+    layers,
+    scoring,
+    batch_size,
+    n_jobs,
+    random_state,
+    mdl_settings,
+):
+    """Everything that determined the result, JSON-ready."""
+    classes, counts = np.unique(inputs.y, return_counts=True)
+    probes = [describe_probe(p) for p in inputs.probes]
+    poolings = inputs.poolings
+    return {
         "model": os.fspath(model),
         "model_fingerprint": hidden.model_fingerprint_,
-        "n_layers": n_layers,
+        "n_layers": hidden.n_layers_,
         "hidden_size": hidden.hidden_size_,
-        "layers": swept_layers,
+        "layers": layers,
         "pooling": poolings if len(poolings) > 1 else poolings[0],
-        "probe": [describe_probe(p) for p in probes]
-        if len(probes) > 1
-        else describe_probe(probes[0]),
-        "param_grid": extra_grid,
-        "cv": n_splits,
-        "repeats": n_repeats,
-        "cv_splitter": repr(splitter),
-        "baselines": list(baselines),
-        "mdl": mdl_settings if mdl else None,
+        "probe": probes if len(probes) > 1 else probes[0],
+        "param_grid": inputs.grid,
+        "cv": inputs.n_splits,
+        "repeats": inputs.n_repeats,
+        "cv_splitter": repr(inputs.splitter),
+        "baselines": list(inputs.baselines),
+        "mdl": mdl_settings,
         "scoring": score_name(scoring),
         "max_length": hidden.max_length_,
         "batch_size": batch_size,
@@ -377,34 +382,3 @@ def layer_sweep(
             str(c): int(n) for c, n in zip(classes.tolist(), counts, strict=True)
         },
     }
-    timings = {
-        "load": load_s,
-        "hidden_states": extract_s,
-        "cross_validation": search_s - refit_s,
-        "refit": refit_s,
-        **extra_timings,
-        "test": test_s,
-        "total": time.perf_counter() - started,
-    }
-    result = LayerSweepResult(
-        scores=scores,
-        param_columns=param_columns,
-        best_index=best_index,
-        best_params=search.best_params_,
-        best_pipeline=best_pipeline,
-        test_score=test_score,
-        chance_score=chance,
-        scoring=scoring,
-        n_splits=n_splits,
-        n_repeats=n_repeats,
-        n_layers=n_layers,
-        layers=swept_layers,
-        classes=classes,
-        n_train=len(texts),
-        n_test=0 if test_texts is None else len(test_texts),
-        settings=settings,
-        timings=timings,
-        cv_results=search.cv_results_,
-    )
-    logger.debug("%r", result)
-    return result

@@ -6,13 +6,19 @@ output (:meth:`~LayerSweepResult.to_dict`, :meth:`~LayerSweepResult.save_report`
 Its public home is :mod:`sklearn_probe.sweep` (or :mod:`sklearn_probe`).
 """
 
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 
 from .._names import CV, jsonable, score_name
 from ..hidden._transformer import fitted
 from ..hidden._validation import check_texts
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class LayerSweepResult:
     """What :func:`layer_sweep` found: scores by layer, best layer, best pipeline.
 
@@ -90,46 +96,35 @@ class LayerSweepResult:
         The ``cv_results_`` of the underlying ``GridSearchCV``.
     """
 
-    def __init__(
-        self,
-        *,
-        scores,
-        param_columns,
-        best_index,
-        best_params,
-        best_pipeline,
-        test_score,
-        chance_score,
-        scoring,
-        n_splits,
-        n_layers,
-        layers,
-        classes,
-        n_repeats=1,
-        n_train,
-        n_test,
-        settings,
-        timings,
-        cv_results,
-    ):
-        self.scores = scores
-        self.param_columns = list(param_columns)
-        self.best_index = int(best_index)
-        self.best_params = dict(best_params)
-        self.best_pipeline = best_pipeline
-        self.test_score = None if test_score is None else float(test_score)
-        self.chance_score = float(chance_score)
-        self.scoring = scoring
-        self.n_splits = int(n_splits)
-        self.n_repeats = int(n_repeats)
-        self.n_layers = int(n_layers)
-        self.layers = list(layers)
-        self.classes = classes
-        self.n_train = int(n_train)
-        self.n_test = int(n_test)
-        self.settings = settings
-        self.timings = timings
-        self.cv_results = cv_results
+    scores: pd.DataFrame
+    param_columns: list
+    best_index: int
+    best_params: dict
+    best_pipeline: Pipeline
+    test_score: float | None
+    chance_score: float
+    scoring: object
+    n_splits: int
+    n_repeats: int = 1
+    n_layers: int
+    layers: list
+    classes: np.ndarray
+    n_train: int
+    n_test: int
+    settings: dict
+    timings: dict
+    cv_results: dict = field(repr=False)
+
+    def __post_init__(self):
+        self.param_columns = list(self.param_columns)
+        self.best_index = int(self.best_index)
+        self.best_params = dict(self.best_params)
+        if self.test_score is not None:
+            self.test_score = float(self.test_score)
+        self.chance_score = float(self.chance_score)
+        for name in ("n_splits", "n_repeats", "n_layers", "n_train", "n_test"):
+            setattr(self, name, int(getattr(self, name)))
+        self.layers = list(self.layers)
 
     # -- summary -------------------------------------------------------------
 

@@ -1,0 +1,100 @@
+"""The first stages of a layer sweep: load the model once, warm the cache.
+
+:func:`_load_model` loads the model (every clone of the transformer in this
+process then shares it) and resolves the layers and ``"auto"`` pooling for it;
+:func:`_warm_cache` runs every text through it once, before any probe is
+fitted, so that every candidate and fold of the search is served from the cache
+of pooled vectors; :func:`_cache_for_workers` gives worker processes a disk
+cache to share when the sweep has none.
+"""
+
+import contextlib
+import logging
+import tempfile
+import time
+
+from sklearn.base import clone
+
+from ..hidden import HiddenStateTransformer
+from ..hidden._transformer import fitted
+from ..hidden._validation import resolve_layers
+
+logger = logging.getLogger(__name__)
+
+
+def _load_model(inputs, *, model, layers, **hidden_params):
+    """The transformer, fitted once (every clone in this process shares its
+    model), the layers to sweep and the seconds it took.
+
+    ``inputs.poolings`` has ``"auto"`` replaced by the pooling it stands for
+    with this model.
+    """
+    start = time.perf_counter()
+    hidden = HiddenStateTransformer(
+        model=model, layer=0, pooling=inputs.poolings[0], **hidden_params
+    )
+    fitted(hidden)
+    load_s = time.perf_counter() - start
+    inputs.poolings = list(
+        dict.fromkeys(hidden.pooling_ if p == "auto" else p for p in inputs.poolings)
+    )
+    hidden.set_params(pooling=inputs.poolings[0])
+    # Each layer once, in order: one row per layer.
+    swept = sorted(
+        set(resolve_layers(layers, hidden.n_layers_, name="layers", model=model))
+    )
+    logger.info(
+        "Model %s: %d hidden states (0 = embedding output) of width %d, on %s.",
+        model,
+        hidden.n_layers_,
+        hidden.hidden_size_,
+        hidden.device_,
+    )
+    return hidden, swept, load_s
+
+
+@contextlib.contextmanager
+def _cache_for_workers(hidden, n_jobs, cache_dir):
+    """A temporary disk cache for the sweep when worker processes need one.
+
+    Worker processes do not share this process's memory cache: with ``n_jobs``
+    > 1 and no ``cache_dir`` they read the vectors from a temporary folder,
+    removed at the end.
+    """
+    if n_jobs in (None, 1) or cache_dir is not None:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="sklearn-probe-sweep-") as tmp:
+        hidden.set_params(cache_dir=tmp)
+        yield
+
+
+def _warm_cache(hidden, inputs, random_state):
+    """One forward pass per text (per pooling), before any probe is fitted.
+
+    The random-weights baseline's model runs on the training texts only (it is
+    not scored on the test set). Returns the seconds it took.
+    """
+    start = time.perf_counter()
+    everything = inputs.texts + (inputs.test_texts or [])
+    random_weights = "random_weights" in inputs.baselines
+    for value in inputs.poolings:
+        step = clone(hidden).set_params(pooling=value)
+        fitted(step).transform(everything)
+        if random_weights:
+            step.set_params(weights="random", random_state=random_state)
+            fitted(step).transform(inputs.texts)
+    seconds = time.perf_counter() - start
+    n_passed = (len(everything) + random_weights * len(inputs.texts)) * len(
+        inputs.poolings
+    )
+    logger.info(
+        "Hidden states of %d texts in %.1f s (%.0f texts/s)%s.",
+        len(everything),
+        seconds,
+        n_passed / max(seconds, 1e-9),
+        ", and of the training texts through the random-weights model"
+        if random_weights
+        else "",
+    )
+    return seconds
