@@ -51,6 +51,7 @@ PARAMETER_CONSTRAINTS = {
     "baselines": [None, StrOptions(set(BASELINES)), list, tuple],
     "mdl": ["boolean"],
     "repeats": [Interval(numbers.Integral, 1, None, closed="left")],
+    "trust_remote_code": _HIDDEN["trust_remote_code"],
 }
 
 
