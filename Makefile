@@ -9,7 +9,7 @@ CONSTRAINTS := requirements/constraints-cpu.txt
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 
-.PHONY: demo test bench lint format clean
+.PHONY: demo test test-quick bench lint format clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,14 @@ demo: $(STAMP)
 	@echo
 	@echo "The report is $(DEMO_OUT)/report.md (pictures: $(DEMO_OUT)/layer_scores.png, $(DEMO_OUT)/tsne_layers.png)."
 
+# The whole suite, with the slowest tests listed at the end.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
+
+# The loop while editing: everything but the tests marked slow (the real MiniLM,
+# many probes trained).
+test-quick: $(STAMP)
+	$(PY) -m pytest -m "not slow" --durations=5
 
 # Benchmarks (not part of `test`): each prints its ratios. The default sizes
 # take a while on 2 cores (the naive reference re-runs the model 35 times);

@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
@@ -18,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
 
+from sklearn_probe import ProbeClassifier
 from sklearn_probe.baselines import (
     ControlTask,
     WordTypeControl,
@@ -193,13 +195,9 @@ def test_check_estimator():
 
 
 def test_with_probe_classifier(separable):
-    probe_module = pytest.importorskip("sklearn_probe.probe._classifier")
-    torch = pytest.importorskip("torch")
     X, y = separable
     X = X.astype(np.float32)
-    probe = probe_module.ProbeClassifier(
-        max_epochs=20, lr=3e-2, random_state=0, device="cpu"
-    )
+    probe = ProbeClassifier(max_epochs=20, lr=3e-2, random_state=0, device="cpu")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny batches: more threads only contend
     try:

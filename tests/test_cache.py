@@ -4,31 +4,17 @@ import os
 
 import numpy as np
 import pytest
-from conftest import make_bert
+from helpers import count_forward_rows, length_corpus, make_bert
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
-from test_hidden import count_forward_rows
 
 from sklearn_probe import HiddenStateTransformer, clear_cache, set_memory_cache_limit
 from sklearn_probe.hidden import _cache
 
 
-def labelled_corpus(n=40):
-    rng = np.random.default_rng(0)
-    good = ["good", "great", "brilliant", "love"]
-    bad = ["bad", "awful", "dull", "boring"]
-    texts, labels = [], []
-    for i in range(n):
-        words = good if i % 2 else bad
-        picks = rng.choice(words, size=3)
-        texts.append(f"the film {i} was " + " and ".join(picks))
-        labels.append(i % 2)
-    return texts, np.array(labels)
-
-
 def test_layer_grid_search_runs_the_model_once_per_text(tiny_bert):
-    texts, labels = labelled_corpus(40)
+    texts, labels = length_corpus(40)
     pipe = Pipeline(
         [("hidden", HiddenStateTransformer(tiny_bert)), ("probe", LogisticRegression())]
     )
@@ -80,7 +66,7 @@ def test_cache_key_separates_pooling_and_max_length(tiny_bert):
 
 
 def test_disk_cache_serves_another_process_without_the_model(tiny_bert, tmp_path):
-    texts, _ = labelled_corpus(10)
+    texts, _ = length_corpus(10)
     est = HiddenStateTransformer(tiny_bert, layer="all", cache_dir=tmp_path)
     expected = est.fit_transform(texts)
     _cache.MEMORY.clear()  # as in a new process
@@ -92,7 +78,7 @@ def test_disk_cache_serves_another_process_without_the_model(tiny_bert, tmp_path
 
 
 def test_grid_search_with_two_processes_and_a_disk_cache(tiny_bert, tmp_path):
-    texts, labels = labelled_corpus(24)
+    texts, labels = length_corpus(24)
     pipe = Pipeline(
         [
             ("hidden", HiddenStateTransformer(tiny_bert, cache_dir=tmp_path)),
@@ -115,7 +101,7 @@ def test_grid_search_with_two_processes_and_a_disk_cache(tiny_bert, tmp_path):
 def test_an_interrupted_run_resumes_and_leftovers_are_ignored(
     tiny_bert, tmp_path, monkeypatch
 ):
-    texts, _ = labelled_corpus(10)
+    texts, _ = length_corpus(10)
     reference = HiddenStateTransformer(tiny_bert, layer="all").fit_transform(texts)
     _cache.MEMORY.clear()
     monkeypatch.setattr(_cache, "CHUNK_SIZE", 4)
@@ -152,7 +138,7 @@ def test_an_interrupted_run_resumes_and_leftovers_are_ignored(
 
 
 def test_corrupt_shard_is_ignored_not_trusted(tiny_bert, tmp_path, caplog):
-    texts, _ = labelled_corpus(6)
+    texts, _ = length_corpus(6)
     est = HiddenStateTransformer(tiny_bert, cache_dir=tmp_path)
     expected = est.fit_transform(texts)
     store = next(tmp_path.iterdir())
@@ -165,7 +151,7 @@ def test_corrupt_shard_is_ignored_not_trusted(tiny_bert, tmp_path, caplog):
 
 
 def test_memory_cache_is_bounded_oldest_out(tiny_bert):
-    texts, _ = labelled_corpus(20)
+    texts, _ = length_corpus(20)
     per_text = 4 * 16 * 4  # layers x width x float32
     try:
         set_memory_cache_limit(5 * per_text)
@@ -225,7 +211,7 @@ def test_random_weights_baseline_is_seeded_and_cached_apart(tiny_bert):
 
 
 def test_float16_disk_store_round_trips_and_halves_the_size(tiny_bert, tmp_path):
-    texts, _ = labelled_corpus(12)
+    texts, _ = length_corpus(12)
     full = HiddenStateTransformer(
         tiny_bert, layer="all", cache_dir=tmp_path / "f32"
     ).fit_transform(texts)
@@ -249,7 +235,7 @@ def test_float16_disk_store_round_trips_and_halves_the_size(tiny_bert, tmp_path)
 
 def test_without_memory_cache_a_disk_store_serves_everything(tiny_bert, tmp_path):
     """The 100k-text setting: memory cache off, vectors streamed to disk."""
-    texts, _ = labelled_corpus(20)
+    texts, _ = length_corpus(20)
     expected = HiddenStateTransformer(tiny_bert, layer="all").fit_transform(texts)
     clear_cache()
     try:

@@ -10,7 +10,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import WORDS
+from helpers import length_corpus, make_custom_code_model
 
 from sklearn_probe.cli import _layers, _sizes, main
 
@@ -18,13 +18,11 @@ from sklearn_probe.cli import _layers, _sizes, main
 @pytest.fixture(scope="module")
 def reviews_csv(tmp_path_factory):
     """A small labelled CSV; the label (long/short) is visible to a random model."""
-    rng = np.random.default_rng(0)
-    lengths = rng.integers(1, 15, size=60)
-    texts = [f"{i} " + " ".join(rng.choice(WORDS, k)) for i, k in enumerate(lengths)]
+    texts, labels = length_corpus(60)
     path = tmp_path_factory.mktemp("data") / "reviews.csv"
-    pd.DataFrame(
-        {"review": texts, "size": np.where(lengths >= 8, "long", "short")}
-    ).to_csv(path, index=False)
+    pd.DataFrame({"review": texts, "size": np.where(labels, "long", "short")}).to_csv(
+        path, index=False
+    )
     return path
 
 
@@ -355,8 +353,6 @@ def test_baseline_flags_are_checked(capsys):
 def test_custom_code_runs_only_with_trust_remote_code(
     capsys, monkeypatch, reviews_csv, tmp_path
 ):
-    from conftest import make_custom_code_model
-
     marker = tmp_path / "ran.txt"
     model = make_custom_code_model(tmp_path / "custom", marker)
     capsys.readouterr()  # the saving's progress bar

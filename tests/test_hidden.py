@@ -1,6 +1,5 @@
 """HiddenStateTransformer: pooling, layers, errors, sklearn behaviour, pickling."""
 
-import contextlib
 import pickle
 import subprocess
 import sys
@@ -8,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import make_bert, make_custom_code_model
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -15,24 +15,6 @@ from sklearn_probe import HiddenStateTransformer, TruncationWarning
 from sklearn_probe.hidden._models import load_model
 
 POOLINGS = ["mean", "cls", "max", "last"]
-
-
-@contextlib.contextmanager
-def count_forward_rows(path):
-    """Count the rows (texts) that go through the shared model at ``path``."""
-    model = load_model(path, "cpu").model
-    counter = {"rows": 0, "calls": 0}
-
-    def hook(module, args, kwargs):
-        ids = kwargs.get("input_ids", args[0] if args else None)
-        counter["rows"] += ids.shape[0]
-        counter["calls"] += 1
-
-    handle = model.register_forward_pre_hook(hook, with_kwargs=True)
-    try:
-        yield counter
-    finally:
-        handle.remove()
 
 
 def reference_vectors(path, text, pooling, max_length=128):
@@ -302,7 +284,6 @@ def test_pickle_is_small_and_predicts_the_same_in_a_new_process(tiny_bert, tmp_p
 
 
 def test_unpickled_transformer_refuses_a_changed_checkpoint(tmp_path):
-    from conftest import make_bert
 
     from sklearn_probe import clear_cache
 
@@ -430,7 +411,6 @@ def test_auto_pooling_is_last_for_decoders_and_mean_for_encoders(
 
 def test_loading_prints_no_progress_bar_of_transformers(tmp_path, capfd):
     """transformers 5 draws a "Loading weights" bar on stderr for every load."""
-    from conftest import make_bert
 
     from sklearn_probe.hidden._models import clear_loaded_models
 
@@ -448,8 +428,6 @@ def test_loading_prints_no_progress_bar_of_transformers(tmp_path, capfd):
 
 
 def test_custom_code_is_never_run_nor_asked_about_unless_trusted(tmp_path, monkeypatch):
-    from conftest import make_custom_code_model
-
     marker = tmp_path / "ran.txt"
     path = make_custom_code_model(tmp_path / "custom", marker)
     asked = []

@@ -7,6 +7,7 @@ test_embeddings_display.py.
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from helpers import legend_texts
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
@@ -23,10 +24,6 @@ def blobs():
     X = np.vstack([rng.normal(0, 1, (15, 6)), rng.normal(5, 1, (15, 6))])
     y = np.repeat([0, 1], 15)
     return X, y
-
-
-def legend_texts(ax):
-    return [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_returns_axes_with_one_collection_per_class(blobs):

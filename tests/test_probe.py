@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import make_blobs, make_circles, make_classification
@@ -15,8 +16,6 @@ from sklearn.model_selection import cross_val_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_probe import ProbeClassifier
-
-torch = pytest.importorskip("torch")
 
 
 @parametrize_with_checks([ProbeClassifier()])

@@ -3,13 +3,10 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from helpers import legend_texts
 from matplotlib.figure import Figure
 
 pytestmark = pytest.mark.usefixtures("close_figures")
-
-
-def legend_texts(ax):
-    return [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def sweep_scores(n_layers=5, groups=None, extra=()):

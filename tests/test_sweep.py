@@ -7,21 +7,12 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import WORDS
+from helpers import length_corpus
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from sklearn_probe import ProbeClassifier, layer_sweep
 from sklearn_probe.sweep import LayerSweepResult
-
-
-def length_corpus(n, seed=0):
-    """Texts whose label is their length (long/short): something every layer of
-    a random model can show, since the tiny models see positions."""
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(1, 15, size=n)
-    texts = [f"{i} " + " ".join(rng.choice(WORDS, k)) for i, k in enumerate(lengths)]
-    return texts, (lengths >= 8).astype(int)
 
 
 @pytest.fixture(scope="module")

@@ -1,56 +1,26 @@
 """layer_sweep with baselines (control, random weights), MDL and repeated CV."""
 
-import contextlib
 import json
 
 import numpy as np
 import pytest
-from conftest import WORDS
+from helpers import count_forward_rows, length_corpus
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
-from test_hidden import count_forward_rows
 
 from sklearn_probe import HiddenStateTransformer, layer_sweep
-from sklearn_probe.hidden._models import load_model
-
-
-def length_corpus(n, seed=0):
-    """Long vs short texts: learnable from the tiny GPT-2's real BPE tokens."""
-    rng = np.random.default_rng(seed)
-    lengths = np.r_[rng.integers(1, 4, n // 2), rng.integers(10, 16, n - n // 2)]
-    rng.shuffle(lengths)
-    texts = [" ".join(rng.choice(WORDS, k)) + f" {i}" for i, k in enumerate(lengths)]
-    return texts, (lengths >= 8).astype(int)
-
-
-@contextlib.contextmanager
-def count_random_forward_rows(path, seed=0):
-    """Rows through the random-weights model at ``path`` (seeded ``seed``)."""
-    model = load_model(path, "cpu", random_init_seed=seed).model
-    counter = {"rows": 0}
-
-    def hook(module, args, kwargs):
-        ids = kwargs.get("input_ids", args[0] if args else None)
-        counter["rows"] += ids.shape[0]
-
-    handle = model.register_forward_pre_hook(hook, with_kwargs=True)
-    try:
-        yield counter
-    finally:
-        handle.remove()
-
 
 N_TRAIN, N_TEST = 48, 12
 
 
 @pytest.fixture(scope="module")
 def run(tiny_gpt2):
-    texts, labels = length_corpus(N_TRAIN + N_TEST)
+    texts, labels = length_corpus(N_TRAIN + N_TEST, gap=True)
     with (
         count_forward_rows(tiny_gpt2) as pretrained,
         # Seed 1: the tiny GPT-2 itself was initialised with seed 0, so
         # "random weights" with seed 0 would be the very same weights.
-        count_random_forward_rows(tiny_gpt2, seed=1) as random,
+        count_forward_rows(tiny_gpt2, random_init_seed=1) as random,
     ):
         result = layer_sweep(
             texts[:N_TRAIN],
@@ -196,7 +166,7 @@ def test_display_draws_baselines_and_confidence_band(run):
 
 
 def test_random_weights_vectors_differ_and_are_seeded(tiny_gpt2):
-    texts, _ = length_corpus(6)
+    texts, _ = length_corpus(6, gap=True)
     a = HiddenStateTransformer(tiny_gpt2, layer=1).fit(texts).transform(texts)
     b = (
         HiddenStateTransformer(tiny_gpt2, layer=1, weights="random", random_state=1)
@@ -216,6 +186,6 @@ def test_random_weights_vectors_differ_and_are_seeded(tiny_gpt2):
     ],
 )
 def test_bad_arguments(tiny_gpt2, kwargs, message):
-    texts, labels = length_corpus(12)
+    texts, labels = length_corpus(12, gap=True)
     with pytest.raises(ValueError, match=message):
         layer_sweep(texts, labels, model=tiny_gpt2, verbose=0, **kwargs)

@@ -1,0 +1,164 @@
+"""Builders the tests share: tiny random models, corpora, forward-pass counters.
+
+Imported as ``from helpers import ...`` (pytest puts ``tests/`` on the path);
+fixtures stay in conftest.py.
+"""
+
+import contextlib
+import os
+
+import numpy as np
+
+WORDS = (
+    "a the film movie good bad great awful i love hate it was is not very plot "
+    "acting story boring brilliant and but of to this that with dull"
+).split()
+
+TEXTS = [
+    "a good film",
+    "the acting was awful and the plot very bad",
+    "",
+    "i love it",
+    "brilliant",
+    "this movie was not good , but the story was great and the acting brilliant",
+    "dull",
+    "boring boring boring",
+    "a great story with brilliant acting",
+    "i hate this film",
+    "the plot is very dull",
+    "qwxz unseen words here",
+]
+
+
+def make_bert(path, *, seed=0, num_hidden_layers=3, hidden_size=16):
+    """A tiny random BERT with a WordPiece tokenizer, saved at ``path``."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    os.makedirs(path, exist_ok=True)
+    letters = list("abcdefghijklmnopqrstuvwxyz,.!?")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS, *letters]
+    vocab += ["##" + c for c in letters]
+    tokenizer = BertTokenizerFast(
+        vocab={token: i for i, token in enumerate(vocab)}, model_max_length=512
+    )
+    # A real tokenizer splits words into pieces; make sure this one does (a
+    # tokenizer that maps every word to [UNK] would make weak tests look strong).
+    assert tokenizer.tokenize("a good qz") == ["a", "good", "q", "##z"]
+    tokenizer.save_pretrained(path)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=hidden_size,
+        num_hidden_layers=num_hidden_layers,
+        num_attention_heads=2,
+        intermediate_size=2 * hidden_size,
+        max_position_embeddings=512,
+    )
+    torch.manual_seed(seed)
+    BertModel(config).eval().save_pretrained(path)
+    return str(path)
+
+
+def make_gpt2(path, *, seed=0, n_layer=2, n_embd=16):
+    """A tiny random GPT-2 with a byte-level BPE tokenizer that has no pad token."""
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import GPT2Config, GPT2Model, GPT2TokenizerFast
+
+    os.makedirs(path, exist_ok=True)
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        TEXTS * 3, vocab_size=300, min_frequency=1, special_tokens=["<|endoftext|>"]
+    )
+    tokenizer = GPT2TokenizerFast(
+        tokenizer_object=bpe,
+        bos_token="<|endoftext|>",
+        eos_token="<|endoftext|>",
+        unk_token="<|endoftext|>",
+        model_max_length=1024,
+    )
+    tokenizer.save_pretrained(path)
+    config = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_positions=1024,
+        n_embd=n_embd,
+        n_layer=n_layer,
+        n_head=2,
+        architectures=["GPT2LMHeadModel"],
+    )
+    torch.manual_seed(seed)
+    GPT2Model(config).eval().save_pretrained(path)
+    return str(path)
+
+
+def length_corpus(n, seed=0, *, gap=False):
+    """``n`` distinct texts labelled by their length: 1 (8 words or more) or 0.
+
+    Every layer of a random model sees positions, so even the tiny random models
+    can learn the label. With ``gap=True`` the lengths are 1-3 or 10-15 words
+    (half each, shuffled): a wide margin for weaker views of the text, such as
+    the tiny GPT-2's byte-level pieces.
+    """
+    rng = np.random.default_rng(seed)
+    if gap:
+        lengths = np.r_[rng.integers(1, 4, n // 2), rng.integers(10, 16, n - n // 2)]
+        rng.shuffle(lengths)
+    else:
+        lengths = rng.integers(1, 15, size=n)
+    texts = [f"{i} " + " ".join(rng.choice(WORDS, k)) for i, k in enumerate(lengths)]
+    return texts, (lengths >= 8).astype(int)
+
+
+def make_custom_code_model(path, marker):
+    """A tiny BERT whose config names custom code (``auto_map``), as a hub repo
+    with ``trust_remote_code`` models has. Importing that code writes ``marker``."""
+    import json
+
+    make_bert(path)
+    code = (
+        "import pathlib\n"
+        f"pathlib.Path({str(marker)!r}).write_text('custom code ran')\n"
+        "from transformers import BertConfig, BertModel\n\n\n"
+        "class CustomConfig(BertConfig):\n"
+        "    model_type = 'custom-bert'\n\n\n"
+        "class CustomModel(BertModel):\n"
+        "    config_class = CustomConfig\n"
+    )
+    (path / "custom.py").write_text(code)
+    config_file = path / "config.json"
+    config = json.loads(config_file.read_text())
+    config["model_type"] = "custom-bert"
+    config["auto_map"] = {
+        "AutoConfig": "custom.CustomConfig",
+        "AutoModel": "custom.CustomModel",
+    }
+    config_file.write_text(json.dumps(config))
+    return str(path)
+
+
+@contextlib.contextmanager
+def count_forward_rows(path, *, random_init_seed=None):
+    """Count the rows (texts) and calls that go through the shared model at ``path``.
+
+    ``random_init_seed`` counts the random-weights copy of that model instead.
+    """
+    from sklearn_probe.hidden._models import load_model
+
+    model = load_model(path, "cpu", random_init_seed=random_init_seed).model
+    counter = {"rows": 0, "calls": 0}
+
+    def hook(module, args, kwargs):
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        counter["rows"] += ids.shape[0]
+        counter["calls"] += 1
+
+    handle = model.register_forward_pre_hook(hook, with_kwargs=True)
+    try:
+        yield counter
+    finally:
+        handle.remove()
+
+
+def legend_texts(ax):
+    """The texts of ``ax``'s legend, in order."""
+    return [t.get_text() for t in ax.get_legend().get_texts()]
