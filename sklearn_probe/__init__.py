@@ -17,7 +17,9 @@ so ``import sklearn_probe`` costs little more than ``import sklearn``.
 from .hidden import (
     HiddenStateTransformer,
     TruncationWarning,
+    WordHiddenStateTransformer,
     clear_cache,
+    sentence_groups,
     set_memory_cache_limit,
 )
 from .plotting import LayerEmbeddingsDisplay, LayerScoresDisplay, plot_tsne
@@ -32,9 +34,11 @@ __all__ = [
     "LayerSweepResult",
     "ProbeClassifier",
     "TruncationWarning",
+    "WordHiddenStateTransformer",
     "clear_cache",
     "layer_sweep",
     "plot_tsne",
+    "sentence_groups",
     "set_memory_cache_limit",
     "__version__",
 ]

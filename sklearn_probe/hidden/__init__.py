@@ -4,15 +4,22 @@
 private module a job: model loading and fingerprints (``_models``), one forward
 pass pooling every layer (``_extract``, ``_pooling``), the cache of pooled
 vectors in memory and on disk (``_cache``), and the checks on raw-text input
-(``_validation``). Nothing here knows of probes, sweeps or pictures.
+(``_validation``). :class:`WordHiddenStateTransformer` does the same for
+words, spans and pairs of spans of pre-split sentences (``_words``), aligned to
+subword tokens through the tokenizer's word ids (``_align``). Nothing here
+knows of probes, sweeps or pictures.
 """
 
 from ._cache import clear_cache, set_memory_cache_limit
 from ._transformer import HiddenStateTransformer, TruncationWarning
+from ._word_inputs import sentence_groups
+from ._words import WordHiddenStateTransformer
 
 __all__ = [
     "HiddenStateTransformer",
     "TruncationWarning",
+    "WordHiddenStateTransformer",
     "clear_cache",
+    "sentence_groups",
     "set_memory_cache_limit",
 ]

