@@ -43,9 +43,17 @@ def _sentencepiece(prepend_scheme):
     return Tokenizer.from_str(json.dumps(spec))
 
 
+def _save_tiny(path, tokenizer, config, model_class):
+    import torch
+
+    tokenizer.save_pretrained(path)
+    torch.manual_seed(0)
+    model_class(config).eval().save_pretrained(path)
+    return str(path)
+
+
 def make_t5(path):
     """A tiny random T5 (SentencePiece, encoder used) saved at ``path``."""
-    import torch
     from transformers import T5Config, T5Model, T5Tokenizer
 
     tokenizer = T5Tokenizer(
@@ -55,7 +63,6 @@ def make_t5(path):
         pad_token="<pad>",
         extra_ids=0,
     )
-    tokenizer.save_pretrained(path)
     config = T5Config(
         vocab_size=len(tokenizer),
         d_model=16,
@@ -65,14 +72,11 @@ def make_t5(path):
         num_heads=2,
         decoder_start_token_id=0,
     )
-    torch.manual_seed(0)
-    T5Model(config).eval().save_pretrained(path)
-    return str(path)
+    return _save_tiny(path, tokenizer, config, T5Model)
 
 
 def make_llama(path):
     """A tiny random Llama decoder with a SentencePiece tokenizer that adds BOS."""
-    import torch
     from transformers import LlamaConfig, LlamaModel, LlamaTokenizer
 
     tokenizer = LlamaTokenizer(
@@ -83,7 +87,6 @@ def make_llama(path):
         add_bos_token=True,
         add_eos_token=False,
     )
-    tokenizer.save_pretrained(path)
     config = LlamaConfig(
         vocab_size=len(tokenizer),
         hidden_size=16,
@@ -93,9 +96,7 @@ def make_llama(path):
         num_key_value_heads=2,
         max_position_embeddings=256,
     )
-    torch.manual_seed(0)
-    LlamaModel(config).eval().save_pretrained(path)
-    return str(path)
+    return _save_tiny(path, tokenizer, config, LlamaModel)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._cache import MEMORY, extraction_key
+from ._transformer import HiddenStateTransformer
 from ._validation import resolve_layers
 from ._word_extract import SUBWORDS, assemble
 from ._word_inputs import check_word_samples, sentence_key
@@ -221,32 +222,11 @@ hidden_size_), float32
         tags.target_tags.required = False
         return tags
 
-    def __getstate__(self):
-        # Parameters and metadata only: the model reloads on first use.
-        state = self.__dict__.copy()
-        state.pop("_loaded", None)
-        return state
-
-    # -- internals ---------------------------------------------------------
-
-    def _load(self):
-        from ._models import load_model
-
-        seed = None if self.weights == "pretrained" else int(self.random_state)
-        return load_model(self.model, self.device, random_init_seed=seed)
-
-    def _get_loaded(self):
-        loaded = getattr(self, "_loaded", None)
-        if loaded is None:
-            loaded = self._load()
-            if loaded.fingerprint != self.model_fingerprint_:
-                raise ValueError(
-                    f"The model at {self.model!r} is not the one this "
-                    f"{type(self).__name__} was fitted with (its weights, "
-                    "configuration or tokenizer changed). Fit it again."
-                )
-            self._loaded = loaded
-        return loaded
+    # Parameters and metadata pickle, not the model; it reloads on first use,
+    # checked against the fingerprint (the same machinery as for texts).
+    __getstate__ = HiddenStateTransformer.__getstate__
+    _load = HiddenStateTransformer._load
+    _get_loaded = HiddenStateTransformer._get_loaded
 
     def _sentence_entries(self, sentences):
         """Every word's all-layer vectors, per sentence, through the cache."""
