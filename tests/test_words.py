@@ -360,3 +360,42 @@ def test_random_weights_differ_and_are_cached_apart(tiny_bert):
     # tiny_bert itself was initialised from seed 0: seed 1 is another model.
     random = WordHiddenStateTransformer(tiny_bert, weights="random", random_state=1)
     assert not np.allclose(pretrained, random.fit_transform(X))
+
+
+# -- the README section and the example ------------------------------------------
+
+
+@pytest.mark.slow
+def test_readme_words_section_runs_and_reads_agreement_late(
+    tmp_path, monkeypatch, capsys
+):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Words, spans and relations") :]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("(('the', ") and lines[0].endswith(")")
+    scores = [float(v) for v in lines[1].strip("[]").split()]
+    # The embedding layer cannot know the subject's number at a past-tense verb.
+    assert abs(scores[0] - 0.5) < 0.12
+    assert scores[2] > scores[0] + 0.2
+
+
+@pytest.mark.slow
+def test_example_script_draws_the_word_picture(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "probe_words.py"
+    spec = importlib.util.spec_from_file_location("probe_words", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    example.main(["--n-sentences", "120", "--folds", "3", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "part of speech (UPOS), every word" in out
+    assert "subject's number, at a past-tense verb" in out
+    assert (tmp_path / "word_layers.png").stat().st_size > 10_000
