@@ -78,6 +78,9 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         random-weights baseline. Cached apart from the pretrained vectors.
     random_state : int, default=0
         Seed of the random initialisation when ``weights="random"``.
+    trust_remote_code : bool, default=False
+        Whether to import Python code that the checkpoint ships, as in
+        :class:`~sklearn_probe.HiddenStateTransformer`.
 
     Attributes
     ----------
@@ -120,6 +123,7 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         "device": [str, object],
         "weights": [StrOptions({"pretrained", "random"})],
         "random_state": [Interval(numbers.Integral, 0, None, closed="left")],
+        "trust_remote_code": ["boolean"],
     }
 
     def __init__(
@@ -133,6 +137,7 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         device="auto",
         weights="pretrained",
         random_state=0,
+        trust_remote_code=False,
     ):
         self.model = model
         self.layer = layer
@@ -142,6 +147,7 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.device = device
         self.weights = weights
         self.random_state = random_state
+        self.trust_remote_code = trust_remote_code
 
     def fit(self, X, y=None):
         """Load the model and check the samples and parameters.
