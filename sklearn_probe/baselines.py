@@ -408,6 +408,8 @@ class WordTypeControl:
         for i, item in enumerate(items):
             if isinstance(item, str):
                 word = item.lower() if self.lowercase else item
+            elif _is_word_sample(item):
+                word = _word_of_sample(i, item, self.lowercase)
             elif isinstance(item, tuple | list) and len(item) == 2:
                 text, index = item
                 if not isinstance(text, str) or not isinstance(index, numbers.Integral):
@@ -438,9 +440,11 @@ class WordTypeControl:
 
         Parameters
         ----------
-        items : sequence of str or of (str, int)
-            One entry per token example: the word itself, or the text and the
-            index of the word in ``split_words(text)``.
+        items : sequence of str, of (str, int) or of (tuple of str, int)
+            One entry per token example: the word itself, the text and the
+            index of the word in ``split_words(text)``, or a pre-split sentence
+            and the word's index in it (the samples of
+            :class:`~sklearn_probe.WordHiddenStateTransformer`).
         y : array-like of shape (n_items,)
             The real token-level labels.
 
@@ -516,6 +520,29 @@ class WordTypeControl:
             The control labels.
         """
         return self.fit(items, y).control_labels(items)
+
+
+def _is_word_sample(item):
+    """A ``(words, index)`` sample of a pre-split sentence, as
+    :class:`~sklearn_probe.WordHiddenStateTransformer` takes."""
+    return (
+        isinstance(item, tuple | list)
+        and len(item) == 2
+        and isinstance(item[0], tuple | list)
+    )
+
+
+def _word_of_sample(i, item, lowercase):
+    words, index = item
+    if not isinstance(index, numbers.Integral) or not 0 <= index < len(words):
+        raise IndexError(
+            f"Item {i} asks for word {index!r} of a sentence of {len(words)} "
+            f"words; use an index in [0, {len(words) - 1}]."
+        )
+    word = words[index]
+    if not isinstance(word, str):
+        raise TypeError(f"Word {index} of item {i} is {type(word).__name__}.")
+    return word.lower() if lowercase else word
 
 
 def _uniform_from_hash(seed, word):
