@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
+from helpers import count_forward_rows
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -303,24 +304,16 @@ def test_one_forward_row_per_sentence_in_a_grid_search_over_layer(tiny_bert):
     sentences = [tuple(f"{w} film".split()) + ("was", "good") for w in "abcdefghij"]
     X = _all_words(sentences)  # 10 sentences, 40 word samples
     y = [i % 2 for i in range(len(X))]
-    model = load_model(tiny_bert, "auto").model
-    rows = []
-    handle = model.register_forward_pre_hook(
-        lambda m, args, kwargs: rows.append(kwargs["input_ids"].shape[0]),
-        with_kwargs=True,
+    pipe = Pipeline(
+        [
+            ("words", WordHiddenStateTransformer(tiny_bert)),
+            ("probe", ProbeClassifier(max_epochs=2, random_state=0)),
+        ]
     )
-    try:
-        pipe = Pipeline(
-            [
-                ("words", WordHiddenStateTransformer(tiny_bert)),
-                ("probe", ProbeClassifier(max_epochs=2, random_state=0)),
-            ]
-        )
-        search = GridSearchCV(pipe, {"words__layer": [0, 1, 2, 3]}, cv=GroupKFold(5))
+    search = GridSearchCV(pipe, {"words__layer": [0, 1, 2, 3]}, cv=GroupKFold(5))
+    with count_forward_rows(tiny_bert) as counted:
         search.fit(X, y, groups=sentence_groups(X))
-    finally:
-        handle.remove()
-    assert sum(rows) == len(sentences)
+    assert counted["rows"] == len(sentences)
     assert len(search.cv_results_["mean_test_score"]) == 4
 
 
