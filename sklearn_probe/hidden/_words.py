@@ -1,11 +1,8 @@
 """WordHiddenStateTransformer: words, spans and pairs of spans -> hidden states."""
 
-import numbers
-import os
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._cache import MEMORY, extraction_key
@@ -115,15 +112,21 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "model": [str, os.PathLike],
-        "layer": [numbers.Integral, list, tuple, StrOptions({"all"})],
+        # The text transformer's constraints, for the parameters both have.
+        **{
+            name: HiddenStateTransformer._parameter_constraints[name]
+            for name in (
+                "model",
+                "layer",
+                "max_length",
+                "batch_size",
+                "device",
+                "weights",
+                "random_state",
+                "trust_remote_code",
+            )
+        },
         "subword": [StrOptions(set(SUBWORDS))],
-        "max_length": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "device": [str, object],
-        "weights": [StrOptions({"pretrained", "random"})],
-        "random_state": [Interval(numbers.Integral, 0, None, closed="left")],
-        "trust_remote_code": ["boolean"],
     }
 
     def __init__(
