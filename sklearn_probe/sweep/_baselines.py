@@ -33,6 +33,7 @@ def _references(
         candidates,
         inputs.texts,
         inputs.y,
+        unit=inputs.unit,
         splits=inputs.splits,
         scoring=scoring,
         n_jobs=n_jobs,
@@ -63,33 +64,40 @@ def _run_baselines(
     n_jobs,
     random_state,
     verbose,
+    unit="text",
 ):
     """Columns (name -> values per candidate) and timings of the baselines.
 
     Each baseline is a search over the same candidates and folds as the sweep,
-    without refit; its hidden states are already cached.
+    without refit; its hidden states are already cached. For words, the
+    control is the same search on word-type control labels.
     """
     from ..baselines import ControlTask
 
     columns, timings = {}, {}
     runs = []
-    if "control" in baselines:
+    if "control" in baselines and unit == "word":
+        from ._units import word_type_labels
+
+        control_y = word_type_labels(texts, y, random_state)
+        runs.append(("control", pipe, candidates, control_y))
+    elif "control" in baselines:
         control_pipe = clone(pipe).set_params(
             probe=ControlTask(clone(pipe.named_steps["probe"]))
         )
         control_candidates = [_control_candidate(c, random_state) for c in candidates]
-        runs.append(("control", control_pipe, control_candidates))
+        runs.append(("control", control_pipe, control_candidates, y))
     if "random_weights" in baselines:
         random_pipe = clone(pipe).set_params(
             hidden__weights="random", hidden__random_state=random_state
         )
-        runs.append(("random_weights", random_pipe, candidates))
-    for name, estimator, grid in runs:
+        runs.append(("random_weights", random_pipe, candidates, y))
+    for name, estimator, grid, labels in runs:
         search, timings[name] = _run_search(
             estimator,
             grid,
             texts,
-            y,
+            labels,
             refit=False,
             return_train_score=False,
             scoring=scoring,

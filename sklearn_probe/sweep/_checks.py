@@ -24,6 +24,7 @@ from ..hidden import HiddenStateTransformer
 from ..hidden._pooling import POOLINGS
 from ..hidden._validation import check_texts
 from ._baselines import BASELINES
+from ._units import SUBWORDS, UNITS, grouped_splits
 
 _HIDDEN = HiddenStateTransformer._parameter_constraints
 
@@ -35,7 +36,7 @@ PARAMETER_CONSTRAINTS = {
     "labels": "no_validation",
     "model": _HIDDEN["model"],
     "layers": "no_validation",
-    "pooling": [StrOptions({"auto", *POOLINGS}), list, tuple],
+    "pooling": [StrOptions({"auto", *POOLINGS, *SUBWORDS}), list, tuple],
     "probe": [None, HasMethods(["fit", "get_params"]), list, tuple],
     "param_grid": [None, dict],
     "cv": ["cv_object"],
@@ -52,6 +53,7 @@ PARAMETER_CONSTRAINTS = {
     "mdl": ["boolean"],
     "repeats": [Interval(numbers.Integral, 1, None, closed="left")],
     "trust_remote_code": _HIDDEN["trust_remote_code"],
+    "unit": [StrOptions(set(UNITS))],
 }
 
 
@@ -70,6 +72,8 @@ class _Inputs:
     n_repeats: int
     splitter: object
     splits: list
+    unit: str = "text"
+    groups: np.ndarray | None = None  # the sentence of each word sample
 
     @property
     def n_splits(self):
@@ -89,8 +93,21 @@ def _check_inputs(
     baselines,
     repeats,
     random_state,
+    unit="text",
 ):
     """What ``validate_params`` cannot check; the folds, drawn once."""
+    if unit == "word":
+        return _check_word_inputs(
+            texts,
+            labels,
+            test=test,
+            pooling=pooling,
+            probe=probe,
+            param_grid=param_grid,
+            cv=cv,
+            baselines=baselines,
+            random_state=random_state,
+        )
     texts = check_texts(texts, estimator_name="layer_sweep")
     y = _check_labels(labels, len(texts), "labels")
     test_texts, test_y = _check_test(test)
@@ -108,6 +125,36 @@ def _check_inputs(
         n_repeats=n_repeats,
         splitter=splitter,
         splits=list(splitter.split(np.zeros(len(texts)), y)),
+    )
+
+
+def _check_word_inputs(
+    samples, labels, *, test, pooling, probe, param_grid, cv, baselines, random_state
+):
+    """The inputs of a word-level sweep: folds grouped by sentence."""
+    from ._units import check_word_samples
+
+    samples, groups = check_word_samples(samples, baselines or [])
+    y = _check_labels(labels, len(samples), "labels")
+    test_samples, test_y = None, None
+    if test is not None:
+        test_samples, _ = check_word_samples(_check_test(test, check=list)[0])
+        test_y = np.asarray(test[1])
+    splitter, splits = grouped_splits(cv, samples, y, groups, random_state)
+    return _Inputs(
+        texts=samples,
+        y=y,
+        test_texts=test_samples,
+        test_y=test_y,
+        poolings=_check_items(pooling, "pooling", ["auto", *SUBWORDS]),
+        probes=_check_probes(probe, random_state),
+        grid=_check_param_grid(param_grid),
+        baselines=_check_items(baselines or [], "baselines", list(BASELINES)),
+        n_repeats=1,
+        splitter=splitter,
+        splits=splits,
+        unit="word",
+        groups=groups,
     )
 
 
@@ -152,7 +199,7 @@ def _check_labels(labels, n_texts, name):
     return y
 
 
-def _check_test(test):
+def _check_test(test, check=None):
     if test is None:
         return None, None
     if len(test) != 2:
@@ -160,7 +207,10 @@ def _check_test(test):
             "The 'test' parameter of layer_sweep must be a tuple (texts, labels). "
             f"Got a {type(test).__name__} of {len(test)} items instead."
         )
-    texts = check_texts(test[0], estimator_name="layer_sweep (test texts)")
+    if check is None:
+        texts = check_texts(test[0], estimator_name="layer_sweep (test texts)")
+    else:
+        texts = check(test[0])
     y = np.asarray(test[1])
     if y.ndim != 1 or len(y) != len(texts):
         raise ValueError(

@@ -40,6 +40,7 @@ from ._search import (
     _run_search,
     _scores_frame,
 )
+from ._units import check_word_sweep, pooling_param
 from ._warm import _cache_for_workers, _load_model, _warm_cache
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def layer_sweep(
     mdl=False,
     repeats=1,
     trust_remote_code=False,
+    unit="text",
 ):
     """Cross-validated probe scores for every layer of a model; the best layer.
 
@@ -167,6 +169,21 @@ def layer_sweep(
         ``diff_vs_best`` (<= 0), ``p_vs_best``, ``p_vs_best_adjusted`` (Holm's
         correction over the comparisons) and ``significantly_worse``
         (adjusted p < 0.05 and ``diff_vs_best < 0``).
+    unit : {"text", "word"}, default="text"
+        ``"word"``: ``texts`` are the samples of
+        :class:`~sklearn_probe.WordHiddenStateTransformer` (``(words, i)``,
+        spans or pairs of spans of pre-split sentences; e.g. the ``sample``
+        column of :func:`~sklearn_probe.datasets.load_conllu`), which is the
+        pipeline's ``hidden`` step; ``pooling`` is its ``subword`` (``"auto"``
+        is ``"first"``). The folds are grouped by sentence by themselves (an
+        int ``cv`` is ``StratifiedGroupKFold``; a splitter that puts one
+        sentence on both sides is an error), and ``settings`` says so
+        (``"unit"``, ``"cv_groups"``). The ``"control"`` baseline is then
+        Hewitt & Liang's word-type control: the same search on labels drawn at
+        random once per word type
+        (:class:`~sklearn_probe.baselines.WordTypeControl`, word samples
+        only), so ``selectivity`` is theirs. Needs ``repeats=1``,
+        ``cache_dir=None`` and one process (``n_jobs`` None or 1).
 
     Returns
     -------
@@ -185,6 +202,8 @@ def layer_sweep(
     >>> result.predict(["A masterpiece.", "Dull."])  # doctest: +SKIP
     """
     started = time.perf_counter()
+    if unit == "word":
+        check_word_sweep(repeats=repeats, n_jobs=n_jobs, cache_dir=cache_dir)
     inputs = _check_inputs(
         texts,
         labels,
@@ -196,6 +215,7 @@ def layer_sweep(
         baselines=baselines,
         repeats=repeats,
         random_state=random_state,
+        unit=unit,
     )
     timings = {}
     hidden, swept_layers, timings["load"] = _load_model(
@@ -226,8 +246,9 @@ def layer_sweep(
         )
     timings.update(extra_timings)
     best_pipeline = search.best_estimator_
-    # A temporary disk cache is gone; later predictions use the caller's.
-    best_pipeline.set_params(hidden__cache_dir=cache_dir)
+    if unit == "text":
+        # A temporary disk cache is gone; later predictions use the caller's.
+        best_pipeline.set_params(hidden__cache_dir=cache_dir)
     test_score, timings["test"] = _test_score(best_pipeline, inputs, scoring)
     settings = _settings(
         hidden,
@@ -262,7 +283,13 @@ def _search(hidden, inputs, layers, timings, scoring, n_jobs, verbose):
 
     Adds the seconds of cross-validation and refit to ``timings``.
     """
-    candidates, rows = _candidates(layers, inputs.poolings, inputs.probes, inputs.grid)
+    candidates, rows = _candidates(
+        layers,
+        inputs.poolings,
+        inputs.probes,
+        inputs.grid,
+        pooling=pooling_param(inputs.unit),
+    )
     pipe = Pipeline([("hidden", clone(hidden)), ("probe", clone(inputs.probes[0]))])
     search, seconds = _run_search(
         pipe,
@@ -364,12 +391,16 @@ def _settings(
         "n_layers": hidden.n_layers_,
         "hidden_size": hidden.hidden_size_,
         "layers": layers,
+        # For words, the subword pooling.
         "pooling": poolings if len(poolings) > 1 else poolings[0],
         "probe": probes if len(probes) > 1 else probes[0],
         "param_grid": inputs.grid,
         "cv": inputs.n_splits,
         "repeats": inputs.n_repeats,
         "cv_splitter": repr(inputs.splitter),
+        "unit": inputs.unit,
+        # Words of one sentence are never on both sides of a split.
+        "cv_groups": "sentence" if inputs.unit == "word" else None,
         "baselines": list(inputs.baselines),
         "mdl": mdl_settings,
         "scoring": score_name(scoring),

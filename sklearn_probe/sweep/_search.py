@@ -134,14 +134,15 @@ def _argmax_mean_score(cv_results):
     return int(np.argmax(cv_results["mean_test_score"]))
 
 
-def _candidates(layers, poolings, probes, extra_grid):
+def _candidates(layers, poolings, probes, extra_grid, pooling="pooling"):
     """Candidates in display order, and what each row shows.
 
     For every setting of the other parameters, every layer in increasing order.
+    ``pooling`` is the ``hidden`` step's parameter that ``poolings`` set.
     """
     others = []  # (pipeline parameter, column name, values)
     if len(poolings) > 1:
-        others.append(("hidden__pooling", "pooling", poolings))
+        others.append((f"hidden__{pooling}", pooling, poolings))
     if len(probes) > 1:
         others.append(("probe", "probe", probes))
     for key, values in extra_grid.items():
@@ -152,7 +153,7 @@ def _candidates(layers, poolings, probes, extra_grid):
 
     fixed = {}
     if len(poolings) == 1:
-        fixed["hidden__pooling"] = poolings[0]
+        fixed[f"hidden__{pooling}"] = poolings[0]
     if len(probes) == 1:
         fixed["probe"] = probes[0]
 

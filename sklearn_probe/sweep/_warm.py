@@ -18,6 +18,7 @@ from sklearn.base import clone
 from ..hidden import HiddenStateTransformer
 from ..hidden._transformer import fitted
 from ..hidden._validation import resolve_layers
+from ._units import fitted_step, pooling_param, word_transformer
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +31,22 @@ def _load_model(inputs, *, model, layers, **hidden_params):
     with this model.
     """
     start = time.perf_counter()
-    hidden = HiddenStateTransformer(
-        model=model, layer=0, pooling=inputs.poolings[0], **hidden_params
-    )
-    fitted(hidden)
+    if inputs.unit == "word":
+        hidden = word_transformer(
+            model=model, pooling=inputs.poolings[0], **hidden_params
+        )
+        auto = fitted_step(hidden, "word", inputs.texts).subword
+    else:
+        hidden = HiddenStateTransformer(
+            model=model, layer=0, pooling=inputs.poolings[0], **hidden_params
+        )
+        fitted(hidden)
+        auto = hidden.pooling_
     load_s = time.perf_counter() - start
     inputs.poolings = list(
-        dict.fromkeys(hidden.pooling_ if p == "auto" else p for p in inputs.poolings)
+        dict.fromkeys(auto if p == "auto" else p for p in inputs.poolings)
     )
-    hidden.set_params(pooling=inputs.poolings[0])
+    hidden.set_params(**{pooling_param(inputs.unit): inputs.poolings[0]})
     # Each layer once, in order: one row per layer.
     swept = sorted(
         set(resolve_layers(layers, hidden.n_layers_, name="layers", model=model))
@@ -79,11 +87,11 @@ def _warm_cache(hidden, inputs, random_state):
     everything = inputs.texts + (inputs.test_texts or [])
     random_weights = "random_weights" in inputs.baselines
     for value in inputs.poolings:
-        step = clone(hidden).set_params(pooling=value)
-        fitted(step).transform(everything)
+        step = clone(hidden).set_params(**{pooling_param(inputs.unit): value})
+        fitted_step(step, inputs.unit, everything).transform(everything)
         if random_weights:
             step.set_params(weights="random", random_state=random_state)
-            fitted(step).transform(inputs.texts)
+            fitted_step(step, inputs.unit, everything).transform(inputs.texts)
     seconds = time.perf_counter() - start
     n_passed = (len(everything) + random_weights * len(inputs.texts)) * len(
         inputs.poolings

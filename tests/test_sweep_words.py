@@ -1,0 +1,121 @@
+"""layer_sweep(unit="word"): folds grouped by sentence, one pass per sentence,
+the word-type control as the control baseline, scores equal to a hand-made search."""
+
+import numpy as np
+import pytest
+from helpers import count_forward_rows
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import Pipeline
+
+from sklearn_probe import ProbeClassifier, WordHiddenStateTransformer, layer_sweep
+from sklearn_probe.baselines import WordTypeControl
+
+NOUNS = ["film", "plot", "story", "acting", "movie", "end"]
+ADJECTIVES = ["good", "bad", "great", "awful", "dull", "brilliant"]
+
+
+@pytest.fixture
+def words():
+    """Word samples of 24 sentences; label: is the word an adjective."""
+    rng = np.random.default_rng(0)
+    X, y = [], []
+    for _ in range(24):
+        sentence = ("the", rng.choice(NOUNS), "was", rng.choice(ADJECTIVES))
+        sentence = tuple(str(w) for w in sentence)
+        for i, word in enumerate(sentence):
+            X.append((sentence, i))
+            y.append(int(word in ADJECTIVES))
+    return X, np.array(y)
+
+
+def probe():
+    return ProbeClassifier(max_epochs=3, random_state=0)
+
+
+def test_word_sweep_groups_by_sentence_and_runs_each_sentence_once(
+    tiny_bert, words, one_blas_thread
+):
+    X, y = words
+    with count_forward_rows(tiny_bert) as counted:
+        result = layer_sweep(
+            X, y, unit="word", model=tiny_bert, cv=3, probe=probe(), verbose=0
+        )
+    assert counted["rows"] == len({s for s, _ in X})
+    assert result.settings["unit"] == "word"
+    assert result.settings["cv_groups"] == "sentence"
+    assert result.settings["pooling"] == "first"
+    assert "StratifiedGroupKFold" in result.settings["cv_splitter"]
+    # The same numbers from a hand-made grid search on the sweep's own folds.
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from sklearn_probe import sentence_groups
+
+    groups = sentence_groups(X)
+    splits = list(
+        StratifiedGroupKFold(3, shuffle=True, random_state=0).split(X, y, groups)
+    )
+    for train, test in splits:
+        assert not set(groups[train]) & set(groups[test])
+    pipe = Pipeline(
+        [("hidden", WordHiddenStateTransformer(tiny_bert)), ("probe", probe())]
+    )
+    search = GridSearchCV(pipe, {"hidden__layer": [0, 1, 2, 3]}, cv=splits)
+    search.fit(X, y)
+    np.testing.assert_allclose(
+        result.scores["cv_score_mean"], search.cv_results_["mean_test_score"]
+    )
+
+
+def test_word_sweep_control_is_the_word_type_control(tiny_bert, words, one_blas_thread):
+    X, y = words
+    result = layer_sweep(
+        X,
+        y,
+        unit="word",
+        model=tiny_bert,
+        layers=[0, 3],
+        cv=3,
+        probe=probe(),
+        baselines=["control"],
+        verbose=0,
+    )
+    # By hand: the same search on word-type control labels.
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from sklearn_probe import sentence_groups
+
+    control_y = WordTypeControl(random_state=0).fit_control_labels(X, y)
+    splits = StratifiedGroupKFold(3, shuffle=True, random_state=0).split(
+        X, y, sentence_groups(X)
+    )
+    pipe = Pipeline(
+        [("hidden", WordHiddenStateTransformer(tiny_bert)), ("probe", probe())]
+    )
+    search = GridSearchCV(pipe, {"hidden__layer": [0, 3]}, cv=list(splits))
+    search.fit(X, control_y)
+    np.testing.assert_allclose(
+        result.scores["control_mean"], search.cv_results_["mean_test_score"]
+    )
+    np.testing.assert_allclose(
+        result.scores["selectivity"],
+        result.scores["cv_score_mean"] - result.scores["control_mean"],
+    )
+
+
+def test_word_sweep_refuses_splits_that_leak_and_what_it_cannot_do(tiny_bert, words):
+    X, y = words
+    with pytest.raises(ValueError, match="in both the training and the validation"):
+        layer_sweep(X, y, unit="word", model=tiny_bert, cv=KFold(3), verbose=0)
+    with pytest.raises(ValueError, match="repeats > 1 is not available"):
+        layer_sweep(X, y, unit="word", model=tiny_bert, repeats=2, verbose=0)
+    with pytest.raises(ValueError, match="use cache_dir=None and n_jobs"):
+        layer_sweep(X, y, unit="word", model=tiny_bert, n_jobs=2, verbose=0)
+    spans = [(s, i, i + 1) for s, i in X]
+    with pytest.raises(ValueError, match="the samples are spans"):
+        layer_sweep(
+            spans, y, unit="word", model=tiny_bert, baselines="control", verbose=0
+        )
+    with pytest.raises(IndexError, match="Word index 9 of sample 0"):
+        layer_sweep([(X[0][0], 9)] + X[1:], y, unit="word", model=tiny_bert)
+    with pytest.raises(ValueError, match="'pooling' parameter of layer_sweep"):
+        layer_sweep(X, y, unit="word", model=tiny_bert, pooling="cls", verbose=0)
