@@ -76,9 +76,12 @@ def test_word_sweep_control_is_the_word_type_control(tiny_bert, words, one_blas_
         layers=[0, 3],
         cv=3,
         probe=probe(),
-        baselines=["control"],
+        baselines=["control", "random_weights"],
+        mdl=True,
         verbose=0,
     )
+    for column in ("random_weights_mean", "mdl_code_length_bits", "mdl_compression"):
+        assert np.isfinite(result.scores[column]).all()
     # By hand: the same search on word-type control labels.
     from sklearn.model_selection import StratifiedGroupKFold
 

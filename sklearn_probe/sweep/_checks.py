@@ -24,7 +24,7 @@ from ..hidden import HiddenStateTransformer
 from ..hidden._pooling import POOLINGS
 from ..hidden._validation import check_texts
 from ._baselines import BASELINES
-from ._units import SUBWORDS, UNITS, grouped_splits
+from ._units import SUBWORDS, UNITS, check_word_samples, grouped_splits
 
 _HIDDEN = HiddenStateTransformer._parameter_constraints
 
@@ -95,65 +95,40 @@ def _check_inputs(
     random_state,
     unit="text",
 ):
-    """What ``validate_params`` cannot check; the folds, drawn once."""
+    """What ``validate_params`` cannot check; the folds, drawn once.
+
+    With ``unit="word"`` the texts are word samples and the folds are grouped
+    by sentence (:mod:`._units`).
+    """
     if unit == "word":
-        return _check_word_inputs(
-            texts,
-            labels,
-            test=test,
-            pooling=pooling,
-            probe=probe,
-            param_grid=param_grid,
-            cv=cv,
-            baselines=baselines,
-            random_state=random_state,
-        )
-    texts = check_texts(texts, estimator_name="layer_sweep")
+        texts, groups = check_word_samples(texts, baselines or [])
+        poolings = ["auto", *SUBWORDS]
+    else:
+        texts, groups = check_texts(texts, estimator_name="layer_sweep"), None
+        poolings = ["auto", *sorted(POOLINGS)]
     y = _check_labels(labels, len(texts), "labels")
-    test_texts, test_y = _check_test(test)
+    test_texts, test_y = _check_test(
+        test, check=(lambda t: check_word_samples(t)[0]) if unit == "word" else None
+    )
     n_repeats = _check_repeats(repeats, cv)
-    splitter = _check_cv(cv, random_state, n_repeats)
+    if unit == "word":
+        splitter, splits = grouped_splits(cv, texts, y, groups, random_state)
+    else:
+        splitter = _check_cv(cv, random_state, n_repeats)
+        splits = list(splitter.split(np.zeros(len(texts)), y))
     return _Inputs(
         texts=texts,
         y=y,
         test_texts=test_texts,
         test_y=test_y,
-        poolings=_check_items(pooling, "pooling", ["auto", *sorted(POOLINGS)]),
+        poolings=_check_items(pooling, "pooling", poolings),
         probes=_check_probes(probe, random_state),
         grid=_check_param_grid(param_grid),
         baselines=_check_items(baselines or [], "baselines", list(BASELINES)),
         n_repeats=n_repeats,
         splitter=splitter,
-        splits=list(splitter.split(np.zeros(len(texts)), y)),
-    )
-
-
-def _check_word_inputs(
-    samples, labels, *, test, pooling, probe, param_grid, cv, baselines, random_state
-):
-    """The inputs of a word-level sweep: folds grouped by sentence."""
-    from ._units import check_word_samples
-
-    samples, groups = check_word_samples(samples, baselines or [])
-    y = _check_labels(labels, len(samples), "labels")
-    test_samples, test_y = None, None
-    if test is not None:
-        test_samples, _ = check_word_samples(_check_test(test, check=list)[0])
-        test_y = np.asarray(test[1])
-    splitter, splits = grouped_splits(cv, samples, y, groups, random_state)
-    return _Inputs(
-        texts=samples,
-        y=y,
-        test_texts=test_samples,
-        test_y=test_y,
-        poolings=_check_items(pooling, "pooling", ["auto", *SUBWORDS]),
-        probes=_check_probes(probe, random_state),
-        grid=_check_param_grid(param_grid),
-        baselines=_check_items(baselines or [], "baselines", list(BASELINES)),
-        n_repeats=1,
-        splitter=splitter,
         splits=splits,
-        unit="word",
+        unit=unit,
         groups=groups,
     )
 
