@@ -45,6 +45,12 @@ def test_word_sweep_groups_by_sentence_and_runs_each_sentence_once(
     assert result.settings["cv_groups"] == "sentence"
     assert result.settings["pooling"] == "first"
     assert "StratifiedGroupKFold" in result.settings["cv_splitter"]
+    # The result's methods take word samples.
+    best = result.best_pipeline
+    assert result.score(X, y) == best.score(X, y)
+    np.testing.assert_array_equal(result.predict(X[:5]), best.predict(X[:5]))
+    states = result.hidden_states(X[:5], layers=[0, 3])
+    assert states.shape == (5, 2, best.named_steps["hidden"].hidden_size_)
     # The same numbers from a hand-made grid search on the sweep's own folds.
     from sklearn.model_selection import StratifiedGroupKFold
 

@@ -14,8 +14,8 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
 from .._names import CV, jsonable, score_name
-from ..hidden._transformer import fitted
 from ..hidden._validation import check_texts
+from ._units import fitted_step
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
@@ -182,7 +182,9 @@ class LayerSweepResult:
         from sklearn.metrics import check_scoring
 
         scorer = check_scoring(self.best_pipeline, scoring=self.scoring)
-        return float(scorer(self.best_pipeline, check_texts(texts), labels))
+        if self.settings.get("unit", "text") == "text":
+            texts = check_texts(texts)  # word samples: the transformer checks
+        return float(scorer(self.best_pipeline, texts, labels))
 
     def hidden_states(self, texts, layers=None):
         """Pooled vectors of ``texts`` at ``layers``, as the best pipeline pools them.
@@ -200,9 +202,12 @@ class LayerSweepResult:
         """
         layers = self.layers if layers is None else [int(x) for x in layers]
         hidden = clone(self.best_pipeline.named_steps["hidden"])
-        hidden.set_params(layer=layers, verbose=0)
-        texts = check_texts(texts)
-        vectors = fitted(hidden).transform(texts)
+        hidden.set_params(layer=layers)
+        unit = self.settings.get("unit", "text")
+        if unit == "text":
+            hidden.set_params(verbose=0)
+            texts = check_texts(texts)
+        vectors = fitted_step(hidden, unit, texts).transform(texts)
         return vectors.reshape(len(texts), len(layers), -1)
 
     # -- output ----------------------------------------------------------------
