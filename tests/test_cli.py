@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 from helpers import length_corpus, make_custom_code_model
 
-from sklearn_probe.cli import _layers, _sizes, main
+from sklearn_probe.cli import main
+from sklearn_probe.cli._common import layers as _layers
+from sklearn_probe.cli._common import sizes as _sizes
 
 
 @pytest.fixture(scope="module")

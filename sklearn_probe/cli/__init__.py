@@ -1,0 +1,86 @@
+"""The ``sklearn-probe`` command: a layer sweep and its report, and predictions.
+
+::
+
+    sklearn-probe sweep [--model minilm] [--dataset rotten_tomatoes] [--out DIR]
+    sklearn-probe predict --pipeline DIR/best_pipeline.joblib "A sentence." ...
+
+Also ``python -m sklearn_probe``. Mistakes a person makes (an unknown data set, a
+missing column, an unreadable file, a model that cannot be found, a layer out
+of range) end with one line on stderr and exit status 1; ``--debug`` shows the
+traceback instead.
+
+Each subcommand is one private module with an ``_add_<name>_parser(sub)``
+function that builds its parser and sets its handler; :data:`SUBCOMMANDS` lists
+them in the order ``--help`` shows.
+"""
+
+import argparse
+import logging
+import sys
+
+from ._common import UserError, one_line
+from ._predict import _add_predict_parser
+from ._sweep import _add_sweep_parser
+
+__all__ = ["UserError", "build_parser", "main"]
+
+SUBCOMMANDS = (_add_sweep_parser, _add_predict_parser)
+
+
+def build_parser():
+    """The argument parser of ``sklearn-probe``, one subparser per subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="sklearn-probe",
+        description="Probe the hidden states of a transformer, layer by layer.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add_parser in SUBCOMMANDS:
+        add_parser(sub)
+    return parser
+
+
+def _version():
+    from .. import __version__
+
+    return __version__
+
+
+def main(argv=None):
+    """Run the command line; returns the exit status (0 on success)."""
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(argv)
+    args.argv = argv
+    _configure_logging(args)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("sklearn-probe: interrupted", file=sys.stderr)
+        return 130
+    except (UserError, ValueError, OSError, ImportError, LookupError) as exc:
+        if args.debug:
+            raise
+        print(f"sklearn-probe: error: {one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _configure_logging(args):
+    """Messages on stderr: this package's at INFO (-q: warnings only; -v: all
+    libraries' INFO too). The table and the report's path go to stdout."""
+    ours = logging.WARNING if args.quiet else logging.INFO
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    # Every module of the package logs under "sklearn_probe.<module>".
+    logging.getLogger("sklearn_probe").setLevel(ours)
+    if not args.verbose:
+        # No "Loading weights" bars or load reports from transformers.
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()

