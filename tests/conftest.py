@@ -4,6 +4,8 @@ The builders behind them live in helpers.py, which test modules import.
 """
 
 import os
+import sys
+import types
 
 # Tests never touch the network: fail fast instead of trying the hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -68,3 +70,18 @@ def one_openmp_thread():
 
     with threadpool_limits(limits=1, user_api="openmp"):
         yield
+
+
+@pytest.fixture
+def no_hub(monkeypatch):
+    """A stand-in 'datasets' library that records hub lookups and fails them."""
+    calls = []
+
+    def load_dataset(name, **kwargs):
+        calls.append(name)
+        raise ConnectionError(f"Couldn't reach {name!r} on the Hub")
+
+    stub = types.ModuleType("datasets")
+    stub.load_dataset = load_dataset
+    monkeypatch.setitem(sys.modules, "datasets", stub)
+    return calls

@@ -105,6 +105,9 @@ def test_results_json_and_csv(sweep_run):
     assert data["best"]["layer"] == int(np.argmax(means))
     assert data["test_score"] is not None
     assert data["data"]["n_test"] == 12 and data["data"]["n_train"] == 48
+    # --n-samples 1000 (the default) on a 60-row file: 60 texts were used.
+    assert data["dataset"]["n_samples"] == 60
+    assert "n_samples=60" in (folder / "report.md").read_text()
     scores = pd.read_csv(folder / "scores.csv")
     np.testing.assert_allclose(scores["cv_score_mean"], means)
 
@@ -176,14 +179,26 @@ def one_line_error(capsys, argv):
     return lines[0]
 
 
-def test_error_unknown_dataset(capsys, monkeypatch, tmp_path):
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+def test_error_unknown_dataset(capsys, no_hub, tmp_path):
     line = one_line_error(
         capsys, ["sweep", "--dataset", "rotten_tomatos", "--out", str(tmp_path)]
     )
     assert "Unknown dataset 'rotten_tomatos'" in line
     assert "Did you mean 'rotten_tomatoes'?" in line
+    assert no_hub == []  # a close name is answered at once, not after hub retries
+
+
+def test_error_class_names_are_plain_values(capsys, tiny_bert, tmp_path):
+    data = tmp_path / "one.csv"
+    pd.DataFrame({"text": list("abcdef"), "label": [1] * 6}).to_csv(data, index=False)
+    argv = ["sweep", "--model", tiny_bert, "--dataset", str(data), "--test-size", "0"]
+    line = one_line_error(capsys, argv)
+    assert "single class (1);" in line and "np." not in line
+    pd.DataFrame({"text": list("abcdefg"), "label": [1] * 6 + [0]}).to_csv(
+        data, index=False
+    )
+    line = one_line_error(capsys, argv)
+    assert "rarest label (0) has 1 text," in line and "np." not in line
 
 
 def test_error_missing_column(capsys, reviews_csv, tiny_bert, tmp_path):

@@ -10,8 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sklearn_probe import datasets as ds
-from sklearn_probe.datasets import load_imdb, load_rotten_tomatoes, load_text_file
+from sklearn_probe._sampling import stratified_subset
+from sklearn_probe.datasets import (
+    _rotten_tomatoes,
+    load_imdb,
+    load_rotten_tomatoes,
+    load_text_file,
+)
+from sklearn_probe.datasets._named import load_named
 
 # --------------------------------------------------------------- Rotten Tomatoes
 
@@ -145,7 +151,7 @@ def test_rotten_tomatoes_cleaning_rules(tmp_path, monkeypatch, caplog):
     )
     path = tmp_path / "rt.csv.bz2"
     raw.to_csv(path, index=False)
-    monkeypatch.setattr(ds, "_rotten_tomatoes_path", lambda: path)
+    monkeypatch.setattr(_rotten_tomatoes, "_rotten_tomatoes_path", lambda: path)
     caplog.set_level(logging.INFO, logger="sklearn_probe.datasets")
     frame = load_rotten_tomatoes()
     # "Great." has both labels: gone entirely; "Fine." kept once.
@@ -430,3 +436,82 @@ def test_load_text_file_unreadable(tmp_path):
     path.write_bytes(b"this is not parquet")
     with pytest.raises(ValueError, match="Could not read .* as PARQUET"):
         load_text_file(path)
+
+
+# ------------------------------------------------------- one stratified sampler
+
+
+@pytest.mark.parametrize("n", [1, 7, 40, 99, 100, 150])
+def test_stratified_subset_keeps_class_shares(n):
+    labels = np.array(["a"] * 60 + ["b"] * 30 + ["c"] * 9 + ["d"])
+    index = stratified_subset(labels, n, 0)
+    kept = min(n, len(labels))
+    assert len(index) == kept and len(set(index)) == kept
+    assert set(index) <= set(range(len(labels)))
+    for label in "abcd":
+        share = np.mean(labels == label) * kept
+        assert abs(np.sum(labels[index] == label) - share) < 1 + 1e-9
+    np.testing.assert_array_equal(index, stratified_subset(labels, n, 0))
+
+
+def test_stratified_subset_is_random_and_in_random_order():
+    labels = np.repeat([0, 1], 50)
+    a, b = stratified_subset(labels, 20, 0), stratified_subset(labels, 20, 1)
+    assert set(a) != set(b)
+    every = stratified_subset(labels, 100, 0)
+    assert sorted(every) == list(range(100)) and list(every) != sorted(every)
+
+
+# -------------------------------------------------- a data set by name or path
+
+
+@pytest.mark.parametrize(
+    "name, close", [("rotten_tomatos", "rotten_tomatoes"), ("imbd", "imdb")]
+)
+def test_load_named_close_name_fails_without_the_hub(no_hub, name, close):
+    with pytest.raises(ValueError, match=f"Did you mean '{close}'"):
+        load_named(name)
+    assert no_hub == []  # answered before any hub lookup
+
+
+def test_load_named_owner_name_goes_to_the_hub(no_hub):
+    with pytest.raises(ValueError, match="hub could not provide it"):
+        load_named("someone/rotten_tomatos")
+    assert no_hub == ["someone/rotten_tomatos"]
+
+
+def test_load_named_records_the_texts_used(tmp_path):
+    path = tmp_path / "mine.csv"
+    labels = ["x"] * 40 + ["y"] * 20
+    pd.DataFrame({"text": [f"t{i}" for i in range(60)], "label": labels}).to_csv(
+        path, index=False
+    )
+    data = load_named(str(path), n_samples=1000, test_size=0.25)
+    assert data.description["n_samples"] == 60
+    assert (len(data.train), len(data.test)) == (45, 15)
+    assert sorted(pd.concat([data.train, data.test])["text"]) == sorted(
+        f"t{i}" for i in range(60)
+    )
+    data = load_named(str(path), n_samples=30, test_size=0)
+    assert data.description["n_samples"] == 30 and data.test is None
+    assert data.train["label"].value_counts().to_dict() == {"x": 20, "y": 10}
+
+
+def test_load_named_rotten_tomatoes_names_the_labels(rt_all):
+    data = load_named("rotten-tomatoes", n_samples=100, test_size=0.2)
+    assert data.description["name"] == "rotten_tomatoes"
+    assert data.description["n_samples"] == 100
+    assert set(data.train["label"]) == {"negative", "positive"}
+    texts = pd.concat([data.train, data.test])
+    expected = rt_all.set_index("text").loc[texts["text"], "label"]
+    assert (texts["label"].eq("positive").to_numpy() == expected.eq(1)).all()
+
+
+def test_load_named_directory_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="is a directory"):
+        load_named(str(tmp_path))
+
+
+def test_bad_n_samples_message_shows_plain_values():
+    with pytest.raises(ValueError, match=r"Got 0 instead"):
+        load_rotten_tomatoes(n_samples=np.int64(0))

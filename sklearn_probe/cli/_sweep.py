@@ -6,9 +6,10 @@ import os
 import shlex
 import time
 
+from .._names import jsonable
+from .._paths import looks_like_path
 from ..hidden._pooling import POOLINGS
 from ._common import UserError, add_common_flags, fraction, layers, positive_int, sizes
-from ._data import load_data
 
 logger = logging.getLogger(__name__)
 
@@ -182,12 +183,16 @@ def run_sweep(args):
 
     started = time.perf_counter()
     _check_model_argument(args.model)
-    train, test, dataset, label_names = load_data(args)
-    if args.label_column is not None and label_names:
-        # Train on the names: the saved pipeline then predicts "positive".
-        train["label"] = train["label"].map(lambda v: label_names.get(v, v))
-        if test is not None:
-            test["label"] = test["label"].map(lambda v: label_names.get(v, v))
+    from ..datasets._named import load_named
+
+    columns = ("text_column", "label_column", "split", "imdb_source", "test_size")
+    data = load_named(
+        args.dataset,
+        n_samples=args.n_samples or None,
+        random_state=args.seed,
+        **{name: getattr(args, name) for name in columns},
+    )
+    train, test = data.train, data.test
     _check_classes(train, args.cv)
     logger.info(
         "Data: %d training texts%s; model %s.",
@@ -204,7 +209,7 @@ def run_sweep(args):
         plot_layers=args.plot_layers,
         projection=args.projection,
         max_plot_samples=args.plot_samples,
-        dataset=dataset,
+        dataset=data.description,
         command=" ".join(["sklearn-probe", *map(shlex.quote, args.argv)]),
     )
     total = time.perf_counter() - started
@@ -274,10 +279,7 @@ def _check_model_argument(model):
 
     if model in BUNDLED_MODELS or os.path.isdir(os.path.expanduser(model)):
         return
-    looks_local = os.path.isabs(model) or model.startswith(
-        ("./", "../", "~", ".\\", "..\\")
-    )
-    if looks_local or os.path.exists(os.path.expanduser(model)):
+    if looks_like_path(model):
         raise UserError(
             f"--model {model!r} is not a directory holding a model saved with "
             f"save_pretrained. Use a model folder, a hub name, or one of "
@@ -289,12 +291,14 @@ def _check_classes(train, cv):
     counts = train["label"].value_counts()
     if len(counts) < 2:
         raise UserError(
-            f"The labels hold a single class ({counts.index[0]!r}); a probe needs "
-            "at least two."
+            f"The labels hold a single class ({jsonable(counts.index[0])!r}); a "
+            "probe needs at least two."
         )
     if counts.min() < cv:
+        n = int(counts.min())
         raise UserError(
-            f"The rarest label ({counts.idxmin()!r}) has {int(counts.min())} texts, "
+            f"The rarest label ({jsonable(counts.idxmin())!r}) has {n} "
+            f"text{'s' if n != 1 else ''}, "
             f"fewer than --cv {cv} folds: use more texts (--n-samples) or fewer "
             "folds."
         )

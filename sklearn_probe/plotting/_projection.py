@@ -9,6 +9,8 @@ import os
 
 import numpy as np
 
+from .._sampling import stratified_subset
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,17 +23,7 @@ def _subsample(labels, max_samples, random_state):
     n = len(labels)
     if max_samples is None or n <= max_samples:
         return np.arange(n)
-    from sklearn.model_selection import train_test_split
-
-    _, counts = np.unique(labels, return_counts=True)
-    stratify = labels if counts.min() >= 2 else None
-    index, _ = train_test_split(
-        np.arange(n),
-        train_size=int(max_samples),
-        stratify=stratify,
-        random_state=random_state,
-    )
-    return np.sort(index)
+    return np.sort(stratified_subset(labels, max_samples, random_state))
 
 
 def _project(X, method, perplexity, random_state, layer=None):
