@@ -2,6 +2,7 @@
 
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -164,8 +165,78 @@ def test_predict_from_file_stdin_and_json(sweep_run, capsys, monkeypatch, tmp_pa
     assert main(["predict", "--pipeline", str(folder), "--json"]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["text"] for r in records] == ["dull", "i love it"]
-    assert all(r["label"] in ("long", "short") for r in records)
-    assert all(0 <= r["probability"] <= 1 for r in records)
+    pipeline = joblib.load(folder / "best_pipeline.joblib")
+    proba = pipeline.predict_proba(["dull", "i love it"])
+    for record, row in zip(records, proba, strict=True):
+        # Every class's probability, keyed by the class name, as plain numbers.
+        assert list(record["probabilities"]) == list(pipeline.classes_)
+        np.testing.assert_allclose(
+            list(record["probabilities"].values()), row, atol=1e-4
+        )
+        assert record["label"] == pipeline.classes_[row.argmax()]
+        assert record["probability"] == pytest.approx(row.max(), abs=1e-4)
+
+
+def test_predict_decodes_non_utf8_input(sweep_run, capsys, monkeypatch, caplog):
+    """Invalid UTF-8 becomes U+FFFD with a warning naming where, never a crash."""
+    *_, folder = sweep_run
+    stdin = io.TextIOWrapper(io.BytesIO(b"caf\xe9 good\n\n\xff\xfe\nfine\n"))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    with caplog.at_level(logging.WARNING, logger="sklearn_probe"):
+        assert main(["predict", "--pipeline", str(folder), "--json"]) == 0
+    texts = [json.loads(line)["text"] for line in capsys.readouterr().out.splitlines()]
+    assert texts == ["caf\ufffd good", "\ufffd\ufffd", "fine"]
+    assert "line 1 of standard input, line 3 of standard input" in caplog.text
+    caplog.clear()
+    # Arguments as Python hands them over (surrogateescape), and a lone surrogate.
+    argv = ["predict", "--pipeline", str(folder), "ok", "caf\udce9", "x\ud800"]
+    with caplog.at_level(logging.WARNING, logger="sklearn_probe"):
+        assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(maxsplit=2)[2] for line in lines] == [
+        "ok",
+        "caf\ufffd",
+        "x\ufffd\ufffd\ufffd",
+    ]
+    assert "argument 2, argument 3" in caplog.text and "argument 1" not in caplog.text
+
+
+def test_predict_help_states_the_decoding(capsys):
+    with pytest.raises(SystemExit):
+        main(["predict", "--help"])
+    assert "U+FFFD" in " ".join(capsys.readouterr().out.split())
+
+
+def test_closed_stdout_ends_quietly(sweep_run, monkeypatch, capsys):
+    """`sklearn-probe ... | head`: once the reader has gone, no error."""
+    *_, folder = sweep_run
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    stdout = open(write_end, "w")  # noqa: SIM115 - closed below
+    monkeypatch.setattr(sys, "stdout", stdout)
+    try:
+        status = main(["predict", "--pipeline", str(folder), "a", "b", "c"])
+    finally:
+        monkeypatch.undo()
+        stdout.close()
+    assert status == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_unwritable_out_fails_before_any_work(
+    capsys, tiny_bert, reviews_csv, tmp_path, monkeypatch
+):
+    import sklearn_probe.sweep
+
+    def no_sweep(*args, **kwargs):
+        raise AssertionError("the sweep ran before --out was checked")
+
+    monkeypatch.setattr(sklearn_probe.sweep, "layer_sweep", no_sweep)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    argv = sweep_args(tiny_bert, reviews_csv, blocker / "report")
+    line = one_line_error(capsys, argv)
+    assert "--out" in line and "is a file" in line
 
 
 def one_line_error(capsys, argv):

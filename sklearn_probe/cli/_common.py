@@ -86,3 +86,22 @@ def sizes(text):
     if any(s < 1 for s in widths):
         raise argparse.ArgumentTypeError(f"{text!r}: widths must be >= 1")
     return widths
+
+
+def say(text=""):
+    """Print one line to standard output, flushed.
+
+    When the reader has gone (``sklearn-probe sweep | head``), the rest of the
+    output is discarded quietly, as Unix tools do, and the command carries on
+    (a sweep still writes its report): standard output is pointed at the null
+    device so that neither this nor the flush at exit raises again.
+    """
+    import os
+    import sys
+
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

@@ -1,9 +1,19 @@
 """``sklearn-probe predict``: label sentences with a pipeline saved by a sweep."""
 
+import logging
 import os
 import sys
 
-from ._common import UserError, add_common_flags, one_line
+from .._names import jsonable
+from ._common import UserError, add_common_flags, one_line, say
+
+logger = logging.getLogger(__name__)
+
+DECODING = (
+    "Input is read as UTF-8 (arguments, --file and standard input alike); bytes "
+    "that are not UTF-8 are replaced with U+FFFD and a warning names the "
+    "argument or line."
+)
 
 
 def _add_predict_parser(sub):
@@ -14,8 +24,9 @@ def _add_predict_parser(sub):
         description=(
             "Label sentences with a pipeline saved by 'sklearn-probe sweep' "
             "(best_pipeline.joblib): one line per sentence with the label and "
-            "its probability. Sentences come from the arguments, from --file "
-            "(one per line), or from standard input."
+            "its probability (--json: every class's probability too). Sentences "
+            "come from the arguments, from --file (one per line), or from "
+            "standard input; blank lines are skipped. " + DECODING
         ),
     )
     predict.add_argument(
@@ -39,35 +50,37 @@ def run_predict(args):
 
     pipeline = _load_pipeline(args.pipeline)
     sentences = _sentences(args)
-    if hasattr(pipeline, "predict_proba"):
-        proba = np.asarray(pipeline.predict_proba(sentences))
-        classes = np.asarray(pipeline.classes_)
-        best = proba.argmax(axis=1)
-        labels = classes[best]
-        confidence = proba[np.arange(len(sentences)), best]
+    if not hasattr(pipeline, "predict_proba"):
+        labels, proba, classes = pipeline.predict(sentences), None, None
     else:
-        labels = pipeline.predict(sentences)
-        confidence = [None] * len(sentences)
-
+        proba = np.asarray(pipeline.predict_proba(sentences))
+        classes = [jsonable(c) for c in pipeline.classes_]
+        labels = [classes[i] for i in proba.argmax(axis=1)]
     if args.json:
         import json
 
-        for sentence, label, p in zip(sentences, labels, confidence, strict=True):
-            label = label.item() if hasattr(label, "item") else label
-            record = {"text": sentence, "label": label}
-            if p is not None:
-                record["probability"] = round(float(p), 4)
-            print(json.dumps(record, ensure_ascii=False))
+        for i, sentence in enumerate(sentences):
+            record = {"text": sentence, "label": jsonable(labels[i])}
+            if proba is not None:
+                record["probability"] = round(float(proba[i].max()), 4)
+                record["probabilities"] = {
+                    str(c): round(float(p), 4)
+                    for c, p in zip(classes, proba[i], strict=True)
+                }
+            say(json.dumps(record, ensure_ascii=False))
         return 0
     width = max(len(str(label)) for label in labels)
-    for sentence, label, p in zip(sentences, labels, confidence, strict=True):
-        score = "     " if p is None else f"{p:.3f}"
-        print(f"{str(label):<{width}}  {score}  {sentence}")
+    for i, sentence in enumerate(sentences):
+        score = "     " if proba is None else f"{proba[i].max():.3f}"
+        say(f"{str(labels[i]):<{width}}  {score}  {sentence}")
     return 0
 
 
 def _sentences(args):
-    sentences = list(args.sentences)
+    """The sentences to label, decoded by the policy in ``DECODING``."""
+    sentences = _decoded(
+        [(f"argument {i}", text) for i, text in enumerate(args.sentences, 1)]
+    )
     if args.file:
         sentences += _read_lines(args.file)
     if not sentences and not args.file:
@@ -77,7 +90,7 @@ def _sentences(args):
                 'input (e.g. echo "A masterpiece." | sklearn-probe predict '
                 "--pipeline ...)."
             )
-        sentences = [line.strip() for line in sys.stdin if line.strip()]
+        sentences = _read_lines("-")
     if not sentences:
         raise UserError("No sentences to label (the input was empty).")
     return sentences
@@ -107,10 +120,56 @@ def _load_pipeline(path):
 
 
 def _read_lines(path):
+    """Non-blank lines of a file ('-': standard input), stripped and decoded."""
     if path == "-":
-        return [line.strip() for line in sys.stdin if line.strip()]
+        stream = getattr(sys.stdin, "buffer", sys.stdin)
+        return _decoded(_numbered(stream, "standard input"))
     try:
-        with open(os.path.expanduser(path), encoding="utf-8") as f:
-            return [line.strip() for line in f if line.strip()]
-    except (OSError, UnicodeDecodeError) as exc:
+        with open(os.path.expanduser(path), "rb") as f:
+            return _decoded(_numbered(f, repr(path)))
+    except OSError as exc:
         raise UserError(f"Cannot read sentences from {path!r}: {exc}") from None
+
+
+def _numbered(lines, source):
+    return [(f"line {i} of {source}", line) for i, line in enumerate(lines, 1)]
+
+
+def _decoded(items):
+    """Texts of ``(where, bytes or str)`` pairs as clean str, blank ones dropped.
+
+    Bytes are decoded as UTF-8; a str (a command-line argument, which Python
+    decodes with ``surrogateescape``) is taken back to its bytes first. Bytes
+    that are not UTF-8 become U+FFFD, and one warning names where.
+    """
+    texts, bad = [], []
+    for where, value in items:
+        text = _utf8(value)
+        if text is None:
+            bad.append(where)
+            text = _utf8(value, errors="replace")
+        if text.strip():
+            texts.append(text.strip())
+    if bad:
+        shown = ", ".join(bad[:5]) + (
+            f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        )
+        logger.warning(
+            "Not valid UTF-8: %s; the undecodable bytes were replaced with "
+            "U+FFFD (\ufffd).",
+            shown,
+        )
+    return texts
+
+
+def _utf8(value, errors="strict"):
+    """``value`` (bytes or str) as UTF-8 text; None if not valid and strict."""
+    if isinstance(value, str):
+        try:
+            value = value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a lone surrogate surrogateescape did not make
+            value = value.encode("utf-8", "surrogatepass")
+    try:
+        return value.decode("utf-8", errors)
+    except UnicodeDecodeError:
+        return None

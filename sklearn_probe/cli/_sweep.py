@@ -9,7 +9,15 @@ import time
 from .._names import jsonable
 from .._paths import looks_like_path
 from ..hidden._pooling import POOLINGS
-from ._common import UserError, add_common_flags, fraction, layers, positive_int, sizes
+from ._common import (
+    UserError,
+    add_common_flags,
+    fraction,
+    layers,
+    positive_int,
+    say,
+    sizes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +191,7 @@ def run_sweep(args):
 
     started = time.perf_counter()
     _check_model_argument(args.model)
+    _check_out_writable(args.out)
     from ..datasets._named import load_named
 
     columns = ("text_column", "label_column", "split", "imdb_source", "test_size")
@@ -213,12 +222,12 @@ def run_sweep(args):
         command=" ".join(["sklearn-probe", *map(shlex.quote, args.argv)]),
     )
     total = time.perf_counter() - started
-    print(
+    say(
         f"Report: {written['report.md']} (with scores.csv, results.json, "
         "layer_scores.png, tsne_layers.png, best_pipeline.joblib); "
         f"{total:.0f} s in all."
     )
-    print(
+    say(
         "Try it: sklearn-probe predict --pipeline "
         f"{shlex.quote(str(written['best_pipeline.joblib']))} "
         '"A masterpiece." "Two hours I will never get back."'
@@ -267,10 +276,10 @@ def _sweep(args, train, test):
 def _print_summary(result):
     from ..sweep._report import reading_lines, summary_lines, summary_table
 
-    print(summary_table(result).to_string(index=False))
-    print()
+    say(summary_table(result).to_string(index=False))
+    say()
     for line in summary_lines(result) + reading_lines(result):
-        print(line)
+        say(line)
 
 
 def _check_model_argument(model):
@@ -285,6 +294,34 @@ def _check_model_argument(model):
             f"save_pretrained. Use a model folder, a hub name, or one of "
             f"{sorted(BUNDLED_MODELS)} (offline)."
         )
+
+
+def _check_out_writable(out):
+    """--out must be a folder this process can write, known before any work.
+
+    Checked by creating (and removing) a temporary file in ``out``, or, when
+    ``out`` does not exist yet, in its nearest existing parent (where it will be
+    created): permission bits, read-only file systems and ACLs all show.
+    """
+    import tempfile
+
+    path = os.path.abspath(os.path.expanduser(out))
+    probe_in = path
+    while not os.path.exists(probe_in):
+        probe_in = os.path.dirname(probe_in)
+    if not os.path.isdir(probe_in):
+        raise UserError(
+            f"--out {out!r} cannot be a report folder: {probe_in!r} is a file. "
+            "Choose another --out."
+        )
+    try:
+        with tempfile.TemporaryFile(dir=probe_in):
+            pass
+    except OSError as exc:
+        raise UserError(
+            f"--out {out!r} is not writable ({probe_in!r}: "
+            f"{exc.strerror or exc}). Choose another --out; nothing was computed."
+        ) from None
 
 
 def _check_classes(train, cv):
