@@ -274,7 +274,7 @@ def _sweep(args, train, test):
 
 
 def _print_summary(result):
-    from ..sweep._report import reading_lines, summary_lines, summary_table
+    from ..sweep._text import reading_lines, summary_lines, summary_table
 
     say(summary_table(result).to_string(index=False))
     say()
