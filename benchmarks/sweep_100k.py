@@ -34,13 +34,11 @@ from _bench import make_corpus, peak_rss_mb, rss_mb  # noqa: E402
 
 
 def rows_on_disk(cache_dir):
-    total = 0
-    for path in glob.glob(os.path.join(cache_dir, "*", "*.keys.npy")):
-        try:
-            total += len(np.load(path, mmap_mode="r"))
-        except (OSError, ValueError):
-            pass
-    return total
+    from sklearn_probe.hidden._admin import store_info
+
+    if not os.path.isdir(cache_dir):
+        return 0
+    return sum(key["rows"] for key in store_info(cache_dir)["keys"])
 
 
 def main(argv=None):
@@ -101,7 +99,7 @@ def main(argv=None):
         "peak_rss_after_extract_mb": peak_rss_mb(),
         "store_mb": sum(
             os.path.getsize(p)
-            for p in glob.glob(os.path.join(args.cache_dir, "*", "*.npy"))
+            for p in glob.glob(os.path.join(args.cache_dir, "*", "*.shard"))
         )
         / 1024**2,
     }

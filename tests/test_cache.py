@@ -1,6 +1,6 @@
 """The vector cache: one forward pass per text, no wrong hits, bounded, crash-safe."""
 
-import os
+import json
 
 import numpy as np
 import pytest
@@ -69,7 +69,7 @@ def test_disk_cache_serves_another_process_without_the_model(tiny_bert, tmp_path
     texts, _ = length_corpus(10)
     est = HiddenStateTransformer(tiny_bert, layer="all", cache_dir=tmp_path)
     expected = est.fit_transform(texts)
-    _cache.MEMORY.clear()  # as in a new process
+    as_in_a_new_process()
     with count_forward_rows(tiny_bert) as counter:
         again = HiddenStateTransformer(tiny_bert, layer=2, cache_dir=tmp_path)
         got = again.fit_transform(texts)
@@ -94,8 +94,7 @@ def test_grid_search_with_two_processes_and_a_disk_cache(tiny_bert, tmp_path):
     np.testing.assert_allclose(
         parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
     )
-    shards = [n for n in os.listdir(next(tmp_path.iterdir())) if n.endswith("keys.npy")]
-    assert shards
+    assert store_files(tmp_path)
 
 
 def test_an_interrupted_run_resumes_and_leftovers_are_ignored(
@@ -126,8 +125,9 @@ def test_an_interrupted_run_resumes_and_leftovers_are_ignored(
     # vectors file whose keys never landed. Neither may be read.
     (store / "shard-x.vectors.npy.tmp-1-abc").write_bytes(b"\x93NUMPY garbage")
     np.save(store / "shard-orphan.vectors.npy", np.zeros((3, 4, 16), np.float32))
+    (store / "1-2-3.shard.tmp-1-abc").write_bytes(b"SKPSHARD half")
 
-    _cache.MEMORY.clear()
+    as_in_a_new_process()
     monkeypatch.setattr(extract_module, "extract", real_extract)
     with count_forward_rows(tiny_bert) as counter:
         got = HiddenStateTransformer(
@@ -137,17 +137,95 @@ def test_an_interrupted_run_resumes_and_leftovers_are_ignored(
     np.testing.assert_allclose(got, reference, atol=1e-6)
 
 
-def test_corrupt_shard_is_ignored_not_trusted(tiny_bert, tmp_path, caplog):
+def as_in_a_new_process():
+    """Forget what this process holds: vectors in memory, indexed shards."""
+    _cache.MEMORY.clear()
+    _cache._STORES.clear()
+
+
+def store_files(root):
+    """The data file of every shard under ``root`` (quarantine aside): shards,
+    or the vectors files of the earlier two-file format."""
+    found = [p for p in sorted(root.rglob("*.shard")) if "quarantine" not in p.parts]
+    return found or sorted(root.rglob("*.vectors.npy"))
+
+
+def flip(path, offset, bit=0x01):
+    raw = bytearray(path.read_bytes())
+    raw[offset] ^= bit
+    path.write_bytes(bytes(raw))
+
+
+def rewrite_vectors(path, change):
+    """Replace a shard's vectors by ``change(vectors)``, keys and checksums
+    consistent: a well-formed file that holds the wrong thing."""
+    if path.suffix == ".npy":
+        np.save(path, change(np.load(path)))
+        return
+    from sklearn_probe.hidden import _shard
+
+    raw = path.read_bytes()
+    end = _shard.header_size(raw[:16])
+    header = json.loads(raw[16:end])
+    rows, shape = header["rows"], (header["layers"], header["width"])
+    digests = [raw[end + 16 * i : end + 16 * (i + 1)] for i in range(rows)]
+    at = -(-(end + 16 * rows) // 64) * 64
+    vectors = np.frombuffer(raw, header["dtype"], offset=at).reshape(rows, *shape)
+    new = change(vectors)
+    path.write_bytes(_shard.encode(header["key"], digests, new, new.dtype.name))
+
+
+def _more_layers(v):
+    return np.concatenate([np.full_like(v[:, :1], 0.5), v], axis=1)
+
+
+FAULTS = {
+    # The issue's cases, each on the file format the store writes.
+    "flipped byte in the header": lambda p: flip(p, 10 if p.suffix == ".npy" else 16),
+    "emptied": lambda p: p.write_bytes(b""),
+    "truncated": lambda p: p.write_bytes(p.read_bytes()[:-40]),
+    "widened": lambda p: rewrite_vectors(
+        p, lambda v: np.pad(v, [(0, 0)] * 2 + [(0, 3)])
+    ),
+    "extra layer": lambda p: rewrite_vectors(p, _more_layers),
+    "int dtype": lambda p: rewrite_vectors(p, lambda v: (v * 100).astype(np.int32)),
+    "narrower": lambda p: rewrite_vectors(p, lambda v: v[..., :12].copy()),
+    "flipped bit in the vectors": lambda p: flip(p, p.stat().st_size - 1, 0x10),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_a_bad_shard_is_quarantined_and_recomputed(fault, tiny_bert, tmp_path, caplog):
     texts, _ = length_corpus(6)
+    est = HiddenStateTransformer(tiny_bert, layer="all", cache_dir=tmp_path)
+    expected = est.fit_transform(texts)
+    [path] = store_files(tmp_path)
+    FAULTS[fault](path)
+    for run in range(2):  # the second run finds the store clean
+        as_in_a_new_process()
+        with count_forward_rows(tiny_bert) as counter:
+            got = HiddenStateTransformer(
+                tiny_bert, layer="all", cache_dir=tmp_path
+            ).fit_transform(texts)
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, atol=1e-6)
+        assert counter["rows"] == (6 if run == 0 else 0)
+        assert caplog.text.count("is unusable") == 1
+    # Moved aside, not deleted: there to look at.
+    assert len(list(tmp_path.glob("*/quarantine/*"))) == 1
+
+
+def test_unreadable_metadata_is_quarantined(tiny_bert, tmp_path, caplog):
+    texts, _ = length_corpus(4)
     est = HiddenStateTransformer(tiny_bert, cache_dir=tmp_path)
     expected = est.fit_transform(texts)
-    store = next(tmp_path.iterdir())
-    keys = next(store.glob("*.keys.npy"))
-    keys.write_bytes(keys.read_bytes()[:20])  # truncated by hand
-    _cache.MEMORY.clear()
+    [meta] = tmp_path.glob("*/meta.json")
+    meta.write_bytes(b"\xff{not json")
+    as_in_a_new_process()
     got = HiddenStateTransformer(tiny_bert, cache_dir=tmp_path).fit_transform(texts)
     np.testing.assert_allclose(got, expected, atol=1e-6)
-    assert "Ignoring unreadable cache shard" in caplog.text
+    assert "unreadable metadata" in caplog.text
+    assert json.loads(meta.read_text())["width"] == 16
 
 
 def test_memory_cache_is_bounded_oldest_out(tiny_bert):
@@ -218,7 +296,7 @@ def test_float16_disk_store_round_trips_and_halves_the_size(tiny_bert, tmp_path)
     half = HiddenStateTransformer(
         tiny_bert, layer="all", dtype="float16", cache_dir=tmp_path / "f16"
     ).fit_transform(texts)
-    _cache.MEMORY.clear()
+    as_in_a_new_process()
     with count_forward_rows(tiny_bert) as counter:
         again = HiddenStateTransformer(
             tiny_bert, layer="all", dtype="float16", cache_dir=tmp_path / "f16"
@@ -228,7 +306,7 @@ def test_float16_disk_store_round_trips_and_halves_the_size(tiny_bert, tmp_path)
     np.testing.assert_allclose(half, full, rtol=2**-11, atol=1e-7)
 
     def vector_bytes(root):
-        return sum(p.stat().st_size for p in root.rglob("*.vectors.npy"))
+        return sum(p.stat().st_size for p in store_files(root))
 
     assert vector_bytes(tmp_path / "f16") < 0.6 * vector_bytes(tmp_path / "f32")
 

@@ -3,14 +3,15 @@
 :class:`HiddenStateTransformer` is the scikit-learn face of it. Behind it, one
 private module a job: model loading and fingerprints (``_models``), one forward
 pass pooling every layer (``_extract``, ``_pooling``), the cache of pooled
-vectors in memory and on disk (``_cache``), and the checks on raw-text input
+vectors in memory and on disk (``_cache``, ``_memory``, ``_store``,
+``_shard``, ``_compact``, ``_admin``), and the checks on raw-text input
 (``_validation``). :class:`WordHiddenStateTransformer` does the same for
 words, spans and pairs of spans of pre-split sentences (``_words``), aligned to
 subword tokens through the tokenizer's word ids (``_align``). Nothing here
 knows of probes, sweeps or pictures.
 """
 
-from ._cache import clear_cache, set_memory_cache_limit
+from ._memory import clear_cache, set_memory_cache_limit
 from ._transformer import HiddenStateTransformer, TruncationWarning
 from ._word_inputs import sentence_groups
 from ._words import WordHiddenStateTransformer

@@ -9,34 +9,50 @@ in memory and by a 128-bit hash of it on disk.
 
 Two levels:
 
-- :class:`MemoryCache`, one per process, shared by every estimator and clone
-  (GridSearchCV clones the pipeline for each candidate and fold, so a cache on the
-  instance would help nobody). Bounded in bytes; the least recently used entries
-  go first.
-- :class:`DiskStore`, optional (``cache_dir``), shared by processes and runs. Each
-  write is a new shard: a ``.vectors.npy`` file, then a ``.keys.npy`` file, each
-  written to a temporary name, flushed and renamed into place. Readers only trust
-  shards whose keys file exists, so a run killed at any point never leaves a
-  shard that is read back wrong, and a restarted run reuses every finished shard.
+- the in-memory cache (:mod:`._memory`), one per process, bounded in bytes;
+- the disk store (:mod:`._store`, format in :mod:`._shard`), optional
+  (``cache_dir``; where it lives: :mod:`._location`), shared by processes and
+  runs, every shard validated before use, compacted by :mod:`._compact`.
+
+:func:`store_metadata` and :func:`missing_texts` let a caller learn from a store
+alone what its vectors are and whether every text it needs is there, without
+loading the model.
 """
 
 import hashlib
 import json
-import logging
-import os
 import threading
-import uuid
-from collections import OrderedDict
 
 import numpy as np
 
-logger = logging.getLogger(__name__)
+from ._location import resolve
+from ._memory import _DEFAULT_LIMIT, MEMORY, clear_cache, set_memory_cache_limit
+from ._shard import VERSION as SHARD_VERSION
+from ._store import META, ReadOnlyStoreWarning, Store
+
+__all__ = [
+    "CHUNK_SIZE",
+    "MEMORY",
+    "ReadOnlyStoreWarning",
+    "_DEFAULT_LIMIT",
+    "cached_vectors",
+    "clear_cache",
+    "extraction_key",
+    "missing_texts",
+    "open_store",
+    "set_memory_cache_limit",
+    "store_metadata",
+    "text_digest",
+]
 
 CACHE_FORMAT = 1
 # Texts computed (and, with a disk store, written) per step: what a killed run
 # can lose at most.
 CHUNK_SIZE = 2048
-_DEFAULT_LIMIT = int(os.environ.get("SKLEARN_PROBE_CACHE_BYTES", 4 * 1024**3))
+CACHE_MODES = ("read-write", "read-only")
+
+_STORES = {}  # (root, key, mode) -> Store, for the life of the process
+_STORES_LOCK = threading.Lock()
 
 
 def extraction_key(
@@ -68,154 +84,72 @@ def text_digest(text):
     ).digest()
 
 
-class MemoryCache:
-    """Least-recently-used store of per-text arrays, bounded in bytes."""
-
-    def __init__(self, limit_bytes=_DEFAULT_LIMIT):
-        self.limit_bytes = int(limit_bytes)
-        self.nbytes = 0
-        self._entries = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self):
-        return len(self._entries)
-
-    def get(self, key, text):
-        with self._lock:
-            value = self._entries.get((key, text))
-            if value is not None:
-                self._entries.move_to_end((key, text))
-            return value
-
-    def put(self, key, text, value):
-        if value.nbytes > self.limit_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop((key, text), None)
-            if old is not None:
-                self.nbytes -= old.nbytes
-            self._entries[(key, text)] = value
-            self.nbytes += value.nbytes
-            while self.nbytes > self.limit_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self.nbytes -= evicted.nbytes
-
-    def set_limit(self, limit_bytes):
-        with self._lock:
-            self.limit_bytes = int(limit_bytes)
-            while self.nbytes > self.limit_bytes and self._entries:
-                _, evicted = self._entries.popitem(last=False)
-                self.nbytes -= evicted.nbytes
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
-            self.nbytes = 0
+def _store_meta(description, shape):
+    """``meta.json`` of a key: its description, the shard format, the shape."""
+    meta = dict(description)
+    # Reduced precision (float16, bfloat16) is stored as float16.
+    meta["storage"] = "float32" if description["dtype"] == "float32" else "float16"
+    meta["shard_format"] = SHARD_VERSION
+    meta["layers"], meta["width"] = (int(n) for n in shape)
+    return meta
 
 
-MEMORY = MemoryCache()
+def open_store(cache_dir, key, description, shape, *, mode="read-write"):
+    """This process's :class:`Store` of ``key`` in ``cache_dir`` (None: no disk)."""
+    where = resolve(cache_dir)
+    if where is None:
+        return None
+    fs, root, limit = where
+    meta = _store_meta(description, shape)
+    with _STORES_LOCK:
+        store = _STORES.get((root, key, mode))
+        if store is None or store.meta != meta:
+            on_use = fs.touch_access if limit is not None else None
+            store = Store(fs, root, key, meta, mode=mode, on_use=on_use)
+            store.limit_bytes = limit
+            _STORES[(root, key, mode)] = store
+    return store
 
 
-def set_memory_cache_limit(limit_bytes):
-    """Bound the process-wide cache of pooled vectors to ``limit_bytes`` bytes.
+def store_metadata(cache_dir, key):
+    """What the store's vectors of ``key`` are, read from ``meta.json``.
 
-    The default is 4 GiB (or the environment variable
-    ``SKLEARN_PROBE_CACHE_BYTES``). The least recently used entries are dropped
-    first; 0 turns the in-memory cache off.
+    A dict with ``model`` (fingerprint), ``pooling``, ``max_length``,
+    ``dtype`` (the transformer's), ``storage`` (float32 or float16 on disk),
+    ``layers`` (hidden states per text), ``width``, and ``compute`` where the
+    forward pass was not float32; None if the store has no such key or its
+    metadata is unreadable.
     """
-    if isinstance(limit_bytes, bool) or not isinstance(limit_bytes, int | np.integer):
-        raise TypeError(f"limit_bytes must be an int; got {limit_bytes!r}.")
-    if limit_bytes < 0:
-        raise ValueError(f"limit_bytes must be >= 0; got {limit_bytes}.")
-    MEMORY.set_limit(limit_bytes)
-
-
-def clear_cache():
-    """Empty the in-memory cache of pooled vectors and forget loaded models.
-
-    Disk caches (``cache_dir``) are left alone: delete the directory to clear one.
-    """
-    from ._models import clear_loaded_models
-
-    MEMORY.clear()
-    clear_loaded_models()
-
-
-class DiskStore:
-    """Append-only, crash-safe shards of pooled vectors for one extraction key."""
-
-    def __init__(self, cache_dir, key, description):
-        self.path = os.path.join(os.fspath(cache_dir), key)
-        os.makedirs(self.path, exist_ok=True)
-        meta = os.path.join(self.path, "meta.json")
-        if not os.path.exists(meta):
-            _atomic_write(meta, lambda f: f.write(json.dumps(description).encode()))
-        self._index = {}  # digest -> (shard name, row)
-        self._seen = set()
-        self._vectors = {}  # shard name -> read-only memory map
-
-    def refresh(self):
-        """Index the shards that other processes (or earlier runs) finished."""
-        for name in sorted(os.listdir(self.path)):
-            if not name.endswith(".keys.npy"):
-                continue
-            shard = name[: -len(".keys.npy")]
-            if shard in self._seen:
-                continue
-            try:
-                keys = np.load(os.path.join(self.path, name))
-                vectors = np.load(
-                    os.path.join(self.path, shard + ".vectors.npy"), mmap_mode="r"
-                )
-            except (OSError, ValueError) as exc:
-                logger.warning("Ignoring unreadable cache shard %s: %s", shard, exc)
-                self._seen.add(shard)
-                continue
-            self._seen.add(shard)
-            if keys.ndim != 2 or keys.shape[1] != 16 or len(keys) != len(vectors):
-                logger.warning("Ignoring malformed cache shard %s", shard)
-                continue
-            self._vectors[shard] = vectors
-            for row, digest in enumerate(keys):
-                self._index[digest.tobytes()] = (shard, row)
-
-    def get(self, digest):
-        hit = self._index.get(digest)
-        if hit is None:
-            return None
-        shard, row = hit
-        return np.array(self._vectors[shard][row])
-
-    def write(self, digests, vectors):
-        """Store ``vectors[i]`` under ``digests[i]`` as one new shard."""
-        if not len(digests):
-            return
-        shard = f"shard-{os.getpid()}-{uuid.uuid4().hex}"
-        keys = np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 16)
-        # float16 stays float16 (reduced-precision storage); anything else float32.
-        dtype = np.float16 if vectors.dtype == np.float16 else np.float32
-        vectors = np.ascontiguousarray(vectors, dtype=dtype)
-        base = os.path.join(self.path, shard)
-        # Vectors first, keys last: the keys file is what makes a shard visible.
-        _atomic_write(base + ".vectors.npy", lambda f: np.save(f, vectors))
-        _atomic_write(base + ".keys.npy", lambda f: np.save(f, keys))
-        self._seen.add(shard)
-        self._vectors[shard] = np.load(base + ".vectors.npy", mmap_mode="r")
-        for row, digest in enumerate(digests):
-            self._index[digest] = (shard, row)
-
-
-def _atomic_write(path, write):
-    tmp = f"{path}.tmp-{os.getpid()}-{uuid.uuid4().hex}"
+    where = resolve(cache_dir)
+    if where is None:
+        return None
+    fs, root, _ = where
     try:
-        with open(tmp, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        meta = json.loads(fs.read(fs.join(root, key, META)))
+    except Exception:  # absent or unreadable: no usable metadata
+        return None
+    if not isinstance(meta, dict) or not {"layers", "width", "storage"} <= set(meta):
+        return None
+    return meta
+
+
+def missing_texts(cache_dir, key, texts):
+    """The texts of ``texts`` (in order, each once) that the store lacks.
+
+    Only shards that pass their checks count; an empty list means a
+    transformer of this key can serve every text from the store alone.
+    """
+    unique = list(dict.fromkeys(texts))
+    meta = store_metadata(cache_dir, key)
+    if meta is None:
+        return unique
+    extra = ("layers", "width", "storage", "shard_format")
+    description = {k: v for k, v in meta.items() if k not in extra}
+    store = open_store(
+        cache_dir, key, description, (meta["layers"], meta["width"]), mode="read-only"
+    )
+    present = store.contains([text_digest(t) for t in unique])
+    return [t for t, here in zip(unique, present, strict=True) if not here]
 
 
 def cached_vectors(
@@ -225,7 +159,9 @@ def cached_vectors(
     description,
     compute,
     layers,
+    shape=None,
     cache_dir=None,
+    cache_mode="read-write",
     chunk_size=None,
     progress=None,
 ):
@@ -234,10 +170,12 @@ def cached_vectors(
     ``compute(list_of_texts, bar)`` returns the all-layer array
     ``(n, n_layers, width)`` of texts seen nowhere yet, calling ``bar.update(k)``
     as it goes if ``bar`` is not None. ``progress(total)``, if given, makes that
-    bar when there is anything to compute. Repeated texts are computed once.
-    Misses are computed ``chunk_size`` texts at a time and each chunk is stored
-    (in memory and, with ``cache_dir``, on disk) before the next starts, so an
-    interrupted run resumes where it stopped.
+    bar when there is anything to compute. ``shape`` is ``(n_layers, width)``
+    (the store checks every shard against it; without it, the first computed
+    chunk tells). Repeated texts are computed once. Misses are computed
+    ``chunk_size`` texts at a time and each chunk is stored (in memory and, with
+    ``cache_dir`` in ``cache_mode="read-write"``, on disk) before the next
+    starts, so an interrupted run resumes where it stopped.
 
     Returns ``(n, len(layers), width)`` float32 (float16 entries are widened).
     Peak memory is this output plus one chunk: with ``cache_dir`` and a small
@@ -246,35 +184,47 @@ def cached_vectors(
     """
     layers = list(layers)
     chunk_size = chunk_size or CHUNK_SIZE
-    store = DiskStore(cache_dir, key, description) if cache_dir is not None else None
-    if store is not None:
-        store.refresh()
-
     out = None
     missing = {}  # text -> positions in ``texts``
     for i, text in enumerate(texts):
         value = MEMORY.get(key, text)
-        if value is None and store is not None:
-            value = store.get(text_digest(text))
-            if value is not None:
-                MEMORY.put(key, text, value)
         if value is None:
             missing.setdefault(text, []).append(i)
             continue
         if out is None:
             out = np.empty((len(texts), len(layers), value.shape[1]), np.float32)
         out[i] = value[layers]
+    if not missing:
+        return out
 
+    if shape is None and cache_dir is not None:
+        meta = store_metadata(cache_dir, key)
+        shape = None if meta is None else (meta["layers"], meta["width"])
+    store = None
+    if shape is not None:
+        store = open_store(cache_dir, key, description, shape, mode=cache_mode)
     todo = list(missing)
+    keep = MEMORY.limit_bytes > 0
+    if store is not None:
+        found, values = store.fetch([text_digest(t) for t in todo])
+        for i, value in values.items():
+            if out is None:
+                out = np.empty((len(texts), len(layers), value.shape[1]), np.float32)
+            if keep:
+                MEMORY.put(key, todo[i], value)
+            out[missing[todo[i]]] = value[layers]
+        todo = [t for t, hit in zip(todo, found, strict=True) if not hit]
+
     bar = progress(len(todo)) if progress is not None and todo else None
     try:
         for start in range(0, len(todo), chunk_size):
             chunk = todo[start : start + chunk_size]
             computed = compute(chunk, bar)
             if out is None:
-                shape = (len(texts), len(layers), computed.shape[2])
-                out = np.empty(shape, np.float32)
-            keep = MEMORY.limit_bytes > 0
+                shape = computed.shape[1:]
+                out = np.empty((len(texts), len(layers), shape[1]), np.float32)
+            if store is None and cache_dir is not None:
+                store = open_store(cache_dir, key, description, shape, mode=cache_mode)
             for text, value in zip(chunk, computed, strict=True):
                 if keep:
                     value = value.copy()  # own memory: the chunk can be freed

@@ -71,8 +71,10 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         string such as ``"cpu"`` or ``"cuda:1"``.
     cache_dir : str or path-like, default=None
         Directory for a disk cache of pooled vectors, shared by processes (e.g.
-        ``GridSearchCV(n_jobs=2)``) and by later runs. Writes are atomic: an
-        interrupted run never leaves an entry that reads back wrong.
+        ``GridSearchCV(n_jobs=2)``) and by later runs. Each shard is one file
+        written whole, so an interrupted run never leaves an entry that reads
+        back wrong; every shard is checked (shape, dtype, checksums) before
+        use, and a bad one is moved aside and its texts recomputed.
     weights : {"pretrained", "random"}, default="pretrained"
         ``"random"`` keeps the model's architecture and tokenizer but
         initialises its weights afresh from ``random_state``: the floor that
@@ -314,6 +316,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             description=description,
             compute=compute,
             layers=layers,
+            shape=(self.n_layers_, self.hidden_size_),
             cache_dir=self.cache_dir,
             progress=self._progress_bar if self.verbose else None,
         )

@@ -1,0 +1,121 @@
+"""Whole-store operations behind ``sklearn-probe cache info|verify|compact``.
+
+Each works key by key through a read-write (compact) or read-only (info,
+verify) :class:`._store.Store` built from the key's own ``meta.json``, so they
+need no model.
+"""
+
+import json
+
+import numpy as np
+
+from . import _shard
+from ._compact import compact_key
+from ._fs import TMP_MARK
+from ._location import resolve
+from ._store import META, QUARANTINE, Store
+
+
+def _keys(cache_dir):
+    """``(fs, root, limit, [(key, meta or None)])`` of a cache folder."""
+    where = resolve(cache_dir)
+    if where is None:
+        raise ValueError(
+            "No disk cache: cache_dir is None or the default store is switched "
+            "off (SKLEARN_PROBE_CACHE_DIR)."
+        )
+    fs, root, limit = where
+    found = []
+    for key in fs.subdirs(root):
+        try:
+            meta = json.loads(fs.read(fs.join(root, key, META)))
+            if not {"layers", "width", "storage"} <= set(meta):
+                meta = _format_1_meta(fs, fs.join(root, key), meta)
+        except Exception:  # absent or unreadable
+            meta = None
+        found.append((key, meta))
+    return fs, root, limit, found
+
+
+def _format_1_meta(fs, path, description):
+    """The full metadata of a format-1 store, its shape read from a shard."""
+    for name in sorted(fs.listdir(path)):
+        if name.endswith(".vectors.npy"):
+            vectors = np.load(fs.join(path, name), mmap_mode="r")
+            meta = dict(description)
+            meta["storage"] = vectors.dtype.name
+            meta["shard_format"] = _shard.VERSION
+            meta["layers"], meta["width"] = vectors.shape[1:]
+            return meta
+    return None
+
+
+def _open(fs, root, key, meta, mode):
+    return Store(fs, root, key, meta, mode=mode)
+
+
+def store_info(cache_dir):
+    """One dict per key: its metadata, shards, rows, bytes and debris."""
+    fs, root, limit, keys = _keys(cache_dir)
+    out = []
+    for key, meta in keys:
+        listing = fs.listdir(fs.join(root, key))
+        shards = {n: v for n, v in listing.items() if n.endswith(_shard.SUFFIX)}
+        entry = {
+            "key": key,
+            "meta": meta,
+            "shards": len(shards),
+            "bytes": sum(v[0] for v in listing.values()),
+            "temporary": sum(TMP_MARK in n for n in listing),
+            "format_1_shards": sum(n.endswith(".keys.npy") for n in listing),
+            "quarantined": len(fs.listdir(fs.join(root, key, QUARANTINE))),
+            "rows": 0,
+            "texts": 0,
+        }
+        if meta is not None and shards:
+            store = _open(fs, root, key, meta, "read-only")
+            store.refresh()
+            entry["rows"] = int(len(store._index_keys))
+            entry["texts"] = int(len(np.unique(store._index_keys)))
+        out.append(entry)
+    return {"root": root, "limit_bytes": limit, "keys": out}
+
+
+def verify_store(cache_dir):
+    """Check every shard whole (header, keys, vectors); quarantine the bad.
+
+    Returns ``{"root", "checked", "bad"}``: shards checked and shards found bad.
+    """
+    fs, root, _, keys = _keys(cache_dir)
+    checked = bad = 0
+    for key, meta in keys:
+        if meta is None:
+            continue
+        store = _open(fs, root, key, meta, "read-write")
+        store.refresh()
+        for name, shard in list(store._shards.items()):
+            checked += 1
+            rows = np.arange(shard["layout"]["rows"])
+            try:
+                store._read_rows(name, rows)
+            except Exception:  # reported through the quarantine below
+                continue
+        bad += len(store._rejected)
+    return {"root": root, "checked": checked, "bad": bad}
+
+
+def compact_store(cache_dir):
+    """Compact every key of a cache folder; totals of what was done."""
+    fs, root, _, keys = _keys(cache_dir)
+    totals = {"keys": 0, "merged": 0, "written": 0, "duplicates": 0}
+    totals.update(converted=0, removed_debris=0)
+    for key, meta in keys:
+        if meta is None:
+            continue
+        done = compact_key(_open(fs, root, key, meta, "read-write"))
+        if done is None:
+            continue
+        totals["keys"] += 1
+        for name, value in done.items():
+            totals[name] += value
+    return {"root": root, **totals}

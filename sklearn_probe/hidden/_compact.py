@@ -1,0 +1,163 @@
+"""Compaction of a vector store: fewer, larger shards and no debris.
+
+:func:`compact_key` merges the small shards of one key into shards of up to
+:data:`TARGET_BYTES`, keeping each text once; the merged shards are committed
+before any source is removed, so a concurrent reader that finds a source gone
+goes back to the listing and finds its rows in a merged shard. It also deletes
+temporary files whose writer is dead (or that are a day old), and converts the
+shards of the earlier two-file format (``.keys.npy`` + ``.vectors.npy``; a
+vectors file without its keys is a killed run's and is removed).
+"""
+
+import contextlib
+import logging
+import os
+import time
+
+import numpy as np
+
+from . import _shard
+from ._fs import TMP_MARK
+
+logger = logging.getLogger(__name__)
+
+TARGET_BYTES = 256 * 1024**2
+LOCK = "compact.lock"
+STALE_S = 24 * 3600
+
+
+def compact_key(store, *, everything=False):
+    """Compact one key's shards; a dict of what was done, or None if locked.
+
+    Only shards under a quarter of :data:`TARGET_BYTES` are merged, unless
+    ``everything``; shards already that large are left as they are.
+    """
+    fs = store.fs
+    if not store.writable:
+        return None
+    lock = fs.join(store.path, LOCK)
+    if not _acquire(fs, lock):
+        return None
+    try:
+        done = {"merged": 0, "written": 0, "duplicates": 0, "removed_debris": 0}
+        done["converted"] = _convert_legacy(store)
+        done["removed_debris"] += _remove_debris(store)
+        store.refresh()
+        small = [
+            name
+            for name, shard in sorted(store._shards.items())
+            if everything or shard["size"] < TARGET_BYTES // 4
+        ]
+        if len(small) > 1:
+            done.update(_merge(store, small))
+        return done
+    finally:
+        fs.remove(lock)
+
+
+def _acquire(fs, lock):
+    payload = f"{os.getpid()} {time.time()}".encode()
+    if fs.create_exclusive(lock, payload):
+        return True
+    listing = fs.listdir(os.path.dirname(lock))
+    entry = listing.get(os.path.basename(lock))
+    if entry is not None and time.time() - entry[1] > STALE_S / 24:
+        fs.remove(lock)  # held for over an hour: its compactor died
+        return fs.create_exclusive(lock, payload)
+    return False
+
+
+def _merge(store, names):
+    """Rewrite the shards ``names`` as few shards, each text once."""
+    seen = set()
+    parts, keys, size = [], [], 0
+    done = {"merged": 0, "written": 0, "duplicates": 0}
+    merged = []
+    for name in names:
+        shard = store._shards.get(name)
+        if shard is None:
+            continue
+        rows = np.arange(shard["layout"]["rows"])
+        try:
+            block = store._read_rows(name, rows)
+        except Exception:  # gone or quarantined meanwhile
+            continue
+        merged.append(name)
+        fresh = [i for i, k in enumerate(shard["keys"]) if k not in seen]
+        done["duplicates"] += len(rows) - len(fresh)
+        for i in fresh:
+            seen.add(shard["keys"][i])
+        parts.append(block[fresh])
+        keys.extend(shard["keys"][i].ljust(_shard.DIGEST_SIZE, b"\0") for i in fresh)
+        size += len(fresh) * block[0].nbytes
+        if size >= TARGET_BYTES:
+            done["written"] += _flush(store, parts, keys)
+            parts, keys, size = [], [], 0
+    if keys:
+        done["written"] += _flush(store, parts, keys)
+    if not store.writable:
+        return done  # a write failed: every source stays
+    for name in merged:
+        store.fs.remove(store.fs.join(store.path, name))
+    done["merged"] = len(merged)
+    store.refresh()
+    return done
+
+
+def _flush(store, parts, keys):
+    before = len(store._shards)
+    store.write(keys, np.concatenate(parts))
+    return int(len(store._shards) > before)
+
+
+def _remove_debris(store):
+    """Delete temporary files whose writer is gone (or a day old)."""
+    fs = store.fs
+    removed = 0
+    for name, (_, mtime, _) in fs.listdir(store.path).items():
+        if TMP_MARK in name and (
+            not fs.owner_alive(name) or time.time() - mtime > STALE_S
+        ):
+            fs.remove(fs.join(store.path, name))
+            removed += 1
+    return removed
+
+
+def _convert_legacy(store):
+    """Rewrite format-1 shards (``.keys.npy`` + ``.vectors.npy``) as shards."""
+    fs = store.fs
+    listing = fs.listdir(store.path)
+    converted = 0
+    meta = store.meta
+    want = (meta["layers"], meta["width"])
+    for name in sorted(listing):
+        if not name.endswith(".vectors.npy"):
+            continue
+        base = name[: -len(".vectors.npy")]
+        keys_name = base + ".keys.npy"
+        paths = [fs.join(store.path, n) for n in (name, keys_name)]
+        if keys_name not in listing:
+            if time.time() - listing[name][1] > 60:
+                fs.remove(paths[0])  # a killed run's vectors, never committed
+            continue
+        ok = False
+        with contextlib.suppress(Exception):  # anything unreadable is not ok
+            vectors = np.load(paths[0])
+            keys = np.load(paths[1])
+            ok = (
+                keys.ndim == 2
+                and keys.shape[1] == _shard.DIGEST_SIZE
+                and vectors.shape[1:] == want
+                and len(vectors) == len(keys)
+                and vectors.dtype.name == meta["storage"]
+            )
+        if not ok:
+            for bad in (name, keys_name):
+                store.quarantine(bad, "a format-1 shard that does not fit the store")
+            continue
+        store.write([k.tobytes() for k in keys], vectors)
+        if store.writable:
+            converted += 1
+            for path in paths:
+                fs.remove(path)
+    return converted

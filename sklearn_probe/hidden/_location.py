@@ -1,0 +1,74 @@
+"""Where a ``cache_dir`` lives: nowhere, a local folder, or the default store.
+
+- ``None``: no disk, the in-memory cache only.
+- ``"auto"``: the default store, under the user's cache directory
+  (``platformdirs.user_cache_dir("sklearn-probe")/vectors``), as Hugging
+  Face's caches are. The environment variable ``SKLEARN_PROBE_CACHE_DIR``
+  moves it (a path) or switches it off (``off``, ``0``, ``none`` or empty).
+  It is bounded (``SKLEARN_PROBE_CACHE_DISK_BYTES``, default 20 GiB): past
+  the bound the least recently used shards are deleted.
+- any other string or path: that folder, never bounded.
+"""
+
+import os
+import re
+
+ENV_DIR = "SKLEARN_PROBE_CACHE_DIR"
+ENV_BYTES = "SKLEARN_PROBE_CACHE_DISK_BYTES"
+DEFAULT_BYTES = 20 * 1024**3
+_OFF = {"", "0", "off", "none", "false", "no"}
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def default_cache_dir():
+    """The default store's folder, or None when it is switched off."""
+    value = os.environ.get(ENV_DIR)
+    if value is not None:
+        return None if value.strip().lower() in _OFF else value
+    import platformdirs
+
+    return os.path.join(platformdirs.user_cache_dir("sklearn-probe"), "vectors")
+
+
+def default_limit_bytes():
+    """The bound on the default store's size, in bytes."""
+    value = os.environ.get(ENV_BYTES)
+    if value is None:
+        return DEFAULT_BYTES
+    try:
+        limit = int(float(value))
+    except ValueError:
+        raise ValueError(
+            f"The environment variable {ENV_BYTES} must be a number of bytes; "
+            f"got {value!r}."
+        ) from None
+    return max(limit, 0)
+
+
+def resolve(cache_dir):
+    """``(fs, root, limit_bytes)`` for a ``cache_dir`` value, or None (no disk).
+
+    ``limit_bytes`` is the default store's bound, None for a folder the user
+    named.
+    """
+    from ._fs import LocalFS
+
+    if cache_dir is None:
+        return None
+    limit = None
+    if isinstance(cache_dir, str) and cache_dir == "auto":
+        cache_dir = default_cache_dir()
+        if cache_dir is None:
+            return None
+        limit = default_limit_bytes()
+    path = os.fspath(cache_dir)
+    match = _URL.match(path)
+    if match:
+        scheme = match.group(1).lower()
+        if scheme != "file":
+            raise ValueError(
+                f"cache_dir={path!r}: the {scheme!r} scheme is not supported; "
+                "use a local folder (a path or file:// URL)."
+            )
+        path = path[len("file://") :]
+    return LocalFS(), os.path.abspath(os.path.expanduser(path)), limit

@@ -1,0 +1,248 @@
+"""The disk store alone (no model): index, compaction, concurrency, limits."""
+
+import hashlib
+import multiprocessing
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from sklearn_probe.hidden import _admin, _cache, _store
+from sklearn_probe.hidden._cache import (
+    cached_vectors,
+    extraction_key,
+    missing_texts,
+    open_store,
+    store_metadata,
+    text_digest,
+)
+
+SHAPE = (3, 4)
+KEY, DESCRIPTION = extraction_key(
+    fingerprint="test-model", pooling="mean", max_length=8
+)
+
+
+def truth(text):
+    """The vectors of a text, as a model would give them: a function of it."""
+    seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest())
+    return np.random.default_rng(seed).random(SHAPE, dtype=np.float32)
+
+
+def fake_compute(calls):
+    def compute(texts, bar):
+        calls.append(list(texts))
+        return np.stack([truth(t) for t in texts])
+
+    return compute
+
+
+def vectors(texts, cache_dir, calls=None, **kwargs):
+    return cached_vectors(
+        texts,
+        key=KEY,
+        description=DESCRIPTION,
+        compute=fake_compute([] if calls is None else calls),
+        layers=range(SHAPE[0]),
+        shape=SHAPE,
+        cache_dir=cache_dir,
+        **kwargs,
+    )
+
+
+def as_in_a_new_process():
+    _cache.MEMORY.clear()
+    _cache._STORES.clear()
+
+
+def fill(cache_dir, n_shards, per_shard=3, monkeypatch=None):
+    """A store of ``n_shards`` shards (automatic compaction held off)."""
+    texts = [f"text {i}" for i in range(n_shards * per_shard)]
+    if monkeypatch is not None:
+        monkeypatch.setattr(_store, "COMPACT_AT", 10**9)
+    vectors(texts, cache_dir, chunk_size=per_shard)
+    return texts
+
+
+def shard_names(cache_dir):
+    return sorted(p.name for p in cache_dir.glob("*/*.shard"))
+
+
+def test_store_round_trip_and_metadata(tmp_path):
+    texts = fill(tmp_path, 4, monkeypatch=None)
+    as_in_a_new_process()
+    calls = []
+    got = vectors(texts, tmp_path, calls)
+    assert calls == []
+    np.testing.assert_array_equal(got, np.stack([truth(t) for t in texts]))
+    meta = store_metadata(tmp_path, KEY)
+    assert meta["layers"], meta["width"] == SHAPE
+    assert (meta["model"], meta["pooling"], meta["max_length"]) == (
+        "test-model",
+        "mean",
+        8,
+    )
+    assert (meta["dtype"], meta["storage"]) == ("float32", "float32")
+    assert missing_texts(tmp_path, KEY, [*texts, "new", texts[0]]) == ["new"]
+    assert store_metadata(tmp_path, "0" * 40) is None
+    assert missing_texts(tmp_path, "0" * 40, ["a"]) == ["a"]
+
+
+def test_refresh_reads_only_new_shards(tmp_path, monkeypatch):
+    texts = fill(tmp_path, 5, monkeypatch=monkeypatch)
+    as_in_a_new_process()
+    store = open_store(tmp_path, KEY, DESCRIPTION, SHAPE)
+    reads = []
+    real = store.fs.read_prefix
+    monkeypatch.setattr(
+        store.fs, "read_prefix", lambda p, n: reads.append(p) or real(p, n)
+    )
+    store.refresh()
+    assert len(reads) == 5
+    store.refresh()
+    assert len(reads) == 5  # nothing new, nothing read
+    # Another process adds a shard: only that one is read.
+    other = _store.Store(store.fs, store.root, KEY, store.meta)
+    other.write([text_digest("late")], truth("late")[None])
+    found, values = store.fetch([text_digest(t) for t in [texts[0], "late"]])
+    assert found.all() and len(reads) == 6
+    np.testing.assert_array_equal(values[1], truth("late"))
+
+
+def test_compaction_merges_drops_duplicates_and_debris(tmp_path, monkeypatch):
+    texts = fill(tmp_path, 6, monkeypatch=monkeypatch)
+    [folder] = tmp_path.iterdir()
+    # A duplicate shard (two processes computed the same texts), debris of a
+    # killed writer, and a format-1 shard with a keyless vectors file.
+    store = open_store(tmp_path, KEY, DESCRIPTION, SHAPE)
+    store.write(
+        [text_digest(t) for t in texts[:3]], np.stack([truth(t) for t in texts[:3]])
+    )
+    (folder / "1-2-3.shard.tmp-999999999-abc").write_bytes(b"SKPSHARD half")
+    legacy = ["old one", "old two"]
+    np.save(
+        folder / "s.keys.npy",
+        np.stack([np.frombuffer(text_digest(t), np.uint8) for t in legacy]),
+    )
+    np.save(folder / "s.vectors.npy", np.stack([truth(t) for t in legacy]))
+    np.save(folder / "killed.vectors.npy", np.zeros((2, *SHAPE), np.float32))
+    old = time.time() - 3600
+    import os
+
+    os.utime(folder / "killed.vectors.npy", (old, old))
+    reader = _store.Store(store.fs, store.root, KEY, store.meta)
+    reader.refresh()  # indexed before the compaction: its shards will go
+    done = _admin.compact_store(tmp_path)
+    assert done["merged"] == 7 + 1 and done["written"] == 1
+    assert done["duplicates"] == 3 and done["converted"] == 1
+    assert done["removed_debris"] == 1
+    assert {p.name for p in folder.iterdir()} == {
+        "meta.json",
+        *shard_names(tmp_path),
+    }
+    info = _admin.store_info(tmp_path)["keys"][0]
+    assert (info["shards"], info["rows"], info["texts"]) == (1, 20, 20)
+    # The reader finds its shards gone and the merged one in their place.
+    everything = texts + legacy
+    found, values = reader.fetch([text_digest(t) for t in everything])
+    assert found.all()
+    for i, text in enumerate(everything):
+        np.testing.assert_array_equal(values[i], truth(text))
+
+
+def test_compaction_runs_by_itself_past_the_threshold(tmp_path, monkeypatch):
+    monkeypatch.setattr(_store, "COMPACT_AT", 4)
+    texts = [f"t{i}" for i in range(20)]
+    vectors(texts, tmp_path, chunk_size=2)  # 10 shards written
+    assert len(shard_names(tmp_path)) <= 4
+    as_in_a_new_process()
+    calls = []
+    np.testing.assert_array_equal(
+        vectors(texts, tmp_path, calls), np.stack([truth(t) for t in texts])
+    )
+    assert calls == []
+
+
+def test_verify_finds_and_quarantines_a_flipped_bit(tmp_path, caplog):
+    fill(tmp_path, 3)
+    [_, path, _] = sorted(tmp_path.glob("*/*.shard"))
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 0x10
+    path.write_bytes(bytes(raw))
+    as_in_a_new_process()
+    assert _admin.verify_store(tmp_path) == {
+        "root": str(tmp_path),
+        "checked": 3,
+        "bad": 1,
+    }
+    assert "vectors checksum mismatch" in caplog.text
+    assert len(list(tmp_path.glob("*/quarantine/*"))) == 1
+    assert _admin.verify_store(tmp_path)["bad"] == 0
+
+
+def test_many_shards_within_a_small_open_files_limit(tmp_path, monkeypatch):
+    """The issue's EMFILE: one open file per shard ran out at ~500 shards."""
+    texts = fill(tmp_path, 300, per_shard=2, monkeypatch=monkeypatch)
+    script = textwrap.dedent(
+        f"""
+        import resource, numpy as np
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+        from test_store import vectors, truth
+        texts = {texts!r}
+
+        def refuse(chunk):
+            raise SystemExit(f"recomputed {{len(chunk)}} texts")
+
+        import test_store
+        test_store.fake_compute = lambda calls: lambda chunk, bar: refuse(chunk)
+        got = vectors(texts, {str(tmp_path)!r})
+        np.testing.assert_array_equal(got, np.stack([truth(t) for t in texts]))
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=str(__import__("pathlib").Path(__file__).parent),
+        timeout=300,
+    )
+    assert done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def _writer(cache_dir, seed, rounds):
+    """One of several processes reading and writing one store at once."""
+    _store.COMPACT_AT = 6  # compactions happen while the others read
+    rng = np.random.default_rng(seed)
+    pool = [f"shared text {i}" for i in range(120)]
+    wrong = computed = 0
+    for _ in range(rounds):
+        _cache.MEMORY.clear()
+        texts = list(rng.choice(pool, size=30, replace=False))
+        calls = []
+        got = vectors(texts, cache_dir, calls, chunk_size=4)
+        computed += sum(len(c) for c in calls)
+        wrong += sum(
+            not np.array_equal(g, truth(t)) for g, t in zip(got, texts, strict=True)
+        )
+    return wrong, computed
+
+
+@pytest.mark.slow
+def test_eight_concurrent_writers_never_produce_a_wrong_row(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(8) as pool:
+        results = pool.starmap(_writer, [(str(tmp_path), s, 8) for s in range(8)])
+    assert sum(w for w, _ in results) == 0
+    as_in_a_new_process()
+    pool_texts = [f"shared text {i}" for i in range(120)]
+    found, values = open_store(tmp_path, KEY, DESCRIPTION, SHAPE).fetch(
+        [text_digest(t) for t in pool_texts]
+    )
+    for i, value in values.items():
+        np.testing.assert_array_equal(value, truth(pool_texts[i]))
+    assert not list(tmp_path.glob("*/quarantine/*"))
