@@ -34,11 +34,11 @@ from _bench import make_corpus, peak_rss_mb, rss_mb  # noqa: E402
 
 
 def rows_on_disk(cache_dir):
-    from sklearn_probe.hidden._admin import store_info
+    from sklearn_probe.hidden._admin import cache_info
 
     if not os.path.isdir(cache_dir):
         return 0
-    return sum(key["rows"] for key in store_info(cache_dir)["keys"])
+    return sum(key["rows"] for key in cache_info(cache_dir)["keys"])
 
 
 def main(argv=None):

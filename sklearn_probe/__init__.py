@@ -16,9 +16,11 @@ so ``import sklearn_probe`` costs little more than ``import sklearn``.
 
 from .hidden import (
     HiddenStateTransformer,
+    ReadOnlyStoreWarning,
     TruncationWarning,
     WordHiddenStateTransformer,
     clear_cache,
+    compact_cache,
     sentence_groups,
     set_memory_cache_limit,
 )
@@ -33,9 +35,11 @@ __all__ = [
     "LayerScoresDisplay",
     "LayerSweepResult",
     "ProbeClassifier",
+    "ReadOnlyStoreWarning",
     "TruncationWarning",
     "WordHiddenStateTransformer",
     "clear_cache",
+    "compact_cache",
     "layer_sweep",
     "plot_tsne",
     "sentence_groups",

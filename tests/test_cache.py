@@ -328,3 +328,76 @@ def test_without_memory_cache_a_disk_store_serves_everything(tiny_bert, tmp_path
         set_memory_cache_limit(_cache._DEFAULT_LIMIT)
     np.testing.assert_allclose(got, expected, atol=1e-6)
     np.testing.assert_array_equal(again, got)
+
+
+def _refuse_writes(monkeypatch, error):
+    from sklearn_probe.hidden import _fs
+
+    def refuse(self, path, *args):
+        raise error
+
+    monkeypatch.setattr(_fs.LocalFS, "write_whole", refuse)
+    if error.errno != 28:  # a full disk still lets a probe file be created
+        monkeypatch.setattr(_fs.LocalFS, "check_writable", refuse)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [PermissionError(13, "Permission denied"), OSError(28, "No space left on device")],
+    ids=["read-only", "disk full"],
+)
+def test_an_unwritable_store_serves_what_it_has_and_warns_once(
+    tiny_bert, tmp_path, monkeypatch, error
+):
+    from sklearn_probe import ReadOnlyStoreWarning
+
+    texts, _ = length_corpus(8)
+    HiddenStateTransformer(tiny_bert, cache_dir=tmp_path).fit_transform(texts[:4])
+    before = store_files(tmp_path)
+    expected = HiddenStateTransformer(tiny_bert).fit_transform(texts)
+    as_in_a_new_process()
+    _refuse_writes(monkeypatch, error)
+    est = HiddenStateTransformer(tiny_bert, cache_dir=tmp_path).fit(texts)
+    with pytest.warns(ReadOnlyStoreWarning, match="memory only") as caught:
+        with count_forward_rows(tiny_bert) as counter:
+            got = est.transform(texts[:6])
+            got_again = est.transform(texts)  # no second warning
+    assert len(caught) == 1
+    assert counter["rows"] == 2 + 2  # only what the store lacked
+    np.testing.assert_allclose(
+        np.vstack([got, got_again]), expected[[*range(6), *range(8)]], atol=1e-6
+    )
+    assert store_files(tmp_path) == before
+
+
+def test_read_only_mode_never_writes(tiny_bert, tmp_path):
+    texts, _ = length_corpus(6)
+    HiddenStateTransformer(tiny_bert, cache_dir=tmp_path).fit_transform(texts[:3])
+    before = store_files(tmp_path)
+    as_in_a_new_process()
+    est = HiddenStateTransformer(tiny_bert, cache_dir=tmp_path, cache_mode="read-only")
+    with count_forward_rows(tiny_bert) as counter:
+        est.fit_transform(texts)
+    assert counter["rows"] == 3
+    assert store_files(tmp_path) == before
+
+
+def test_predicting_with_the_sweeps_pipeline_does_not_grow_the_store(
+    tiny_bert, tmp_path
+):
+    from sklearn_probe import layer_sweep
+
+    texts, labels = length_corpus(24)
+    result = layer_sweep(
+        texts,
+        labels,
+        model=tiny_bert,
+        probe=LogisticRegression(),
+        cv=2,
+        cache_dir=tmp_path,
+        verbose=0,
+    )
+    before = store_files(tmp_path)
+    for i in range(3):
+        result.best_pipeline.predict([f"an unseen review number {i}"])
+    assert store_files(tmp_path) == before

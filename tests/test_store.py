@@ -131,12 +131,10 @@ def test_compaction_merges_drops_duplicates_and_debris(tmp_path, monkeypatch):
     np.save(folder / "s.vectors.npy", np.stack([truth(t) for t in legacy]))
     np.save(folder / "killed.vectors.npy", np.zeros((2, *SHAPE), np.float32))
     old = time.time() - 3600
-    import os
-
     os.utime(folder / "killed.vectors.npy", (old, old))
     reader = _store.Store(store.fs, store.root, KEY, store.meta)
     reader.refresh()  # indexed before the compaction: its shards will go
-    done = _admin.compact_store(tmp_path)
+    done = _admin.compact_cache(tmp_path)
     assert done["merged"] == 7 + 1 and done["written"] == 1
     assert done["duplicates"] == 3 and done["converted"] == 1
     assert done["removed_debris"] == 1
@@ -144,7 +142,7 @@ def test_compaction_merges_drops_duplicates_and_debris(tmp_path, monkeypatch):
         "meta.json",
         *shard_names(tmp_path),
     }
-    info = _admin.store_info(tmp_path)["keys"][0]
+    info = _admin.cache_info(tmp_path)["keys"][0]
     assert (info["shards"], info["rows"], info["texts"]) == (1, 20, 20)
     # The reader finds its shards gone and the merged one in their place.
     everything = texts + legacy
@@ -174,14 +172,14 @@ def test_verify_finds_and_quarantines_a_flipped_bit(tmp_path, caplog):
     raw[-1] ^= 0x10
     path.write_bytes(bytes(raw))
     as_in_a_new_process()
-    assert _admin.verify_store(tmp_path) == {
+    assert _admin.verify_cache(tmp_path) == {
         "root": str(tmp_path),
         "checked": 3,
         "bad": 1,
     }
     assert "vectors checksum mismatch" in caplog.text
     assert len(list(tmp_path.glob("*/quarantine/*"))) == 1
-    assert _admin.verify_store(tmp_path)["bad"] == 0
+    assert _admin.verify_cache(tmp_path)["bad"] == 0
 
 
 def test_many_shards_within_a_small_open_files_limit(tmp_path, monkeypatch):

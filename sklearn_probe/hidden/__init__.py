@@ -11,16 +11,22 @@ subword tokens through the tokenizer's word ids (``_align``). Nothing here
 knows of probes, sweeps or pictures.
 """
 
+from ._admin import cache_info, compact_cache, verify_cache
 from ._memory import clear_cache, set_memory_cache_limit
+from ._store import ReadOnlyStoreWarning
 from ._transformer import HiddenStateTransformer, TruncationWarning
 from ._word_inputs import sentence_groups
 from ._words import WordHiddenStateTransformer
 
 __all__ = [
     "HiddenStateTransformer",
+    "ReadOnlyStoreWarning",
     "TruncationWarning",
     "WordHiddenStateTransformer",
+    "cache_info",
     "clear_cache",
+    "compact_cache",
     "sentence_groups",
     "set_memory_cache_limit",
+    "verify_cache",
 ]

@@ -54,8 +54,23 @@ def _open(fs, root, key, meta, mode):
     return Store(fs, root, key, meta, mode=mode)
 
 
-def store_info(cache_dir):
-    """One dict per key: its metadata, shards, rows, bytes and debris."""
+def cache_info(cache_dir="auto"):
+    """What a disk cache holds, key by key, without loading any model.
+
+    Parameters
+    ----------
+    cache_dir : str or path-like, default="auto"
+        The folder (``"auto"``: the default store).
+
+    Returns
+    -------
+    info : dict
+        ``root`` (the folder), ``limit_bytes`` (the default store's bound, None
+        for a folder you named) and ``keys``: one dict per extraction key with
+        its ``meta`` (model fingerprint, pooling, max_length, dtype, layers,
+        width), ``shards``, ``rows``, distinct ``texts``, ``bytes``, and the
+        counts of ``quarantined``, ``temporary`` and ``format_1_shards`` files.
+    """
     fs, root, limit, keys = _keys(cache_dir)
     out = []
     for key, meta in keys:
@@ -81,10 +96,22 @@ def store_info(cache_dir):
     return {"root": root, "limit_bytes": limit, "keys": out}
 
 
-def verify_store(cache_dir):
-    """Check every shard whole (header, keys, vectors); quarantine the bad.
+def verify_cache(cache_dir="auto"):
+    """Check every shard of a disk cache whole and quarantine the bad ones.
 
-    Returns ``{"root", "checked", "bad"}``: shards checked and shards found bad.
+    Each shard's header is checked against its key's metadata and its keys and
+    vectors against their checksums; a shard that fails is moved to its key's
+    ``quarantine/`` folder (its texts will be recomputed when needed).
+
+    Parameters
+    ----------
+    cache_dir : str or path-like, default="auto"
+        The folder (``"auto"``: the default store).
+
+    Returns
+    -------
+    report : dict
+        ``root``, ``checked`` (shards read whole) and ``bad`` (shards rejected).
     """
     fs, root, _, keys = _keys(cache_dir)
     checked = bad = 0
@@ -104,8 +131,29 @@ def verify_store(cache_dir):
     return {"root": root, "checked": checked, "bad": bad}
 
 
-def compact_store(cache_dir):
-    """Compact every key of a cache folder; totals of what was done."""
+def compact_cache(cache_dir="auto"):
+    """Merge a disk cache's small shards and remove what killed runs left.
+
+    Shards under 64 MiB are merged into shards of up to 256 MiB, each text
+    kept once; temporary files of writers that are gone are deleted; shards of
+    the earlier two-file format are converted (a vectors file whose keys never
+    landed is a killed run's and is deleted). Safe while other processes read
+    or write the cache: merged shards are committed before their sources are
+    removed, and a reader that finds a source gone looks again. Runs by itself
+    when a key passes 256 shards.
+
+    Parameters
+    ----------
+    cache_dir : str or path-like, default="auto"
+        The folder (``"auto"``: the default store).
+
+    Returns
+    -------
+    report : dict
+        ``root`` and the totals: ``keys`` compacted, shards ``merged``, shards
+        ``written``, ``duplicates`` dropped, format-1 shards ``converted``,
+        ``removed_debris`` (temporary files).
+    """
     fs, root, _, keys = _keys(cache_dir)
     totals = {"keys": 0, "merged": 0, "written": 0, "duplicates": 0}
     totals.update(converted=0, removed_debris=0)

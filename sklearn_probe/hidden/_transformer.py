@@ -75,6 +75,13 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         written whole, so an interrupted run never leaves an entry that reads
         back wrong; every shard is checked (shape, dtype, checksums) before
         use, and a bad one is moved aside and its texts recomputed.
+    cache_mode : {"read-write", "read-only"}, default="read-write"
+        ``"read-only"`` serves what ``cache_dir`` holds and never writes to
+        it: texts it lacks are computed and kept in memory only. The best
+        pipeline that :func:`~sklearn_probe.layer_sweep` returns is
+        read-only, so predicting with it does not grow the store. A folder
+        that cannot be written is used read-only, with one
+        ``ReadOnlyStoreWarning``, before anything is computed.
     weights : {"pretrained", "random"}, default="pretrained"
         ``"random"`` keeps the model's architecture and tokenizer but
         initialises its weights afresh from ``random_state``: the floor that
@@ -136,6 +143,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, object],
         "cache_dir": [str, os.PathLike, None],
+        "cache_mode": [StrOptions({"read-write", "read-only"})],
         "weights": [StrOptions({"pretrained", "random"})],
         "random_state": [Interval(numbers.Integral, 0, None, closed="left")],
         "dtype": [StrOptions({"float32", "float16", "bfloat16"})],
@@ -153,6 +161,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         batch_size=32,
         device="auto",
         cache_dir=None,
+        cache_mode="read-write",
         weights="pretrained",
         random_state=0,
         verbose=0,
@@ -166,6 +175,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
         self.device = device
         self.cache_dir = cache_dir
+        self.cache_mode = cache_mode
         self.weights = weights
         self.random_state = random_state
         self.verbose = verbose
@@ -318,6 +328,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             layers=layers,
             shape=(self.n_layers_, self.hidden_size_),
             cache_dir=self.cache_dir,
+            cache_mode=self.cache_mode,
             progress=self._progress_bar if self.verbose else None,
         )
         if truncated:

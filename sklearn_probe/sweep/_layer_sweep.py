@@ -247,8 +247,11 @@ def layer_sweep(
     timings.update(extra_timings)
     best_pipeline = search.best_estimator_
     if unit == "text":
-        # A temporary disk cache is gone; later predictions use the caller's.
-        best_pipeline.set_params(hidden__cache_dir=cache_dir)
+        # A temporary disk cache is gone; later predictions read the caller's
+        # and do not grow it.
+        best_pipeline.set_params(
+            hidden__cache_dir=cache_dir, hidden__cache_mode="read-only"
+        )
     test_score, timings["test"] = _test_score(best_pipeline, inputs, scoring)
     settings = _settings(
         hidden,
