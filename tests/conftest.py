@@ -14,6 +14,9 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # Pictures are drawn headless.
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Never the user's default store of pooled vectors (a test that wants one sets
+# the variable to a temporary folder).
+os.environ["SKLEARN_PROBE_CACHE_DIR"] = "off"
 
 import pytest  # noqa: E402
 from helpers import TEXTS, make_bert, make_gpt2  # noqa: E402

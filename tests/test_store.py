@@ -244,3 +244,54 @@ def test_eight_concurrent_writers_never_produce_a_wrong_row(tmp_path):
     for i, value in values.items():
         np.testing.assert_array_equal(value, truth(pool_texts[i]))
     assert not list(tmp_path.glob("*/quarantine/*"))
+
+
+def test_the_default_store_lives_where_the_variable_says(tmp_path, monkeypatch):
+    texts = ["one", "two", "three"]
+    monkeypatch.setenv("SKLEARN_PROBE_CACHE_DIR", str(tmp_path / "store"))
+    vectors(texts, "auto")
+    assert len(shard_names(tmp_path / "store")) == 1
+    as_in_a_new_process()
+    calls = []
+    vectors(texts, "auto", calls)
+    assert calls == []  # served from the default store
+    for off in ("off", "0", ""):
+        monkeypatch.setenv("SKLEARN_PROBE_CACHE_DIR", off)
+        as_in_a_new_process()
+        vectors(texts, "auto", calls)
+    vectors(["four"], None, calls)  # None: memory only, whatever the variable
+    assert len(calls) == 4
+    assert len(shard_names(tmp_path / "store")) == 1
+
+
+def test_the_default_store_is_under_the_users_cache_dir(tmp_path, monkeypatch):
+    import platformdirs
+
+    from sklearn_probe.hidden._location import default_cache_dir
+
+    monkeypatch.delenv("SKLEARN_PROBE_CACHE_DIR")
+    monkeypatch.setattr(platformdirs, "user_cache_dir", lambda name: f"/c/{name}")
+    assert default_cache_dir() == os.path.join("/c/sklearn-probe", "vectors")
+
+
+def test_eviction_drops_the_least_recently_used_shards(tmp_path, monkeypatch):
+    fill(tmp_path, 4, monkeypatch=monkeypatch)
+    paths = sorted(tmp_path.glob("*/*.shard"))
+    for age, path in enumerate(paths):  # written long ago, the first oldest
+        os.utime(path, (1000 + age, 1000 + age))
+    store = open_store(tmp_path, KEY, DESCRIPTION, SHAPE)
+    store.fs.touch_access(paths[0])  # ... but the first was used just now
+    size = paths[0].stat().st_size
+    meta = next(tmp_path.glob("*/meta.json")).stat().st_size
+    freed = _admin.evict(store.fs, str(tmp_path), meta + 2 * size + size // 2)
+    assert freed == 2 * size
+    assert sorted(tmp_path.glob("*/*.shard")) == [paths[0], paths[3]]
+
+
+def test_the_default_store_stays_within_its_bound(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKLEARN_PROBE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("SKLEARN_PROBE_CACHE_DISK_BYTES", "3000")
+    texts = [f"text {i}" for i in range(60)]
+    vectors(texts, "auto", chunk_size=3)
+    assert sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file()) <= 3000
+    assert len(shard_names(tmp_path)) >= 3  # the newest are kept

@@ -246,8 +246,9 @@ def test_parallel_sweep_matches_serial(tiny_bert, corpus):
         serial.scores["cv_score_mean"], parallel.scores["cv_score_mean"]
     )
     # The temporary disk cache of the workers is gone; the pipeline does not
-    # point at it.
-    assert parallel.best_pipeline.named_steps["hidden"].cache_dir is None
+    # point at it but at the caller's (the default store, off in the tests).
+    hidden = parallel.best_pipeline.named_steps["hidden"]
+    assert (hidden.cache_dir, hidden.cache_mode) == ("auto", "read-only")
 
 
 def test_result_serialises(result, tmp_path):

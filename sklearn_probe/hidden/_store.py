@@ -72,6 +72,9 @@ class Store:
         self.meta = dict(meta)
         self.path = fs.join(root, key)
         self.on_use = on_use  # called with a shard path when it serves rows
+        self.limit_bytes = None  # the default store's bound on its folder
+        self._written = 0  # bytes written since the folder's size was checked
+        self._evicted_once = False
         self._lock = threading.RLock()
         self._shards = {}  # name -> {"layout", "keys", "size", "verified"}
         self._rejected = set()  # names found bad here and left in place
@@ -337,6 +340,13 @@ class Store:
             from ._compact import compact_key
 
             compact_key(self)
+        if self.limit_bytes is not None:
+            self._written += len(data)
+            if self._written > self.limit_bytes // 20 or not self._evicted_once:
+                from ._admin import evict
+
+                self._written, self._evicted_once = 0, True
+                evict(self.fs, self.root, self.limit_bytes)
 
     def contains(self, digests):
         """Which of ``digests`` the store holds (after indexing new shards)."""

@@ -69,12 +69,18 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
     device : str, default="auto"
         ``"auto"`` picks CUDA, then Apple MPS, then the CPU; or any torch device
         string such as ``"cpu"`` or ``"cuda:1"``.
-    cache_dir : str or path-like, default=None
-        Directory for a disk cache of pooled vectors, shared by processes (e.g.
-        ``GridSearchCV(n_jobs=2)``) and by later runs. Each shard is one file
-        written whole, so an interrupted run never leaves an entry that reads
-        back wrong; every shard is checked (shape, dtype, checksums) before
-        use, and a bad one is moved aside and its texts recomputed.
+    cache_dir : str, path-like or None, default="auto"
+        Disk store of pooled vectors, shared by processes (e.g.
+        ``GridSearchCV(n_jobs=2)``) and by later runs. ``"auto"`` is the
+        default store in the user's cache directory, as Hugging Face's caches
+        are (the environment variable ``SKLEARN_PROBE_CACHE_DIR`` moves it, or
+        switches it off with ``off``; it is bounded by
+        ``SKLEARN_PROBE_CACHE_DISK_BYTES``, 20 GiB by default, least recently
+        used shards out); a path (or ``file://`` URL) is that folder; None
+        keeps vectors in memory only. Each shard is one file written whole,
+        so an interrupted run never leaves an entry that reads back wrong;
+        every shard is checked (shape, dtype, checksums) before use, and a bad
+        one is moved aside and its texts recomputed.
     cache_mode : {"read-write", "read-only"}, default="read-write"
         ``"read-only"`` serves what ``cache_dir`` holds and never writes to
         it: texts it lacks are computed and kept in memory only. The best
@@ -160,7 +166,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         max_length=128,
         batch_size=32,
         device="auto",
-        cache_dir=None,
+        cache_dir="auto",
         cache_mode="read-write",
         weights="pretrained",
         random_state=0,

@@ -64,7 +64,7 @@ def layer_sweep(
     max_length=128,
     batch_size=32,
     device="auto",
-    cache_dir=None,
+    cache_dir="auto",
     n_jobs=None,
     random_state=0,
     verbose=1,
@@ -120,11 +120,13 @@ def layer_sweep(
         from the cross-validated scores.
     max_length, batch_size, device, cache_dir, trust_remote_code
         Passed to :class:`~sklearn_probe.HiddenStateTransformer`
-        (``trust_remote_code=True`` runs code that the checkpoint ships).
+        (``cache_dir="auto"``: the default store, so a second sweep of the
+        same texts runs no model; ``trust_remote_code=True`` runs code that
+        the checkpoint ships).
     n_jobs : int, default=None
         Parallel fits of the search (see ``GridSearchCV``). Worker processes
         read the pooled vectors from a disk cache: ``cache_dir``, or a
-        temporary one for the sweep.
+        temporary one for the sweep when there is none.
     random_state : int, default=0
         Seeds the folds and the default probe.
     verbose : int, default=1
@@ -182,8 +184,9 @@ def layer_sweep(
         Hewitt & Liang's word-type control: the same search on labels drawn at
         random once per word type
         (:class:`~sklearn_probe.baselines.WordTypeControl`, word samples
-        only), so ``selectivity`` is theirs. Needs ``repeats=1``,
-        ``cache_dir=None`` and one process (``n_jobs`` None or 1).
+        only), so ``selectivity`` is theirs. Needs ``repeats=1``, no disk
+        cache of your own (``cache_dir`` None or the default ``"auto"``: word
+        vectors stay in memory) and one process (``n_jobs`` None or 1).
 
     Returns
     -------

@@ -44,7 +44,9 @@ def check_word_sweep(*, repeats, n_jobs, cache_dir):
             "repeats > 1 is not available with unit='word'; use repeats=1 (folds "
             "grouped by sentence)."
         )
-    if cache_dir is not None or n_jobs not in (None, 1):
+    # "auto" (the default store) is no choice of the caller's: words stay in
+    # memory either way.
+    if cache_dir not in (None, "auto") or n_jobs not in (None, 1):
         raise ValueError(
             "unit='word' keeps every word's vectors in this process's memory "
             "cache only: use cache_dir=None and n_jobs=None or 1 (worker "

@@ -16,6 +16,7 @@ import time
 from sklearn.base import clone
 
 from ..hidden import HiddenStateTransformer
+from ..hidden._location import resolve as resolve_cache_dir
 from ..hidden._transformer import fitted
 from ..hidden._validation import resolve_layers
 from ._units import fitted_step, pooling_param, word_transformer
@@ -66,10 +67,11 @@ def _cache_for_workers(hidden, n_jobs, cache_dir):
     """A temporary disk cache for the sweep when worker processes need one.
 
     Worker processes do not share this process's memory cache: with ``n_jobs``
-    > 1 and no ``cache_dir`` they read the vectors from a temporary folder,
-    removed at the end.
+    > 1 and no disk cache (``cache_dir=None``, or ``"auto"`` with the default
+    store switched off) they read the vectors from a temporary folder, removed
+    at the end.
     """
-    if n_jobs in (None, 1) or cache_dir is not None:
+    if n_jobs in (None, 1) or resolve_cache_dir(cache_dir) is not None:
         yield
         return
     with tempfile.TemporaryDirectory(prefix="sklearn-probe-sweep-") as tmp:
