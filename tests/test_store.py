@@ -138,7 +138,7 @@ def test_compaction_merges_drops_duplicates_and_debris(tmp_path, monkeypatch):
     assert done["merged"] == 7 + 1 and done["written"] == 1
     assert done["duplicates"] == 3 and done["converted"] == 1
     assert done["removed_debris"] == 1
-    assert {p.name for p in folder.iterdir()} == {
+    assert {p.name for p in folder.iterdir()} - {"claims"} == {
         "meta.json",
         *shard_names(tmp_path),
     }
@@ -295,3 +295,116 @@ def test_the_default_store_stays_within_its_bound(tmp_path, monkeypatch):
     vectors(texts, "auto", chunk_size=3)
     assert sum(p.stat().st_size for p in tmp_path.rglob("*") if p.is_file()) <= 3000
     assert len(shard_names(tmp_path)) >= 3  # the newest are kept
+
+
+@pytest.fixture(scope="module")
+def s3_bucket():
+    """An S3 endpoint in this process (moto's server), with one empty bucket."""
+    pytest.importorskip("s3fs")
+    server_module = pytest.importorskip("moto.server")
+    import fsspec
+
+    server = server_module.ThreadedMotoServer(
+        ip_address="127.0.0.1", port=0, verbose=False
+    )
+    server.start()
+    host, port = server.get_host_and_port()
+    saved = dict(os.environ), dict(fsspec.config.conf)
+    os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+    os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+    fsspec.config.conf["s3"] = {"endpoint_url": f"http://{host}:{port}"}
+    fs = fsspec.filesystem("s3", skip_instance_cache=True)
+    fs.mkdir("probe-cache")
+    yield "s3://probe-cache"
+    os.environ.clear()
+    os.environ.update(saved[0])
+    fsspec.config.conf.clear()
+    fsspec.config.conf.update(saved[1])
+    server.stop()
+
+
+def test_an_s3_store_round_trips_validates_and_compacts(s3_bucket, monkeypatch, caplog):
+    import fsspec
+
+    url = f"{s3_bucket}/round-trip"
+    texts = fill(url, 5, monkeypatch=monkeypatch)
+    fs = fsspec.filesystem("s3")
+    fs.invalidate_cache()
+    names = sorted(fs.find(url))
+    assert sum(n.endswith(".shard") for n in names) == 5
+    assert not any(".tmp-" in n for n in names)  # one PUT per shard
+    # A flipped bit in one shard: quarantined, recomputed, never served.
+    bad = [n for n in names if n.endswith(".shard")][2]
+    raw = bytearray(fs.cat_file(bad))
+    raw[-1] ^= 0x10
+    fs.pipe_file(bad, bytes(raw))
+    as_in_a_new_process()
+    calls = []
+    got = vectors(texts, url, calls)
+    np.testing.assert_array_equal(got, np.stack([truth(t) for t in texts]))
+    assert sum(len(c) for c in calls) == 3
+    assert "vectors checksum mismatch" in caplog.text
+    assert store_metadata(url, KEY)["width"] == SHAPE[1]
+    assert missing_texts(url, KEY, texts) == []
+    done = _admin.compact_cache(url)
+    assert (done["merged"], done["written"]) == (4 + 1, 1)
+    info = _admin.cache_info(url)["keys"][0]
+    assert (info["shards"], info["texts"], info["quarantined"]) == (1, 15, 1)
+
+
+def test_an_unknown_scheme_is_an_error_not_a_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="unknown scheme 'nosuch'"):
+        vectors(["a"], "nosuch://bucket/x")
+    assert list(tmp_path.iterdir()) == []
+    got = vectors(["a"], f"file://{tmp_path}/here")
+    np.testing.assert_array_equal(got[0], truth("a"))
+    assert shard_names(tmp_path / "here")
+
+
+def _same_texts(cache_dir, barrier, n, claims=True):
+    """One of several processes asked for the same texts at the same moment."""
+    if not claims:
+        from sklearn_probe.hidden import _claims
+
+        _claims.Claims.of_others = lambda self, digests: set()
+    texts = [f"claimed text {i}" for i in range(n)]
+    calls = []
+
+    def slow(chunk, bar):
+        calls.append(list(chunk))
+        time.sleep(0.2)  # a model at work
+        return np.stack([truth(t) for t in chunk])
+
+    barrier.wait()
+    got = cached_vectors(
+        texts,
+        key=KEY,
+        description=DESCRIPTION,
+        compute=slow,
+        layers=range(SHAPE[0]),
+        shape=SHAPE,
+        cache_dir=cache_dir,
+        chunk_size=4,
+    )
+    wrong = sum(
+        not np.array_equal(g, truth(t)) for g, t in zip(got, texts, strict=True)
+    )
+    return wrong, sum(len(c) for c in calls)
+
+
+def run_at_once(tmp_path, n_processes, n_texts, claims=True):
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(n_processes) as pool:
+        barrier = manager.Barrier(n_processes)
+        args = [(str(tmp_path), barrier, n_texts, claims)] * n_processes
+        return pool.starmap(_same_texts, args)
+
+
+@pytest.mark.slow
+def test_processes_asking_at_once_compute_each_text_about_once(tmp_path):
+    results = run_at_once(tmp_path, 4, 40)
+    assert sum(wrong for wrong, _ in results) == 0
+    # Without claims every process computes all 40 (160 in all).
+    assert sum(computed for _, computed in results) < 2 * 40
+    assert not list(tmp_path.glob("*/claims/*.claim"))  # all released

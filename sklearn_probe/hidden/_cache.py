@@ -19,9 +19,11 @@ alone what its vectors are and whether every text it needs is there, without
 loading the model.
 """
 
+import contextlib
 import hashlib
 import json
 import threading
+import time
 
 import numpy as np
 
@@ -102,12 +104,13 @@ def open_store(cache_dir, key, description, shape, *, mode="read-write"):
     fs, root, limit = where
     meta = _store_meta(description, shape)
     with _STORES_LOCK:
-        store = _STORES.get((root, key, mode))
+        name = fs.url_prefix + root
+        store = _STORES.get((name, key, mode))
         if store is None or store.meta != meta:
             on_use = fs.touch_access if limit is not None else None
             store = Store(fs, root, key, meta, mode=mode, on_use=on_use)
             store.limit_bytes = limit
-            _STORES[(root, key, mode)] = store
+            _STORES[(name, key, mode)] = store
     return store
 
 
@@ -175,27 +178,24 @@ def cached_vectors(
     chunk tells). Repeated texts are computed once. Misses are computed
     ``chunk_size`` texts at a time and each chunk is stored (in memory and, with
     ``cache_dir`` in ``cache_mode="read-write"``, on disk) before the next
-    starts, so an interrupted run resumes where it stopped.
+    starts, so an interrupted run resumes where it stopped. Texts that another
+    process is computing at the same moment (a claim in the store) are waited
+    for rather than computed twice.
 
     Returns ``(n, len(layers), width)`` float32 (float16 entries are widened).
     Peak memory is this output plus one chunk: with ``cache_dir`` and a small
     in-memory limit (:func:`set_memory_cache_limit`), a corpus far larger than
     memory streams through in chunks, every chunk on disk before the next.
     """
-    layers = list(layers)
-    chunk_size = chunk_size or CHUNK_SIZE
-    out = None
-    missing = {}  # text -> positions in ``texts``
+    job = _Job(texts, key, layers)
     for i, text in enumerate(texts):
         value = MEMORY.get(key, text)
         if value is None:
-            missing.setdefault(text, []).append(i)
-            continue
-        if out is None:
-            out = np.empty((len(texts), len(layers), value.shape[1]), np.float32)
-        out[i] = value[layers]
-    if not missing:
-        return out
+            job.missing.setdefault(text, []).append(i)
+        else:
+            job.put(i, value)
+    if not job.missing:
+        return job.out
 
     if shape is None and cache_dir is not None:
         meta = store_metadata(cache_dir, key)
@@ -203,36 +203,99 @@ def cached_vectors(
     store = None
     if shape is not None:
         store = open_store(cache_dir, key, description, shape, mode=cache_mode)
-    todo = list(missing)
-    keep = MEMORY.limit_bytes > 0
-    if store is not None:
-        found, values = store.fetch([text_digest(t) for t in todo])
-        for i, value in values.items():
-            if out is None:
-                out = np.empty((len(texts), len(layers), value.shape[1]), np.float32)
-            if keep:
-                MEMORY.put(key, todo[i], value)
-            out[missing[todo[i]]] = value[layers]
-        todo = [t for t, hit in zip(todo, found, strict=True) if not hit]
-
+    todo = job.take_from(store, list(job.missing))
     bar = progress(len(todo)) if progress is not None and todo else None
+    step = chunk_size or CHUNK_SIZE
     try:
-        for start in range(0, len(todo), chunk_size):
-            chunk = todo[start : start + chunk_size]
-            computed = compute(chunk, bar)
-            if out is None:
-                shape = computed.shape[1:]
-                out = np.empty((len(texts), len(layers), shape[1]), np.float32)
+        deferred = []
+        for start in range(0, len(todo), step):
+            chunk = todo[start : start + step]
             if store is None and cache_dir is not None:
-                store = open_store(cache_dir, key, description, shape, mode=cache_mode)
-            for text, value in zip(chunk, computed, strict=True):
-                if keep:
-                    value = value.copy()  # own memory: the chunk can be freed
-                    MEMORY.put(key, text, value)
-                out[missing[text]] = value[layers]
-            if store is not None:
-                store.write([text_digest(t) for t in chunk], computed)
+                # No shape known before: the first chunk tells it.
+                computed, _ = job.compute(None, chunk, compute, bar)
+                store = open_store(
+                    cache_dir, key, description, computed.shape[1:], mode=cache_mode
+                )
+                if store is not None:
+                    store.write([text_digest(t) for t in chunk], computed)
+                continue
+            deferred += job.compute(store, chunk, compute, bar)[1]
+        # Texts other processes were computing: theirs once committed, else ours.
+        rest = job.take_from(store, deferred, wait=True)
+        for start in range(0, len(rest), step):
+            job.compute(store, rest[start : start + step], compute, bar, claim=False)
     finally:
         if bar is not None:
             bar.close()
-    return out
+    return job.out
+
+
+class _Job:
+    """The output of one :func:`cached_vectors` call, filled from any source."""
+
+    def __init__(self, texts, key, layers):
+        self.n, self.key, self.layers = len(texts), key, list(layers)
+        self.out = None
+        self.missing = {}  # text -> positions in ``texts``
+        self.keep_in_memory = MEMORY.limit_bytes > 0
+        self.n_computed = 0
+
+    def put(self, positions, value):
+        if self.out is None:
+            width = value.shape[1]
+            self.out = np.empty((self.n, len(self.layers), width), np.float32)
+        self.out[positions] = value[self.layers]
+
+    def keep(self, texts, values):
+        for text, value in zip(texts, values, strict=True):
+            if self.keep_in_memory:
+                value = value.copy()  # own memory: the chunk can be freed
+                MEMORY.put(self.key, text, value)
+            self.put(self.missing[text], value)
+
+    def take_from(self, store, texts, *, wait=False):
+        """Fill in what ``store`` holds of ``texts``; return the rest.
+
+        With ``wait``, first wait for the texts other processes claim.
+        """
+        if store is None or not texts:
+            return texts
+        digests = [text_digest(t) for t in texts]
+        found, values = store.fetch(digests)
+        while wait and not found.all():
+            waiting = store.claims.of_others(
+                [d for d, f in zip(digests, found, strict=True) if not f]
+            )
+            if not waiting:
+                break
+            time.sleep(0.1)
+            more, new = store.fetch(digests)
+            values.update(new)
+            found |= more
+        for i, value in values.items():
+            if self.keep_in_memory:
+                MEMORY.put(self.key, texts[i], value)
+            self.put(self.missing[texts[i]], value)
+        return [t for t, hit in zip(texts, found, strict=True) if not hit]
+
+    def compute(self, store, chunk, compute, bar, *, claim=True):
+        """Compute and store ``chunk`` but for what other processes claim.
+
+        Returns ``(vectors computed or None, texts left to their claimants)``.
+        """
+        deferred = []
+        if claim and store is not None and store.writable and chunk:
+            chunk = self.take_from(store, chunk)  # finished by others meanwhile
+            held = store.claims.of_others([text_digest(t) for t in chunk])
+            deferred = [t for t in chunk if text_digest(t) in held]
+            chunk = [t for t in chunk if text_digest(t) not in held]
+        if not chunk:
+            return None, deferred
+        digests = [text_digest(t) for t in chunk]
+        writing = store is not None and store.writable
+        with store.claims.hold(digests) if writing else contextlib.nullcontext():
+            computed = compute(chunk, bar)
+            self.keep(chunk, computed)
+            if store is not None:
+                store.write(digests, computed)
+        return computed, deferred

@@ -111,9 +111,9 @@ def _flush(store, parts, keys):
 
 
 def _remove_debris(store):
-    """Delete temporary files whose writer is gone (or a day old)."""
+    """Delete temporary files and claims whose writer is gone (or a day old)."""
     fs = store.fs
-    removed = 0
+    removed = store.claims.remove_stale()
     for name, (_, mtime, _) in fs.listdir(store.path).items():
         if TMP_MARK in name and (
             not fs.owner_alive(name) or time.time() - mtime > STALE_S

@@ -122,3 +122,92 @@ class LocalFS:
         except PermissionError:
             return True
         return True
+
+
+class FsspecFS:
+    """Object storage or any other fsspec file system (``s3://``, ``gs://``).
+
+    A shard is written with one PUT, which object stores make visible whole
+    or not at all; there are no temporary files. Listings are read afresh
+    (fsspec caches them) so that a reader sees other processes' shards.
+    Credentials come from the file system's usual configuration.
+    """
+
+    def __init__(self, fs, protocol):
+        self.fs = fs
+        self.url_prefix = f"{protocol}://"
+
+    def join(self, *parts):
+        return "/".join(p.rstrip("/") for p in parts)
+
+    def makedirs(self, path):
+        self.fs.makedirs(path, exist_ok=True)
+
+    def _ls(self, path):
+        self.fs.invalidate_cache(path)
+        try:
+            return self.fs.ls(path, detail=True)
+        except FileNotFoundError:
+            return []
+
+    def listdir(self, path):
+        out = {}
+        for entry in self._ls(path):
+            if entry.get("type") == "file":
+                mtime = entry.get("LastModified", entry.get("mtime", 0))
+                mtime = mtime.timestamp() if hasattr(mtime, "timestamp") else mtime
+                out[entry["name"].rstrip("/").rsplit("/", 1)[-1]] = (
+                    entry["size"],
+                    mtime or 0,
+                    mtime or 0,
+                )
+        return out
+
+    def subdirs(self, path):
+        names = (e["name"].rstrip("/") for e in self._ls(path) if e["type"] != "file")
+        return sorted(n.rsplit("/", 1)[-1] for n in names)
+
+    def read_prefix(self, path, n):
+        return self.fs.cat_file(path, start=0, end=n)
+
+    def read(self, path):
+        return self.fs.cat_file(path)
+
+    @contextlib.contextmanager
+    def buffer(self, path):
+        yield self.fs.cat_file(path)
+
+    def write_whole(self, path, data):
+        self.fs.pipe_file(path, data)
+
+    def create_exclusive(self, path, data):
+        # Best effort (check, then put): two compactions at once cost work,
+        # never correctness.
+        if self.fs.exists(path):
+            return False
+        self.fs.pipe_file(path, data)
+        return True
+
+    def remove(self, path):
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm_file(path)
+
+    def move(self, path, dest):
+        self.fs.mv(path, dest)
+
+    def touch_access(self, path):
+        """Objects have no access time: least recently used is least recently
+        written there."""
+
+    def check_writable(self, path):
+        probe = self.join(
+            path, f".write-check{TMP_MARK}{os.getpid()}-{uuid.uuid4().hex}"
+        )
+        try:
+            self.fs.pipe_file(probe, b"")
+            self.fs.rm_file(probe)
+        except Exception as exc:  # botocore and kin raise their own errors
+            raise PermissionError(f"{type(exc).__name__}: {exc}") from exc
+
+    def owner_alive(self, name):
+        return False  # no temporary files are written here

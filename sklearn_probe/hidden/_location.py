@@ -7,7 +7,9 @@
   moves it (a path) or switches it off (``off``, ``0``, ``none`` or empty).
   It is bounded (``SKLEARN_PROBE_CACHE_DISK_BYTES``, default 20 GiB): past
   the bound the least recently used shards are deleted.
-- any other string or path: that folder, never bounded.
+- any other string or path: that folder, never bounded; a URL names a
+  folder of an fsspec file system (``s3://bucket/path``, ``gs://...``;
+  ``file://`` is a local folder), and an unknown scheme is an error.
 """
 
 import os
@@ -63,12 +65,29 @@ def resolve(cache_dir):
         limit = default_limit_bytes()
     path = os.fspath(cache_dir)
     match = _URL.match(path)
-    if match:
-        scheme = match.group(1).lower()
-        if scheme != "file":
-            raise ValueError(
-                f"cache_dir={path!r}: the {scheme!r} scheme is not supported; "
-                "use a local folder (a path or file:// URL)."
-            )
-        path = path[len("file://") :]
-    return LocalFS(), os.path.abspath(os.path.expanduser(path)), limit
+    if match is None:
+        return LocalFS(), os.path.abspath(os.path.expanduser(path)), limit
+    scheme = match.group(1).lower()
+    if scheme == "file":
+        return LocalFS(), os.path.abspath(path[len("file://") :]), limit
+    return _fsspec(path, scheme) + (limit,)
+
+
+def _fsspec(url, scheme):
+    """``(FsspecFS, root)`` of an fsspec URL, or a clear error."""
+    import fsspec
+
+    from ._fs import FsspecFS
+
+    try:
+        fsspec.get_filesystem_class(scheme)
+    except ValueError:
+        raise ValueError(
+            f"cache_dir={url!r}: unknown scheme {scheme!r}. Use a local folder, "
+            "or a URL of a file system fsspec knows, such as s3://bucket/path "
+            "or gs://bucket/path."
+        ) from None
+    # A missing file-system package (s3fs, gcsfs) raises ImportError here,
+    # naming what to install.
+    fs, root = fsspec.core.url_to_fs(url)
+    return FsspecFS(fs, scheme), root.rstrip("/")

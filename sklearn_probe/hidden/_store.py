@@ -41,6 +41,7 @@ import warnings
 import numpy as np
 
 from . import _shard
+from ._claims import Claims
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class Store:
         self._stale_index = False
         self._legacy_logged = False
         self.writable = mode == "read-write" and self._check_writable()
+        self.claims = Claims(self)
         self._check_meta()
 
     # -- opening ---------------------------------------------------------
