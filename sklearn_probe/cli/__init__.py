@@ -4,6 +4,7 @@
 
     sklearn-probe sweep [--model minilm] [--dataset rotten_tomatoes] [--out DIR]
     sklearn-probe predict --pipeline DIR/best_pipeline.joblib "A sentence." ...
+    sklearn-probe cache info|verify|compact [--cache-dir DIR]
 
 Also ``python -m sklearn_probe``. Mistakes a person makes (an unknown data set, a
 missing column, an unreadable file, a model that cannot be found, a layer out
@@ -19,13 +20,14 @@ import argparse
 import logging
 import sys
 
+from ._cache import _add_cache_parser
 from ._common import UserError, one_line
 from ._predict import _add_predict_parser
 from ._sweep import _add_sweep_parser
 
 __all__ = ["UserError", "build_parser", "main"]
 
-SUBCOMMANDS = (_add_sweep_parser, _add_predict_parser)
+SUBCOMMANDS = (_add_sweep_parser, _add_predict_parser, _add_cache_parser)
 
 
 def build_parser():

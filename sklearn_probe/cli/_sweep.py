@@ -105,7 +105,11 @@ def _add_model_arguments(group):
     group.add_argument("--batch-size", type=positive_int, default=32)
     group.add_argument("--device", default="auto")
     group.add_argument(
-        "--cache-dir", default=None, help="disk cache of hidden states, for reuse"
+        "--cache-dir",
+        default="auto",
+        help="disk cache of pooled vectors, for reuse ('auto': the default store "
+        "in the user's cache directory, see 'sklearn-probe cache info'; 'none': "
+        "memory only)",
     )
     group.add_argument(
         "--trust-remote-code",
@@ -262,7 +266,7 @@ def _sweep(args, train, test):
         max_length=args.max_length,
         batch_size=args.batch_size,
         device=args.device,
-        cache_dir=args.cache_dir,
+        cache_dir=None if args.cache_dir == "none" else args.cache_dir,
         n_jobs=args.n_jobs,
         random_state=args.seed,
         verbose=0 if args.quiet else 1,
