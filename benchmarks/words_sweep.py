@@ -34,7 +34,8 @@ from _bench import peak_rss_mb  # noqa: E402
 
 
 def naive_word_vectors(loaded, sentences, layer, batch_size=32):
-    """First-subword vectors of every word at ``layer``, encoding afresh."""
+    """First-subword vectors of every word at ``layer``, encoding afresh: one
+    ``(n_words, width)`` array per sentence."""
     import torch
 
     tokenizer, model = loaded.tokenizer, loaded.model
@@ -47,27 +48,33 @@ def naive_word_vectors(loaded, sentences, layer, batch_size=32):
         with torch.inference_mode():
             states = model(**inputs, output_hidden_states=True).hidden_states[layer]
         for row in range(len(batch)):
-            seen = set()
+            first = {}
             for position, word in enumerate(inputs.word_ids(row)):
-                if word is not None and word not in seen:
-                    seen.add(word)
-                    out.append(states[row, position].numpy())
-    return np.stack(out)
+                if word is not None:
+                    first.setdefault(word, position)
+            out.append(states[row, list(first.values())].numpy())
+    return out
 
 
-def naive_sweep(loaded, sentences, y, folds, layers):
+def naive_features(loaded, X, rows, groups, sentences, layer):
+    """The vectors of samples ``rows``, their sentences encoded afresh."""
+    needed = np.unique(groups[rows])
+    vectors = naive_word_vectors(loaded, [sentences[g] for g in needed], layer)
+    where = {g: k for k, g in enumerate(needed)}
+    return np.stack([vectors[where[groups[j]]][X[j][1]] for j in rows])
+
+
+def naive_sweep(loaded, X, y, groups, sentences, folds, layers):
     from sklearn.linear_model import LogisticRegression
 
-    sentence_of = np.repeat(np.arange(len(sentences)), [len(s) for s in sentences])
     scores = {}
     for layer in layers:
         fold_scores = []
-        for train_s, test_s in folds:
-            train = np.isin(sentence_of, train_s)
-            X_train = naive_word_vectors(loaded, [sentences[i] for i in train_s], layer)
-            X_test = naive_word_vectors(loaded, [sentences[i] for i in test_s], layer)
+        for train, test in folds:
+            X_train = naive_features(loaded, X, train, groups, sentences, layer)
+            X_test = naive_features(loaded, X, test, groups, sentences, layer)
             probe = LogisticRegression(max_iter=1000).fit(X_train, y[train])
-            fold_scores.append(probe.score(X_test, y[~train]))
+            fold_scores.append(probe.score(X_test, y[test]))
         scores[layer] = float(np.mean(fold_scores))
     return scores
 
@@ -87,7 +94,7 @@ def main(argv=None):
     from sklearn.model_selection import GridSearchCV, GroupKFold
     from sklearn.pipeline import Pipeline
 
-    from sklearn_probe import WordHiddenStateTransformer
+    from sklearn_probe import WordHiddenStateTransformer, sentence_groups
     from sklearn_probe.datasets import load_conllu, make_agreement_conllu
     from sklearn_probe.hidden._models import load_model
 
@@ -97,8 +104,9 @@ def main(argv=None):
     make_agreement_conllu(path, n_sentences=args.sentences, random_state=0)
     words = load_conllu(path)
     X, y = words["sample"].tolist(), words["upos"].to_numpy()
-    groups = words["sentence"].to_numpy()
-    sentences = list(dict.fromkeys(s for s, _ in X))  # in order, one each
+    # One id per distinct sentence, in order of first use (as the cache sees them).
+    groups = sentence_groups(X)
+    sentences = list(dict.fromkeys(s for s, _ in X))
     loaded = load_model("minilm", "cpu")
     n_layers = loaded.n_layers
     print(f"{len(sentences)} sentences, {len(X)} words, {n_layers} layers, "
@@ -124,13 +132,10 @@ def main(argv=None):
     print(f"sklearn-probe: {ours:.1f} s, {sum(rows)} forward rows "
           f"({len(sentences)} sentences), peak RSS {peak_rss_mb():.0f} MB")  # fmt: skip
 
-    folds = [
-        (np.unique(groups[tr]), np.unique(groups[te]))
-        for tr, te in cv.split(X, y, groups)
-    ]
+    folds = list(cv.split(X, y, groups))
     layers = list(range(n_layers))[: args.naive_layers]
     started = time.perf_counter()
-    naive_scores = naive_sweep(loaded, sentences, y, folds, layers)
+    naive_scores = naive_sweep(loaded, X, y, groups, sentences, folds, layers)
     naive = (time.perf_counter() - started) * n_layers / len(layers)
     scaled = "" if len(layers) == n_layers else f" (scaled from {len(layers)} layers)"
     print(f"naive: {naive:.1f} s{scaled}; ratio {naive / ours:.1f}x")
