@@ -115,3 +115,23 @@ def test_layer_embeddings_display_from_estimator(tiny_bert, texts):
         method="pca",
     )
     assert [ax.get_title() for ax in display.axes_] == ["Layer 0", "Layer 3"]
+
+
+def test_pca_panels_name_their_own_explained_variance():
+    from sklearn.decomposition import PCA
+
+    from sklearn_probe.plotting import LayerEmbeddingsDisplay
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 20)
+    # Layer 0 spreads along one direction, layer 1 evenly: different ratios.
+    embeddings = {
+        0: rng.normal(size=(40, 5)) * [10.0, 1, 1, 1, 1],
+        1: rng.normal(size=(40, 5)),
+    }
+    display = LayerEmbeddingsDisplay.from_embeddings(embeddings, y, method="pca")
+    for ax, X in zip(display.axes_, embeddings.values(), strict=True):
+        ratio = PCA(n_components=2).fit(X).explained_variance_ratio_
+        assert ax.get_xlabel() == f"PC 1 ({100 * ratio[0]:.0f}% of variance)"
+        assert ax.get_ylabel() == f"PC 2 ({100 * ratio[1]:.0f}% of variance)"
+    assert display.axes_[0].get_xlabel() != display.axes_[1].get_xlabel()

@@ -33,8 +33,8 @@ def test_returns_axes_with_one_collection_per_class(blobs):
     assert len(ax.collections) == 2
     assert [len(c.get_offsets()) for c in ax.collections] == [15, 15]
     assert legend_texts(ax) == ["0", "1"]
-    assert ax.get_xlabel() == "t-SNE dimension 1"
-    assert ax.get_ylabel() == "t-SNE dimension 2"
+    assert ax.get_xlabel() == "t-SNE 1"
+    assert ax.get_ylabel() == "t-SNE 2"
     assert ax.get_title() == "t-SNE of embeddings"
 
 

@@ -34,6 +34,23 @@ def sweep_scores(n_layers=5, groups=None, extra=()):
     return pd.DataFrame(rows)
 
 
+def sweep_result(scores, **overrides):
+    """What LayerScoresDisplay.from_sweep reads of a LayerSweepResult."""
+    from types import SimpleNamespace
+
+    fields = {
+        "scores": scores,
+        "param_columns": [],
+        "score_name": "accuracy",
+        "chance_score": 0.5,
+        "best_index": None,
+        "n_splits": 3,
+        "n_repeats": 1,
+        "model_name": "tiny",
+    }
+    return SimpleNamespace(**{**fields, **overrides})
+
+
 def test_layer_scores_display_draws_what_it_says():
     from sklearn_probe.plotting import LayerScoresDisplay
 
@@ -87,20 +104,10 @@ def test_layer_scores_display_bands_and_extra_curves():
 
 
 def test_layer_scores_display_from_sweep_on_given_axes():
-    from types import SimpleNamespace
-
     from sklearn_probe.plotting import LayerScoresDisplay
 
-    scores = sweep_scores(n_layers=3)
-    result = SimpleNamespace(
-        scores=scores,
-        param_columns=[],
-        score_name="roc_auc",
-        chance_score=0.5,
-        best_index=1,  # whatever the sweep says is best is what is starred
-        n_splits=3,
-        model_name="tiny",
-    )
+    # Whatever the sweep says is best is what is starred.
+    result = sweep_result(sweep_scores(n_layers=3), score_name="roc_auc", best_index=1)
     fig = Figure()
     ax = fig.add_subplot()
     before = plt.get_fignums()
@@ -143,3 +150,42 @@ def test_layer_scores_display_confidence_band_and_worse_layers():
     ]
     assert texts[-1].startswith("significantly worse than best")
     plt.close(display.figure_)
+
+
+def test_plot_again_keeps_the_options_given_to_from_sweep():
+    from sklearn_probe.plotting import LayerScoresDisplay
+
+    scores = sweep_scores(n_layers=3)
+    result = sweep_result(scores)
+    first = LayerScoresDisplay.from_sweep(result, band="range", show_train=True)
+    folds = scores.filter(like="cv_score_fold").to_numpy()
+    again = first.plot(ax=Figure().add_subplot())
+    assert set(again.lines_) == {("cv_score", ""), ("train_score", "")}
+    low = again.bands_[("cv_score", "")].get_paths()[0].vertices[:, 1]
+    assert low.min() == pytest.approx(folds.min())  # the range band, not ± sd
+    assert again.ax_.get_ylabel() == "Accuracy (3-fold CV, mean and range)"
+    # An option given to plot() replaces the stored one, and is kept in turn.
+    again.plot(ax=Figure().add_subplot(), band=None)
+    assert again.bands_ == {}
+    assert again.plot(ax=Figure().add_subplot()).bands_ == {}
+    with pytest.raises(TypeError, match="'colour'.*band, show_train, title"):
+        again.plot(colour="red")
+
+
+def shown_titles(ax):
+    titles = [ax.get_title(loc) for loc in ("left", "center", "right")]
+    return [title for title in titles if title]
+
+
+@pytest.mark.parametrize("loc", ["center", "left", "right"])
+def test_a_title_set_on_the_axes_replaces_the_display_title(loc, tmp_path):
+    from sklearn_probe.plotting import LayerScoresDisplay
+
+    display = LayerScoresDisplay(sweep_scores(), model_name="tiny").plot()
+    assert shown_titles(display.ax_) == ["Probe accuracy by layer (tiny)"]
+    display.ax_.set_title("My own title", loc=loc)
+    display.figure_.savefig(tmp_path / "scores.png")
+    assert shown_titles(display.ax_) == ["My own title"]
+    # Drawing the display again on those axes brings its own title back, alone.
+    display.plot(ax=display.ax_, title="Again")
+    assert shown_titles(display.ax_) == ["Again"]

@@ -11,7 +11,16 @@ in :mod:`sklearn_probe._projection`.
 import numpy as np
 
 from ._projection import _project, _subsample
-from ._style import LABEL_SIZE, LEGEND_SIZE, MARKERS, MUTED, OKABE_ITO, SUPTITLE_SIZE
+from ._scatter import (
+    class_styles,
+    legend_handles,
+    scatter_classes,
+    style_projection_axes,
+)
+from ._style import LEGEND_SIZE, SUPTITLE_SIZE
+
+# The drawing options a display keeps between plot() calls.
+_OPTIONS = ("s", "alpha", "legend_title")
 
 
 class LayerEmbeddingsDisplay:
@@ -37,10 +46,18 @@ class LayerEmbeddingsDisplay:
         Display name per label, e.g. ``{0: "negative", 1: "positive"}``.
     panel_titles : dict, default=None
         ``layer -> title``; default "Layer <l>".
-    axis_labels : tuple of str, default=None
-        x and y labels; default "<method> 1", "<method> 2".
+    axis_labels : tuple of str or dict, default=None
+        x and y labels of every panel, or ``layer -> (x, y)`` where they
+        differ (PCA names each layer's explained variance); default
+        "<method> 1", "<method> 2".
     title : str, default=None
         Figure title.
+    s : float, default=None
+        Marker size; None picks one from the number of points.
+    alpha : float, default=0.75
+        Marker opacity.
+    legend_title : str, default=None
+        Title of the shared legend.
 
     Attributes
     ----------
@@ -69,6 +86,9 @@ class LayerEmbeddingsDisplay:
         panel_titles=None,
         axis_labels=None,
         title=None,
+        s=None,
+        alpha=0.75,
+        legend_title=None,
     ):
         self.points = points
         self.labels = labels
@@ -77,6 +97,9 @@ class LayerEmbeddingsDisplay:
         self.panel_titles = panel_titles
         self.axis_labels = axis_labels
         self.title = title
+        self.s = s
+        self.alpha = alpha
+        self.legend_title = legend_title
 
     # -- constructors --------------------------------------------------------
 
@@ -94,7 +117,7 @@ class LayerEmbeddingsDisplay:
         panel_titles=None,
         title=None,
         ax=None,
-        **scatter_kwargs,
+        **options,
     ):
         """Project vectors of several layers to 2-D and draw them.
 
@@ -118,8 +141,9 @@ class LayerEmbeddingsDisplay:
             See the class parameters.
         ax : array of matplotlib.axes.Axes, default=None
             One axes per layer; None makes a new figure with one row.
-        **scatter_kwargs
-            Passed to :meth:`plot`.
+        **options
+            ``s``, ``alpha``, ``legend_title``: see the class parameters. The
+            display keeps them, so ``plot(ax=...)`` draws the same picture.
 
         Returns
         -------
@@ -148,9 +172,9 @@ class LayerEmbeddingsDisplay:
         n = len(labels)
         if method == "auto":
             method = "tsne" if n <= 5000 else "pca"
-        points, axis_labels = {}, None
+        points, axis_labels = {}, {}
         for layer, X in embeddings.items():
-            points[layer], axis_labels = _project(
+            points[layer], axis_labels[layer] = _project(
                 X[index], method, perplexity, random_state, layer
             )
         display = cls(
@@ -161,8 +185,9 @@ class LayerEmbeddingsDisplay:
             panel_titles=panel_titles,
             axis_labels=axis_labels,
             title=title,
+            **options,
         )
-        return display.plot(ax=ax, **scatter_kwargs)
+        return display.plot(ax=ax)
 
     @classmethod
     def from_estimator(cls, transformer, texts, labels, *, layers, **kwargs):
@@ -240,7 +265,7 @@ class LayerEmbeddingsDisplay:
 
     # -- drawing ---------------------------------------------------------------
 
-    def plot(self, ax=None, *, s=None, alpha=0.75, legend_title=None):
+    def plot(self, ax=None, **options):
         """Draw one panel per layer and a shared legend.
 
         Parameters
@@ -248,106 +273,48 @@ class LayerEmbeddingsDisplay:
         ax : sequence of matplotlib.axes.Axes, default=None
             One axes per layer (e.g. from ``plt.subplots(1, 3)``); None makes
             a new figure with one row of panels.
-        s : float, default=None
-            Marker size; None picks one from the number of points.
-        alpha : float, default=0.75
-            Marker opacity.
-        legend_title : str, default=None
-            Title of the shared legend.
+        **options
+            ``s``, ``alpha``, ``legend_title``: replace the display's setting
+            of that name (see the class parameters), for this drawing and the
+            later ones.
 
         Returns
         -------
-        self
+        LayerEmbeddingsDisplay
+            ``self``, with ``axes_``, ``figure_`` and ``legend_`` set.
         """
-        from matplotlib.lines import Line2D
-
+        unknown = sorted(set(options) - set(_OPTIONS))
+        if unknown:
+            raise TypeError(
+                f"plot() got unknown options {unknown}; the options are "
+                f"{', '.join(_OPTIONS)}."
+            )
+        for name, value in options.items():
+            setattr(self, name, value)
         layers = list(self.points)
-        labels = np.asarray(self.labels)
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            n_panels = len(layers)
-            fig, axes = plt.subplots(
-                1,
-                n_panels,
-                figsize=(3.9 * n_panels + 0.4, 4.6),
-                layout="constrained",
-                squeeze=False,
-            )
-            axes = axes[0]
-        else:
-            axes = np.ravel(np.asarray(ax, dtype=object))
-            if len(axes) != len(layers):
-                raise ValueError(
-                    f"ax has {len(axes)} axes for {len(layers)} layers; pass one "
-                    "axes per layer."
-                )
-            fig = axes[0].figure
-        names = {} if self.label_names is None else dict(self.label_names)
-        classes = np.unique(labels)
-        n = len(labels)
-        size = float(np.clip(24 * (400 / max(n, 1)) ** 0.5, 4, 60)) if s is None else s
-        styles = []
-        for i, label in enumerate(classes):
-            key = label.item() if hasattr(label, "item") else label
-            styles.append(
-                (
-                    labels == label,
-                    OKABE_ITO[i % len(OKABE_ITO)],
-                    MARKERS[(i // len(OKABE_ITO)) % len(MARKERS)],
-                    names.get(key, str(key)),
-                )
-            )
-        # Draw classes in an order that lets none hide under the others.
-        order = np.random.default_rng(0).permutation(n)
+        axes, fig = self._panels(ax, len(layers))
+        styles = class_styles(self.labels, self.label_names)
         titles = self.panel_titles or {}
-        xlabel, ylabel = self.axis_labels or (f"{self.method} 1", f"{self.method} 2")
+        axis_labels = self._axis_labels(layers)
+        # One y label for the row when every panel has the same.
+        shared_y = len({y for _, y in axis_labels.values()}) == 1
         for a, layer in zip(axes, layers, strict=True):
-            pts = self.points[layer]
-            for mask, colour, marker, name in styles:
-                keep = order[mask[order]]
-                a.scatter(
-                    pts[keep, 0],
-                    pts[keep, 1],
-                    s=size,
-                    color=colour,
-                    marker=marker,
-                    alpha=alpha,
-                    linewidths=0,
-                    label=name,
-                    rasterized=n > 3000,
-                )
-            a.set_title(titles.get(layer, f"Layer {layer}"), fontsize=LABEL_SIZE + 0.5)
-            a.set_xticks([])
-            a.set_yticks([])
-            a.set_xlabel(xlabel, fontsize=LABEL_SIZE - 1, color=MUTED)
-            if a is axes[0]:
-                a.set_ylabel(ylabel, fontsize=LABEL_SIZE - 1, color=MUTED)
-            for side in ("top", "right"):
-                a.spines[side].set_visible(False)
-            for side in ("left", "bottom"):
-                a.spines[side].set_color("0.7")
-        handles = [
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker=marker,
-                markersize=10,
-                markerfacecolor=colour,
-                markeredgewidth=0,
-                color=colour,
-                label=name,
+            scatter_classes(a, self.points[layer], styles, s=self.s, alpha=self.alpha)
+            xlabel, ylabel = axis_labels[layer]
+            style_projection_axes(
+                a,
+                titles.get(layer, f"Layer {layer}"),
+                xlabel,
+                ylabel if a is axes[0] or not shared_y else None,
             )
-            for _, colour, marker, name in styles
-        ]
+        handles = legend_handles(styles)
         self.legend_ = fig.legend(
             handles=handles,
             loc="outside lower center",
             ncols=min(len(handles), 6),
             frameon=False,
             fontsize=LEGEND_SIZE + 0.5,
-            title=legend_title,
+            title=self.legend_title,
         )
         if self.title:
             fig.suptitle(
@@ -358,6 +325,34 @@ class LayerEmbeddingsDisplay:
             )
         self.axes_, self.figure_ = np.asarray(axes, dtype=object), fig
         return self
+
+    def _panels(self, ax, n_panels):
+        """``(axes, figure)``: the given axes, one per layer, or a new row."""
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            fig, axes = plt.subplots(
+                1,
+                n_panels,
+                figsize=(3.9 * n_panels + 0.4, 4.6),
+                layout="constrained",
+                squeeze=False,
+            )
+            return axes[0], fig
+        axes = np.ravel(np.asarray(ax, dtype=object))
+        if len(axes) != n_panels:
+            raise ValueError(
+                f"ax has {len(axes)} axes for {n_panels} layers; pass one "
+                "axes per layer."
+            )
+        return axes, axes[0].figure
+
+    def _axis_labels(self, layers):
+        """``layer -> (x label, y label)`` for every panel."""
+        if isinstance(self.axis_labels, dict):
+            return {layer: tuple(self.axis_labels[layer]) for layer in layers}
+        labels = self.axis_labels or (f"{self.method} 1", f"{self.method} 2")
+        return dict.fromkeys(layers, tuple(labels))
 
 
 def _as_layer_dict(embeddings):

@@ -35,9 +35,8 @@ def _project(X, method, perplexity, random_state, layer=None):
     if float(X.std(axis=0).max()) <= 1e-6 * scale:
         # Projections divide by the spread; identical vectors have none.
         logger.warning(
-            "The vectors of layer %s are all (nearly) the same; its panel shows "
-            "one point.",
-            layer,
+            "The vectors%s are all (nearly) the same; the picture shows one point.",
+            "" if layer is None else f" of layer {layer}",
         )
         return np.zeros((len(X), 2)), names[method]
     if method == "pca":

@@ -2,14 +2,25 @@
 
 A display object in scikit-learn's style: ``LayerScoresDisplay.from_sweep(result)``
 draws at once, like scikit-learn's ``from_estimator``; ``plot(ax=...)`` draws the
-same scores again on other axes. What it drew is kept on ``figure_`` and ``ax_``.
-The helpers below it compute the bands around the curves, their legend labels
-and the y limits.
+same scores again on other axes, with the same options. What it drew is kept on
+``figure_`` and ``ax_``. Which curves, their labels, the bands around them and
+the y limits are computed in :mod:`sklearn_probe.plotting._curves`.
 """
 
 import numpy as np
 
-from .._names import format_param, nice_score_name
+from .._names import nice_score_name
+from ._curves import (
+    MAIN,
+    NO_BAND,
+    band_limits,
+    ci_columns,
+    curve_groups,
+    curve_label,
+    drawn_curves,
+    is_bounded,
+    set_score_ylim,
+)
 from ._style import (
     ANNOTATION_SIZE,
     LABEL_SIZE,
@@ -17,34 +28,17 @@ from ._style import (
     MUTED,
     OKABE_ITO,
     TITLE_SIZE,
+    replaceable_title,
     tidy_axes,
 )
 
-# Curves drawn by LayerScoresDisplay when their "<name>_mean" column exists in
-# the scores: (column prefix, legend text, line style). The cross-validated
-# score comes first; later analyses (baselines, MDL) add entries here and their
-# columns to the sweep's DataFrame, and the picture shows them.
-CURVES = (
-    ("cv_score", "probe (pretrained weights)", "-"),
-    ("random_weights", "random-weights model", "--"),
-    ("control", "control (permuted labels)", ":"),
-    ("train_score", "train folds", (0, (1, 1.5))),
-)
-_MAIN = "cv_score"
-# Curves drawn without a band: the training folds' spread says little, and a
-# permuted-label control's fold scores scatter widely by nature (a random
-# decision rule puts whole clusters on one side), which would hide the rest.
-_NO_BAND = ("train_score", "control")
 # Colour order for several curves: blue first (the one-curve colour), then the
 # rest of the palette; yellow is too pale for lines on white.
 _LINE_COLOURS = tuple(OKABE_ITO[i] for i in (1, 0, 2, 3, 4, 5, 7))
-
-
-def _new_axes(figsize):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return fig, ax
+# The drawing options a display keeps between plot() calls.
+_OPTIONS = ("band", "show_train", "title")
+# A white box behind a label, so lines under it stay readable.
+_LABEL_BOX = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8}
 
 
 class LayerScoresDisplay:
@@ -81,6 +75,20 @@ class LayerScoresDisplay:
         How many times the folds were repeated, for the axis label.
     model_name : str, default=None
         Shown in the default title.
+    band : {"std", "range", None}, default="std"
+        The spread drawn around each curve: mean ± one standard deviation
+        over folds, the lowest to highest fold score (needs the
+        ``cv_score_fold<k>`` columns), or nothing. Where ``ci_low`` /
+        ``ci_high`` columns (or ``<curve>_ci_low`` / ``<curve>_ci_high``)
+        exist, a 95% confidence interval from repeated CV, they are drawn
+        instead.
+    show_train : bool, default=False
+        Also draw the mean score on the training folds (a gap to the
+        validation score shows overfitting).
+    title : str, default=None
+        Axes title; None gives "Probe <score> by layer (<model>)". A title
+        set later on ``ax_`` (``display.ax_.set_title(...)``, any ``loc``)
+        replaces it.
 
     Attributes
     ----------
@@ -121,6 +129,9 @@ class LayerScoresDisplay:
         n_splits=None,
         model_name=None,
         n_repeats=1,
+        band="std",
+        show_train=False,
+        title=None,
     ):
         self.scores = scores
         self.group_by = group_by
@@ -130,22 +141,28 @@ class LayerScoresDisplay:
         self.n_splits = n_splits
         self.n_repeats = n_repeats
         self.model_name = model_name
+        self.band = band
+        self.show_train = show_train
+        self.title = title
 
     @classmethod
-    def from_sweep(cls, result, *, ax=None, **plot_kwargs):
+    def from_sweep(cls, result, *, ax=None, **options):
         """Draw the scores of a :func:`~sklearn_probe.layer_sweep` result.
 
         Parameters
         ----------
         result : LayerSweepResult
+            The sweep whose scores, chance level and best layer are drawn.
         ax : matplotlib.axes.Axes, default=None
             Axes to draw on; None makes a new figure.
-        **plot_kwargs
-            Passed to :meth:`plot` (``band``, ``show_train``, ``title``).
+        **options
+            ``band``, ``show_train``, ``title``: see the class parameters. The
+            display keeps them, so ``plot(ax=...)`` draws the same picture.
 
         Returns
         -------
         LayerScoresDisplay
+            The display, drawn; its ``ax_`` and ``figure_`` hold the picture.
         """
         display = cls(
             result.scores,
@@ -154,207 +171,191 @@ class LayerScoresDisplay:
             chance_level=result.chance_score,
             best_index=result.best_index,
             n_splits=result.n_splits,
-            n_repeats=getattr(result, "n_repeats", 1),
+            n_repeats=result.n_repeats,
             model_name=result.model_name,
+            **options,
         )
-        return display.plot(ax=ax, **plot_kwargs)
+        return display.plot(ax=ax)
 
-    def plot(self, ax=None, *, band="std", show_train=False, title=None):
+    def plot(self, ax=None, **options):
         """Draw the curves.
 
         Parameters
         ----------
         ax : matplotlib.axes.Axes, default=None
             Axes to draw on; None makes a new figure.
-        band : {"std", "range", None}, default="std"
-            The spread drawn around each curve: mean ± one standard deviation
-            over folds, the lowest to highest fold score (needs the
-            ``cv_score_fold<k>`` columns), or nothing. Where ``ci_low`` /
-            ``ci_high`` columns (or ``<curve>_ci_low`` / ``<curve>_ci_high``)
-            exist, a 95% confidence interval from repeated CV, they are drawn
-            instead.
-        show_train : bool, default=False
-            Also draw the mean score on the training folds (a gap to the
-            validation score shows overfitting).
-        title : str, default=None
-            Axes title; None gives "Probe <score> by layer (<model>)".
+        **options
+            ``band``, ``show_train``, ``title``: replace the display's setting
+            of that name (see the class parameters), for this drawing and the
+            later ones.
 
         Returns
         -------
-        self
+        LayerScoresDisplay
+            ``self``, with ``ax_``, ``figure_`` and the drawn artists set.
         """
+        self._set_options(options)
+        curves = drawn_curves(self.scores, self.show_train)
+        groups = curve_groups(self.scores, self.group_by)
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            # Several curves get a legend to the right of the axes.
+            wide = len(groups) * len(curves) > 1
+            fig, ax = plt.subplots(
+                figsize=(10.0 if wide else 7.5, 4.8), layout="constrained"
+            )
+        self.ax_, self.figure_ = ax, ax.figure
+        bounded = is_bounded(self.scores, self.score_name)
+        self.lines_, self.bands_, self.worse_markers_ = {}, {}, None
+        for g, (group_label, part) in enumerate(groups):
+            for c, curve in enumerate(curves):
+                colour = _LINE_COLOURS[g % len(_LINE_COLOURS)]
+                if len(groups) == 1 and curve[0] != MAIN:
+                    colour = MUTED if curve[0] == "train_score" else _LINE_COLOURS[c]
+                self._draw_curve(part, group_label, curve, len(curves), colour, bounded)
+        self._draw_chance()
+        self._draw_best()
+        self._label_axes(curves, bounded)
+        self._draw_legend()
+        return self
+
+    # -- the stages of plot() ----------------------------------------------------
+
+    def _set_options(self, options):
+        """Check the options given to plot() and keep them."""
+        unknown = sorted(set(options) - set(_OPTIONS))
+        if unknown:
+            raise TypeError(
+                f"plot() got unknown options {unknown}; the options are "
+                f"{', '.join(_OPTIONS)}."
+            )
+        band = options.get("band", self.band)
         if band not in ("std", "range", None):
             raise ValueError(
-                f"The 'band' parameter must be one of 'std', 'range' or None. Got "
+                "The 'band' parameter must be one of 'std', 'range' or None. Got "
                 f"{band!r} instead."
             )
-        frame = self.scores
-        for column in ("layer", f"{_MAIN}_mean"):
-            if column not in frame.columns:
-                raise ValueError(
-                    f"scores has no {column!r} column; its columns are "
-                    f"{list(frame.columns)}."
-                )
-        group_by = list(self.group_by)
-        groups = (
-            [((), frame)]
-            if not group_by
-            else [
-                (key if isinstance(key, tuple) else (key,), part)
-                for key, part in frame.groupby(group_by, sort=False)
-            ]
-        )
+        for name, value in options.items():
+            setattr(self, name, value)
 
-        curves = [
-            (name, label, style)
-            for name, label, style in CURVES
-            if f"{name}_mean" in frame.columns and (name != "train_score" or show_train)
-        ]
-        n_curves = len(groups) * len(curves)
-        if ax is None:
-            # Several curves get a legend to the right of the axes.
-            fig, ax = _new_axes((7.5, 4.8) if n_curves == 1 else (10.0, 4.8))
-        else:
-            fig = ax.figure
-        self.lines_, self.bands_ = {}, {}
-        self.worse_markers_ = None
+    def _draw_curve(self, part, group_label, curve, n_curves, colour, bounded):
+        """One curve of one group: its line, its band, its open markers."""
+        name, legend_text, style = curve
+        main = name == MAIN
+        x = part["layer"].to_numpy()
+        mean = part[f"{name}_mean"].to_numpy(dtype=float)
+        (line,) = self.ax_.plot(
+            x,
+            mean,
+            linestyle=style,
+            color=colour,
+            linewidth=2.4 if main else 1.8,
+            marker="o" if main else None,
+            markersize=6,
+            label=curve_label(group_label, legend_text, main, n_curves),
+            zorder=3 if main else 2,
+        )
+        self.lines_[(name, group_label)] = line
+        if main and "significantly_worse" in part.columns:
+            worse = part["significantly_worse"].to_numpy(dtype=bool)
+            if worse.any():
+                # Open markers: significantly worse than the best.
+                (self.worse_markers_,) = self.ax_.plot(
+                    x[worse],
+                    mean[worse],
+                    linestyle="none",
+                    marker="o",
+                    markersize=6,
+                    markerfacecolor="white",
+                    markeredgecolor=colour,
+                    markeredgewidth=1.8,
+                    label="significantly worse than best\n(paired test, Holm p < 0.05)",
+                    zorder=3.5,
+                )
         # With a confidence interval the band means "95% CI" (the axis says
         # so): the baselines' fold spreads would read as one, so they go.
-        has_ci = band is not None and _ci_columns(frame, _MAIN) is not None
-        means = frame[f"{_MAIN}_mean"].to_numpy(dtype=float)
-        # Accuracy, AUC, F1, ...: mean ± sd never drawn past 0 or 1.
-        bounded = not str(self.score_name).startswith("neg_") and bool(
-            np.all((means >= 0) & (means <= 1))
+        has_ci = self.band is not None and ci_columns(self.scores, MAIN) is not None
+        if name in NO_BAND or (not main and has_ci):
+            return
+        spread = band_limits(part, name, self.band, bounded)
+        if spread is not None:
+            self.bands_[(name, group_label)] = self.ax_.fill_between(
+                x,
+                spread[0],
+                spread[1],
+                color=colour,
+                alpha=0.18 if main else 0.10,
+                linewidth=0,
+                zorder=1,
+            )
+
+    def _draw_chance(self):
+        """The chance level: a dashed line labelled at its left end."""
+        self.chance_line_ = self.chance_text_ = None
+        if self.chance_level is None:
+            return
+        self.chance_line_ = self.ax_.axhline(
+            self.chance_level,
+            color=MUTED,
+            linestyle="--",
+            linewidth=1.4,
+            label=f"chance ({self.chance_level:.2f})",
+            zorder=1.5,
         )
-        for g, (key, part) in enumerate(groups):
-            colour = _LINE_COLOURS[g % len(_LINE_COLOURS)]
-            group_label = ", ".join(
-                format_param(c, v) for c, v in zip(group_by, key, strict=True)
-            )
-            part = part.sort_values("layer")
-            x = part["layer"].to_numpy()
-            for c, (name, curve_label, style) in enumerate(curves):
-                main = name == _MAIN
-                if len(groups) == 1 and not main:
-                    line_colour = MUTED if name == "train_score" else _LINE_COLOURS[c]
-                else:
-                    line_colour = colour
-                label = _curve_label(group_label, curve_label, main, len(curves))
-                mean = part[f"{name}_mean"].to_numpy(dtype=float)
-                (line,) = ax.plot(
-                    x,
-                    mean,
-                    linestyle=style,
-                    color=line_colour,
-                    linewidth=2.4 if main else 1.8,
-                    marker="o" if main else None,
-                    markersize=6,
-                    label=label,
-                    zorder=3 if main else 2,
-                )
-                self.lines_[(name, group_label)] = line
-                if main and "significantly_worse" in part.columns:
-                    worse = part["significantly_worse"].to_numpy(dtype=bool)
-                    if worse.any():
-                        # Open markers: significantly worse than the best.
-                        (self.worse_markers_,) = ax.plot(
-                            x[worse],
-                            mean[worse],
-                            linestyle="none",
-                            marker="o",
-                            markersize=6,
-                            markerfacecolor="white",
-                            markeredgecolor=line_colour,
-                            markeredgewidth=1.8,
-                            label="significantly worse than best\n"
-                            "(paired test, Holm p < 0.05)",
-                            zorder=3.5,
-                        )
-                spread = (
-                    None
-                    if name in _NO_BAND or (not main and has_ci)
-                    else _band(part, name, band, bounded)
-                )
-                if spread is not None:
-                    self.bands_[(name, group_label)] = ax.fill_between(
-                        x,
-                        spread[0],
-                        spread[1],
-                        color=line_colour,
-                        alpha=0.18 if main else 0.10,
-                        linewidth=0,
-                        zorder=1,
-                    )
+        name = "majority class" if self.score_name == "accuracy" else "no information"
+        self.chance_text_ = self.ax_.annotate(
+            f"chance ({name}): {self.chance_level:.2f}",
+            (0.01, self.chance_level),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=ANNOTATION_SIZE,
+            color=MUTED,
+            # Readable where a baseline near chance runs through it, which
+            # still shows through the box.
+            bbox={**_LABEL_BOX, "boxstyle": "square,pad=0.1", "alpha": 0.6},
+            zorder=5,
+        )
 
-        self.chance_line_ = None
-        if self.chance_level is not None:
-            self.chance_line_ = ax.axhline(
-                self.chance_level,
-                color=MUTED,
-                linestyle="--",
-                linewidth=1.4,
-                label=f"chance ({self.chance_level:.2f})",
-                zorder=1.5,
-            )
-
-        best = self.best_index
+    def _draw_best(self):
+        """The star on the best layer, and its label above it."""
+        frame, best = self.scores, self.best_index
         if best is None:
-            best = int(np.argmax(frame[f"{_MAIN}_mean"].to_numpy()))
-        best_layer = frame.loc[best, "layer"]
-        best_score = float(frame.loc[best, f"{_MAIN}_mean"])
-        (self.best_marker_,) = ax.plot(
-            [best_layer],
-            [best_score],
+            best = int(np.argmax(frame[f"{MAIN}_mean"].to_numpy()))
+        layer = frame.loc[best, "layer"]
+        score = float(frame.loc[best, f"{MAIN}_mean"])
+        (self.best_marker_,) = self.ax_.plot(
+            [layer],
+            [score],
             linestyle="none",
             marker="*",
             markersize=20,
             markerfacecolor=OKABE_ITO[3],
             markeredgecolor="black",
             markeredgewidth=0.9,
-            label=f"best: layer {best_layer} ({best_score:.3f})",
+            label=f"best: layer {layer} ({score:.3f})",
             zorder=4,
         )
         # Direct labels read faster than a legend on a slide.
-        self.best_text_ = ax.annotate(
-            f"best: layer {best_layer}\n{best_score:.3f}",
-            (best_layer, best_score),
+        self.best_text_ = self.ax_.annotate(
+            f"best: layer {layer}\n{score:.3f}",
+            (layer, score),
             xytext=(0, 16),
             textcoords="offset points",
             ha="center",
             va="bottom",
             fontsize=ANNOTATION_SIZE,
             fontweight="bold",
-            bbox={
-                "boxstyle": "round,pad=0.2",
-                "fc": "white",
-                "ec": "none",
-                "alpha": 0.8,
-            },
+            bbox=_LABEL_BOX,
             zorder=5,
         )
-        self.chance_text_ = None
-        if self.chance_level is not None:
-            self.chance_text_ = ax.annotate(
-                f"chance ({self._chance_name()}): {self.chance_level:.2f}",
-                (0.01, self.chance_level),
-                xycoords=("axes fraction", "data"),
-                xytext=(0, 4),
-                textcoords="offset points",
-                ha="left",
-                va="bottom",
-                fontsize=ANNOTATION_SIZE,
-                color=MUTED,
-                # Readable where a baseline near chance runs through it, which
-                # still shows through the box.
-                bbox={
-                    "boxstyle": "square,pad=0.1",
-                    "fc": "white",
-                    "ec": "none",
-                    "alpha": 0.6,
-                },
-                zorder=5,
-            )
 
+    def _label_axes(self, curves, bounded):
+        """Ticks, limits, axis labels and the title."""
+        ax, frame = self.ax_, self.scores
         layers = np.unique(frame["layer"].to_numpy())
         if len(layers) <= 25:
             ax.set_xticks(layers)
@@ -362,32 +363,35 @@ class LayerScoresDisplay:
             from matplotlib.ticker import MaxNLocator
 
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        pad = 0.4
-        ax.set_xlim(layers.min() - pad, layers.max() + pad)
-        _set_score_ylim(ax, frame, curves, self.chance_level, band, bounded)
+        ax.set_xlim(layers.min() - 0.4, layers.max() + 0.4)
+        set_score_ylim(ax, frame, curves, self.chance_level, self.band, bounded)
         folds = f"{self.n_splits}-fold CV" if self.n_splits else "CV"
         if self.n_repeats and self.n_repeats > 1:
             folds = f"{self.n_repeats} x {folds}"
-        spread = {"std": ", mean ± sd", "range": ", mean and range"}.get(band, "")
-        if band is not None and _ci_columns(frame, _MAIN) is not None:
+        spread = {"std": ", mean ± sd", "range": ", mean and range"}.get(self.band, "")
+        if self.band is not None and ci_columns(frame, MAIN) is not None:
             spread = ", mean and 95% CI"
         ax.set_ylabel(
             f"{nice_score_name(self.score_name)} ({folds}{spread})",
             fontsize=LABEL_SIZE,
         )
         ax.set_xlabel("Layer (0 = embedding output)", fontsize=LABEL_SIZE)
+        title = self.title
         if title is None:
             title = f"Probe {self.score_name.replace('_', ' ')} by layer"
             if self.model_name:
                 title += f" ({self.model_name})"
-        ax.set_title(title, fontsize=TITLE_SIZE, loc="left", pad=10)
+        replaceable_title(ax, title, fontsize=TITLE_SIZE, pad=10)
         tidy_axes(ax)
+
+    def _draw_legend(self):
+        """A legend right of the axes when there is more than one curve."""
         self.legend_ = None
         handles = list(self.lines_.values())
         if self.worse_markers_ is not None:
             handles.append(self.worse_markers_)
         if len(handles) > 1:  # one curve needs no legend: the axis says it
-            self.legend_ = ax.legend(
+            self.legend_ = self.ax_.legend(
                 handles=handles,
                 fontsize=LEGEND_SIZE,
                 frameon=False,
@@ -395,77 +399,3 @@ class LayerScoresDisplay:
                 bbox_to_anchor=(1.02, 1.0),
                 borderaxespad=0.0,
             )
-        self.ax_, self.figure_ = ax, fig
-        return self
-
-    def _chance_name(self):
-        if self.score_name == "accuracy":
-            return "majority class"
-        return "no information"
-
-
-def _curve_label(group_label, curve_label, main, n_curves):
-    if main and n_curves == 1:
-        return group_label or "probe (validation folds)"
-    if not group_label:
-        return curve_label
-    return group_label if main else f"{group_label}: {curve_label}"
-
-
-def _band(part, name, band, bounded=False):
-    """(low, high) of the band around curve ``name``, or None."""
-    ci = _ci_columns(part, name)
-    spread = None
-    if band is not None and ci is not None:
-        spread = part[ci[0]].to_numpy(float), part[ci[1]].to_numpy(float)
-    elif band == "std" and f"{name}_std" in part.columns:
-        mean = part[f"{name}_mean"].to_numpy(float)
-        std = part[f"{name}_std"].to_numpy(float)
-        spread = mean - std, mean + std
-    elif band == "range":
-        folds = [c for c in part.columns if c.startswith(f"{name}_fold")]
-        if folds:
-            values = part[folds].to_numpy(float)
-            spread = values.min(axis=1), values.max(axis=1)
-    if spread is not None and bounded:
-        spread = tuple(np.clip(v, 0.0, 1.0) for v in spread)
-    return spread
-
-
-def _ci_columns(frame, name):
-    """The (low, high) confidence-interval columns of curve ``name``, or None."""
-    candidates = [(f"{name}_ci_low", f"{name}_ci_high")]
-    if name == _MAIN:
-        candidates.append(("ci_low", "ci_high"))
-    for low, high in candidates:
-        if low in frame.columns and high in frame.columns:
-            return low, high
-    return None
-
-
-def _set_score_ylim(ax, frame, curves, chance, band, bounded):
-    values = []
-    has_ci = band is not None and _ci_columns(frame, _MAIN) is not None
-    for name, _, _ in curves:
-        values.append(frame[f"{name}_mean"].to_numpy(float))
-        if name in _NO_BAND or (name != _MAIN and has_ci):
-            continue
-        spread = _band(frame, name, band, bounded)
-        if spread is not None:
-            values.extend(spread)
-    if chance is not None:
-        values.append(np.asarray([chance]))
-    values = np.concatenate(values)
-    values = values[np.isfinite(values)]
-    if not len(values):
-        return
-    low, high = values.min(), values.max()
-    margin = max(0.06 * (high - low), 0.01)
-    low, high = low - margin, high + 4 * margin  # room for the best's label
-    if bounded:
-        low, high = max(low, 0.0), min(high, 1.0 + 4 * margin)
-    ax.set_ylim(low, high)
-    if bounded and high > 1:  # room above 1 for the label, but no tick past 1
-        ticks = ax.get_yticks()
-        ax.set_yticks(ticks[(ticks >= low - 1e-9) & (ticks <= 1 + 1e-9)])
-        ax.set_ylim(low, high)

@@ -41,3 +41,19 @@ def tidy_axes(ax, *, grid_axis="both"):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=TICK_SIZE)
+
+
+def replaceable_title(ax, title, **kwargs):
+    """Set ``title`` left-aligned on ``ax``, as the only title there.
+
+    A title the caller sets afterwards in the centre or right slot of the axes
+    (``ax.set_title(...)``) clears this one, so the picture never shows two; one
+    set in the left slot replaces it anyway. ``kwargs`` go to ``set_title``.
+    """
+    for loc in ("center", "right"):
+        ax.set_title("", loc=loc)
+    own = ax.set_title(title, loc="left", **kwargs)
+    for loc in ("center", "right"):
+        ax.set_title("", loc=loc).add_callback(
+            lambda other: other.get_text() and own.set_text("")
+        )

@@ -2,9 +2,13 @@
 
 import numpy as np
 
-from ._projection import _effective_perplexity
-from ._style import MARKERS as _MARKERS
-from ._style import OKABE_ITO
+from ._projection import _project
+from ._scatter import (
+    class_styles,
+    legend_handles,
+    scatter_classes,
+    style_projection_axes,
+)
 
 _RESERVED_SCATTER_KWARGS = ("c", "color", "label")
 
@@ -24,7 +28,9 @@ def plot_tsne(
 
     This is the lesson's ``visualize_embeddings`` for pooled vectors (one row per
     text, e.g. the output of ``HiddenStateTransformer``), for any number of
-    classes, with a colour-blind-safe palette (Okabe-Ito).
+    classes, with a colour-blind-safe palette (Okabe-Ito). The projection
+    (after PCA to 50 dimensions when wider and more than 50 rows) and the panel
+    are those of one panel of :class:`LayerEmbeddingsDisplay`.
 
     Parameters
     ----------
@@ -50,7 +56,8 @@ def plot_tsne(
         Axes title. None gives ``"t-SNE of embeddings"``.
     **scatter_kwargs
         Passed to every :meth:`matplotlib.axes.Axes.scatter` call (e.g. ``s``,
-        ``alpha``, ``marker``). Colours and legend labels are set per class, so
+        ``alpha``, ``marker``; ``s=None`` picks a size from the number of
+        points). Colours and legend labels are set per class, so
         ``c``, ``color`` and ``label`` are not accepted.
 
     Returns
@@ -108,57 +115,20 @@ def plot_tsne(
             f"The 'perplexity' parameter must be positive. Got {perplexity!r} instead."
         )
 
-    from sklearn.manifold import TSNE
-
-    tsne = TSNE(
-        n_components=2,
-        perplexity=_effective_perplexity(perplexity, n_samples),
-        # PCA initialisation needs two components' worth of data.
-        init="pca" if min(embeddings.shape) >= 2 else "random",
-        random_state=random_state,
-    )
-    points = tsne.fit_transform(embeddings)
-
-    from matplotlib.markers import MarkerStyle
-
+    points, (xlabel, ylabel) = _project(embeddings, "tsne", perplexity, random_state)
     if ax is None:
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
-
-    label_names = {} if label_names is None else dict(label_names)
-    kwargs = {"s": 18, "alpha": 0.8}
-    kwargs.update(scatter_kwargs)
-    classes = np.unique(labels)
-    for i, label in enumerate(classes):
-        mask = labels == label
-        key = label.item() if hasattr(label, "item") else label
-        name = label_names.get(key, str(key))
-        class_kwargs = {"marker": _MARKERS[(i // len(OKABE_ITO)) % len(_MARKERS)]}
-        class_kwargs.update(kwargs)
-        if "linewidths" not in scatter_kwargs:
-            # Filled markers need no edge; line markers ("x", "+") are all edge.
-            filled = MarkerStyle(class_kwargs["marker"]).is_filled()
-            class_kwargs["linewidths"] = 0 if filled else 1.2
-        ax.scatter(
-            points[mask, 0],
-            points[mask, 1],
-            color=OKABE_ITO[i % len(OKABE_ITO)],
-            label=name,
-            **class_kwargs,
-        )
-
-    ax.set_xlabel("t-SNE dimension 1")
-    ax.set_ylabel("t-SNE dimension 2")
-    ax.set_title("t-SNE of embeddings" if title is None else title)
-    if len(classes) > 4:  # many entries would cover points: legend to the right
-        ax.legend(
-            markerscale=1.5, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0)
-        )
-    else:
-        ax.legend(markerscale=1.5, frameon=False, loc="best")
-    ax.grid(True, color="0.92", linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    styles = class_styles(labels, label_names)
+    scatter_classes(ax, points, styles, **scatter_kwargs)
+    title = "t-SNE of embeddings" if title is None else title
+    style_projection_axes(ax, title, xlabel, ylabel)
+    # Many entries would cover points: then the legend goes right of the axes.
+    outside = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}
+    ax.legend(
+        handles=legend_handles(styles),
+        frameon=False,
+        **(outside if len(styles) > 4 else {"loc": "best"}),
+    )
     return ax

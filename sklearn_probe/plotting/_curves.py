@@ -1,0 +1,134 @@
+"""The layer-scores picture's curves: which, their labels, bands and the y range.
+
+Computation only: :class:`~sklearn_probe.plotting.LayerScoresDisplay` draws what
+these return.
+"""
+
+import numpy as np
+
+from .._names import format_param
+
+MAIN = "cv_score"
+# Curves drawn by LayerScoresDisplay when their "<name>_mean" column exists in
+# the scores: (column prefix, legend text, line style). The cross-validated
+# score comes first; later analyses (baselines, MDL) add entries here and their
+# columns to the sweep's DataFrame, and the picture shows them.
+CURVES = (
+    (MAIN, "probe (pretrained weights)", "-"),
+    ("random_weights", "random-weights model", "--"),
+    ("control", "control (permuted labels)", ":"),
+    ("train_score", "train folds", (0, (1, 1.5))),
+)
+# Curves drawn without a band: the training folds' spread says little, and a
+# permuted-label control's fold scores scatter widely by nature (a random
+# decision rule puts whole clusters on one side), which would hide the rest.
+NO_BAND = ("train_score", "control")
+
+
+def drawn_curves(scores, show_train):
+    """The entries of ``CURVES`` that ``scores`` has columns for."""
+    for column in ("layer", f"{MAIN}_mean"):
+        if column not in scores.columns:
+            raise ValueError(
+                f"scores has no {column!r} column; its columns are "
+                f"{list(scores.columns)}."
+            )
+    return [
+        (name, label, style)
+        for name, label, style in CURVES
+        if f"{name}_mean" in scores.columns and (name != "train_score" or show_train)
+    ]
+
+
+def is_bounded(scores, score_name):
+    """Whether the score lives in [0, 1] (accuracy, AUC, F1, ...): then no band
+    is drawn past 0 or 1."""
+    means = scores[f"{MAIN}_mean"].to_numpy(dtype=float)
+    return not str(score_name).startswith("neg_") and bool(
+        np.all((means >= 0) & (means <= 1))
+    )
+
+
+def band_limits(part, name, band, bounded=False):
+    """(low, high) of the band around curve ``name``, or None."""
+    ci = ci_columns(part, name)
+    spread = None
+    if band is not None and ci is not None:
+        spread = part[ci[0]].to_numpy(float), part[ci[1]].to_numpy(float)
+    elif band == "std" and f"{name}_std" in part.columns:
+        mean = part[f"{name}_mean"].to_numpy(float)
+        std = part[f"{name}_std"].to_numpy(float)
+        spread = mean - std, mean + std
+    elif band == "range":
+        folds = [c for c in part.columns if c.startswith(f"{name}_fold")]
+        if folds:
+            values = part[folds].to_numpy(float)
+            spread = values.min(axis=1), values.max(axis=1)
+    if spread is not None and bounded:
+        spread = tuple(np.clip(v, 0.0, 1.0) for v in spread)
+    return spread
+
+
+def ci_columns(frame, name):
+    """The (low, high) confidence-interval columns of curve ``name``, or None."""
+    candidates = [(f"{name}_ci_low", f"{name}_ci_high")]
+    if name == MAIN:
+        candidates.append(("ci_low", "ci_high"))
+    for low, high in candidates:
+        if low in frame.columns and high in frame.columns:
+            return low, high
+    return None
+
+
+def set_score_ylim(ax, frame, curves, chance, band, bounded):
+    """Y limits that show every curve, band and the chance line, with room above
+    the best layer's label; no tick past 1 for a bounded score."""
+    values = []
+    has_ci = band is not None and ci_columns(frame, MAIN) is not None
+    for name, _, _ in curves:
+        values.append(frame[f"{name}_mean"].to_numpy(float))
+        if name in NO_BAND or (name != MAIN and has_ci):
+            continue
+        spread = band_limits(frame, name, band, bounded)
+        if spread is not None:
+            values.extend(spread)
+    if chance is not None:
+        values.append(np.asarray([chance]))
+    values = np.concatenate(values)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return
+    low, high = values.min(), values.max()
+    margin = max(0.06 * (high - low), 0.01)
+    low, high = low - margin, high + 4 * margin  # room for the best's label
+    if bounded:
+        low, high = max(low, 0.0), min(high, 1.0 + 4 * margin)
+    ax.set_ylim(low, high)
+    if bounded and high > 1:  # room above 1 for the label, but no tick past 1
+        ticks = ax.get_yticks()
+        ax.set_yticks(ticks[(ticks >= low - 1e-9) & (ticks <= 1 + 1e-9)])
+        ax.set_ylim(low, high)
+
+
+def curve_groups(scores, group_by):
+    """``[(label, rows sorted by layer)]``: one curve setting per distinct value
+    of the ``group_by`` columns (one unnamed group without them)."""
+    group_by = list(group_by)
+    if not group_by:
+        return [("", scores.sort_values("layer"))]
+    groups = []
+    for key, part in scores.groupby(group_by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        pairs = zip(group_by, key, strict=True)
+        label = ", ".join(format_param(column, value) for column, value in pairs)
+        groups.append((label, part.sort_values("layer")))
+    return groups
+
+
+def curve_label(group_label, curve_label, main, n_curves):
+    """The legend text of one curve of one group."""
+    if main and n_curves == 1:
+        return group_label or "probe (validation folds)"
+    if not group_label:
+        return curve_label
+    return group_label if main else f"{group_label}: {curve_label}"
