@@ -49,7 +49,15 @@ __all__ = [
 
 
 class ConfidenceInterval(NamedTuple):
-    """Mean of the scores and a two-sided confidence interval around it."""
+    """Mean of the scores and a two-sided confidence interval around it.
+
+    Attributes
+    ----------
+    mean : float
+        Mean of the scores.
+    low, high : float
+        Bounds of the interval.
+    """
 
     mean: float
     low: float
@@ -57,7 +65,17 @@ class ConfidenceInterval(NamedTuple):
 
 
 class PairedComparison(NamedTuple):
-    """Mean difference of paired scores, its confidence interval, and a p-value."""
+    """Mean difference of paired scores, its confidence interval, and a p-value.
+
+    Attributes
+    ----------
+    difference : float
+        Mean of the paired differences (first minus second).
+    ci : tuple of float
+        ``(low, high)`` confidence interval of the difference.
+    p_value : float
+        Two-sided p-value of "no difference".
+    """
 
     difference: float
     ci: tuple

@@ -65,9 +65,13 @@ MEMORY = MemoryCache()
 def set_memory_cache_limit(limit_bytes):
     """Bound the process-wide cache of pooled vectors to ``limit_bytes`` bytes.
 
-    The default is 4 GiB (or the environment variable
-    ``SKLEARN_PROBE_CACHE_BYTES``). The least recently used entries are dropped
-    first; 0 turns the in-memory cache off.
+    The least recently used entries are dropped first.
+
+    Parameters
+    ----------
+    limit_bytes : int
+        The bound; 0 turns the in-memory cache off. The default is 4 GiB (or
+        the environment variable ``SKLEARN_PROBE_CACHE_BYTES``).
     """
     if isinstance(limit_bytes, bool) or not isinstance(limit_bytes, int | np.integer):
         raise TypeError(f"limit_bytes must be an int; got {limit_bytes!r}.")

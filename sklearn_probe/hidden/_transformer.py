@@ -235,7 +235,18 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         return vectors.reshape(len(texts), -1)
 
     def get_feature_names_out(self, input_features=None):
-        """Names ``layer{l}_{j}`` for dimension ``j`` of hidden state ``l``."""
+        """Names ``layer{l}_{j}`` for dimension ``j`` of hidden state ``l``.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored: the input is raw text, not named features.
+
+        Returns
+        -------
+        ndarray of str objects
+            One name per output column, in the order of ``transform``.
+        """
         check_is_fitted(self)
         return np.asarray(
             [

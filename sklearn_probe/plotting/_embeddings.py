@@ -127,6 +127,7 @@ class LayerEmbeddingsDisplay:
             ``layer -> (n_samples, n_features) array``, or an array of shape
             ``(n_samples, n_layers, n_features)`` (layers numbered from 0).
         labels : array-like of shape (n_samples,)
+            Label of each row, for the colours.
         method : {"auto", "tsne", "pca"}, default="auto"
             t-SNE (after PCA to 50 dimensions when wider), or PCA alone, which
             is much faster for large N. "auto" uses t-SNE up to 5,000 points.
@@ -191,11 +192,29 @@ class LayerEmbeddingsDisplay:
 
     @classmethod
     def from_estimator(cls, transformer, texts, labels, *, layers, **kwargs):
-        """Pooled vectors of ``texts`` at ``layers`` from a HiddenStateTransformer.
+        """Draw the pooled vectors of ``texts`` at ``layers`` from a transformer.
 
-        ``transformer`` (fitted or not) gives the model, pooling and truncation;
-        its ``layer`` is replaced by ``layers``. Texts already seen are served
-        from the cache. Other keywords go to :meth:`from_embeddings`.
+        Texts already seen are served from the cache.
+
+        Parameters
+        ----------
+        transformer : HiddenStateTransformer
+            Fitted or not: it gives the model, pooling and truncation; its
+            ``layer`` is replaced by ``layers``.
+        texts : sequence of str
+            Raw texts.
+        labels : array-like of shape (n_texts,)
+            Their labels, for the colours.
+        layers : list of int
+            One panel per layer, in this order.
+        **kwargs
+            Passed to :meth:`from_embeddings` (``method``, ``label_names``,
+            ``ax``, ...).
+
+        Returns
+        -------
+        LayerEmbeddingsDisplay
+            The display, drawn.
         """
         from sklearn.base import clone
 
@@ -219,6 +238,7 @@ class LayerEmbeddingsDisplay:
         Parameters
         ----------
         result : LayerSweepResult
+            The sweep: its model, pooling, swept layers and best layer.
         texts, labels : sequences
             Texts to project (e.g. the training texts: the sweep cached their
             vectors) and their labels.
@@ -230,6 +250,11 @@ class LayerEmbeddingsDisplay:
         **kwargs
             Passed to :meth:`from_embeddings` (``method``, ``label_names``,
             ``random_state``, ``ax``, ...).
+
+        Returns
+        -------
+        LayerEmbeddingsDisplay
+            The display, drawn.
         """
         swept = list(result.layers)
         best = result.best_layer

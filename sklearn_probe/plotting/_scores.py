@@ -71,10 +71,10 @@ class LayerScoresDisplay:
         ``cv_score_mean``.
     n_splits : int, default=None
         Number of folds, for the axis label.
-    n_repeats : int, default=1
-        How many times the folds were repeated, for the axis label.
     model_name : str, default=None
         Shown in the default title.
+    n_repeats : int, default=1
+        How many times the folds were repeated, for the axis label.
     band : {"std", "range", None}, default="std"
         The spread drawn around each curve: mean ± one standard deviation
         over folds, the lowest to highest fold score (needs the

@@ -170,15 +170,50 @@ class LayerSweepResult:
     # -- the best pipeline ---------------------------------------------------
 
     def predict(self, texts):
-        """Labels of ``texts`` from the best pipeline."""
+        """Predict the labels of ``texts`` with the best pipeline.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Raw texts.
+
+        Returns
+        -------
+        ndarray of shape (n_texts,)
+            One label per text, from ``classes``.
+        """
         return self.best_pipeline.predict(texts)
 
     def predict_proba(self, texts):
-        """Class probabilities of ``texts`` (columns in the order of ``classes``)."""
+        """Predict the class probabilities of ``texts`` with the best pipeline.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Raw texts.
+
+        Returns
+        -------
+        ndarray of shape (n_texts, n_classes)
+            Columns in the order of ``classes``; each row sums to 1.
+        """
         return self.best_pipeline.predict_proba(texts)
 
     def score(self, texts, labels):
-        """Score of the best pipeline on ``texts`` with the sweep's scoring."""
+        """Score the best pipeline on ``texts`` with the sweep's scoring.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Raw texts.
+        labels : array-like of shape (n_texts,)
+            Their true labels.
+
+        Returns
+        -------
+        float
+            The score named by ``score_name`` (accuracy by default).
+        """
         from sklearn.metrics import check_scoring
 
         scorer = check_scoring(self.best_pipeline, scoring=self.scoring)
@@ -192,6 +227,7 @@ class LayerSweepResult:
         Parameters
         ----------
         texts : sequence of str
+            Raw texts.
         layers : list of int, default=None
             Layers to return; None gives every swept layer.
 
@@ -213,7 +249,13 @@ class LayerSweepResult:
     # -- output ----------------------------------------------------------------
 
     def to_dict(self):
-        """Settings, data sizes, scores, best layer and timings, JSON-ready."""
+        """Settings, data sizes, scores, best layer and timings, JSON-ready.
+
+        Returns
+        -------
+        dict
+            Only JSON types (what ``results.json`` holds).
+        """
         counts = self.settings.get("class_counts", {})
         return jsonable(
             {
@@ -243,10 +285,20 @@ class LayerSweepResult:
     def save_report(self, out_dir, *, texts=None, labels=None, **kwargs):
         """Write scores.csv, results.json, the pictures, report.md and the pipeline.
 
-        See :func:`sklearn_probe._report.write_report` for the keywords;
-        ``texts`` and ``labels`` (e.g. the training texts) feed the t-SNE
-        picture, which is left out without them. Returns a dict of the paths
-        written.
+        Parameters
+        ----------
+        out_dir : str or path-like
+            Folder to write to (created if missing).
+        texts, labels : sequence, default=None
+            Texts and their labels (e.g. the training texts) for the t-SNE
+            picture, which is left out without them.
+        **kwargs
+            Passed to :func:`sklearn_probe.sweep._report.write_report`.
+
+        Returns
+        -------
+        dict
+            ``name -> Path`` of every file written.
         """
         from ._report import write_report
 
