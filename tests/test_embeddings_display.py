@@ -115,6 +115,18 @@ def test_layer_embeddings_display_from_estimator(tiny_bert, texts):
         method="pca",
     )
     assert [ax.get_title() for ax in display.axes_] == ["Layer 0", "Layer 3"]
+    # Each panel is the PCA of that layer's pooled vectors, every text once.
+    from sklearn.decomposition import PCA
+
+    every_layer = HiddenStateTransformer(model=tiny_bert, layer="all")
+    vectors = every_layer.fit_transform(texts).reshape(len(texts), 4, -1)
+    for ax, layer in zip(display.axes_, [0, 3], strict=True):
+        expected = PCA(n_components=2).fit_transform(vectors[:, layer])
+        np.testing.assert_allclose(display.points[layer], expected, atol=1e-6)
+        drawn = np.vstack([c.get_offsets() for c in ax.collections])
+        np.testing.assert_allclose(
+            np.sort(drawn, axis=0), np.sort(expected, axis=0), atol=1e-6
+        )
 
 
 def test_pca_panels_name_their_own_explained_variance():

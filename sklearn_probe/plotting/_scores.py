@@ -1,10 +1,8 @@
 """LayerScoresDisplay: cross-validated probe score by layer, as a curve.
 
-A display object in scikit-learn's style: ``LayerScoresDisplay.from_sweep(result)``
-draws at once, like scikit-learn's ``from_estimator``; ``plot(ax=...)`` draws the
-same scores again on other axes, with the same options. What it drew is kept on
-``figure_`` and ``ax_``. Which curves, their labels, the bands around them and
-the y limits are computed in :mod:`sklearn_probe.plotting._curves`.
+A display in scikit-learn's style: ``from_sweep(result)`` draws at once;
+``plot(ax=...)`` draws the same scores, with the same options, on other axes.
+Which curves, their labels, bands and y limits: :mod:`._curves`.
 """
 
 import numpy as np
