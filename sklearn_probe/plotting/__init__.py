@@ -8,8 +8,9 @@
 
 matplotlib is imported inside the functions, so ``import sklearn_probe`` stays
 fast and does not touch the matplotlib backend. Nothing here calls
-``plt.show()``: the caller decides how to display or save a figure. Nothing here
-runs a model either: the displays take vectors, or a sweep's result.
+``plt.show()``: the caller decides how to display or save a figure. Only
+``LayerEmbeddingsDisplay.from_estimator`` and ``from_sweep`` run a model, for
+texts the cache has not seen; everything else takes vectors or scores.
 """
 
 from ._embeddings import LayerEmbeddingsDisplay

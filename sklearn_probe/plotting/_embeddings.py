@@ -5,7 +5,8 @@ A display object in scikit-learn's style:
 ``from_estimator`` / ``from_embeddings``) projects and draws at once;
 ``plot(ax=...)`` draws the same points again on other axes. What it drew is kept
 on ``figure_`` and ``axes_``. The projection itself (t-SNE or PCA) is computed
-in :mod:`sklearn_probe._projection`.
+in :mod:`sklearn_probe.plotting._projection`, the points drawn by
+:mod:`sklearn_probe.plotting._scatter`.
 """
 
 import numpy as np
