@@ -1,9 +1,11 @@
-"""Every README code block is either run here or marked as a shell command.
+"""Every README code block is either run by the tests or marked as a shell command.
 
 The ``python`` blocks run top to bottom in one namespace, as a reader pasting
-them into one session would, offline (bundled MiniLM, Rotten Tomatoes); ``sh``
-blocks are shell commands, not run (they install, call make, need the hub or
-take minutes), and ``text`` blocks are pictures of files.
+them into one session would, offline (bundled MiniLM, Rotten Tomatoes), except
+those of a section that its own test module runs with closer checks
+(``TESTED_ELSEWHERE``); ``sh`` blocks are shell commands, not run (they install,
+call make, need the hub or take minutes), and ``text`` blocks are pictures of
+files.
 """
 
 import contextlib
@@ -14,20 +16,31 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 FENCE = re.compile(r"^```(\S*)\n(.*?)^```$", re.S | re.M)
+# README section -> the test module that runs its python block.
+TESTED_ELSEWHERE = {"## Words, spans and relations": "tests/test_words.py"}
 
 
-def blocks(language):
-    return [
-        code for lang, code in FENCE.findall(README.read_text()) if lang == language
-    ]
+def readme_blocks():
+    """``[(section heading, fence language, code)]`` in README order."""
+    text = README.read_text()
+    headings = [(m.start(), m.group(0)) for m in re.finditer(r"^## .*$", text, re.M)]
+    found = []
+    for match in FENCE.finditer(text):
+        above = [h for start, h in headings if start < match.start()]
+        found.append((above[-1] if above else "", match.group(1), match.group(2)))
+    return found
 
 
 def test_every_block_says_whether_it_runs():
-    languages = [lang for lang, _ in FENCE.findall(README.read_text())]
-    assert set(languages) <= {"python", "sh", "text"}, languages
-    assert languages.count("python") >= 5
+    found = readme_blocks()
+    assert {lang for _, lang, _ in found} <= {"python", "sh", "text"}
+    assert sum(lang == "python" for _, lang, _ in found) >= 5
+    for section, module in TESTED_ELSEWHERE.items():
+        assert any(s == section and lang == "python" for s, lang, _ in found)
+        assert section in (ROOT / module).read_text()
 
 
 @pytest.mark.slow
@@ -36,7 +49,9 @@ def test_python_blocks_run_in_order_and_the_quickstart_learns(tmp_path, monkeypa
     from sklearn_probe import TruncationWarning
 
     namespace, outputs = {"__name__": "__main__"}, []
-    for code in blocks("python"):
+    for section, lang, code in readme_blocks():
+        if lang != "python" or section in TESTED_ELSEWHERE:
+            continue
         out = io.StringIO()
         with warnings.catch_warnings(), contextlib.redirect_stdout(out):
             # Long reviews are truncated to max_length and the warning says
