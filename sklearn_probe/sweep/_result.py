@@ -190,7 +190,7 @@ class LayerSweepResult:
         Parameters
         ----------
         texts : sequence of str
-            Raw texts.
+            The texts to classify, raw.
 
         Returns
         -------
