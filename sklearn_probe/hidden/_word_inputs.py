@@ -90,6 +90,17 @@ def sentence_groups(X):
     Pass it as ``groups`` to a grouped splitter (``GroupKFold``) so that words
     of one sentence are never in both the training and the validation folds.
 
+    Parameters
+    ----------
+    X : sequence of word samples
+        ``(words, i)``, ``(words, start, end)`` or ``(words, (s1, e1), (s2,
+        e2))`` samples, as :class:`WordHiddenStateTransformer` takes them.
+
+    Returns
+    -------
+    ndarray of int of shape (n_samples,)
+        The sentence id of each sample, numbered in order of first appearance.
+
     Examples
     --------
     >>> from sklearn_probe.hidden import sentence_groups

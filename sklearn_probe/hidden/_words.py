@@ -215,7 +215,18 @@ hidden_size_), float32
         return assemble(entries, samples, self.layers_)
 
     def get_feature_names_out(self, input_features=None):
-        """``layer{l}_{j}``; for pairs ``arg1_layer{l}_{j}`` then ``arg2_...``."""
+        """``layer{l}_{j}``; for pairs ``arg1_layer{l}_{j}`` then ``arg2_...``.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored: the input is word samples, not named features.
+
+        Returns
+        -------
+        ndarray of str objects
+            A name for each column of ``transform``'s output, in order.
+        """
         check_is_fitted(self)
         names = [
             f"layer{lay}_{j}" for lay in self.layers_ for j in range(self.hidden_size_)
