@@ -225,7 +225,8 @@ hidden_size_), float32
         Returns
         -------
         ndarray of str objects
-            A name for each column of ``transform``'s output, in order.
+            A name for each column of ``transform``'s output, in order; for
+            pairs of spans the first span's columns come first.
         """
         check_is_fitted(self)
         names = [
