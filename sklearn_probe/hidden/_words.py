@@ -215,7 +215,10 @@ hidden_size_), float32
         return assemble(entries, samples, self.layers_)
 
     def get_feature_names_out(self, input_features=None):
-        """``layer{l}_{j}``; for pairs ``arg1_layer{l}_{j}`` then ``arg2_...``.
+        """Names of the output columns.
+
+        ``layer{l}_{j}`` for dimension ``j`` of layer ``l``; for pairs of spans
+        ``arg1_layer{l}_{j}`` then ``arg2_...``.
 
         Parameters
         ----------
