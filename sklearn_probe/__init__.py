@@ -16,6 +16,7 @@ so ``import sklearn_probe`` costs little more than ``import sklearn``.
 
 from .hidden import (
     HiddenStateTransformer,
+    PoolingWarning,
     ReadOnlyStoreWarning,
     TruncationWarning,
     WordHiddenStateTransformer,
@@ -34,6 +35,7 @@ __all__ = [
     "LayerEmbeddingsDisplay",
     "LayerScoresDisplay",
     "LayerSweepResult",
+    "PoolingWarning",
     "ProbeClassifier",
     "ReadOnlyStoreWarning",
     "TruncationWarning",

@@ -42,6 +42,7 @@ def reference_vectors(path, text, pooling, max_length=128):
 # -- correctness of pooling -------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore::sklearn_probe.PoolingWarning")
 @pytest.mark.parametrize("pooling", POOLINGS)
 @pytest.mark.parametrize("model_fixture", ["tiny_bert", "tiny_gpt2"])
 def test_pooling_matches_one_text_at_a_time_reference(
@@ -55,6 +56,7 @@ def test_pooling_matches_one_text_at_a_time_reference(
         np.testing.assert_allclose(got[i], expected, atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn_probe.PoolingWarning")
 @pytest.mark.parametrize("pooling", POOLINGS)
 def test_vectors_do_not_depend_on_batch_size_order_or_batchmates(
     tiny_gpt2, pooling, texts
@@ -444,3 +446,110 @@ def test_custom_code_is_never_run_nor_asked_about_unless_trusted(tmp_path, monke
     est = HiddenStateTransformer(path, trust_remote_code=True, layer="all")
     assert est.fit_transform(["a good film"]).shape == (1, 4 * 16)
     assert marker.exists() and asked == []
+
+
+# -- odd input, odd folders ---------------------------------------------------------
+
+
+def test_fit_transform_takes_a_generator(tiny_bert, texts):
+    est = HiddenStateTransformer(tiny_bert, layer=1)
+    got = est.fit_transform(text for text in texts)
+    np.testing.assert_array_equal(got, est.transform(texts))
+
+
+@pytest.mark.parametrize("bad", ["caf\udce9 good", "\ud800", "ok \udfff"])
+def test_text_that_is_not_unicode_is_named_by_index(tiny_bert, bad):
+    est = HiddenStateTransformer(tiny_bert).fit(["a"])
+    with pytest.raises(ValueError, match=r"element 1 .*surrogate.*encode"):
+        est.transform(["a good film", bad, "dull"])
+
+
+def test_dangling_symlink_in_a_model_folder_is_ignored(tmp_path):
+    import os
+    import shutil
+
+    from conftest import make_bert
+
+    path = make_bert(tmp_path / "m")
+    os.symlink(tmp_path / "gone.md", os.path.join(path, "README.md"))
+    vectors = HiddenStateTransformer(path).fit_transform(["a good film"])
+    assert np.all(np.isfinite(vectors))
+    # A file the model needs, dangling: the usual clear error.
+    weights = os.path.join(path, "model.safetensors")
+    shutil.move(weights, tmp_path / "moved")
+    os.symlink(tmp_path / "gone.safetensors", weights)
+    with pytest.raises(OSError, match="does not hold a loadable model"):
+        HiddenStateTransformer(path).fit(["a"])
+
+
+def test_weights_overwritten_in_place_with_same_size_and_mtime_are_seen(tmp_path):
+    import os
+
+    from conftest import make_bert
+
+    path = make_bert(tmp_path / "m", seed=1)
+    other = make_bert(tmp_path / "other", seed=2)
+    before = HiddenStateTransformer(path).fit_transform(["a good film"])
+    weights = os.path.join(path, "model.safetensors")
+    stat = os.stat(weights)
+    new = (tmp_path / "other" / "model.safetensors").read_bytes()
+    assert len(new) == stat.st_size
+    with open(weights, "r+b") as f:  # same inode, same size
+        f.write(new)
+    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime
+    after = HiddenStateTransformer(path).fit_transform(["a good film"])
+    expected = HiddenStateTransformer(other).fit_transform(["a good film"])
+    np.testing.assert_array_equal(after, expected)
+    assert not np.allclose(after, before)
+
+
+# -- warnings ------------------------------------------------------------------------
+
+
+def test_cls_pooling_of_a_causal_model_warns(tiny_gpt2, tiny_bert):
+    from sklearn_probe import PoolingWarning
+
+    with pytest.warns(PoolingWarning, match=r"pooling='cls'.*causal.*'last'") as rec:
+        HiddenStateTransformer(tiny_gpt2, pooling="cls").fit(["a"])
+    assert rec[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        HiddenStateTransformer(tiny_bert, pooling="cls").fit(["a"])
+        HiddenStateTransformer(tiny_gpt2, pooling="last").fit(["a"])
+
+
+def test_truncation_warning_points_at_the_callers_line(tiny_bert):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_probe.hidden._cache import MEMORY
+
+    long_text = " ".join(["good film"] * 40)
+    est = HiddenStateTransformer(tiny_bert, max_length=8)
+    calls = [
+        lambda: est.fit_transform([long_text]),
+        lambda: est.transform([long_text]),
+        lambda: clone(est).set_output(transform="pandas").fit_transform([long_text]),
+        lambda: make_pipeline(clone(est), StandardScaler()).fit_transform([long_text]),
+    ]
+    for call in calls:
+        MEMORY.clear()  # cut texts are counted when computed
+        with pytest.warns(TruncationWarning) as record:
+            call()
+        assert [w.filename for w in record] == [__file__]
+
+
+def test_hub_name_offline_fails_at_once_and_says_why(monkeypatch, capfd):
+    from huggingface_hub import constants
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(OSError, match=r"'distilbert-base-uncased'.*HF_HUB_OFFLINE is"):
+        HiddenStateTransformer("distilbert-base-uncased").fit(["a"])
+    # No offline switch, but a hub that does not answer (a closed local port).
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "0")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "ENDPOINT", "http://127.0.0.1:9")
+    with pytest.raises(OSError, match=r"hub at http://127.0.0.1:9 does not answer"):
+        HiddenStateTransformer("distilbert-base-uncased").fit(["a"])
+    assert "Retrying" not in capfd.readouterr().err

@@ -14,12 +14,13 @@ knows of probes, sweeps or pictures.
 from ._admin import cache_info, compact_cache, verify_cache
 from ._memory import clear_cache, set_memory_cache_limit
 from ._store import ReadOnlyStoreWarning
-from ._transformer import HiddenStateTransformer, TruncationWarning
+from ._transformer import HiddenStateTransformer, PoolingWarning, TruncationWarning
 from ._word_inputs import sentence_groups
 from ._words import WordHiddenStateTransformer
 
 __all__ = [
     "HiddenStateTransformer",
+    "PoolingWarning",
     "ReadOnlyStoreWarning",
     "TruncationWarning",
     "WordHiddenStateTransformer",

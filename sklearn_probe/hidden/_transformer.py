@@ -29,6 +29,35 @@ class TruncationWarning(UserWarning):
     """Some texts were longer than ``max_length`` tokens and were cut."""
 
 
+class PoolingWarning(UserWarning):
+    """The pooling asked for cannot summarise a text with this model.
+
+    ``pooling="cls"`` on a causal (decoder) model takes the first token's
+    vector, which has seen nothing of the text after that token.
+    """
+
+
+def _warn(message, category):
+    """Warn, pointing at the caller's line: the first frame outside this package,
+    scikit-learn and joblib (whose wrappers, pipelines, searches and parallel
+    loops may stand between), as ``skip_file_prefixes`` does from Python 3.12."""
+    import sys
+
+    import joblib
+    import sklearn
+
+    import sklearn_probe
+
+    skip = tuple(
+        os.path.dirname(package.__file__) + os.sep
+        for package in (sklearn_probe, sklearn, joblib)
+    )
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(skip):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level + 1)
+
+
 class HiddenStateTransformer(TransformerMixin, BaseEstimator):
     """Pooled hidden states of one or more layers of a Hugging Face model.
 
@@ -212,10 +241,38 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         )
         self.max_length_ = self._resolve_max_length(loaded)
         self.pooling_ = self._resolve_pooling(loaded)
+        if self.pooling_ == "cls" and loaded.is_causal:
+            _warn(
+                f"pooling='cls' with the causal model {self.model!r}: its first "
+                "token's vector has seen nothing of the text after that token "
+                "(the model reads left to right), so it says almost nothing about "
+                "the text. Use pooling='last' (or 'mean').",
+                PoolingWarning,
+            )
         self.model_fingerprint_ = loaded.fingerprint
         self.device_ = loaded.device
         self._loaded = loaded
         return self
+
+    def fit_transform(self, X, y=None):
+        """Load the model, then return the pooled hidden states of ``X``.
+
+        The same as ``fit(X).transform(X)``, reading ``X`` once (so a generator
+        of texts works).
+
+        Parameters
+        ----------
+        X : iterable of str
+            Texts.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_texts, len(layers_) * hidden_size_), float32
+        """
+        texts = check_texts(X, estimator_name=type(self).__name__)
+        return self.fit(texts).transform(texts)
 
     def transform(self, X):
         """Pooled hidden states of the chosen layer(s), one row per text.
@@ -350,12 +407,11 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         )
         if truncated:
             limit = f" (up to {loaded.max_positions} for this model)"
-            warnings.warn(
+            _warn(
                 f"{truncated} of {len(texts)} texts were longer than max_length="
                 f"{self.max_length_} tokens and were truncated; raise max_length"
                 f"{limit if loaded.max_positions else ''} to keep them whole.",
                 TruncationWarning,
-                stacklevel=3,
             )
         return out
 

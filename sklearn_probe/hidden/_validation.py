@@ -6,9 +6,11 @@ import numpy as np
 def check_texts(X, *, estimator_name="HiddenStateTransformer"):
     """Return ``X`` as a list of ``str``, or raise a clear error.
 
-    Accepts a list, tuple, 1-D numpy array or pandas Series of strings (an empty
-    string is a valid text). A bare string, a 2-D input, a non-string element or
-    an empty input is an error that says what was received and what would work.
+    Accepts a list, tuple, 1-D numpy array, pandas Series or any other iterable
+    (read once) of strings; an empty string is a valid text. A bare string, a
+    2-D input, a non-string element, a string that is not valid Unicode (a lone
+    surrogate) or an empty input is an error that names the element and says
+    what would work.
     """
     if isinstance(X, str | bytes):
         raise ValueError(
@@ -47,6 +49,17 @@ def check_texts(X, *, estimator_name="HiddenStateTransformer"):
                 f"{i} is {type(text).__name__} ({text!r:.40}). Convert or drop "
                 "non-text entries (missing values included) first."
             )
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"{estimator_name} expects valid Unicode text; element {i} holds a "
+                f"lone surrogate {text[exc.start]!r} at position {exc.start} "
+                f"({text!r:.40}), which no tokenizer can encode. It is typical of "
+                "bytes decoded with errors='surrogateescape': decode them with "
+                "their real encoding, or replace what cannot be read, e.g. "
+                "text.encode('utf-8', 'replace').decode('utf-8')."
+            ) from None
     return [str(t) for t in texts]
 
 
