@@ -214,6 +214,8 @@ def test_containers_and_empty_string(tiny_bert, texts):
         ({"batch_size": 0}, r"'batch_size' parameter"),
         ({"max_length": 0}, r"'max_length' parameter"),
         ({"device": "gpu7"}, r"device='gpu7' is not a torch device"),
+        ({"device": 3}, r"'device' parameter.*'str' or .*'torch.device'. Got 3"),
+        ({"trust_remote_code": "yes"}, r"'trust_remote_code' parameter"),
     ],
 )
 def test_bad_parameters(tiny_bert, params, match):
@@ -553,3 +555,19 @@ def test_hub_name_offline_fails_at_once_and_says_why(monkeypatch, capfd):
     with pytest.raises(OSError, match=r"hub at http://127.0.0.1:9 does not answer"):
         HiddenStateTransformer("distilbert-base-uncased").fit(["a"])
     assert "Retrying" not in capfd.readouterr().err
+
+
+def test_device_may_be_a_torch_device(tiny_bert):
+    import torch
+
+    est = HiddenStateTransformer(tiny_bert, device=torch.device("cpu")).fit(["a"])
+    assert est.device_ == "cpu"
+
+
+def test_docstring_lists_the_parameters_in_signature_order():
+    import inspect
+
+    from numpydoc.docscrape import ClassDoc
+
+    documented = [p.name for p in ClassDoc(HiddenStateTransformer)["Parameters"]]
+    assert documented == list(inspect.signature(HiddenStateTransformer).parameters)

@@ -94,21 +94,15 @@ def plan_batches(lengths, batch_size, *, token_budget=None, sort=True):
 
 
 def pad_batch(loaded, batch_ids):
-    """Pad token ids to one tensor on the tokenizer's padding side."""
-    import torch
-
-    width = max(len(seq) for seq in batch_ids)
-    input_ids = torch.full((len(batch_ids), width), loaded.pad_token_id)
-    mask = torch.zeros((len(batch_ids), width), dtype=torch.long)
-    for row, seq in enumerate(batch_ids):
-        seq = torch.as_tensor(seq)
-        if loaded.padding_side == "left":
-            input_ids[row, width - len(seq) :] = seq
-            mask[row, width - len(seq) :] = 1
-        else:
-            input_ids[row, : len(seq)] = seq
-            mask[row, : len(seq)] = 1
-    return input_ids, mask
+    """Pad token ids to ``(input_ids, attention_mask)`` tensors with the
+    tokenizer's own ``pad``, on its padding side (left for causal models)."""
+    encoded = loaded.tokenizer.pad(
+        {"input_ids": batch_ids},
+        padding=True,
+        return_attention_mask=True,
+        return_tensors="pt",
+    )
+    return encoded["input_ids"], encoded["attention_mask"]
 
 
 def _autocast(device, dtype):

@@ -261,12 +261,15 @@ def _load(
     is_causal = _is_causal(config)
     if tokenizer.pad_token_id is None:
         # Decoder tokenizers (GPT-2 and kin) have no pad token; padding is masked
-        # out of every pooling, so any real token id will do.
-        if tokenizer.eos_token is not None:
-            tokenizer.pad_token = tokenizer.eos_token
-    pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        # out of every pooling, so any real token will do.
+        tokenizer.pad_token = (
+            tokenizer.eos_token
+            if tokenizer.eos_token is not None
+            else tokenizer.convert_ids_to_tokens(0)
+        )
+    pad_token_id = tokenizer.pad_token_id
     padding_side = "left" if is_causal else "right"
-    tokenizer.padding_side = padding_side
+    tokenizer.padding_side = padding_side  # what tokenizer.pad follows
 
     max_positions = getattr(text_config, "max_position_embeddings", None)
     tok_max = getattr(tokenizer, "model_max_length", None)

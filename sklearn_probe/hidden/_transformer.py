@@ -5,13 +5,13 @@ import os
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._cache import cached_vectors, extraction_key
 from ._pooling import POOLINGS
-from ._validation import check_texts, resolve_layers
+from ._validation import TorchDevice, check_texts, resolve_layers
 
 
 def fitted(transformer):
@@ -95,9 +95,9 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         into batches of about ``batch_size`` x (mean length) tokens, so short
         texts go in larger batches and long ones in smaller batches (at most
         4 x ``batch_size`` texts). The vectors do not depend on it.
-    device : str, default="auto"
+    device : str or torch.device, default="auto"
         ``"auto"`` picks CUDA, then Apple MPS, then the CPU; or any torch device
-        string such as ``"cpu"`` or ``"cuda:1"``.
+        (or its string, such as ``"cpu"`` or ``"cuda:1"``).
     cache_dir : str, path-like or None, default="auto"
         Disk store of pooled vectors, shared by processes (e.g.
         ``GridSearchCV(n_jobs=2)``) and by later runs. ``"auto"`` is the
@@ -176,7 +176,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         "pooling": [StrOptions({"auto", *POOLINGS})],
         "max_length": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "device": [str, object],
+        "device": [str, TorchDevice],
         "cache_dir": [str, os.PathLike, None],
         "cache_mode": [StrOptions({"read-write", "read-only"})],
         "weights": [StrOptions({"pretrained", "random"})],
@@ -199,8 +199,8 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         cache_mode="read-write",
         weights="pretrained",
         random_state=0,
-        verbose=0,
         dtype="float32",
+        verbose=0,
         trust_remote_code=False,
     ):
         self.model = model
@@ -213,10 +213,11 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.cache_mode = cache_mode
         self.weights = weights
         self.random_state = random_state
-        self.verbose = verbose
         self.dtype = dtype
+        self.verbose = verbose
         self.trust_remote_code = trust_remote_code
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Load the model and tokenizer and check the parameters against them.
 
@@ -231,7 +232,6 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         -------
         self : HiddenStateTransformer
         """
-        self._validate_params()
         check_texts(X, estimator_name=type(self).__name__)
         loaded = self._load()
         self.n_layers_ = loaded.n_layers

@@ -3,6 +3,21 @@
 import numpy as np
 
 
+class _TorchDeviceCheck(type):
+    def __instancecheck__(cls, obj):
+        kind = type(obj)
+        return kind.__module__ == "torch" and kind.__name__ == "device"
+
+
+class TorchDevice(metaclass=_TorchDeviceCheck):
+    """``isinstance(x, TorchDevice)`` is true of a ``torch.device``, checked
+    without importing torch (imported lazily): a parameter constraint."""
+
+
+# scikit-learn's messages name the type as "torch.device".
+TorchDevice.__module__, TorchDevice.__qualname__ = "torch", "device"
+
+
 def check_texts(X, *, estimator_name="HiddenStateTransformer"):
     """Return ``X`` as a list of ``str``, or raise a clear error.
 
