@@ -571,3 +571,50 @@ def test_docstring_lists_the_parameters_in_signature_order():
 
     documented = [p.name for p in ClassDoc(HiddenStateTransformer)["Parameters"]]
     assert documented == list(inspect.signature(HiddenStateTransformer).parameters)
+
+
+# -- large-model loading: dtypes, decoders --------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["llama", "mistral", "qwen2"])
+def test_decoder_in_bfloat16_matches_a_one_text_reference(
+    tmp_path, monkeypatch, kind, texts
+):
+    import torch
+    import transformers
+    from conftest import make_decoder
+
+    path = make_decoder(tmp_path / kind, kind, dtype="bfloat16")
+    asked = []
+    real = transformers.AutoModel.from_pretrained
+
+    def spy(*args, **kwargs):
+        asked.append(kwargs.get("dtype"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoModel, "from_pretrained", spy)
+    est = HiddenStateTransformer(
+        path, layer="all", torch_dtype="bfloat16", batch_size=4
+    )
+    got = est.fit_transform(texts).reshape(len(texts), est.n_layers_, -1)
+    # Loaded in bfloat16 (not float32 then cast), left-padded, last token.
+    assert asked == [torch.bfloat16]
+    assert est._loaded.model.dtype == torch.bfloat16
+    assert est.pooling_ == "last" and est._loaded.padding_side == "left"
+    model = real(path, dtype=torch.bfloat16).eval()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(path)
+    for i, text in enumerate(texts):
+        ids = tokenizer(text)["input_ids"] or [tokenizer.bos_token_id]
+        with torch.no_grad():
+            out = model(torch.tensor([ids]), output_hidden_states=True)
+        expected = torch.stack(out.hidden_states)[:, 0, -1].float().numpy()
+        # bfloat16 keeps 8 significant bits: a few units of 2**-8 apart.
+        np.testing.assert_allclose(got[i], expected, rtol=2**-6, atol=2**-6)
+    # "auto" is the checkpoint's own dtype; the default stays float32, and the
+    # two are cached apart.
+    auto = HiddenStateTransformer(path, layer="all", torch_dtype="auto").fit(["a"])
+    assert auto._loaded.model.dtype == torch.bfloat16
+    full = HiddenStateTransformer(path, layer="all").fit(["a"])
+    assert full._loaded.model.dtype == torch.float32
+    assert full.model_fingerprint_ != est.model_fingerprint_
+    assert not np.array_equal(full.transform(texts[:1]), got[:1].reshape(1, -1))

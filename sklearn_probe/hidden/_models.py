@@ -119,7 +119,14 @@ def _directory_signature(path):
     return tuple(sorted(entries, key=repr))
 
 
-def load_model(model, device="auto", *, random_init_seed=None, trust_remote_code=False):
+def load_model(
+    model,
+    device="auto",
+    *,
+    random_init_seed=None,
+    trust_remote_code=False,
+    torch_dtype="float32",
+):
     """Load (or fetch from this process's store) ``model`` on ``device``.
 
     With ``random_init_seed`` (an int), the model keeps its architecture and
@@ -127,7 +134,10 @@ def load_model(model, device="auto", *, random_init_seed=None, trust_remote_code
     random-weights baseline. Python code shipped with a checkpoint (its
     configuration's ``auto_map``) is imported only with ``trust_remote_code=True``;
     otherwise such a checkpoint is an error, and nothing ever asks on stdin.
-    Returns a :class:`LoadedModel`. Raises ``OSError`` naming the model, and how
+    ``torch_dtype`` (``"float32"``, ``"bfloat16"``, ``"float16"`` or
+    ``"auto"``, the checkpoint's own) is the dtype the weights are loaded in,
+    straight from the files (never float32 first). Returns a
+    :class:`LoadedModel`. Raises ``OSError`` naming the model, and how
     to work offline, when it cannot be loaded.
     """
     source = resolve_source(model)
@@ -137,7 +147,7 @@ def load_model(model, device="auto", *, random_init_seed=None, trust_remote_code
     else:
         identity = ("hub", source)
     trust_remote_code = bool(trust_remote_code)
-    key = (identity, device, random_init_seed, trust_remote_code)
+    key = (identity, device, random_init_seed, trust_remote_code, torch_dtype)
     with _LOCK:
         loaded = _LOADED.get(key)
         if loaded is None:
@@ -148,6 +158,7 @@ def load_model(model, device="auto", *, random_init_seed=None, trust_remote_code
                 is_dir=is_dir,
                 random_init_seed=random_init_seed,
                 trust_remote_code=trust_remote_code,
+                torch_dtype=torch_dtype,
                 hub_problem=None if is_dir else hub_problem(),
             )
             _LOADED[key] = loaded
@@ -216,6 +227,7 @@ def _load(
     is_dir,
     random_init_seed=None,
     trust_remote_code=False,
+    torch_dtype="float32",
     hub_problem=None,
 ):
     import inspect
@@ -223,23 +235,26 @@ def _load(
     import torch
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
-    # An explicit True or False: with None, transformers asks on stdin (and a
-    # piped "y" would run the checkpoint's code).
-    trust = {"trust_remote_code": trust_remote_code}
+    # trust_remote_code an explicit True or False: with None, transformers asks
+    # on stdin (and a piped "y" would run the checkpoint's code).
+    options = {"trust_remote_code": trust_remote_code}
     if hub_problem is not None:
-        trust["local_files_only"] = True
+        options["local_files_only"] = True
     try:
         with _no_loading_bars():
-            config = AutoConfig.from_pretrained(source, **trust)
-            tokenizer = AutoTokenizer.from_pretrained(source, **trust)
+            config = AutoConfig.from_pretrained(source, **options)
+            tokenizer = AutoTokenizer.from_pretrained(source, **options)
+            dtype = _weights_dtype(torch_dtype, config)
             if random_init_seed is None:
                 model = AutoModel.from_pretrained(
-                    source, config=config, dtype=torch.float32, **trust
+                    source, config=config, dtype=dtype, **options
                 )
             else:
                 with torch.random.fork_rng(devices=[]):
                     torch.manual_seed(random_init_seed)
-                    model = AutoModel.from_config(config, dtype=torch.float32, **trust)
+                    model = AutoModel.from_config(
+                        config, dtype=dtype, trust_remote_code=trust_remote_code
+                    )
     except ValueError as exc:
         if "trust_remote_code" not in str(exc):
             raise _load_error(source, is_dir, exc, hub_problem) from exc
@@ -291,6 +306,19 @@ def _load(
         accepts_position_ids="position_ids"
         in inspect.signature(model.forward).parameters,
     )
+
+
+def _weights_dtype(torch_dtype, config):
+    """The torch dtype to load weights in: ``"auto"`` is the checkpoint's own
+    (its configuration's ``dtype``), float32 when it names none."""
+    import torch
+
+    if torch_dtype == "auto":
+        saved = getattr(config, "dtype", None) or getattr(config, "torch_dtype", None)
+        if isinstance(saved, str):
+            saved = getattr(torch, saved, None)
+        return saved if isinstance(saved, torch.dtype) else torch.float32
+    return getattr(torch, torch_dtype)
 
 
 def _load_error(source, is_dir, exc, hub_problem=None):

@@ -130,9 +130,10 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         ``"float32"`` is full precision everywhere. ``"float16"`` and
         ``"bfloat16"`` store the cached vectors as float16 (half the memory
         and disk; relative error about 5e-4) and, on CUDA only, run the model
-        under float16 / bfloat16 autocast; on the CPU and MPS the model still
-        runs in float32. ``transform`` returns float32 either way. Vectors of
-        different dtypes (and of autocast vs float32 compute) are cached apart.
+        under float16 / bfloat16 autocast; on the CPU and MPS the model runs
+        in its weights' dtype (``torch_dtype``). ``transform`` returns float32
+        either way. Vectors of different dtypes (and of autocast vs float32
+        compute) are cached apart.
     verbose : int, default=0
         With ``verbose > 0``, a progress bar (texts done, texts per second)
         while texts go through the model, shown only in a terminal or notebook.
@@ -141,6 +142,13 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         by its configuration's ``auto_map``). With False such a checkpoint is an
         error that says so; nothing is ever asked on stdin. Set True only for
         code you have read: it runs with your permissions.
+    torch_dtype : {"float32", "bfloat16", "float16", "auto"}, default="float32"
+        The dtype the model's weights are loaded in, straight from the
+        checkpoint (a 7B model in bfloat16 takes 14 GB, not the 28 GB of
+        float32): ``"auto"`` is the checkpoint's own. The forward pass runs in
+        it on every device; token vectors are pooled in float32. Vectors of
+        different weight dtypes are cached apart. ``dtype`` (the cached
+        vectors' precision, and CUDA autocast) is independent of it.
 
     Attributes
     ----------
@@ -184,6 +192,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         "dtype": [StrOptions({"float32", "float16", "bfloat16"})],
         "verbose": ["verbose"],
         "trust_remote_code": ["boolean"],
+        "torch_dtype": [StrOptions({"auto", "float32", "bfloat16", "float16"})],
     }
 
     def __init__(
@@ -202,6 +211,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         dtype="float32",
         verbose=0,
         trust_remote_code=False,
+        torch_dtype="float32",
     ):
         self.model = model
         self.layer = layer
@@ -216,6 +226,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.dtype = dtype
         self.verbose = verbose
         self.trust_remote_code = trust_remote_code
+        self.torch_dtype = torch_dtype
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -363,6 +374,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             self.device,
             random_init_seed=seed,
             trust_remote_code=self.trust_remote_code,
+            torch_dtype=self.torch_dtype,
         )
 
     def _all_layer_vectors(self, texts, layers):
