@@ -5,6 +5,7 @@ The builders behind them live in helpers.py, which test modules import.
 
 import os
 import sys
+import tempfile
 import types
 
 # Tests never touch the network: fail fast instead of trying the hub.
@@ -12,6 +13,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Digests of weight files are recorded in a folder of the test run, not the
+# user's cache.
+os.environ.setdefault(
+    "SKLEARN_PROBE_DIGEST_DIR", tempfile.mkdtemp(prefix="sklearn-probe-digests-")
+)
 # Pictures are drawn headless.
 os.environ.setdefault("MPLBACKEND", "Agg")
 # Never the user's default store of pooled vectors (a test that wants one sets

