@@ -576,6 +576,21 @@ def test_docstring_lists_the_parameters_in_signature_order():
 # -- large-model loading: dtypes, decoders --------------------------------------------
 
 
+def spy_from_pretrained(monkeypatch):
+    """The keyword arguments of every ``AutoModel.from_pretrained`` call, as a list."""
+    import transformers
+
+    calls = []
+    real = transformers.AutoModel.from_pretrained
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoModel, "from_pretrained", spy)
+    return calls
+
+
 @pytest.mark.parametrize("kind", ["llama", "mistral", "qwen2"])
 def test_decoder_in_bfloat16_matches_a_one_text_reference(
     tmp_path, monkeypatch, kind, texts
@@ -585,20 +600,14 @@ def test_decoder_in_bfloat16_matches_a_one_text_reference(
     from conftest import make_decoder
 
     path = make_decoder(tmp_path / kind, kind, dtype="bfloat16")
-    asked = []
     real = transformers.AutoModel.from_pretrained
-
-    def spy(*args, **kwargs):
-        asked.append(kwargs.get("dtype"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(transformers.AutoModel, "from_pretrained", spy)
+    asked = spy_from_pretrained(monkeypatch)
     est = HiddenStateTransformer(
         path, layer="all", torch_dtype="bfloat16", batch_size=4
     )
     got = est.fit_transform(texts).reshape(len(texts), est.n_layers_, -1)
     # Loaded in bfloat16 (not float32 then cast), left-padded, last token.
-    assert asked == [torch.bfloat16]
+    assert [kwargs["dtype"] for kwargs in asked] == [torch.bfloat16]
     assert est._loaded.model.dtype == torch.bfloat16
     assert est.pooling_ == "last" and est._loaded.padding_side == "left"
     model = real(path, dtype=torch.bfloat16).eval()
@@ -677,3 +686,15 @@ def test_hub_cache_blobs_are_named_by_their_digest(tmp_path):
     os.symlink(f"../../blobs/{sha}", snapshot / "model.safetensors")
     os.symlink("../../blobs/small", snapshot / "config.json")
     assert weight_file_digests(snapshot) == [("model.safetensors", f"sha256:{sha}")]
+
+
+def test_device_map_auto_gives_the_same_vectors(tmp_path, monkeypatch, texts):
+    from conftest import make_decoder
+
+    path = make_decoder(tmp_path / "llama", "llama", dtype="float32")
+    plain = HiddenStateTransformer(path, layer="all").fit_transform(texts)
+    asked = spy_from_pretrained(monkeypatch)
+    spread = HiddenStateTransformer(path, layer="all", device_map="auto")
+    np.testing.assert_allclose(spread.fit_transform(texts), plain, atol=1e-5)
+    assert [kwargs.get("device_map") for kwargs in asked] == ["auto"]
+    assert spread.device_ == "cpu"  # no GPU here: accelerate keeps it all there

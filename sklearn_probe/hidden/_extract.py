@@ -156,10 +156,12 @@ def forward_pooled(loaded, input_ids, mask, pooling, dtype="float32"):
             (batch, len(states), width), dtype=torch.float32, device=device
         )
         for index, state in enumerate(states):
-            # Pool in float32 whatever the forward pass ran in.
-            pooled[:, index] = pool(
-                state.float()[None], inputs["attention_mask"], pooling
-            )[:, 0]
+            # Pool in float32 whatever the forward pass ran in, on the device
+            # that holds the state (layers may be spread over several).
+            mask_here = inputs["attention_mask"].to(state.device)
+            pooled[:, index] = pool(state.float()[None], mask_here, pooling)[:, 0].to(
+                device
+            )
         del outputs, states
         storage = getattr(torch, DTYPES[dtype][0])
         return pooled.to("cpu", storage).numpy()

