@@ -28,39 +28,6 @@ import pytest  # noqa: E402
 from helpers import TEXTS, make_bert, make_gpt2  # noqa: E402
 
 
-def make_decoder(path, kind, *, seed=0, dtype="bfloat16"):
-    """A tiny random Llama, Mistral or Qwen2 (``kind``) saved in ``dtype``, with
-    the byte-level tokenizer of :func:`make_gpt2` (no pad token)."""
-    import shutil
-
-    import torch
-    import transformers
-    from transformers import AutoTokenizer
-
-    gpt2 = make_gpt2(f"{path}-tokenizer", seed=seed)
-    os.makedirs(path, exist_ok=True)
-    for name in os.listdir(gpt2):
-        if name.startswith(("tokenizer", "special_tokens", "vocab", "merges")):
-            shutil.copy(os.path.join(gpt2, name), path)
-    shutil.rmtree(gpt2)
-    vocab_size = len(AutoTokenizer.from_pretrained(path))
-    names = {"llama": "Llama", "mistral": "Mistral", "qwen2": "Qwen2"}[kind]
-    config = getattr(transformers, f"{names}Config")(
-        vocab_size=vocab_size,
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=256,
-        architectures=[f"{names}ForCausalLM"],
-    )
-    torch.manual_seed(seed)
-    model = getattr(transformers, f"{names}Model")(config).eval()
-    model.to(getattr(torch, dtype)).save_pretrained(path)
-    return str(path)
-
-
 @pytest.fixture(scope="session")
 def tiny_bert(tmp_path_factory):
     return make_bert(tmp_path_factory.mktemp("tiny-bert"))

@@ -91,6 +91,39 @@ def make_gpt2(path, *, seed=0, n_layer=2, n_embd=16):
     return str(path)
 
 
+def make_decoder(path, kind, *, seed=0, dtype="bfloat16"):
+    """A tiny random Llama, Mistral or Qwen2 (``kind``) saved in ``dtype``, with
+    the byte-level tokenizer of :func:`make_gpt2` (no pad token)."""
+    import shutil
+
+    import torch
+    import transformers
+    from transformers import AutoTokenizer
+
+    gpt2 = make_gpt2(f"{path}-tokenizer", seed=seed)
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(gpt2):
+        if name.startswith(("tokenizer", "special_tokens", "vocab", "merges")):
+            shutil.copy(os.path.join(gpt2, name), path)
+    shutil.rmtree(gpt2)
+    vocab_size = len(AutoTokenizer.from_pretrained(path))
+    names = {"llama": "Llama", "mistral": "Mistral", "qwen2": "Qwen2"}[kind]
+    config = getattr(transformers, f"{names}Config")(
+        vocab_size=vocab_size,
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=256,
+        architectures=[f"{names}ForCausalLM"],
+    )
+    torch.manual_seed(seed)
+    model = getattr(transformers, f"{names}Model")(config).eval()
+    model.to(getattr(torch, dtype)).save_pretrained(path)
+    return str(path)
+
+
 def length_corpus(n, seed=0, *, gap=False):
     """``n`` distinct texts labelled by their length: 1 (8 words or more) or 0.
 

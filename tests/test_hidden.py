@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import make_bert, make_custom_code_model
+from helpers import make_bert, make_custom_code_model, make_decoder
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -470,8 +470,6 @@ def test_dangling_symlink_in_a_model_folder_is_ignored(tmp_path):
     import os
     import shutil
 
-    from conftest import make_bert
-
     path = make_bert(tmp_path / "m")
     os.symlink(tmp_path / "gone.md", os.path.join(path, "README.md"))
     vectors = HiddenStateTransformer(path).fit_transform(["a good film"])
@@ -486,8 +484,6 @@ def test_dangling_symlink_in_a_model_folder_is_ignored(tmp_path):
 
 def test_weights_overwritten_in_place_with_same_size_and_mtime_are_seen(tmp_path):
     import os
-
-    from conftest import make_bert
 
     path = make_bert(tmp_path / "m", seed=1)
     other = make_bert(tmp_path / "other", seed=2)
@@ -597,7 +593,6 @@ def test_decoder_in_bfloat16_matches_a_one_text_reference(
 ):
     import torch
     import transformers
-    from conftest import make_decoder
 
     path = make_decoder(tmp_path / kind, kind, dtype="bfloat16")
     real = transformers.AutoModel.from_pretrained
@@ -632,8 +627,6 @@ def test_decoder_in_bfloat16_matches_a_one_text_reference(
 def test_fingerprint_reads_the_weight_files_once_per_version(tmp_path, monkeypatch):
     import json
     import os
-
-    from conftest import make_bert
 
     from sklearn_probe.hidden import _fingerprint
     from sklearn_probe.hidden._models import clear_loaded_models
@@ -689,7 +682,6 @@ def test_hub_cache_blobs_are_named_by_their_digest(tmp_path):
 
 
 def test_device_map_auto_gives_the_same_vectors(tmp_path, monkeypatch, texts):
-    from conftest import make_decoder
 
     path = make_decoder(tmp_path / "llama", "llama", dtype="float32")
     plain = HiddenStateTransformer(path, layer="all").fit_transform(texts)
