@@ -15,11 +15,26 @@ runs on the CPU whatever the device.
 
 A spec-sheet peak (``--peak-tflops``, e.g. 989 for an H100 SXM's dense
 bf16/fp16) adds a column against it as well.
+
+``--large`` adds the large-model case: a 1B-class decoder (Llama-3.2-1B's
+shape: width 2048, 16 layers, grouped-query attention; random weights, since
+the machine has no hub) saved in bfloat16, then loaded through
+``HiddenStateTransformer(torch_dtype="bfloat16")``. It reports the load time,
+the fingerprint's cost (weight files digested, then read from the record), the
+memory the weights take on the device, and last-token extraction of every layer
+(left padding) in texts/s, tokens/s and TFLOP/s. ``--large-layers`` and
+``--large-width`` shrink it for a smoke run on the CPU:
+
+    .venv/bin/python benchmarks/extraction_gpu.py --device cuda --large --out gpu.json
+    .venv/bin/python benchmarks/extraction_gpu.py --device cpu --n 64 --dtypes \
+        float32 --batch-sizes 32 --large --large-layers 2 --large-width 128
 """
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -58,6 +73,109 @@ def matmul_tflops(device, dtype, seconds=1.0):
     return best
 
 
+def build_decoder(path, tokenizer_source, *, width, layers):
+    """Save a random Llama-shaped decoder (bfloat16) with ``tokenizer_source``'s
+    tokenizer at ``path``: the stand-in for a 1B-class checkpoint."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaModel
+
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_source)
+    tokenizer.save_pretrained(path)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=width,
+        intermediate_size=4 * width,
+        num_hidden_layers=layers,
+        num_attention_heads=max(1, width // 64),
+        num_key_value_heads=max(1, width // 256),
+        max_position_embeddings=2048,
+        architectures=["LlamaForCausalLM"],
+    )
+    torch.manual_seed(0)
+    LlamaModel(config).to(torch.bfloat16).save_pretrained(path)
+
+
+def large_model_case(args, texts):
+    """Load, fingerprint and extraction figures of a 1B-class bf16 decoder."""
+    import torch
+
+    from sklearn_probe import HiddenStateTransformer
+    from sklearn_probe.hidden import _fingerprint
+    from sklearn_probe.hidden._extract import extract, tokenize
+    from sklearn_probe.hidden._models import resolve_source
+
+    cuda = args.device.startswith("cuda")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["SKLEARN_PROBE_DIGEST_DIR"] = os.path.join(tmp, "digests")
+        path = os.path.join(tmp, "decoder")
+        build_decoder(
+            path,
+            resolve_source(args.model),
+            width=args.large_width,
+            layers=args.large_layers,
+        )
+        if cuda:
+            torch.cuda.reset_peak_memory_stats(args.device)
+        start = time.perf_counter()
+        hidden = HiddenStateTransformer(
+            path, layer="all", torch_dtype="bfloat16", device=args.device
+        ).fit([""])
+        load_s = time.perf_counter() - start
+        loaded = hidden._loaded
+        _fingerprint._DIGESTS.clear()
+        start = time.perf_counter()
+        _fingerprint.weight_file_digests(path)
+        recorded_ms = (time.perf_counter() - start) * 1000
+        params = sum(p.numel() for p in loaded.model.parameters())
+        weight_gb = (
+            sum(p.numel() * p.element_size() for p in loaded.model.parameters()) / 1e9
+        )
+        ids, _ = tokenize(loaded, texts, 128)
+        lengths = [len(seq) for seq in ids]
+        flops = forward_flops(loaded.model, lengths)
+        rows = []
+        for batch_size in args.batch_sizes:
+            kwargs = dict(pooling="last", max_length=128, batch_size=batch_size)
+            extract(loaded, texts[: 2 * batch_size], **kwargs)  # warm up
+            _sync(args.device)
+            start = time.perf_counter()
+            extract(loaded, texts, **kwargs)
+            _sync(args.device)
+            seconds = time.perf_counter() - start
+            rows.append(
+                {
+                    "batch_size": batch_size,
+                    "seconds": seconds,
+                    "texts_per_s": len(texts) / seconds,
+                    "tokens_per_s": sum(lengths) / seconds,
+                    "tflops": flops / seconds / 1e12,
+                }
+            )
+        peak_gb = torch.cuda.max_memory_allocated(args.device) / 1e9 if cuda else None
+    result = {
+        "parameters": params,
+        "weights_gb": weight_gb,
+        "weights_dtype": str(loaded.model.dtype),
+        "load_seconds": load_s,
+        "fingerprint_recorded_ms": recorded_ms,
+        "peak_device_gb": peak_gb,
+        "rows": rows,
+    }
+    print(
+        f"large: {params / 1e9:.2f}B-parameter decoder in {loaded.model.dtype}, "
+        f"{weight_gb:.2f} GB of weights; load {load_s:.1f} s (first, files "
+        f"digested), fingerprint from the record {recorded_ms:.1f} ms"
+        + (f", peak {peak_gb:.1f} GB on the device" if cuda else "")
+    )
+    for row in rows:
+        print(
+            f"   bf16 batch {row['batch_size']:>5}: {row['texts_per_s']:9.0f} "
+            f"texts/s {row['tokens_per_s'] / 1e3:8.1f}k tok/s "
+            f"{row['tflops']:7.2f} TFLOP/s (last token, every layer)"
+        )
+    return result
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda")
@@ -69,6 +187,11 @@ def main(argv=None):
     )
     parser.add_argument("--peak-tflops", type=float, default=None)
     parser.add_argument("--out", type=Path, default=None, help="JSON of the results")
+    parser.add_argument(
+        "--large", action="store_true", help="also the 1B-class bf16 decoder case"
+    )
+    parser.add_argument("--large-layers", type=int, default=16)
+    parser.add_argument("--large-width", type=int, default=2048)
     args = parser.parse_args(argv)
 
     import torch
@@ -132,6 +255,7 @@ def main(argv=None):
                 f"{row['tokens_per_s'] / 1e3:8.1f}k tok/s {achieved:7.2f} TFLOP/s = "
                 f"{row['fraction_of_matmul']:.1%} of {peak:.3g} TFLOP/s matmul{spec}"
             )
+    large = large_model_case(args, texts) if args.large else None
     if args.out:
         args.out.write_text(
             json.dumps(
@@ -142,6 +266,7 @@ def main(argv=None):
                     "real_tokens": tokens,
                     "tokenize_seconds": tokenize_s,
                     "rows": rows,
+                    "large": large,
                 },
                 indent=2,
             )
