@@ -1,11 +1,13 @@
 """The engine: texts in, pooled hidden states out.
 
 :class:`HiddenStateTransformer` is the scikit-learn face of it. Behind it, one
-private module a job: model loading and fingerprints (``_models``), one forward
-pass pooling every layer (``_extract``, ``_pooling``), the cache of pooled
-vectors in memory and on disk (``_cache``, ``_memory``, ``_store``,
-``_shard``, ``_compact``, ``_admin``), and the checks on raw-text input
-(``_validation``). :class:`WordHiddenStateTransformer` does the same for
+private module a job: model loading (``_models``), fingerprints of models and
+signatures of their folders (``_fingerprint``), one forward pass pooling every
+layer (``_extract``, ``_pooling``), the cache of pooled vectors in memory and
+on disk (``_cache``, ``_memory``, ``_store``, ``_shard``, ``_compact``,
+``_admin``), the checks on raw-text input (``_validation``) and the warnings,
+which point at the caller's line (``_warnings``).
+:class:`WordHiddenStateTransformer` does the same for
 words, spans and pairs of spans of pre-split sentences (``_words``), aligned to
 subword tokens through the tokenizer's word ids (``_align``). Nothing here
 knows of probes, sweeps or pictures.

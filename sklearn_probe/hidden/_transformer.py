@@ -2,7 +2,6 @@
 
 import numbers
 import os
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -12,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._cache import cached_vectors, extraction_key
 from ._pooling import POOLINGS
 from ._validation import TorchDevice, check_texts, resolve_layers
+from ._warnings import PoolingWarning, TruncationWarning, warn_caller
 
 
 def fitted(transformer):
@@ -23,39 +23,6 @@ def fitted(transformer):
     here instead of fitting on a text of its own.
     """
     return transformer.fit([""])
-
-
-class TruncationWarning(UserWarning):
-    """Some texts were longer than ``max_length`` tokens and were cut."""
-
-
-class PoolingWarning(UserWarning):
-    """The pooling asked for cannot summarise a text with this model.
-
-    ``pooling="cls"`` on a causal (decoder) model takes the first token's
-    vector, which has seen nothing of the text after that token.
-    """
-
-
-def _warn(message, category):
-    """Warn, pointing at the caller's line: the first frame outside this package,
-    scikit-learn and joblib (whose wrappers, pipelines, searches and parallel
-    loops may stand between), as ``skip_file_prefixes`` does from Python 3.12."""
-    import sys
-
-    import joblib
-    import sklearn
-
-    import sklearn_probe
-
-    skip = tuple(
-        os.path.dirname(package.__file__) + os.sep
-        for package in (sklearn_probe, sklearn, joblib)
-    )
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(skip):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level + 1)
 
 
 class HiddenStateTransformer(TransformerMixin, BaseEstimator):
@@ -262,7 +229,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.max_length_ = self._resolve_max_length(loaded)
         self.pooling_ = self._resolve_pooling(loaded)
         if self.pooling_ == "cls" and loaded.is_causal:
-            _warn(
+            warn_caller(
                 f"pooling='cls' with the causal model {self.model!r}: its first "
                 "token's vector has seen nothing of the text after that token "
                 "(the model reads left to right), so it says almost nothing about "
@@ -429,7 +396,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         )
         if truncated:
             limit = f" (up to {loaded.max_positions} for this model)"
-            _warn(
+            warn_caller(
                 f"{truncated} of {len(texts)} texts were longer than max_length="
                 f"{self.max_length_} tokens and were truncated; raise max_length"
                 f"{limit if loaded.max_positions else ''} to keep them whole.",

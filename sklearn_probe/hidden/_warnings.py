@@ -1,0 +1,37 @@
+"""The engine's warnings, and how they point at the caller's line."""
+
+import os
+import warnings
+
+
+class TruncationWarning(UserWarning):
+    """Some texts were longer than ``max_length`` tokens and were cut."""
+
+
+class PoolingWarning(UserWarning):
+    """The pooling asked for cannot summarise a text with this model.
+
+    ``pooling="cls"`` on a causal (decoder) model takes the first token's
+    vector, which has seen nothing of the text after that token.
+    """
+
+
+def warn_caller(message, category):
+    """Warn, pointing at the caller's line: the first frame outside this package,
+    scikit-learn and joblib (whose wrappers, pipelines, searches and parallel
+    loops may stand between), as ``skip_file_prefixes`` does from Python 3.12."""
+    import sys
+
+    import joblib
+    import sklearn
+
+    import sklearn_probe
+
+    skip = tuple(
+        os.path.dirname(package.__file__) + os.sep
+        for package in (sklearn_probe, sklearn, joblib)
+    )
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(skip):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level + 1)
