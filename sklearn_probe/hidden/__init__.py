@@ -7,10 +7,10 @@ layer (``_extract``, ``_pooling``), the cache of pooled vectors in memory and
 on disk (``_cache``, ``_memory``, ``_store``, ``_shard``, ``_compact``,
 ``_admin``), the checks on raw-text input (``_validation``) and the warnings,
 which point at the caller's line (``_warnings``).
-:class:`WordHiddenStateTransformer` does the same for
-words, spans and pairs of spans of pre-split sentences (``_words``), aligned to
-subword tokens through the tokenizer's word ids (``_align``). Nothing here
-knows of probes, sweeps or pictures.
+:class:`WordHiddenStateTransformer` does the same for words, spans and pairs of
+spans of pre-split sentences (``_words``), aligned to subword tokens through the
+tokenizer's word ids (``_align``). Nothing here knows of probes, sweeps or
+pictures.
 """
 
 from ._admin import cache_info, compact_cache, verify_cache
