@@ -27,7 +27,9 @@ import hashlib
 import numbers
 import re
 
+import joblib
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -87,9 +89,13 @@ class ControlTask(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         The classifier (or pipeline ending in one) to fit on permuted labels. It
         is cloned in ``fit``; the object passed is never fitted.
     random_state : int, RandomState instance or None, default=None
-        Seeds the permutation. An int gives the same permutation for the same
-        number of samples on every fit. The estimator's own ``random_state`` is
-        left as it is.
+        Seeds the permutation. With an int, every fit's permutation is drawn
+        from that int and a hash of the training data (``X`` and ``y``): the
+        same data always gets the same permutation, and every training fold
+        of a cross-validation (every repeat too) gets a different one, so
+        averaging over folds and repeats averages over permutations. A
+        ``RandomState`` instance or ``None`` draws a fresh permutation from it
+        on every fit. The estimator's own ``random_state`` is left as it is.
 
     Attributes
     ----------
@@ -170,11 +176,21 @@ class ControlTask(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         assert_all_finite(y, input_name="y")
         check_classification_targets(y)
         check_consistent_length(X, y)
-        rng = check_random_state(self.random_state)
-        self.permutation_ = rng.permutation(y.shape[0])
+        self.permutation_ = self._rng(X, y).permutation(y.shape[0])
         self.estimator_ = clone(self.estimator)
         self.estimator_.fit(X, y[self.permutation_], **fit_params)
         return self
+
+    def _rng(self, X, y):
+        """The permutation's random state: for an int ``random_state``, seeded
+        by it and by the training rows, so folds differ and refits agree."""
+        if not isinstance(self.random_state, numbers.Integral):
+            return check_random_state(self.random_state)
+        # md5 of the values, whatever holds them (list, DataFrame, array).
+        rows = X if sp.issparse(X) else np.asarray(X)
+        digest = int(joblib.hash((rows, y)), 16)
+        seed = np.random.SeedSequence([int(self.random_state), digest])
+        return np.random.RandomState(seed.generate_state(4))
 
     @property
     def classes_(self):
