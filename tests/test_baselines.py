@@ -260,9 +260,9 @@ def test_check_estimator():
 def test_with_probe_classifier(separable):
     X, y = separable
     X = X.astype(np.float32)
-    probe = ProbeClassifier(max_epochs=20, lr=3e-2, random_state=0, device="cpu")
+    probe = ProbeClassifier(random_state=0, device="cpu")
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny batches: more threads only contend
+    torch.set_num_threads(1)  # small problems: more threads only contend
     try:
         real = cross_val_score(probe, X, y, cv=CV).mean()
         control = cross_val_score(

@@ -43,7 +43,7 @@ def sweep_args(model, data, out, *extra):
         "--cv",
         "3",
         "--max-epochs",
-        "3",
+        "50",
         "--out",
         str(out),
         "--quiet",

@@ -67,7 +67,7 @@ def test_probe_trains_and_predicts_through_the_loader():
     rng = np.random.RandomState(0)
     y = np.repeat([0, 1], 150)
     X = rng.normal(size=(300, 8)) + 1.5 * y[:, None]
-    probe = ProbeClassifier(random_state=0, device="cpu").fit(X, y)
+    probe = ProbeClassifier((8,), tol=1e-3, random_state=0, device="cpu").fit(X, y)
     net = probe.net_
     assert net.iterator_train is ArrayBatchLoader
     assert net.iterator_valid is ArrayBatchLoader

@@ -187,8 +187,8 @@ def test_extra_grids_give_one_row_per_combination(tiny_bert, corpus):
 def test_several_probes(tiny_bert, corpus):
     texts, labels = corpus
     probes = [
-        ProbeClassifier(max_epochs=3, random_state=0),
-        ProbeClassifier((8,), max_epochs=3, random_state=0),
+        ProbeClassifier(random_state=0),
+        ProbeClassifier((8,), tol=1e-2, random_state=0),
     ]
     result = layer_sweep(
         texts, labels, model=tiny_bert, layers=[1], probe=probes, cv=2, verbose=0

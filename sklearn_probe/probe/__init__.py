@@ -5,6 +5,6 @@
 probe is fitted.
 """
 
-from ._classifier import ProbeClassifier
+from ._classifier import DegenerateProbeWarning, ProbeClassifier
 
-__all__ = ["ProbeClassifier"]
+__all__ = ["DegenerateProbeWarning", "ProbeClassifier"]

@@ -6,42 +6,131 @@ torch.
 
 import numpy as np
 import torch
+from skorch import NeuralNetClassifier
 from torch import nn
+
+# How much wider the prior of a hidden weight (around its initial value) is than
+# that of an output weight (around 0). Measured on mean-pooled MiniLM layers (300
+# Rotten Tomatoes snippets; 60 topic sentences), Adam at a flat 3e-3: a (256,)
+# probe reached CV accuracy 0.693 and 0.933 with 1, 0.737 and 0.983 with 10 (the
+# linear probe: 0.757 and 0.983); 100 overfitted (train 0.999) without a gain.
+HIDDEN_PRIOR_WIDTH = 10.0
 
 
 class ProbeModule(nn.Module):
-    """Standardise, then a stack of ``Linear`` + ``ReLU`` layers ending in logits.
+    """Standardise, then ``Linear`` + ``ReLU`` hidden layers, then one output layer.
+
+    The layers have names: ``hidden`` (a ``ModuleList``, one ``Linear`` per
+    hidden layer) and ``output``; :meth:`linear_layers` lists them for the
+    penalty.
 
     Parameters
     ----------
     n_features : int
         Width of the input vectors.
     n_classes : int
-        Number of outputs: one raw logit per class (no softmax, no sigmoid;
-        ``torch.nn.CrossEntropyLoss`` expects logits).
+        Number of classes. The module returns one raw logit per class (no
+        softmax, no sigmoid; ``torch.nn.CrossEntropyLoss`` expects logits).
+        With two classes the output layer has a single row ``w``, the logit
+        of class 1 against class 0 as in ``LogisticRegression``, and the
+        logits are ``(-z/2, z/2)`` with ``z = w.h + b``.
     hidden_layer_sizes : tuple of int, default=()
         Widths of the hidden layers; ``()`` is a linear probe.
     mean, scale : array-like of shape (n_features,), default=None
         Inputs are mapped to ``(x - mean) / scale`` before the first layer. They
         are buffers, not parameters: saved with the module, never trained.
         ``None`` means no shift (zeros) or no scaling (ones).
+    penalty_weight : float, default=0.0
+        Factor of :meth:`penalty` in the training loss (``1 / (C n_samples)``
+        for a probe trained on the mean loss); 0 turns the penalty off.
+
+    Notes
+    -----
+    Hidden layers start from He initialisation (weights of variance
+    ``2 / fan_in``, zero biases), so every hidden unit of standardised inputs
+    has a second moment of about 1, as a standardised feature has. Their
+    initial weights are kept as the buffer ``prior`` of each layer: the
+    penalty pulls hidden weights towards them, not towards 0. The output layer
+    starts at 0 (every class equally likely) and is penalised towards 0.
     """
 
     def __init__(
-        self, n_features, n_classes, hidden_layer_sizes=(), mean=None, scale=None
+        self,
+        n_features,
+        n_classes,
+        hidden_layer_sizes=(),
+        mean=None,
+        scale=None,
+        penalty_weight=0.0,
     ):
         super().__init__()
         mean = np.zeros(n_features) if mean is None else np.asarray(mean)
         scale = np.ones(n_features) if scale is None else np.asarray(scale)
         self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32))
         self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
-        layers = []
-        width = n_features
-        for size in hidden_layer_sizes:
-            layers += [nn.Linear(width, size), nn.ReLU()]
-            width = size
-        layers.append(nn.Linear(width, n_classes))
-        self.layers = nn.Sequential(*layers)
+        self.penalty_weight = float(penalty_weight)
+        widths = (n_features, *hidden_layer_sizes)
+        self.hidden = nn.ModuleList(
+            nn.Linear(a, b) for a, b in zip(widths, widths[1:], strict=False)
+        )
+        for layer in self.hidden:
+            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            nn.init.zeros_(layer.bias)
+            layer.register_buffer("prior", layer.weight.detach().clone())
+        self.binary = n_classes == 2
+        self.output = nn.Linear(widths[-1], 1 if self.binary else n_classes)
+        nn.init.zeros_(self.output.weight)
+        nn.init.zeros_(self.output.bias)
+
+    def linear_layers(self):
+        """The ``Linear`` layers by name: ``hidden.0``, ..., ``output``."""
+        layers = {f"hidden.{i}": layer for i, layer in enumerate(self.hidden)}
+        layers["output"] = self.output
+        return layers
+
+    def penalty(self):
+        """``fan_in * ||W||^2 / 2`` for the output layer plus ``fan_in * ||W -
+        prior||^2 / (2 * HIDDEN_PRIOR_WIDTH)`` for every hidden layer (biases
+        are free).
+
+        With ``penalty / C`` on the summed loss this is a Gaussian prior of
+        variance ``C / fan_in`` per output weight around 0, and of variance
+        ``HIDDEN_PRIOR_WIDTH * C / fan_in`` per hidden weight around its
+        initial value.
+        """
+        total = 0.0
+        for layer in self.linear_layers().values():
+            prior = getattr(layer, "prior", None)
+            shift = layer.weight if prior is None else layer.weight - prior
+            width = 1.0 if prior is None else HIDDEN_PRIOR_WIDTH
+            total = total + layer.in_features * shift.pow(2).sum() / (2 * width)
+        return total
+
+    def features(self, X):
+        """The last hidden layer's activations (the standardised inputs for a
+        linear probe)."""
+        X = (X - self.mean) / self.scale
+        for layer in self.hidden:
+            X = torch.relu(layer(X))
+        return X
 
     def forward(self, X):
-        return self.layers((X - self.mean) / self.scale)
+        logits = self.output(self.features(X))
+        if self.binary:
+            return torch.cat([-logits / 2, logits / 2], dim=1)
+        return logits
+
+
+class PenalisedNet(NeuralNetClassifier):
+    """skorch's ``NeuralNetClassifier`` with the module's penalty in the loss.
+
+    The training loss of a batch is its mean cross-entropy plus
+    ``module_.penalty_weight * module_.penalty()``, so ``history``'s
+    ``train_loss`` is the training objective per sample that early stopping
+    watches.
+    """
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        weight = self.module_.penalty_weight
+        return loss + weight * self.module_.penalty() if weight else loss
