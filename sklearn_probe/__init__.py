@@ -26,12 +26,11 @@ from .hidden import (
     set_memory_cache_limit,
 )
 from .plotting import LayerEmbeddingsDisplay, LayerScoresDisplay, plot_tsne
-from .probe import DegenerateProbeWarning, ProbeClassifier
+from .probe import ProbeClassifier
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "DegenerateProbeWarning",
     "HiddenStateTransformer",
     "LayerEmbeddingsDisplay",
     "LayerScoresDisplay",

@@ -349,6 +349,20 @@ def test_a_probe_fitted_on_a_handful_of_samples_is_not_overconfident():
     assert np.mean(-np.log2(proba[np.arange(400), y[6:]])) < 1.1
 
 
+def test_degenerate_flags_a_probe_that_learned_nothing():
+    """A probe that predicts one class for every training sample (the MLPs on
+    300 snippets did) is flagged; one that learned its data is not."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 50))
+    y = np.array([0] * 28 + [1] * 12)  # noise labels, majority rate 0.7
+    constant = ProbeClassifier(C=1e-3, random_state=0, device="cpu").fit(X, y)
+    assert len(np.unique(constant.predict(X))) == 1
+    assert constant.degenerate_ is True
+    X_sep, y_sep = _separable()
+    learned = ProbeClassifier(random_state=0, device="cpu").fit(X_sep, y_sep)
+    assert learned.degenerate_ is False
+
+
 # Randomness --------------------------------------------------------------------
 
 

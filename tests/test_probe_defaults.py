@@ -89,9 +89,17 @@ def _cv(probe, X, y):
 
 
 def _compare(X, y, hidden):
-    """CV and train accuracy of the MLP and of the linear probe."""
-    mlp = _cv(ProbeClassifier(hidden, random_state=0, device="cpu"), X, y)
-    linear = _cv(ProbeClassifier(random_state=0, device="cpu"), X, y)
+    """CV and train accuracy of the MLP and of the linear probe, one torch
+    thread (as measured in the README)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        mlp = _cv(ProbeClassifier(hidden, random_state=0, device="cpu"), X, y)
+        linear = _cv(ProbeClassifier(random_state=0, device="cpu"), X, y)
+    finally:
+        torch.set_num_threads(threads)
     return mlp, linear
 
 

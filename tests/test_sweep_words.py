@@ -29,7 +29,7 @@ def words():
 
 
 def probe():
-    return ProbeClassifier(max_epochs=3, random_state=0)
+    return ProbeClassifier(random_state=0)
 
 
 def test_word_sweep_groups_by_sentence_and_runs_each_sentence_once(

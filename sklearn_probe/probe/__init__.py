@@ -5,6 +5,6 @@
 probe is fitted.
 """
 
-from ._classifier import DegenerateProbeWarning, ProbeClassifier
+from ._classifier import ProbeClassifier
 
-__all__ = ["DegenerateProbeWarning", "ProbeClassifier"]
+__all__ = ["ProbeClassifier"]

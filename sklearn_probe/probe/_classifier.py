@@ -20,8 +20,6 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._names import describe_sizes
-
 _MAX_SEED = np.iinfo(np.int32).max
 
 
@@ -43,17 +41,6 @@ def _warn_not_converged(what):
         ConvergenceWarning,
         stacklevel=5,  # the caller of fit
     )
-
-
-class DegenerateProbeWarning(UserWarning):
-    """A fitted probe learned nothing from its training data.
-
-    Raised by :meth:`ProbeClassifier.fit` when the probe predicts one class for
-    every training sample, or when its training accuracy is no better than
-    always predicting the most frequent class. Its scores are then those of a
-    constant, not evidence about the features. The fitted probe records it in
-    ``degenerate_``.
-    """
 
 
 def _standardization(X, standardize):
@@ -182,8 +169,10 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
     degenerate_ : bool
         Whether the probe learned nothing: it predicts one class for every
         training sample, or its training accuracy is no better than the most
-        frequent class's rate. ``fit`` then warns with
-        :class:`DegenerateProbeWarning`.
+        frequent class's rate. Its scores are then those of a constant, not
+        evidence about the features: raise ``C`` or use more data. (Not a
+        warning: permuted-label controls and random-weight baselines learn
+        nothing by design.)
     n_iter_ : int
         L-BFGS iterations (linear probe) or Adam epochs (MLP) used; equal to
         ``max_epochs`` when the bound stopped the training.
@@ -318,28 +307,12 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _check_degenerate(self, X, y_encoded):
-        """Set ``degenerate_`` and warn when the probe learned nothing."""
+        """Set ``degenerate_``: does the probe learn nothing from its data?"""
         predicted = np.argmax(self._logits(X), axis=1)
         accuracy = np.mean(predicted == y_encoded)
         majority = np.bincount(y_encoded).max() / len(y_encoded)
         one_class = len(np.unique(predicted)) == 1
         self.degenerate_ = bool(one_class or accuracy <= majority)
-        if self.degenerate_:
-            label = self.classes_[predicted[0]]
-            label = label.item() if isinstance(label, np.generic) else label
-            what = (
-                f"predicts {label!r} for every training sample"
-                if one_class
-                else f"has a training accuracy of {accuracy:.3f}, no better than "
-                f"always predicting the most frequent class ({majority:.3f})"
-            )
-            warnings.warn(
-                f"The {describe_sizes(self._hidden_sizes())} probe {what}: it "
-                f"learned nothing from these {len(X)} samples. Raise C (now "
-                f"{self.C:g}) or use more data.",
-                DegenerateProbeWarning,
-                stacklevel=4,  # the caller of fit, above scikit-learn's wrapper
-            )
 
     def _build_net(self, n_features, sizes, mean, scale, n_samples):
         """The skorch net, its module initialised from ``random_state``."""
