@@ -307,7 +307,7 @@ def test_one_forward_row_per_sentence_in_a_grid_search_over_layer(tiny_bert):
     pipe = Pipeline(
         [
             ("words", WordHiddenStateTransformer(tiny_bert)),
-            ("probe", ProbeClassifier(max_epochs=2, random_state=0)),
+            ("probe", ProbeClassifier(random_state=0)),
         ]
     )
     search = GridSearchCV(pipe, {"words__layer": [0, 1, 2, 3]}, cv=GroupKFold(5))
