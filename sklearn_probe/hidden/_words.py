@@ -111,6 +111,11 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
     (1, 768)
     """
 
+    # The text transformer's model loading is reused as it is; words are read
+    # with float32 weights on one device (no torch_dtype / device_map yet).
+    torch_dtype = "float32"
+    device_map = None
+
     _parameter_constraints = {
         # The text transformer's constraints, for the parameters both have.
         **{
