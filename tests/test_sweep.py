@@ -419,3 +419,42 @@ def test_auto_pooling_resolves_per_model(request, corpus, fixture, natural):
         verbose=0,
     )
     assert result.best_score == explicit.best_score
+
+
+@pytest.mark.parametrize(
+    ("scoring", "fix"), [("f1", "'f1_macro'"), ("roc_auc", "'roc_auc_ovr'")]
+)
+def test_a_scoring_unfit_for_the_labels_fails_before_any_work(scoring, fix):
+    """Three classes and a binary scoring: one error naming the fix, raised
+    before the model is even looked for (the folder does not exist)."""
+    texts, _ = length_corpus(30)
+    labels = np.arange(30) % 3
+    with pytest.raises(ValueError, match=f"scoring='{scoring}'.*3 classes.*{fix}"):
+        layer_sweep(texts, labels, model="/no/such/model", scoring=scoring)
+
+
+def test_an_unknown_scoring_name_is_refused_up_front():
+    texts, labels = length_corpus(30)
+    with pytest.raises(ValueError, match="'accurcy'.*get_scorer_names"):
+        layer_sweep(texts, labels, model="/no/such/model", scoring="accurcy")
+
+
+def test_a_relative_model_folder_is_stored_resolved(
+    tiny_bert, corpus, tmp_path, monkeypatch
+):
+    """model="./dir" is kept as its absolute path, so that the saved pipeline
+    predicts from another working folder."""
+    import os
+
+    texts, labels = corpus
+    monkeypatch.chdir(os.path.dirname(tiny_bert))
+    relative = os.path.join(".", os.path.basename(tiny_bert))
+    result = layer_sweep(
+        texts, labels, model=relative, layers=[1], probe=logreg(), cv=2, verbose=0
+    )
+    assert result.settings["model"] == os.path.abspath(tiny_bert)
+    saved = pickle.dumps(result.best_pipeline)
+    monkeypatch.chdir(tmp_path)
+    again = pickle.loads(saved)
+    unseen = ["a brilliant story", "the plot was dull and boring"]
+    np.testing.assert_array_equal(again.predict(unseen), result.predict(unseen))

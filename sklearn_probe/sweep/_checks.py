@@ -90,6 +90,7 @@ def _check_inputs(
     probe,
     param_grid,
     cv,
+    scoring,
     baselines,
     repeats,
     random_state,
@@ -107,6 +108,7 @@ def _check_inputs(
         texts, groups = check_texts(texts, estimator_name="layer_sweep"), None
         poolings = ["auto", *sorted(POOLINGS)]
     y = _check_labels(labels, len(texts), "labels")
+    _check_scoring(scoring, y)
     test_texts, test_y = _check_test(
         test, check=(lambda t: check_word_samples(t)[0]) if unit == "word" else None
     )
@@ -145,6 +147,52 @@ def _check_items(value, name, options):
     if not values and name != "baselines":
         raise ValueError(f"The {name!r} parameter of layer_sweep is empty.")
     return list(dict.fromkeys(values))
+
+
+def _check_scoring(scoring, y):
+    """Try a named scoring on the labels before any work.
+
+    A scoring that cannot score these labels (``"f1"`` on three classes,
+    ``"roc_auc"`` on three, ``"f1"`` when no label is 1) would otherwise fail in
+    every fold of the search, with a traceback per fold; here it fails at once,
+    in one message that suggests what works. A callable is the caller's own and
+    is not tried.
+    """
+    if not isinstance(scoring, str):
+        return
+    import warnings
+
+    from sklearn.dummy import DummyClassifier
+    from sklearn.metrics import check_scoring, get_scorer_names
+
+    if scoring not in get_scorer_names():
+        raise ValueError(
+            f"The 'scoring' parameter of layer_sweep is {scoring!r}, which is not "
+            "a scikit-learn scoring name; see sklearn.metrics.get_scorer_names(), "
+            "e.g. 'accuracy', 'balanced_accuracy' or 'f1_macro'."
+        )
+    X = np.zeros((len(y), 1))
+    guess = DummyClassifier(strategy="stratified", random_state=0).fit(X, y)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ill-defined scores of a guess
+            check_scoring(guess, scoring=scoring)(guess, X, y)
+    except ValueError as exc:
+        classes = np.unique(y).tolist()
+        if len(classes) > 2 and f"{scoring}_macro" in get_scorer_names():
+            fix = f"use '{scoring}_macro' (every class counts the same) or "
+            fix += f"'{scoring}_weighted'"
+        elif len(classes) > 2 and f"{scoring}_ovr" in get_scorer_names():
+            fix = f"use '{scoring}_ovr'"
+        elif "pos_label" in str(exc) and f"{scoring}_macro" in get_scorer_names():
+            fix = f"use '{scoring}_macro', or labels 0 and 1 with 1 the positive class"
+        else:
+            fix = "choose a scoring that fits these labels"
+        reason = " ".join(str(exc).split()).rstrip(".") + "."
+        raise ValueError(
+            f"scoring={scoring!r} cannot score these labels ({len(classes)} "
+            f"classes: {classes}): {reason} To fix, {fix}."
+        ) from None
 
 
 def _check_repeats(repeats, cv):

@@ -215,6 +215,7 @@ def layer_sweep(
         probe=probe,
         param_grid=param_grid,
         cv=cv,
+        scoring=scoring,
         baselines=baselines,
         repeats=repeats,
         random_state=random_state,
@@ -259,7 +260,6 @@ def layer_sweep(
     settings = _settings(
         hidden,
         inputs,
-        model=model,
         layers=swept_layers,
         scoring=scoring,
         batch_size=batch_size,
@@ -379,7 +379,6 @@ def _settings(
     hidden,
     inputs,
     *,
-    model,
     layers,
     scoring,
     batch_size,
@@ -392,7 +391,7 @@ def _settings(
     probes = [describe_probe(p) for p in inputs.probes]
     poolings = inputs.poolings
     return {
-        "model": os.fspath(model),
+        "model": os.fspath(hidden.model),
         "model_fingerprint": hidden.model_fingerprint_,
         "n_layers": hidden.n_layers_,
         "hidden_size": hidden.hidden_size_,

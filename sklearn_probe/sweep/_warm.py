@@ -10,6 +10,7 @@ cache to share when the sweep has none.
 
 import contextlib
 import logging
+import os
 import tempfile
 import time
 
@@ -24,14 +25,33 @@ from ._units import fitted_step, pooling_param, word_transformer
 logger = logging.getLogger(__name__)
 
 
+def _local_model(model):
+    """A local model folder as an absolute path; a hub or bundled name as given.
+
+    The best pipeline and the settings keep this, so that a pipeline saved by a
+    sweep run with ``model="./my-model"`` predicts from any working folder.
+    """
+    from ..hidden._models import BUNDLED_MODELS
+
+    name = os.fspath(model)
+    if name in BUNDLED_MODELS:
+        return model
+    path = os.path.expanduser(name)
+    return os.path.abspath(path) if os.path.isdir(path) else model
+
+
 def _load_model(inputs, *, model, layers, **hidden_params):
     """The transformer, fitted once (every clone in this process shares its
     model), the layers to sweep and the seconds it took.
+
+    A local folder becomes its absolute path (:func:`_local_model`); the
+    transformer's ``model`` is what the settings record.
 
     ``inputs.poolings`` has ``"auto"`` replaced by the pooling it stands for
     with this model.
     """
     start = time.perf_counter()
+    model = _local_model(model)
     if inputs.unit == "word":
         hidden = word_transformer(
             model=model, pooling=inputs.poolings[0], **hidden_params
