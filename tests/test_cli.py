@@ -4,6 +4,8 @@ import io
 import json
 import logging
 import os
+import re
+import shlex
 import subprocess
 import sys
 
@@ -69,7 +71,7 @@ def sweep_run(tiny_bert, reviews_csv, tmp_path_factory):
     return status, stdout.getvalue(), stderr.getvalue(), out
 
 
-def test_sweep_prints_the_table_and_writes_the_report(sweep_run):
+def test_sweep_prints_the_table_and_writes_the_report(sweep_run, reviews_csv):
     status, out, err, folder = sweep_run
     assert status == 0, err
     lines = out.splitlines()
@@ -77,8 +79,19 @@ def test_sweep_prints_the_table_and_writes_the_report(sweep_run):
     assert header[:3] == ["layer", "CV", "accuracy"]
     assert [line.split()[0] for line in lines[1:5]] == ["0", "1", "2", "3"]
     assert sum(line.rstrip().endswith("*") for line in lines[1:5]) == 1
-    assert "Best layer:" in out
+    assert re.search(r"^Best layers?: ", out, re.M)
     assert "Held-out test accuracy" in out
+    # The "try it" hint labels texts of the user's own data, not movie lines.
+    (hint,) = [line for line in out.splitlines() if line.startswith("Try it:")]
+    words = shlex.split(hint.removeprefix("Try it: "))
+    data = pd.read_csv(reviews_csv)
+    assert words[:3] == ["sklearn-probe", "predict", "--pipeline"]
+    examples = words[4:]
+    assert len(examples) == 2  # one per class
+    assert {data.set_index("review").loc[t, "size"] for t in examples} == {
+        "long",
+        "short",
+    }
     assert f"Report: {folder / 'report.md'}" in out
     for name in (
         "scores.csv",
@@ -451,3 +464,33 @@ def test_custom_code_runs_only_with_trust_remote_code(
     assert not marker.exists() and sys.stdin.read() == "y\n" * 10  # never read
     assert main([*argv, "--trust-remote-code"]) == 0
     assert marker.exists() and (tmp_path / "out" / "scores.csv").exists()
+
+
+def test_a_binary_scoring_on_three_classes_is_one_line(capsys, tiny_bert, tmp_path):
+    """--scoring f1 on three classes: one line naming f1_macro, no traceback."""
+    texts, _ = length_corpus(30)
+    path = tmp_path / "three.csv"
+    pd.DataFrame({"review": texts, "size": ["a", "b", "c"] * 10}).to_csv(
+        path, index=False
+    )
+    args = sweep_args(tiny_bert, path, tmp_path / "out", "--scoring", "f1")
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "f1_macro" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unwritable_out_fails_before_the_sweep(
+    capsys, tiny_bert, reviews_csv, tmp_path, monkeypatch
+):
+    import sklearn_probe.sweep
+
+    def never(*args, **kwargs):
+        raise AssertionError("the sweep ran before --out was checked")
+
+    monkeypatch.setattr(sklearn_probe.sweep, "layer_sweep", never)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(sweep_args(tiny_bert, reviews_csv, blocker / "out")) == 1
+    assert re.search("is a file|cannot create a folder", capsys.readouterr().err)

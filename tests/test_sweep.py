@@ -3,6 +3,7 @@
 import json
 import logging
 import pickle
+import shlex
 
 import numpy as np
 import pandas as pd
@@ -458,3 +459,158 @@ def test_a_relative_model_folder_is_stored_resolved(
     again = pickle.loads(saved)
     unseen = ["a brilliant story", "the plot was dull and boring"]
     np.testing.assert_array_equal(again.predict(unseen), result.predict(unseen))
+
+
+def test_a_probe_that_learned_nothing_is_flagged(tiny_bert, corpus):
+    """A probe penalised into a constant gets a column and a sentence; the
+    count of folds is checked against sklearn fits on the same vectors."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from sklearn_probe.sweep._text import summary_lines, summary_table
+
+    texts, labels = corpus
+    flat = LogisticRegression(C=1e-8)
+    result = layer_sweep(
+        texts,
+        labels,
+        model=tiny_bert,
+        layers=[1, 2],
+        probe=[logreg(), flat],
+        cv=3,
+        verbose=0,
+    )
+    chance = np.bincount(labels).max() / len(labels)
+    folds = StratifiedKFold(3, shuffle=True, random_state=0).split(texts, labels)
+    folds = list(folds)
+    X = result.hidden_states(texts, layers=[1, 2])
+    expected = []
+    for probe in (logreg(), flat):
+        for j in range(2):
+            count = 0
+            for train, _ in folds:
+                fitted = probe.fit(X[train, j], labels[train])
+                predicted = fitted.predict(X[train, j])
+                one_class = len(np.unique(predicted)) == 1
+                count += one_class or fitted.score(X[train, j], labels[train]) <= chance
+            expected.append(count)
+    assert result.scores["degenerate_folds"].tolist() == expected
+    assert expected == [0, 0, 3, 3]
+    assert result.degenerate_indices == [2, 3]
+    table = summary_table(result)
+    assert table["learned nothing"].tolist() == ["", "", "3/3 folds", "3/3 folds"]
+    (line,) = [x for x in summary_lines(result) if "learned nothing" in x]
+    assert line.startswith(
+        "The LogisticRegression(C=1e-08) probe learned nothing at layers 1 and 2:"
+    )
+    assert "Raise C" in line
+
+
+def test_ties_within_fold_noise_and_at_a_ceiling():
+    """Rows tie with the best when the paired fold differences average at most
+    their standard error, or when the means print the same."""
+    from sklearn_probe.sweep._caveats import headline
+    from sklearn_probe.sweep._diagnostics import _tied_with_best
+
+    folds = {
+        4: [1.0, 1.0, 1.0, 1.0, 1.0],
+        5: [1.0, 1.0, 0.8, 0.9, 1.0],  # mean diff 0.06 > its SE 0.04
+        6: [1.0, 1.0, 1.0, 1.0, 1.0],
+    }
+    frame = pd.DataFrame({"layer": list(folds)})
+    for k in range(5):
+        frame[f"cv_score_fold{k}"] = [v[k] for v in folds.values()]
+    values = frame[[f"cv_score_fold{k}" for k in range(5)]]
+    frame["cv_score_mean"] = values.mean(axis=1)
+    frame["cv_score_std"] = values.std(axis=1, ddof=0)
+    frame["degenerate_folds"] = 0
+    frame["tied_with_best"] = _tied_with_best(frame, 0, 5)
+    assert frame["tied_with_best"].tolist() == [True, False, True]
+    result = LayerSweepResult(
+        scores=frame,
+        param_columns=[],
+        best_index=0,
+        best_params={"hidden__layer": 4},
+        best_pipeline=None,
+        test_score=None,
+        chance_score=0.5,
+        scoring="accuracy",
+        n_splits=5,
+        n_layers=7,
+        layers=[4, 5, 6],
+        classes=np.array([0, 1]),
+        n_train=100,
+        n_test=0,
+        settings={"probe": "linear"},
+        timings={},
+        cv_results={},
+    )
+    assert result.tied_indices == [0, 2]
+    assert headline(result).startswith(
+        "Best layers: 4 and 6 tie at 1.000 (5-fold CV accuracy; chance 0.500)"
+    )
+    # Within fold noise: best [.8 .9 1 .9 .8] (mean .88); [.9 .8 1 .9 .7]
+    # differs by .02 on average with an SE of .037: a tie; [.7 .9 .9 .9 .8]
+    # by .04 with an SE of .024: not.
+    rows = [[0.8, 0.9, 1.0, 0.9, 0.8], [0.9, 0.8, 1.0, 0.9, 0.7]]
+    rows.append([0.7, 0.9, 0.9, 0.9, 0.8])
+    noisy = pd.DataFrame(rows, columns=[f"cv_score_fold{k}" for k in range(5)])
+    noisy["cv_score_mean"] = noisy.mean(axis=1)
+    assert _tied_with_best(noisy, 0, 5).tolist() == [True, True, False]
+
+
+def test_per_class_results_of_the_best_layer(result, corpus):
+    """Cross-validated predictions of the best candidate, checked against
+    sklearn's cross_val_predict on the same vectors and folds."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from sklearn_probe.sweep._text import confusion_table, per_class_table
+
+    texts, labels = corpus[0][:45], corpus[1][:45]
+    X = result.hidden_states(texts, layers=[result.best_layer])[:, 0]
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, labels))
+    expected = cross_val_predict(logreg(), X, labels, cv=folds)
+    np.testing.assert_array_equal(result.cv_predictions, expected)
+    for k, (_, test) in enumerate(folds):
+        accuracy = np.mean(expected[test] == labels[test])
+        assert accuracy == pytest.approx(
+            result.scores.loc[result.best_index, f"cv_score_fold{k}"]
+        )
+    precision, recall, _, support = precision_recall_fscore_support(labels, expected)
+    table = per_class_table(result)
+    assert table["precision"].tolist() == [f"{v:.3f}" for v in precision]
+    assert table["recall"].tolist() == [f"{v:.3f}" for v in recall]
+    assert table["texts"].tolist() == support.tolist()
+    matrix = confusion_table(result).drop(columns="true class").to_numpy()
+    np.testing.assert_array_equal(matrix, confusion_matrix(labels, expected))
+
+
+def test_probe_sizes_swept_by_param_grid_are_named(tiny_bert, corpus, tmp_path):
+    """A sweep over probe sizes is not reported as 'A linear probe'."""
+    texts, labels = corpus
+    result = layer_sweep(
+        texts,
+        labels,
+        model=tiny_bert,
+        layers=[1],
+        probe=ProbeClassifier(max_epochs=3, random_state=0),
+        param_grid={"probe__hidden_layer_sizes": [(), (8,)]},
+        cv=2,
+        verbose=0,
+    )
+    assert result.settings["probe"] == ["linear", "MLP(8)"]
+    report = result.save_report(tmp_path, save_pipeline=False)["report.md"]
+    text = report.read_text()
+    assert "Linear and MLP(8) probes were trained" in text
+    assert "- **probe**: linear, MLP(8)" in text
+
+
+def test_example_texts_are_one_held_out_text_per_class(result, corpus):
+    from sklearn_probe.sweep._text import try_command
+
+    texts, labels = corpus
+    held_out = dict(zip(texts[45:], labels[45:], strict=True))
+    assert [held_out[t] for t in result.example_texts] == [0, 1]
+    command = try_command(result, "out dir/best_pipeline.joblib")
+    assert command.startswith("sklearn-probe predict --pipeline 'out dir/")
+    assert all(shlex.quote(t) in command for t in result.example_texts)

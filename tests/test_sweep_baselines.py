@@ -123,7 +123,7 @@ def test_report_carries_the_columns_and_a_reading(run, tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from sklearn_probe.sweep._report import reading_lines, summary_table
+    from sklearn_probe.sweep._text import reading_lines, summary_table
 
     result = run[0]
     written = result.save_report(tmp_path, save_pipeline=False)

@@ -3,7 +3,7 @@
 ::
 
     sklearn-probe sweep [--model minilm] [--dataset rotten_tomatoes] [--out DIR]
-    sklearn-probe predict --pipeline DIR/best_pipeline.joblib "A sentence." ...
+    sklearn-probe predict --pipeline DIR/best_pipeline.skops "A sentence." ...
     sklearn-probe cache info|verify|compact [--cache-dir DIR]
 
 Also ``python -m sklearn_probe``. Mistakes a person makes (an unknown data set, a

@@ -23,15 +23,20 @@ def _add_predict_parser(sub):
         help="label sentences with a saved pipeline",
         description=(
             "Label sentences with a pipeline saved by 'sklearn-probe sweep' "
-            "(best_pipeline.joblib): one line per sentence with the label and "
+            "(best_pipeline.skops): one line per sentence with the label and "
             "its probability (--json: every class's probability too). Sentences "
             "come from the arguments, from --file (one per line), or from "
             "standard input; blank lines are skipped. " + DECODING
         ),
     )
     predict.add_argument(
-        "--pipeline", required=True, help="a best_pipeline.joblib, or its folder"
+        "--pipeline", required=True, help="a best_pipeline.skops, or its folder"
     )
+    unsafe = (
+        "also read a pickled pipeline (.joblib, .pkl). WARNING: loading a pickle "
+        "runs any code it holds; use it only for files you made or trust"
+    )
+    predict.add_argument("--allow-pickle", action="store_true", help=unsafe)
     predict.add_argument("sentences", nargs="*", help="sentences to label")
     predict.add_argument(
         "--file", help="read sentences from this file, one per line ('-': stdin)"
@@ -48,7 +53,7 @@ def run_predict(args):
     """Label the sentences; print a table or JSON lines."""
     import numpy as np
 
-    pipeline = _load_pipeline(args.pipeline)
+    pipeline = _load_pipeline(args.pipeline, allow_pickle=args.allow_pickle)
     sentences = _sentences(args)
     if not hasattr(pipeline, "predict_proba"):
         labels, proba, classes = pipeline.predict(sentences), None, None
@@ -96,20 +101,22 @@ def _sentences(args):
     return sentences
 
 
-def _load_pipeline(path):
+def _load_pipeline(path, *, allow_pickle=False):
+    from .._persistence import load_pipeline
+
     path = os.path.expanduser(path)
     if os.path.isdir(path):
-        path = os.path.join(path, "best_pipeline.joblib")
+        path = os.path.join(path, "best_pipeline.skops")
     if not os.path.exists(path):
         raise UserError(
-            f"No pipeline at {path!r}: give the best_pipeline.joblib written by "
+            f"No pipeline at {path!r}: give the best_pipeline.skops written by "
             "'sklearn-probe sweep' (or its folder)."
         )
-    import joblib
-
     try:
-        pipeline = joblib.load(path)
-    except Exception as exc:  # pickle raises many kinds of errors
+        pipeline = load_pipeline(path, allow_pickle=allow_pickle)
+    except ValueError:
+        raise  # a refused file, with its reason
+    except Exception as exc:  # a pickle or a zip raises many kinds of errors
         raise UserError(
             f"Could not read {path!r} as a saved pipeline ({type(exc).__name__}: "
             f"{one_line(exc)[:200]})."

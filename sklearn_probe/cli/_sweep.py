@@ -33,7 +33,7 @@ def _add_sweep_parser(sub):
             "Cross-validate a probe on the pooled hidden states of every layer, "
             "print the scores, and write scores.csv, results.json, "
             "layer_scores.png/.svg, tsne_layers.png/.svg, report.md and "
-            "best_pipeline.joblib to --out. The defaults run offline."
+            "best_pipeline.skops to --out. The defaults run offline."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -191,11 +191,15 @@ def run_sweep(args):
     """Load the data, sweep the layers, print the table, write the report."""
     import matplotlib
 
+    from ..sweep._folder import check_out_dir
+    from ..sweep._text import try_command
+
     matplotlib.use("Agg")  # files only, never a window
 
     started = time.perf_counter()
     _check_model_argument(args.model)
     _check_out_writable(args.out)
+    check_out_dir(args.out)  # new, empty or a report folder: replaced whole
     from ..datasets._named import load_named
 
     columns = ("text_column", "label_column", "split", "imdb_source", "test_size")
@@ -228,14 +232,10 @@ def run_sweep(args):
     total = time.perf_counter() - started
     say(
         f"Report: {written['report.md']} (with scores.csv, results.json, "
-        "layer_scores.png, tsne_layers.png, best_pipeline.joblib); "
+        "layer_scores.png, tsne_layers.png, best_pipeline.skops); "
         f"{total:.0f} s in all."
     )
-    say(
-        "Try it: sklearn-probe predict --pipeline "
-        f"{shlex.quote(str(written['best_pipeline.joblib']))} "
-        '"A masterpiece." "Two hours I will never get back."'
-    )
+    say(f"Try it: {try_command(result, written['best_pipeline.skops'])}")
     return 0
 
 

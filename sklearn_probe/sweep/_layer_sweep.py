@@ -21,24 +21,24 @@ score the held-out test set (``_test_score``) and assemble the result
 """
 
 import logging
-import os
 import time
 
-import numpy as np
 from sklearn.base import clone
-from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import validate_params
 
-from .._names import CV, describe_probe, score_name
-from ._baselines import _add_comparisons, _chance_score, _references
+from ._assemble import _assemble_result, _settings, _test_score
+from ._baselines import _references
 from ._checks import PARAMETER_CONSTRAINTS, _check_inputs
+from ._diagnostics import (
+    _best_predictions,
+    _search_scoring,
+)
 from ._result import LayerSweepResult
 from ._search import (
     _argmax_mean_score,
     _candidates,
     _run_search,
-    _scores_frame,
 )
 from ._units import check_word_sweep, pooling_param
 from ._warm import _cache_for_workers, _load_model, _warm_cache
@@ -248,6 +248,9 @@ def layer_sweep(
             random_state=random_state,
             verbose=verbose,
         )
+        start = time.perf_counter()
+        predictions = _best_predictions(pipe, search.best_params_, inputs)
+        timings["best_predictions"] = time.perf_counter() - start
     timings.update(extra_timings)
     best_pipeline = search.best_estimator_
     if unit == "text":
@@ -274,6 +277,7 @@ def layer_sweep(
         inputs,
         hidden,
         extra_columns=extra_columns,
+        predictions=predictions,
         test_score=test_score,
         scoring=scoring,
         settings=settings,
@@ -304,7 +308,7 @@ def _search(hidden, inputs, layers, timings, scoring, n_jobs, verbose):
         inputs.y,
         refit=_argmax_mean_score,
         return_train_score=True,
-        scoring=scoring,
+        scoring=_search_scoring(pipe, scoring),
         cv=inputs.splits,
         n_jobs=n_jobs,
         verbose_bar=verbose,
@@ -312,109 +316,3 @@ def _search(hidden, inputs, layers, timings, scoring, n_jobs, verbose):
     timings["cross_validation"] = seconds - search.refit_time_
     timings["refit"] = float(search.refit_time_)
     return search, pipe, candidates, rows
-
-
-def _test_score(best_pipeline, inputs, scoring):
-    """The best pipeline's score on the held-out test set (None without one),
-    and the seconds it took."""
-    if inputs.test_texts is None:
-        return None, 0.0
-    start = time.perf_counter()
-    scorer = check_scoring(best_pipeline, scoring=scoring)
-    score = float(scorer(best_pipeline, inputs.test_texts, inputs.test_y))
-    return score, time.perf_counter() - start
-
-
-def _assemble_result(
-    search,
-    rows,
-    inputs,
-    hidden,
-    *,
-    extra_columns,
-    test_score,
-    scoring,
-    settings,
-    timings,
-):
-    """The :class:`LayerSweepResult` of the search and the references."""
-    scores, param_columns = _scores(search, rows, inputs, extra_columns)
-    return LayerSweepResult(
-        scores=scores,
-        param_columns=param_columns,
-        best_index=int(search.best_index_),
-        best_params=search.best_params_,
-        best_pipeline=search.best_estimator_,
-        test_score=test_score,
-        chance_score=_chance_score(inputs.y, inputs.splits, scoring),
-        scoring=scoring,
-        n_splits=inputs.n_splits,
-        n_repeats=inputs.n_repeats,
-        n_layers=hidden.n_layers_,
-        layers=settings["layers"],
-        classes=np.unique(inputs.y),
-        n_train=len(inputs.texts),
-        n_test=0 if inputs.test_texts is None else len(inputs.test_texts),
-        settings=settings,
-        timings=timings,
-        cv_results=search.cv_results_,
-    )
-
-
-def _scores(search, rows, inputs, extra_columns):
-    """The scores DataFrame with the baselines' and comparisons' columns."""
-    scores, param_columns = _scores_frame(search.cv_results_, rows, len(inputs.splits))
-    for column, values in extra_columns.items():
-        scores[column] = values
-    if "control_mean" in scores:
-        scores["selectivity"] = scores[f"{CV}_mean"] - scores["control_mean"]
-    if inputs.n_repeats > 1:
-        scores = _add_comparisons(
-            scores, len(inputs.splits), len(inputs.texts), inputs.n_splits
-        )
-    return scores, param_columns
-
-
-def _settings(
-    hidden,
-    inputs,
-    *,
-    layers,
-    scoring,
-    batch_size,
-    n_jobs,
-    random_state,
-    mdl_settings,
-):
-    """Everything that determined the result, JSON-ready."""
-    classes, counts = np.unique(inputs.y, return_counts=True)
-    probes = [describe_probe(p) for p in inputs.probes]
-    poolings = inputs.poolings
-    return {
-        "model": os.fspath(hidden.model),
-        "model_fingerprint": hidden.model_fingerprint_,
-        "n_layers": hidden.n_layers_,
-        "hidden_size": hidden.hidden_size_,
-        "layers": layers,
-        # For words, the subword pooling.
-        "pooling": poolings if len(poolings) > 1 else poolings[0],
-        "probe": probes if len(probes) > 1 else probes[0],
-        "param_grid": inputs.grid,
-        "cv": inputs.n_splits,
-        "repeats": inputs.n_repeats,
-        "cv_splitter": repr(inputs.splitter),
-        "unit": inputs.unit,
-        # Words of one sentence are never on both sides of a split.
-        "cv_groups": "sentence" if inputs.unit == "word" else None,
-        "baselines": list(inputs.baselines),
-        "mdl": mdl_settings,
-        "scoring": score_name(scoring),
-        "max_length": hidden.max_length_,
-        "batch_size": batch_size,
-        "device": hidden.device_,
-        "n_jobs": n_jobs,
-        "random_state": random_state,
-        "class_counts": {
-            str(c): int(n) for c, n in zip(classes.tolist(), counts, strict=True)
-        },
-    }

@@ -12,13 +12,8 @@ from importlib import metadata
 from pathlib import Path
 
 from .._names import jsonable
-from ._text import (
-    _cv_text,
-    markdown_table,
-    reading_lines,
-    summary_lines,
-    summary_table,
-)
+from ._folder import replacing
+from ._markdown import markdown_report
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +60,13 @@ def write_report(
     save_pipeline=True,
     dpi=150,
 ):
-    """Write a sweep's results to ``out_dir`` (created if needed).
+    """Write a sweep's results to ``out_dir``, whole or not at all.
+
+    The files are written into a temporary folder beside ``out_dir``, which
+    then takes its place: an existing report there is replaced whole, and kept
+    as it was if writing fails or is interrupted. ``out_dir`` must be absent,
+    empty or a report folder (see :func:`check_out_dir`, which the command runs
+    before the sweep).
 
     Files: ``scores.csv``; ``results.json`` (settings, versions, per-layer
     scores, best layer, held-out score, timings); ``layer_scores.png`` and
@@ -100,20 +101,67 @@ def write_report(
     dict
         ``name -> Path`` of every file written.
     """
+    out = Path(out_dir).expanduser()
+    with replacing(out) as folder:
+        names, tsne_method = _write_files(
+            result,
+            folder,
+            texts=texts,
+            labels=labels,
+            label_names=label_names,
+            plot_layers=plot_layers,
+            projection=projection,
+            max_plot_samples=max_plot_samples,
+            save_pipeline=save_pipeline,
+            dpi=dpi,
+        )
+        # What report.md and results.json name are the files' final places.
+        written = {name: out / name for name in names}
+        versions = package_versions()
+        payload = {
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                timespec="seconds"
+            ),
+            "command": command,
+            "dataset": dataset,
+            **result.to_dict(),
+            "versions": versions,
+            "files": sorted([*written, "results.json", "report.md"]),
+        }
+        (folder / "results.json").write_text(
+            json.dumps(jsonable(payload), indent=2, allow_nan=False) + "\n"
+        )
+        (folder / "report.md").write_text(
+            markdown_report(result, written, dataset, command, tsne_method, versions)
+        )
+    written.update({name: out / name for name in ("results.json", "report.md")})
+    logger.info("Wrote %s to %s", ", ".join(sorted(written)), out)
+    return written
+
+
+def _write_files(
+    result,
+    folder,
+    *,
+    texts,
+    labels,
+    label_names,
+    plot_layers,
+    projection,
+    max_plot_samples,
+    save_pipeline,
+    dpi,
+):
+    """The CSV, the pictures and the pipeline, written into ``folder``; their
+    names and the embeddings picture's method (None without it)."""
     import matplotlib.pyplot as plt
 
     from ..plotting import LayerEmbeddingsDisplay, LayerScoresDisplay
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = {}
-
-    path = out / "scores.csv"
-    result.scores.to_csv(path, index=False)
-    written["scores.csv"] = path
-
+    result.scores.to_csv(folder / "scores.csv", index=False)
+    names = ["scores.csv"]
     display = LayerScoresDisplay.from_sweep(result)
-    written.update(_save_figure(display.figure_, out / "layer_scores", dpi))
+    names += _save_figure(display.figure_, folder / "layer_scores", dpi)
     plt.close(display.figure_)
 
     tsne_method = None
@@ -129,46 +177,24 @@ def write_report(
             random_state=result.settings.get("random_state", 0),
         )
         tsne_method = display.method
-        written.update(_save_figure(display.figure_, out / "tsne_layers", dpi))
+        names += _save_figure(display.figure_, folder / "tsne_layers", dpi)
         plt.close(display.figure_)
 
     if save_pipeline:
         import joblib
 
-        path = out / "best_pipeline.joblib"
-        joblib.dump(result.best_pipeline, path)
-        written["best_pipeline.joblib"] = path
-
-    payload = {
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
-        "command": command,
-        "dataset": dataset,
-        **result.to_dict(),
-        "versions": package_versions(),
-        "files": sorted([*written, "results.json", "report.md"]),
-    }
-    path = out / "results.json"
-    path.write_text(json.dumps(jsonable(payload), indent=2, allow_nan=False) + "\n")
-    written["results.json"] = path
-
-    path = out / "report.md"
-    path.write_text(
-        _markdown(result, written, dataset, command, tsne_method, payload["versions"])
-    )
-    written["report.md"] = path
-    logger.info("Wrote %s to %s", ", ".join(sorted(written)), out)
-    return written
+        joblib.dump(result.best_pipeline, folder / "best_pipeline.joblib")
+        names.append("best_pipeline.joblib")
+    return names, tsne_method
 
 
 def _save_figure(fig, stem, dpi):
-    written = {}
+    names = []
     for fmt in FIGURE_FORMATS:
         path = stem.with_suffix(f".{fmt}")
         fig.savefig(path, dpi=dpi, metadata=_figure_metadata(fmt))
-        written[path.name] = path
-    return written
+        names.append(path.name)
+    return names
 
 
 def _figure_metadata(fmt):
@@ -178,143 +204,3 @@ def _figure_metadata(fmt):
     if fmt == "png":
         return {"Software": None}
     return None
-
-
-def _markdown(result, written, dataset, command, tsne_method, versions):
-    s = result.settings
-    name = result.score_name
-    data_name = (dataset or {}).get("name", "texts")
-    lines = [
-        f"# Which layer of `{s['model']}` knows the labels of {data_name}?",
-        "",
-        f"A {_describe_probe_setting(s)} probe was trained on the "
-        f"{_pooling_text(s)} hidden states of every layer and scored by "
-        f"{_cv_text(result).replace(' CV', '')} stratified cross-validation on "
-        f"{result.n_train} training texts.",
-        "",
-    ]
-    lines += [
-        f"**{line}**" if i == 0 else line
-        for i, line in enumerate(summary_lines(result))
-    ]
-    reading = reading_lines(result)
-    if reading:
-        lines += ["", "## What the baselines say", "", *[f"- {x}" for x in reading]]
-    lines += ["", "![Probe score by layer](layer_scores.png)", ""]
-    if "tsne_layers.png" in written:
-        lines += [
-            f"![{tsne_method} of the pooled vectors of several layers]"
-            "(tsne_layers.png)",
-            "",
-        ]
-    lines += [
-        "## Scores",
-        "",
-        f"`CV {name}`: mean over the validation folds, `± sd` their standard "
-        "deviation, `train`: mean over the training folds, `fit s`: seconds per "
-        "fit. `*` marks the best (the highest mean CV score)."
-        + _column_notes(result.scores),
-        "",
-        markdown_table(summary_table(result)),
-        "",
-        "Every fold's score is in `scores.csv`; settings, versions and timings "
-        "in `results.json`.",
-        "",
-        "## Try sentences of your own",
-        "",
-        "```sh",
-        f"sklearn-probe predict --pipeline {_quote(written_path(written))} "
-        '"A masterpiece." "Two hours I will never get back."',
-        "```",
-        "",
-        "## Settings",
-        "",
-    ]
-    settings = {
-        "model": s["model"],
-        "hidden states": f"{s['n_layers']} (width {s['hidden_size']})",
-        "layers swept": _compact(s["layers"]),
-        "pooling": s["pooling"],
-        "probe": s["probe"],
-        "max_length": s["max_length"],
-        "folds": s["cv_splitter"],
-        "scoring": s["scoring"],
-        "classes": ", ".join(f"{k}: {v}" for k, v in s["class_counts"].items()),
-        "held-out texts": result.n_test,
-        "device": s["device"],
-        "random_state": s["random_state"],
-    }
-    if dataset:
-        settings = {"dataset": _describe_dataset(dataset), **settings}
-    if command:
-        settings["command"] = f"`{command}`"
-    settings["versions"] = ", ".join(
-        f"{k} {v}" for k, v in versions.items() if k != "platform"
-    )
-    lines += [f"- **{k}**: {v}" for k, v in settings.items()]
-    return "\n".join(lines) + "\n"
-
-
-def _column_notes(frame):
-    notes = []
-    if "ci_low" in frame:
-        notes.append(
-            " `95% CI`: confidence interval of the mean (Nadeau & Bengio's "
-            "corrected resampled t); `vs best`: difference from the best row on "
-            "the same folds, `*` when significantly worse (Holm-adjusted p < "
-            "0.05)."
-        )
-    if "control_mean" in frame:
-        notes.append(
-            " `control`: the same probe fitted on labels permuted inside each "
-            "training fold, scored on the true labels; `selectivity`: CV score "
-            "minus control."
-        )
-    if "random_weights_mean" in frame:
-        notes.append(
-            " `random w.`: CV score of the same architecture with random weights."
-        )
-    if "mdl_compression" in frame:
-        notes.append(
-            " `MDL compr.`: uniform / online code length of the training labels "
-            "(Voita & Titov); 1 means nothing learnable."
-        )
-    return "".join(notes)
-
-
-def written_path(written):
-    path = written.get("best_pipeline.joblib")
-    return str(path) if path is not None else "best_pipeline.joblib"
-
-
-def _quote(text):
-    import shlex
-
-    return shlex.quote(text)
-
-
-def _describe_probe_setting(settings):
-    probe = settings["probe"]
-    return probe if isinstance(probe, str) else "/".join(map(str, probe))
-
-
-def _pooling_text(settings):
-    pooling = settings["pooling"]
-    if isinstance(pooling, str):
-        return f"{pooling}-pooled"
-    return "/".join(pooling) + "-pooled"
-
-
-def _describe_dataset(dataset):
-    parts = [str(dataset.get("name"))]
-    for key in ("split", "text_column", "label_column", "n_samples"):
-        if dataset.get(key) is not None:
-            parts.append(f"{key}={dataset[key]}")
-    return ", ".join(parts)
-
-
-def _compact(layers):
-    layers = list(layers)
-    if layers and layers == list(range(layers[0], layers[-1] + 1)) and len(layers) > 2:
-        return f"{layers[0]}-{layers[-1]}"
-    return ", ".join(map(str, layers))

@@ -36,7 +36,11 @@ class LayerSweepResult:
         ``train_score_mean`` and ``train_score_std`` (on the training folds);
         ``fit_time_mean`` and ``score_time_mean`` (seconds per fold); ``rank``
         (1 = best); ``cv_score_fold0`` ... (every fold's score; folds are the
-        same for every row, so rows can be compared fold by fold). With
+        same for every row, so rows can be compared fold by fold);
+        ``degenerate_folds`` (in how many folds the probe learned nothing: it
+        predicted one class for every text it was trained on, or its training
+        score was at most ``chance_score``); ``tied_with_best`` (the row ties
+        with the best: see ``tied_indices``). With
         ``baselines``, ``mdl`` or ``repeats`` more columns (see
         :func:`layer_sweep`): ``control_mean``, ``control_std``,
         ``selectivity``; ``random_weights_mean``, ``random_weights_std``;
@@ -94,6 +98,24 @@ class LayerSweepResult:
         total (``total``).
     cv_results : dict
         The ``cv_results_`` of the underlying ``GridSearchCV``.
+    cv_predictions : ndarray of shape (n_train,) or None
+        Cross-validated predictions of the best candidate for every training
+        text, on the folds of the first repeat (the probe refitted per fold on
+        the cached vectors); None when those folds do not hold every text once.
+        The report's per-class precision, recall and confusion matrix.
+    train_labels : ndarray of shape (n_train,) or None
+        The training labels, in the order of the training texts.
+    example_texts : list of str
+        One text of each class from the user's data (the held-out test set
+        when there is one): what the report's "try it" command labels.
+    tied_indices : list of int
+        Rows that tie with the best (the best first): their mean score is
+        within fold noise of the best's (the mean of the paired per-fold
+        differences is at most its standard error) or equal to it at three
+        decimals (a ceiling such as 1.000).
+    degenerate_indices : list of int
+        Rows whose probe learned nothing in at least one fold (see
+        ``degenerate_folds``).
     """
 
     scores: pd.DataFrame
@@ -114,6 +136,9 @@ class LayerSweepResult:
     settings: dict
     timings: dict
     cv_results: dict = field(repr=False)
+    cv_predictions: np.ndarray | None = None
+    train_labels: np.ndarray | None = None
+    example_texts: list = field(default_factory=list)
 
     def __post_init__(self):
         self.param_columns = list(self.param_columns)
@@ -139,6 +164,16 @@ class LayerSweepResult:
     @property
     def best_score_std(self):
         return float(self.scores.loc[self.best_index, f"{CV}_std"])
+
+    @property
+    def tied_indices(self):
+        tied = self.scores.index[self.scores["tied_with_best"].astype(bool)]
+        return [self.best_index] + [int(i) for i in tied if i != self.best_index]
+
+    @property
+    def degenerate_indices(self):
+        folds = self.scores["degenerate_folds"]
+        return [int(i) for i in self.scores.index[folds > 0]]
 
     @property
     def score_name(self):

@@ -6,9 +6,12 @@ baselines, MDL and repeated CV say) are what the command prints and the report
 shows; :func:`markdown_table` renders a table for the report.
 """
 
+import warnings
+
 import numpy as np
 
-from .._names import describe_sizes, format_param
+from .._names import describe_sizes
+from ._caveats import _names, _row_name, headline, learned_nothing_lines
 
 
 def summary_table(result, *, float_format="{:.3f}"):
@@ -19,7 +22,8 @@ def summary_table(result, *, float_format="{:.3f}"):
     and ``best`` (``*`` on the best row). Baselines, MDL and repeated CV add
     ``95% CI``, ``vs best`` (difference from the best, ``*`` when significantly
     worse), ``control``, ``selectivity``, ``random w.`` and ``MDL compr.``
-    before ``fit s``.
+    before ``fit s``; ``learned nothing`` (in how many folds) when a probe
+    learned nothing somewhere.
     """
     import pandas as pd
 
@@ -53,22 +57,21 @@ def summary_table(result, *, float_format="{:.3f}"):
         table["random w."] = frame["random_weights_mean"].map(float_format.format)
     if "mdl_compression" in frame:
         table["MDL compr."] = frame["mdl_compression"].map("{:.2f}".format)
+    if (frame["degenerate_folds"] > 0).any():
+        n = _n_folds(result)
+        table["learned nothing"] = [
+            f"{k}/{n} folds" if k else "" for k in frame["degenerate_folds"]
+        ]
     table["fit s"] = frame["fit_time_mean"].map("{:.2f}".format)
     table["best"] = ["*" if i == result.best_index else "" for i in frame.index]
     return table
 
 
 def summary_lines(result):
-    """The sentences under the table: best layer, chance, held-out score, time."""
+    """The sentences under the table: best layer (or the tie), probes that
+    learned nothing, held-out score, time."""
     name = result.score_name
-    lines = [
-        f"Best layer: {result.best_layer} ({_cv_text(result)} {name} "
-        f"{result.best_score:.3f} ± {result.best_score_std:.3f}; chance "
-        f"{result.chance_score:.3f})."
-    ]
-    extra = {k: v for k, v in result.best_params.items() if k != "hidden__layer"}
-    if any(len(result.scores[c].unique()) > 1 for c in result.param_columns):
-        lines[0] = lines[0][:-1] + f", with {_describe_params(extra)}."
+    lines = [headline(result), *learned_nothing_lines(result)]
     if result.test_score is not None:
         lines.append(
             f"Held-out test {name} of the best pipeline: {result.test_score:.3f} "
@@ -191,20 +194,6 @@ def _cv_text(result):
     return result.cv_description
 
 
-def _row_name(result, index):
-    """``"layer 4"``, or ``"layer 4 (max pooling)"`` when more is swept."""
-    row = result.scores.loc[index]
-    name = f"layer {int(row['layer'])}"
-    varied = [c for c in result.param_columns if len(result.scores[c].unique()) > 1]
-    if varied:
-        name += " (" + ", ".join(format_param(c, row[c]) for c in varied) + ")"
-    return name
-
-
-def _names(result, indices):
-    return ", ".join(_row_name(result, i) for i in indices) or "none"
-
-
 def _random_guess_accuracy(result):
     """Accuracy of guessing each label at its frequency (sum of squared rates)."""
     if result.score_name != "accuracy":
@@ -214,12 +203,6 @@ def _random_guess_accuracy(result):
         return None
     rates = counts / counts.sum()
     return float((rates**2).sum())
-
-
-def _describe_params(params):
-    return ", ".join(
-        format_param(key.split("__", 1)[-1], value) for key, value in params.items()
-    )
 
 
 def _short(value):
@@ -232,3 +215,64 @@ def _numeric(series):
     except (TypeError, ValueError):
         return False
     return True
+
+
+def per_class_table(result):
+    """Precision, recall, F1 and support per class of the best candidate's
+    cross-validated predictions (None without them)."""
+    import pandas as pd
+    from sklearn.metrics import precision_recall_fscore_support
+
+    if result.cv_predictions is None:
+        return None
+    with warnings.catch_warnings():
+        # A class never predicted has an ill-defined precision: shown as 0.
+        warnings.simplefilter("ignore")
+        precision, recall, f1, support = precision_recall_fscore_support(
+            result.train_labels,
+            result.cv_predictions,
+            labels=result.classes,
+            zero_division=0,
+        )
+    return pd.DataFrame(
+        {
+            "class": [str(c) for c in result.classes],
+            "precision": [f"{v:.3f}" for v in precision],
+            "recall": [f"{v:.3f}" for v in recall],
+            "F1": [f"{v:.3f}" for v in f1],
+            "texts": support,
+        }
+    )
+
+
+def confusion_table(result):
+    """Confusion matrix of the best candidate's cross-validated predictions:
+    one row per true class, one column per predicted class (None without
+    them)."""
+    import pandas as pd
+    from sklearn.metrics import confusion_matrix
+
+    if result.cv_predictions is None:
+        return None
+    matrix = confusion_matrix(
+        result.train_labels, result.cv_predictions, labels=result.classes
+    )
+    names = [str(c) for c in result.classes]
+    table = pd.DataFrame(matrix, columns=[f"predicted {c}" for c in names])
+    table.insert(0, "true class", names)
+    return table
+
+
+def try_command(result, pipeline="best_pipeline.joblib"):
+    """The command that labels a text of each class of the user's data with the
+    saved pipeline (``result.example_texts``)."""
+    import shlex
+
+    texts = result.example_texts or ["A sentence of your own."]
+    return " ".join(
+        [
+            "sklearn-probe predict --pipeline",
+            shlex.quote(str(pipeline)),
+            *map(shlex.quote, texts),
+        ]
+    )

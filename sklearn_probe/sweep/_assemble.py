@@ -1,0 +1,158 @@
+"""The last stages of a layer sweep: score the test set, assemble the result.
+
+:func:`_test_score` scores the refitted best pipeline on the held-out texts;
+:func:`_assemble_result` builds the :class:`LayerSweepResult` from the search,
+the references (baselines, MDL) and the diagnostics: the scores DataFrame
+(:func:`_scores`) and the settings (:func:`_settings`).
+"""
+
+import os
+import time
+
+import numpy as np
+from sklearn.metrics import check_scoring
+
+from .._names import CV, describe_probe, describe_sizes, score_name
+from ._baselines import _add_comparisons, _chance_score
+from ._diagnostics import _degenerate_folds, _example_texts, _tied_with_best
+from ._result import LayerSweepResult
+from ._search import _scores_frame
+
+
+def _test_score(best_pipeline, inputs, scoring):
+    """The best pipeline's score on the held-out test set (None without one),
+    and the seconds it took."""
+    if inputs.test_texts is None:
+        return None, 0.0
+    start = time.perf_counter()
+    scorer = check_scoring(best_pipeline, scoring=scoring)
+    score = float(scorer(best_pipeline, inputs.test_texts, inputs.test_y))
+    return score, time.perf_counter() - start
+
+
+def _assemble_result(
+    search,
+    rows,
+    inputs,
+    hidden,
+    *,
+    extra_columns,
+    predictions,
+    test_score,
+    scoring,
+    settings,
+    timings,
+):
+    """The :class:`LayerSweepResult` of the search and the references."""
+    chance = _chance_score(inputs.y, inputs.splits, scoring)
+    scores, param_columns = _scores(search, rows, inputs, extra_columns, chance)
+    classes = np.unique(inputs.y)
+    held_out = inputs.test_texts is not None
+    return LayerSweepResult(
+        scores=scores,
+        param_columns=param_columns,
+        best_index=int(search.best_index_),
+        best_params=search.best_params_,
+        best_pipeline=search.best_estimator_,
+        test_score=test_score,
+        chance_score=chance,
+        scoring=scoring,
+        n_splits=inputs.n_splits,
+        n_repeats=inputs.n_repeats,
+        n_layers=hidden.n_layers_,
+        layers=settings["layers"],
+        classes=classes,
+        n_train=len(inputs.texts),
+        n_test=0 if inputs.test_texts is None else len(inputs.test_texts),
+        settings=settings,
+        timings=timings,
+        cv_results=search.cv_results_,
+        cv_predictions=predictions,
+        train_labels=inputs.y,
+        # Word samples are not texts to type after a command.
+        example_texts=[]
+        if inputs.unit == "word"
+        else _example_texts(
+            inputs.test_texts if held_out else inputs.texts,
+            inputs.test_y if held_out else inputs.y,
+            classes,
+        ),
+    )
+
+
+def _scores(search, rows, inputs, extra_columns, chance):
+    """The scores DataFrame with the diagnostics', baselines' and comparisons'
+    columns."""
+    n_folds = len(inputs.splits)
+    scores, param_columns = _scores_frame(search.cv_results_, rows, n_folds)
+    scores["degenerate_folds"] = _degenerate_folds(search.cv_results_, n_folds, chance)
+    scores["tied_with_best"] = _tied_with_best(scores, search.best_index_, n_folds)
+    for column, values in extra_columns.items():
+        scores[column] = values
+    if "control_mean" in scores:
+        scores["selectivity"] = scores[f"{CV}_mean"] - scores["control_mean"]
+    if inputs.n_repeats > 1:
+        scores = _add_comparisons(
+            scores, len(inputs.splits), len(inputs.texts), inputs.n_splits
+        )
+    return scores, param_columns
+
+
+def _settings(
+    hidden,
+    inputs,
+    *,
+    layers,
+    scoring,
+    batch_size,
+    n_jobs,
+    random_state,
+    mdl_settings,
+):
+    """Everything that determined the result, JSON-ready."""
+    classes, counts = np.unique(inputs.y, return_counts=True)
+    probes = _probe_names(inputs.probes, inputs.grid)
+    poolings = inputs.poolings
+    return {
+        "model": os.fspath(hidden.model),
+        "model_fingerprint": hidden.model_fingerprint_,
+        "n_layers": hidden.n_layers_,
+        "hidden_size": hidden.hidden_size_,
+        "layers": layers,
+        # For words, the subword pooling.
+        "pooling": poolings if len(poolings) > 1 else poolings[0],
+        "probe": probes if len(probes) > 1 else probes[0],
+        "param_grid": inputs.grid,
+        "cv": inputs.n_splits,
+        "repeats": inputs.n_repeats,
+        "cv_splitter": repr(inputs.splitter),
+        "unit": inputs.unit,
+        # Words of one sentence are never on both sides of a split.
+        "cv_groups": "sentence" if inputs.unit == "word" else None,
+        "baselines": list(inputs.baselines),
+        "mdl": mdl_settings,
+        "scoring": score_name(scoring),
+        "max_length": hidden.max_length_,
+        "batch_size": batch_size,
+        "device": hidden.device_,
+        "n_jobs": n_jobs,
+        "random_state": random_state,
+        "class_counts": {
+            str(c): int(n) for c, n in zip(classes.tolist(), counts, strict=True)
+        },
+    }
+
+
+def _probe_names(probes, grid):
+    """Every probe the sweep trains, in a few words: each probe, and each size of
+    ``probe__hidden_layer_sizes`` when ``param_grid`` sweeps it."""
+    from ..probe import ProbeClassifier
+
+    sizes = grid.get("probe__hidden_layer_sizes")
+    names = []
+    for probe in probes:
+        if sizes is not None and isinstance(probe, ProbeClassifier):
+            names += [describe_sizes(size) for size in sizes]
+        else:
+            names.append(describe_probe(probe))
+    return list(dict.fromkeys(names))

@@ -1,0 +1,118 @@
+"""A report folder that is whole or absent: check it first, build it aside,
+rename it into place.
+
+:func:`check_out_dir` is the cheap check to run before a sweep computes
+anything: the folder can be created or replaced. :func:`replacing` yields a
+new temporary sibling folder to write into; when the block ends without error
+the new folder takes the old one's place (the old one is kept until then), and
+on any error (Ctrl-C included) the temporary folder is removed and the old
+report stays as it was. The two renames of the swap run with SIGINT held back,
+so an interrupt never leaves the place empty.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from pathlib import Path
+
+#: Files a report folder may hold: what a report writes.
+REPORT_FILES = frozenset(
+    {
+        "scores.csv",
+        "results.json",
+        "layer_scores.png",
+        "layer_scores.svg",
+        "tsne_layers.png",
+        "tsne_layers.svg",
+        "report.md",
+        "best_pipeline.skops",
+        "best_pipeline.joblib",
+    }
+)
+
+
+def check_out_dir(out_dir):
+    """Raise ``OSError`` now if a report cannot be written to ``out_dir``.
+
+    The folder must be absent, empty or a report folder (holding only the
+    files a report writes, :data:`REPORT_FILES`: it is replaced whole), and its
+    parent folder (or the nearest existing ancestor) must let us create a
+    folder. Returns ``out_dir`` as a :class:`~pathlib.Path`.
+    """
+    out = Path(out_dir).expanduser()
+    if out.exists():
+        if not out.is_dir():
+            raise OSError(f"Cannot write the report to {str(out)!r}: not a folder.")
+        foreign = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+            raise OSError(
+                f"Cannot write the report to {str(out)!r}: it holds files that a "
+                f"report does not write ({shown}), and a report replaces its "
+                "folder whole. Choose a new or empty folder."
+            )
+    parent = out.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    try:
+        probe = tempfile.mkdtemp(prefix=f".{out.name}.check-", dir=parent)
+    except OSError as exc:
+        raise OSError(
+            f"Cannot write the report to {str(out)!r}: cannot create a folder in "
+            f"{str(parent)!r} ({exc.strerror or exc}). Choose another --out / "
+            "out_dir."
+        ) from None
+    os.rmdir(probe)
+    return out
+
+
+@contextlib.contextmanager
+def replacing(out_dir):
+    """Yield a temporary folder beside ``out_dir``; on success it becomes
+    ``out_dir`` (replacing the old one whole); on error it is removed."""
+    out = check_out_dir(out_dir)
+    out.absolute().parent.mkdir(parents=True, exist_ok=True)
+    new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.absolute().parent))
+    # mkdtemp makes a private folder; a report folder has the usual mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(new, 0o777 & ~umask)
+    try:
+        yield new
+        _swap(new, out)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)  # gone already after a swap
+
+
+def _swap(new, out):
+    """``new`` takes ``out``'s place; the old ``out`` is deleted."""
+    with _sigint_held():
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=new.parent))
+            os.rename(out, old / out.name)
+        os.rename(new, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """Hold back SIGINT inside the block, then deliver it (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda *args: received.append(args))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            if callable(previous):
+                previous(*received[0])
+            else:
+                raise KeyboardInterrupt

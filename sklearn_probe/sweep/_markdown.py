@@ -1,0 +1,197 @@
+"""report.md: a sweep's results as a page a person reads.
+
+:func:`markdown_report` puts together its sections: what was done and found
+(with the caveats), what the baselines say, the pictures, the scores table,
+the best layer's results per class, a command to try the saved pipeline on
+texts of the user's own data, and the settings.
+"""
+
+from ._caveats import _probe_phrase, _row_name
+from ._text import (
+    _cv_text,
+    confusion_table,
+    markdown_table,
+    per_class_table,
+    reading_lines,
+    summary_lines,
+    summary_table,
+    try_command,
+)
+
+
+def markdown_report(result, written, dataset, command, tsne_method, versions):
+    """The text of report.md; ``written`` names the files written beside it."""
+    lines = _intro(result, dataset)
+    reading = reading_lines(result)
+    if reading:
+        lines += ["", "## What the baselines say", "", *[f"- {x}" for x in reading]]
+    lines += ["", "![Probe score by layer](layer_scores.png)", ""]
+    if "tsne_layers.png" in written:
+        lines += [
+            f"![{tsne_method} of the pooled vectors of several layers]"
+            "(tsne_layers.png)",
+            "",
+        ]
+    lines += _scores_section(result)
+    lines += _per_class_section(result)
+    lines += [
+        "## Try texts of your own",
+        "",
+        "One text of each class from the data"
+        + (" (held out)" if result.n_test else "")
+        + ", labelled by the saved pipeline; put your own in their place:",
+        "",
+        "```sh",
+        try_command(result, pipeline_path(written)),
+        "```",
+        "",
+    ]
+    lines += _settings_section(result, dataset, command, versions)
+    return "\n".join(lines) + "\n"
+
+
+def _intro(result, dataset):
+    s = result.settings
+    data_name = (dataset or {}).get("name", "texts")
+    lines = [
+        f"# Which layer of `{s['model']}` knows the labels of {data_name}?",
+        "",
+        f"{_probe_phrase(s['probe'])} trained on the {_pooling_text(s)} hidden "
+        f"states of every layer and scored by "
+        f"{_cv_text(result).replace(' CV', '')} stratified cross-validation on "
+        f"{result.n_train} training texts.",
+        "",
+    ]
+    return lines + [
+        f"**{line}**" if i == 0 else line
+        for i, line in enumerate(summary_lines(result))
+    ]
+
+
+def _scores_section(result):
+    return [
+        "## Scores",
+        "",
+        f"`CV {result.score_name}`: mean over the validation folds, `± sd` their "
+        "standard deviation, `train`: mean over the training folds, `fit s`: "
+        "seconds per fit. `*` marks the best (the highest mean CV score)."
+        + _column_notes(result.scores),
+        "",
+        markdown_table(summary_table(result)),
+        "",
+        "Every fold's score is in `scores.csv`; settings, versions and timings "
+        "in `results.json`.",
+        "",
+    ]
+
+
+def _per_class_section(result):
+    per_class = per_class_table(result)
+    if per_class is None:
+        return []
+    best = _row_name(result, result.best_index)
+    folds = f"{result.n_splits}-fold"
+    if result.n_repeats > 1:
+        folds += " (the first repeat's folds)"
+    return [
+        "## The best layer, class by class",
+        "",
+        f"Cross-validated predictions of the best pipeline, {best}, for each of "
+        f"the {result.n_train} training texts, each predicted by the probe fitted "
+        f"without it ({folds}).",
+        "",
+        markdown_table(per_class),
+        "",
+        markdown_table(confusion_table(result)),
+        "",
+    ]
+
+
+def _settings_section(result, dataset, command, versions):
+    s = result.settings
+    settings = {
+        "model": s["model"],
+        "hidden states": f"{s['n_layers']} (width {s['hidden_size']})",
+        "layers swept": _compact(s["layers"]),
+        "pooling": _listed(s["pooling"]),
+        "probe": _listed(s["probe"]),
+        "max_length": s["max_length"],
+        "folds": s["cv_splitter"],
+        "scoring": s["scoring"],
+        "classes": ", ".join(f"{k}: {v}" for k, v in s["class_counts"].items()),
+        "held-out texts": result.n_test,
+        "device": s["device"],
+        "random_state": s["random_state"],
+    }
+    if dataset:
+        settings = {"dataset": _describe_dataset(dataset), **settings}
+    if command:
+        settings["command"] = f"`{command}`"
+    settings["versions"] = ", ".join(
+        f"{k} {v}" for k, v in versions.items() if k != "platform"
+    )
+    return ["## Settings", "", *[f"- **{k}**: {v}" for k, v in settings.items()]]
+
+
+def _column_notes(frame):
+    notes = []
+    if "ci_low" in frame:
+        notes.append(
+            " `95% CI`: confidence interval of the mean (Nadeau & Bengio's "
+            "corrected resampled t); `vs best`: difference from the best row on "
+            "the same folds, `*` when significantly worse (Holm-adjusted p < "
+            "0.05)."
+        )
+    if "control_mean" in frame:
+        notes.append(
+            " `control`: the same probe fitted on labels permuted inside each "
+            "training fold, scored on the true labels; `selectivity`: CV score "
+            "minus control."
+        )
+    if "random_weights_mean" in frame:
+        notes.append(
+            " `random w.`: CV score of the same architecture with random weights."
+        )
+    if "mdl_compression" in frame:
+        notes.append(
+            " `MDL compr.`: uniform / online code length of the training labels "
+            "(Voita & Titov); 1 means nothing learnable."
+        )
+    if (frame["degenerate_folds"] > 0).any():
+        notes.append(
+            " `learned nothing`: folds whose probe predicted one class for every "
+            "text it was trained on, or scored no better than chance on them."
+        )
+    return "".join(notes)
+
+
+def pipeline_path(written):
+    """The saved pipeline's path, or its file name when none was written."""
+    path = written.get("best_pipeline.joblib")
+    return str(path) if path is not None else "best_pipeline.joblib"
+
+
+def _listed(value):
+    return value if isinstance(value, str) else ", ".join(map(str, value))
+
+
+def _pooling_text(settings):
+    pooling = settings["pooling"]
+    if isinstance(pooling, str):
+        return f"{pooling}-pooled"
+    return "/".join(pooling) + "-pooled"
+
+
+def _describe_dataset(dataset):
+    parts = [str(dataset.get("name"))]
+    for key in ("split", "text_column", "label_column", "n_samples"):
+        if dataset.get(key) is not None:
+            parts.append(f"{key}={dataset[key]}")
+    return ", ".join(parts)
+
+
+def _compact(layers):
+    layers = list(layers)
+    if layers and layers == list(range(layers[0], layers[-1] + 1)) and len(layers) > 2:
+        return f"{layers[0]}-{layers[-1]}"
+    return ", ".join(map(str, layers))
