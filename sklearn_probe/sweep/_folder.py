@@ -18,19 +18,16 @@ import tempfile
 import threading
 from pathlib import Path
 
-#: Files a report folder may hold: what a report writes.
+#: Files a report folder may hold: what a report writes (its pictures in PNG
+#: and SVG).
 REPORT_FILES = frozenset(
-    {
-        "scores.csv",
-        "results.json",
-        "layer_scores.png",
-        "layer_scores.svg",
-        "tsne_layers.png",
-        "tsne_layers.svg",
-        "report.md",
-        "best_pipeline.skops",
-        "best_pipeline.joblib",
-    }
+    ["scores.csv", "results.json", "report.md"]
+    + [
+        f"{name}.{fmt}"
+        for name in ("layer_scores", "tsne_layers")
+        for fmt in "png svg".split()
+    ]
+    + [f"best_pipeline.{fmt}" for fmt in ("skops", "joblib")]
 )
 
 
