@@ -26,7 +26,7 @@ demo: $(STAMP)
 	$(VENV)/bin/sklearn-probe sweep --out $(DEMO_OUT)
 	@echo
 	@echo "Sentences of your own, with the best layer's pipeline:"
-	@$(VENV)/bin/sklearn-probe predict --pipeline $(DEMO_OUT)/best_pipeline.joblib \
+	@$(VENV)/bin/sklearn-probe predict --pipeline $(DEMO_OUT)/best_pipeline.skops \
 		"A masterpiece, I was moved to tears." \
 		"Two hours of my life I will never get back." \
 		"Not bad at all." \

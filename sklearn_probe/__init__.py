@@ -43,13 +43,20 @@ __all__ = [
     "clear_cache",
     "compact_cache",
     "layer_sweep",
+    "load_pipeline",
     "plot_tsne",
+    "save_pipeline",
     "sentence_groups",
     "set_memory_cache_limit",
     "__version__",
 ]
 
-_LAZY = {"layer_sweep": "sweep", "LayerSweepResult": "sweep"}
+_LAZY = {
+    "layer_sweep": "sweep",
+    "LayerSweepResult": "sweep",
+    "load_pipeline": "_persistence",
+    "save_pipeline": "_persistence",
+}
 
 
 def __getattr__(name):

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from helpers import length_corpus, make_custom_code_model
 
+from sklearn_probe import load_pipeline
 from sklearn_probe.cli import main
 from sklearn_probe.cli._common import layers as _layers
 from sklearn_probe.cli._common import sizes as _sizes
@@ -101,7 +102,7 @@ def test_sweep_prints_the_table_and_writes_the_report(sweep_run, reviews_csv):
         "tsne_layers.png",
         "tsne_layers.svg",
         "report.md",
-        "best_pipeline.joblib",
+        "best_pipeline.skops",
     ):
         assert (folder / name).stat().st_size > 0, name
 
@@ -137,9 +138,9 @@ def test_report_shows_table_and_pictures(sweep_run):
 
 def test_saved_pipeline_is_small_and_predicts_names(sweep_run):
     *_, folder = sweep_run
-    path = folder / "best_pipeline.joblib"
+    path = folder / "best_pipeline.skops"
     assert path.stat().st_size < 200_000  # parameters, not model weights
-    pipeline = joblib.load(path)
+    pipeline = load_pipeline(path)
     assert set(pipeline.predict(["a", "a good film with brilliant acting"])) <= {
         "long",
         "short",
@@ -152,7 +153,7 @@ def test_predict_sentences(sweep_run, capsys):
         [
             "predict",
             "--pipeline",
-            str(folder / "best_pipeline.joblib"),
+            str(folder / "best_pipeline.skops"),
             "a good film",
             "boring",
         ]
@@ -344,15 +345,15 @@ def test_error_predict_inputs(capsys, tmp_path, monkeypatch):
         capsys, ["predict", "--pipeline", str(tmp_path / "x.joblib"), "hi"]
     )
     assert "No pipeline at" in line
-    junk = tmp_path / "junk.joblib"
-    junk.write_bytes(b"\x00\x01 not a pickle")
+    junk = tmp_path / "junk.skops"
+    junk.write_bytes(b"\x00\x01 not a zip")
     line = one_line_error(capsys, ["predict", "--pipeline", str(junk), "hi"])
     assert "Could not read" in line
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     joblib.dump({"not": "a pipeline"}, tmp_path / "dict.joblib")
-    line = one_line_error(
-        capsys, ["predict", "--pipeline", str(tmp_path / "dict.joblib"), "hi"]
-    )
+    argv = ["predict", "--pipeline", str(tmp_path / "dict.joblib"), "hi"]
+    assert "--allow-pickle" in one_line_error(capsys, argv)
+    line = one_line_error(capsys, [*argv, "--allow-pickle"])
     assert "not a pipeline" in line
 
 

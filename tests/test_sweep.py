@@ -611,6 +611,6 @@ def test_example_texts_are_one_held_out_text_per_class(result, corpus):
     texts, labels = corpus
     held_out = dict(zip(texts[45:], labels[45:], strict=True))
     assert [held_out[t] for t in result.example_texts] == [0, 1]
-    command = try_command(result, "out dir/best_pipeline.joblib")
+    command = try_command(result, "out dir/best_pipeline.skops")
     assert command.startswith("sklearn-probe predict --pipeline 'out dir/")
     assert all(shlex.quote(t) in command for t in result.example_texts)

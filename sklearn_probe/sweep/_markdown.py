@@ -167,8 +167,8 @@ def _column_notes(frame):
 
 def pipeline_path(written):
     """The saved pipeline's path, or its file name when none was written."""
-    path = written.get("best_pipeline.joblib")
-    return str(path) if path is not None else "best_pipeline.joblib"
+    path = written.get("best_pipeline.skops")
+    return str(path) if path is not None else "best_pipeline.skops"
 
 
 def _listed(value):

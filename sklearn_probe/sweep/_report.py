@@ -71,7 +71,7 @@ def write_report(
     Files: ``scores.csv``; ``results.json`` (settings, versions, per-layer
     scores, best layer, held-out score, timings); ``layer_scores.png`` and
     ``.svg``; ``tsne_layers.png`` and ``.svg`` (only with ``texts`` and
-    ``labels``); ``report.md`` showing all of it; ``best_pipeline.joblib`` (the
+    ``labels``); ``report.md`` showing all of it; ``best_pipeline.skops`` (the
     refitted best pipeline, without model weights).
 
     Parameters
@@ -181,10 +181,10 @@ def _write_files(
         plt.close(display.figure_)
 
     if save_pipeline:
-        import joblib
+        from .._persistence import save_pipeline
 
-        joblib.dump(result.best_pipeline, folder / "best_pipeline.joblib")
-        names.append("best_pipeline.joblib")
+        save_pipeline(result.best_pipeline, folder / "best_pipeline.skops")
+        names.append("best_pipeline.skops")
     return names, tsne_method
 
 

@@ -62,7 +62,8 @@ class LayerSweepResult:
     best_pipeline : sklearn.pipeline.Pipeline
         ``Pipeline([("hidden", HiddenStateTransformer), ("probe", ...)])`` with
         the best parameters, refitted on all the training texts. It pickles
-        without the model's weights (``joblib.dump`` gives a small file).
+        without the model's weights: :func:`sklearn_probe.save_pipeline` writes
+        it to a small ``.skops`` file, which loads without running code.
     test_score : float or None
         Score of ``best_pipeline`` on the held-out test set passed as ``test``;
         None without one. The layer was chosen without looking at it.

@@ -263,7 +263,7 @@ def confusion_table(result):
     return table
 
 
-def try_command(result, pipeline="best_pipeline.joblib"):
+def try_command(result, pipeline="best_pipeline.skops"):
     """The command that labels a text of each class of the user's data with the
     saved pipeline (``result.example_texts``)."""
     import shlex

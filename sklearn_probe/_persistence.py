@@ -1,0 +1,213 @@
+"""Saving and loading fitted pipelines: skops by default, pickle only when asked.
+
+A pipeline is saved with :func:`save_pipeline` as a skops file (``.skops``):
+a zip of JSON and numpy arrays that loads without running code, where every
+type to be built must be trusted first. :func:`load_pipeline` trusts
+scikit-learn's and skops' own types (skops' defaults) and this package's
+estimators, and refuses a file that names any other type, before building
+anything. A pickle (``.joblib``, ``.pkl``) can run any code while it loads: it
+is read only with ``allow_pickle=True`` (``--allow-pickle``), for files you
+made or trust.
+
+What is saved: ``{"format": FORMAT, "sklearn_probe_version": ...,
+"pipeline": ...}``. A pipeline holds no model weights (the transformer
+reloads its model by name or folder); a :class:`~sklearn_probe.ProbeClassifier`
+is saved with its torch module's parameters as numpy arrays and rebuilt on
+load. Loading a file saved by another version of the package warns
+(:class:`InconsistentVersionWarning`).
+"""
+
+import copy
+import os
+import warnings
+from pathlib import Path
+
+__all__ = [
+    "FORMAT",
+    "InconsistentVersionWarning",
+    "load_pipeline",
+    "save_pipeline",
+]
+
+FORMAT = "sklearn-probe pipeline"
+SKOPS_SUFFIXES = (".skops",)
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A saved pipeline was written by another version of sklearn-probe."""
+
+
+def save_pipeline(pipeline, path):
+    """Save a fitted pipeline to ``path``: skops for ``.skops``, else joblib.
+
+    Returns ``path`` as a :class:`~pathlib.Path`.
+    """
+    from . import __version__
+
+    path = Path(path)
+    payload = {
+        "format": FORMAT,
+        "sklearn_probe_version": __version__,
+        "pipeline": _portable(pipeline),
+    }
+    if path.suffix in SKOPS_SUFFIXES:
+        import skops.io
+
+        skops.io.dump(payload, path)
+    else:
+        import joblib
+
+        joblib.dump(payload, path)
+    return path
+
+
+def load_pipeline(path, *, allow_pickle=False):
+    """Load a pipeline saved by :func:`save_pipeline` (or ``sklearn-probe sweep``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.skops`` file, or with ``allow_pickle=True`` a ``.joblib``/``.pkl``
+        file.
+    allow_pickle : bool, default=False
+        Read a pickle. Loading a pickle runs whatever code it holds: only for
+        files you made or trust.
+
+    Returns
+    -------
+    object
+        The fitted pipeline.
+
+    Raises
+    ------
+    ValueError
+        A pickle without ``allow_pickle``, a skops file naming types that are
+        not trusted (listed in the message; nothing is built), or a file that
+        holds no pipeline.
+    """
+    path = Path(os.path.expanduser(path))
+    if path.suffix in PICKLE_SUFFIXES or path.suffix not in SKOPS_SUFFIXES:
+        if not allow_pickle:
+            raise ValueError(
+                f"{str(path)!r} is not a .skops file: it would be read as a "
+                "pickle, and loading a pickle runs any code it holds. Load it only "
+                "if you made it or trust it: allow_pickle=True (--allow-pickle)."
+            )
+        import joblib
+
+        payload = joblib.load(path)
+    else:
+        payload = _load_skops(path)
+    return _unwrap(payload, path)
+
+
+def _load_skops(path):
+    import skops.io
+
+    untrusted = skops.io.get_untrusted_types(file=path)
+    trusted = _trusted_types()
+    refused = sorted(set(untrusted) - trusted)
+    if refused:
+        raise ValueError(
+            f"{str(path)!r} would build types that are not trusted: "
+            f"{', '.join(refused)}. A pipeline saved by sklearn-probe holds "
+            "none; nothing was loaded."
+        )
+    return skops.io.load(path, trusted=[t for t in untrusted if t in trusted])
+
+
+def _trusted_types():
+    """This package's estimators, which a skops file of a pipeline may build."""
+    from . import HiddenStateTransformer, ProbeClassifier, WordHiddenStateTransformer
+
+    return {
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in (HiddenStateTransformer, WordHiddenStateTransformer, ProbeClassifier)
+    }
+
+
+def _unwrap(payload, path):
+    from . import __version__
+
+    if not (isinstance(payload, dict) and payload.get("format") == FORMAT):
+        raise ValueError(
+            f"{str(path)!r} holds a {type(payload).__name__}, not a pipeline saved "
+            "by sklearn-probe."
+        )
+    saved = payload.get("sklearn_probe_version")
+    if saved != __version__:
+        warnings.warn(
+            f"{str(path)!r} was saved by sklearn-probe {saved}, and this is "
+            f"{__version__}: its predictions may differ or fail. Run the sweep "
+            "again to save a pipeline for this version.",
+            InconsistentVersionWarning,
+            stacklevel=3,
+        )
+    return _restored(payload["pipeline"])
+
+
+def _probes(pipeline):
+    from .probe import ProbeClassifier
+
+    steps = getattr(pipeline, "steps", [(None, pipeline)])
+    return [
+        (i, step)
+        for i, (_, step) in enumerate(steps)
+        if isinstance(step, ProbeClassifier)
+    ]
+
+
+def _portable(pipeline):
+    """A copy in which each fitted ProbeClassifier holds its torch module's
+    parameters as numpy arrays (``net_params_``) instead of the torch net."""
+    probes = [(i, p) for i, p in _probes(pipeline) if hasattr(p, "net_")]
+    if not probes:
+        return pipeline
+    pipeline = copy.copy(pipeline)
+    pipeline.steps = list(pipeline.steps)
+    for i, probe in probes:
+        portable = copy.copy(probe)
+        state = probe.net_.module_.state_dict()
+        portable.net_params_ = {k: v.detach().cpu().numpy() for k, v in state.items()}
+        del portable.net_
+        pipeline.steps[i] = (pipeline.steps[i][0], portable)
+    return pipeline
+
+
+def _restored(pipeline):
+    """Rebuild the torch net of each probe saved by :func:`_portable`."""
+    for _, probe in _probes(pipeline):
+        params = probe.__dict__.pop("net_params_", None)
+        if params is not None:
+            probe.net_ = _net(params)
+    return pipeline
+
+
+def _net(params):
+    """An initialised skorch net whose ProbeModule holds ``params``."""
+    import torch
+    from skorch import NeuralNetClassifier
+
+    from .probe._module import ProbeModule
+
+    weights = [
+        params[k] for k in sorted(params, key=_layer_order) if k.endswith("weight")
+    ]
+    net = NeuralNetClassifier(
+        ProbeModule,
+        module__n_features=weights[0].shape[1],
+        module__n_classes=weights[-1].shape[0],
+        module__hidden_layer_sizes=tuple(w.shape[0] for w in weights[:-1]),
+        module__mean=params["mean"],
+        module__scale=params["scale"],
+        device="cpu",
+    ).initialize()
+    net.module_.load_state_dict({k: torch.as_tensor(v) for k, v in params.items()})
+    return net
+
+
+def _layer_order(key):
+    """``"layers.4.weight"`` -> 4: the module's linear layers in order."""
+    parts = key.split(".")
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else -1
