@@ -480,18 +480,3 @@ def test_a_binary_scoring_on_three_classes_is_one_line(capsys, tiny_bert, tmp_pa
     assert err.count("\n") == 1, err
     assert "f1_macro" in err
     assert not (tmp_path / "out").exists()
-
-
-def test_an_unwritable_out_fails_before_the_sweep(
-    capsys, tiny_bert, reviews_csv, tmp_path, monkeypatch
-):
-    import sklearn_probe.sweep
-
-    def never(*args, **kwargs):
-        raise AssertionError("the sweep ran before --out was checked")
-
-    monkeypatch.setattr(sklearn_probe.sweep, "layer_sweep", never)
-    blocker = tmp_path / "a-file"
-    blocker.write_text("")
-    assert main(sweep_args(tiny_bert, reviews_csv, blocker / "out")) == 1
-    assert re.search("is a file|cannot create a folder", capsys.readouterr().err)
