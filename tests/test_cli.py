@@ -179,7 +179,7 @@ def test_predict_from_file_stdin_and_json(sweep_run, capsys, monkeypatch, tmp_pa
     assert main(["predict", "--pipeline", str(folder), "--json"]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["text"] for r in records] == ["dull", "i love it"]
-    pipeline = joblib.load(folder / "best_pipeline.joblib")
+    pipeline = load_pipeline(folder / "best_pipeline.skops")
     proba = pipeline.predict_proba(["dull", "i love it"])
     for record, row in zip(records, proba, strict=True):
         # Every class's probability, keyed by the class name, as plain numbers.
