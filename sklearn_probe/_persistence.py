@@ -41,7 +41,17 @@ class InconsistentVersionWarning(UserWarning):
 def save_pipeline(pipeline, path):
     """Save a fitted pipeline to ``path``: skops for ``.skops``, else joblib.
 
-    Returns ``path`` as a :class:`~pathlib.Path`.
+    Parameters
+    ----------
+    pipeline : object
+        The fitted pipeline (or estimator) to save.
+    path : str or path-like
+        A ``.skops`` file (loads without running code), or a ``.joblib`` file.
+
+    Returns
+    -------
+    pathlib.Path
+        Where the pipeline was saved.
     """
     from . import __version__
 
