@@ -190,34 +190,26 @@ def _restored(pipeline):
     for _, probe in _probes(pipeline):
         params = probe.__dict__.pop("net_params_", None)
         if params is not None:
-            probe.net_ = _net(params)
+            probe.net_ = _net(params, probe)
     return pipeline
 
 
-def _net(params):
-    """An initialised skorch net whose ProbeModule holds ``params``."""
+def _net(params, probe):
+    """An initialised skorch net whose ProbeModule holds ``params``, shaped by
+    the fitted probe's own attributes (features, classes, hidden sizes)."""
     import torch
     from skorch import NeuralNetClassifier
 
     from .probe._module import ProbeModule
 
-    weights = [
-        params[k] for k in sorted(params, key=_layer_order) if k.endswith("weight")
-    ]
     net = NeuralNetClassifier(
         ProbeModule,
-        module__n_features=weights[0].shape[1],
-        module__n_classes=weights[-1].shape[0],
-        module__hidden_layer_sizes=tuple(w.shape[0] for w in weights[:-1]),
+        module__n_features=int(probe.n_features_in_),
+        module__n_classes=len(probe.classes_),
+        module__hidden_layer_sizes=probe._hidden_sizes(),
         module__mean=params["mean"],
         module__scale=params["scale"],
         device="cpu",
     ).initialize()
     net.module_.load_state_dict({k: torch.as_tensor(v) for k, v in params.items()})
     return net
-
-
-def _layer_order(key):
-    """``"layers.4.weight"`` -> 4: the module's linear layers in order."""
-    parts = key.split(".")
-    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else -1

@@ -38,7 +38,7 @@ def pipeline(tiny_bert):
     pipe = Pipeline(
         [
             ("hidden", HiddenStateTransformer(tiny_bert, layer=1, verbose=0)),
-            ("probe", ProbeClassifier((8,), max_epochs=3, random_state=0)),
+            ("probe", ProbeClassifier((8,), random_state=0)),
         ]
     )
     return pipe.fit(texts, labels)

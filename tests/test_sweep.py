@@ -593,7 +593,7 @@ def test_probe_sizes_swept_by_param_grid_are_named(tiny_bert, corpus, tmp_path):
         labels,
         model=tiny_bert,
         layers=[1],
-        probe=ProbeClassifier(max_epochs=3, random_state=0),
+        probe=ProbeClassifier(random_state=0),
         param_grid={"probe__hidden_layer_sizes": [(), (8,)]},
         cv=2,
         verbose=0,
