@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from sklearn_probe.hidden import _admin, _cache, _store
+from sklearn_probe.hidden import _admin, _cache, _compact, _store
 from sklearn_probe.hidden._cache import (
     cached_vectors,
     extraction_key,
@@ -283,7 +283,7 @@ def test_eviction_drops_the_least_recently_used_shards(tmp_path, monkeypatch):
     store.fs.touch_access(paths[0])  # ... but the first was used just now
     size = paths[0].stat().st_size
     meta = next(tmp_path.glob("*/meta.json")).stat().st_size
-    freed = _admin.evict(store.fs, str(tmp_path), meta + 2 * size + size // 2)
+    freed = _compact.evict(store.fs, str(tmp_path), meta + 2 * size + size // 2)
     assert freed == 2 * size
     assert sorted(tmp_path.glob("*/*.shard")) == [paths[0], paths[3]]
 

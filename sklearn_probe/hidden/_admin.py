@@ -169,28 +169,3 @@ def compact_cache(cache_dir="auto"):
         for name, value in done.items():
             totals[name] += value
     return {"root": root, **totals}
-
-
-def evict(fs, root, limit_bytes):
-    """Delete the least recently used shards until ``root`` fits its bound.
-
-    A shard's access time is its last use (the store marks it when a process
-    first reads it, and a new shard is new). Returns the bytes deleted. Down to
-    90% of the bound, so that eviction does not run at every write.
-    """
-    shards, total = [], 0
-    for key in fs.subdirs(root):
-        folder = fs.join(root, key)
-        for name, (size, mtime, atime) in fs.listdir(folder).items():
-            total += size
-            if name.endswith(_shard.SUFFIX):
-                shards.append((max(atime, mtime), size, fs.join(folder, name)))
-    if total <= limit_bytes:
-        return 0
-    freed = 0
-    for _, size, path in sorted(shards):
-        if total - freed <= 0.9 * limit_bytes:
-            break
-        fs.remove(path)
-        freed += size
-    return freed

@@ -345,7 +345,7 @@ class Store:
         if self.limit_bytes is not None:
             self._written += len(data)
             if self._written > self.limit_bytes // 20 or not self._evicted_once:
-                from ._admin import evict
+                from ._compact import evict
 
                 self._written, self._evicted_once = 0, True
                 evict(self.fs, self.root, self.limit_bytes)
