@@ -8,52 +8,16 @@ touching the caller's global torch random state.
 """
 
 import numbers
-import warnings
 
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-_MAX_SEED = np.iinfo(np.int32).max
-
-
-def _fan_ins(n_features, sizes):
-    """Inputs per ``Linear`` layer of ``ProbeModule``, by the layer's name."""
-    widths = (n_features, *sizes)
-    names = [f"hidden.{i}" for i in range(len(sizes))] + ["output"]
-    return dict(zip(names, widths, strict=True))
-
-
-def _ignore(*args, **kwargs):
-    """A sink for skorch's messages."""
-
-
-def _warn_not_converged(what):
-    warnings.warn(
-        f"{what}: the probe may not be at its optimum. Raise max_epochs "
-        "(or raise tol to accept a coarser optimum).",
-        ConvergenceWarning,
-        stacklevel=5,  # the caller of fit
-    )
-
-
-def _standardization(X, standardize):
-    """Training mean and scale of every feature (``None, None`` if off).
-
-    Constant features are centred, not divided by ~0.
-    """
-    if not standardize:
-        return None, None
-    mean = X.mean(axis=0, dtype=np.float64)
-    scale = X.std(axis=0, dtype=np.float64)
-    scale[scale < 10 * np.finfo(np.float32).eps * np.abs(mean).clip(1)] = 1.0
-    return mean, scale
+from ._training import build_net, fit_adam, fit_lbfgs, standardization
 
 
 class ProbeClassifier(ClassifierMixin, BaseEstimator):
@@ -297,12 +261,12 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
             if self.batch_size == "auto"
             else self.batch_size
         )
-        mean, scale = _standardization(X, self.standardize)
-        self.net_ = self._build_net(X.shape[1], sizes, mean, scale, len(X))
+        mean, scale = standardization(X, self.standardize)
+        self.net_ = build_net(self, X.shape[1], sizes, mean, scale, len(X))
         if sizes:
-            self._fit_adam(X, y_encoded)
+            fit_adam(self, X, y_encoded)
         else:
-            self._fit_lbfgs(X, y_encoded, mean, scale)
+            fit_lbfgs(self, X, y_encoded, mean, scale)
         self._check_degenerate(X, y_encoded)
         return self
 
@@ -313,106 +277,6 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
         majority = np.bincount(y_encoded).max() / len(y_encoded)
         one_class = len(np.unique(predicted)) == 1
         self.degenerate_ = bool(one_class or accuracy <= majority)
-
-    def _build_net(self, n_features, sizes, mean, scale, n_samples):
-        """The skorch net, its module initialised from ``random_state``."""
-        import torch
-        from skorch.callbacks import EarlyStopping
-
-        from ._batches import ArrayBatchLoader
-        from ._module import PenalisedNet, ProbeModule
-
-        rng = check_random_state(self.random_state)
-        init_seed, shuffle_seed = (int(s) for s in rng.randint(_MAX_SEED, size=2))
-        penalty_weight = 0.0 if np.isinf(self.C) else 1 / (self.C * n_samples)
-        stop = EarlyStopping(
-            monitor="train_loss",
-            patience=self.n_iter_no_change,
-            threshold=self.tol,
-            threshold_mode="abs",
-            sink=_ignore,
-        )
-        net = PenalisedNet(
-            ProbeModule,
-            module__n_features=n_features,
-            module__n_classes=len(self.classes_),
-            module__hidden_layer_sizes=sizes,
-            module__mean=mean,
-            module__scale=scale,
-            module__penalty_weight=penalty_weight,
-            criterion=torch.nn.CrossEntropyLoss,
-            optimizer=torch.optim.Adam,
-            lr=self.lr,
-            optimizer__param_groups=[
-                (f"{name}.*", {"lr": self.lr / fan_in})
-                for name, fan_in in _fan_ins(n_features, sizes).items()
-            ],
-            # One kernel per step for all parameters instead of a Python loop
-            # over them: the same update, 15% less time per fit on the CPU.
-            optimizer__foreach=True,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size_,
-            iterator_train=ArrayBatchLoader,
-            iterator_valid=ArrayBatchLoader,
-            iterator_train__shuffle=True,
-            iterator_train__generator=torch.Generator().manual_seed(shuffle_seed),
-            callbacks=[("early_stopping", stop)],
-            train_split=None,
-            verbose=0,
-            device=self.device_,
-        )
-        # The module is built on the CPU, so seeding the CPU generator fixes the
-        # initial weights; batches are drawn from the loader's own generator.
-        # fork_rng puts the caller's CPU random state back afterwards.
-        with torch.random.fork_rng(devices=[]):
-            torch.random.default_generator.manual_seed(init_seed)
-            net.initialize()
-        return net
-
-    def _fit_adam(self, X, y_encoded):
-        """MLP: Adam epochs until the objective stops improving by ``tol``."""
-        self.net_.partial_fit(X, y_encoded)
-        self.loss_curve_ = [float(v) for v in self.net_.history[:, "train_loss"]]
-        self.n_iter_ = len(self.loss_curve_)
-        misses = dict(self.net_.callbacks_)["early_stopping"].misses_
-        if self.n_iter_ == self.max_epochs and misses < self.n_iter_no_change:
-            _warn_not_converged(
-                f"ProbeClassifier's training objective still improved by more "
-                f"than tol={self.tol} within the last n_iter_no_change="
-                f"{self.n_iter_no_change} epochs when it reached "
-                f"max_epochs={self.max_epochs}"
-            )
-
-    def _fit_lbfgs(self, X, y_encoded, mean, scale):
-        """Linear probe: the exact optimum of the penalised objective by L-BFGS
-        (scikit-learn's ``LogisticRegression`` on the standardised features),
-        copied into the torch module."""
-        import torch
-        from sklearn.linear_model import LogisticRegression
-
-        Xs = X.astype(np.float64)
-        if mean is not None:
-            Xs = (Xs - mean) / scale
-        solver = LogisticRegression(
-            C=self.C / X.shape[1], tol=self.tol / 100, max_iter=self.max_epochs
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            solver.fit(Xs, y_encoded)
-        self.n_iter_ = int(np.max(solver.n_iter_))
-        output = self.net_.module_.output
-        with torch.no_grad():
-            output.weight.copy_(torch.as_tensor(solver.coef_))
-            output.bias.copy_(torch.as_tensor(solver.intercept_))
-        proba = solver.predict_proba(Xs)[np.arange(len(Xs)), y_encoded]
-        penalty = X.shape[1] * np.sum(solver.coef_**2) / (2 * self.C)
-        self.loss_curve_ = [float(-np.mean(np.log(proba)) + penalty / len(X))]
-        if self.n_iter_ >= self.max_epochs:
-            _warn_not_converged(
-                f"L-BFGS did not bring the training objective's gradient below "
-                f"tol / 100 = {self.tol / 100:g} in max_epochs={self.max_epochs} "
-                "iterations"
-            )
 
     def _logits(self, X):
         """Raw logits for ``X`` as float64, shape (n_samples, n_classes)."""
