@@ -198,7 +198,6 @@ def run_sweep(args):
 
     started = time.perf_counter()
     _check_model_argument(args.model)
-    _check_out_writable(args.out)
     check_out_dir(args.out)  # new, empty or a report folder: replaced whole
     from ..datasets._named import load_named
 
@@ -298,34 +297,6 @@ def _check_model_argument(model):
             f"save_pretrained. Use a model folder, a hub name, or one of "
             f"{sorted(BUNDLED_MODELS)} (offline)."
         )
-
-
-def _check_out_writable(out):
-    """--out must be a folder this process can write, known before any work.
-
-    Checked by creating (and removing) a temporary file in ``out``, or, when
-    ``out`` does not exist yet, in its nearest existing parent (where it will be
-    created): permission bits, read-only file systems and ACLs all show.
-    """
-    import tempfile
-
-    path = os.path.abspath(os.path.expanduser(out))
-    probe_in = path
-    while not os.path.exists(probe_in):
-        probe_in = os.path.dirname(probe_in)
-    if not os.path.isdir(probe_in):
-        raise UserError(
-            f"--out {out!r} cannot be a report folder: {probe_in!r} is a file. "
-            "Choose another --out."
-        )
-    try:
-        with tempfile.TemporaryFile(dir=probe_in):
-            pass
-    except OSError as exc:
-        raise UserError(
-            f"--out {out!r} is not writable ({probe_in!r}: "
-            f"{exc.strerror or exc}). Choose another --out; nothing was computed."
-        ) from None
 
 
 def _check_classes(train, cv):

@@ -54,6 +54,11 @@ def check_out_dir(out_dir):
     parent = out.absolute().parent
     while not parent.exists():
         parent = parent.parent
+    if not parent.is_dir():
+        raise OSError(
+            f"Cannot write the report to {str(out)!r}: {str(parent)!r} is a file. "
+            "Choose another --out / out_dir."
+        )
     try:
         probe = tempfile.mkdtemp(prefix=f".{out.name}.check-", dir=parent)
     except OSError as exc:
