@@ -3,6 +3,7 @@
 ::
 
     sklearn-probe sweep [--model minilm] [--dataset rotten_tomatoes] [--out DIR]
+    sklearn-probe sweep --unit word --dataset FILE.conllu --label upos [--out DIR]
     sklearn-probe predict --pipeline DIR/best_pipeline.skops "A sentence." ...
     sklearn-probe cache info|verify|compact [--cache-dir DIR]
 

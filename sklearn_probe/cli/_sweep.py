@@ -18,6 +18,14 @@ from ._common import (
     say,
     sizes,
 )
+from ._words import (
+    add_unit_arguments,
+    check_unit_arguments,
+    load_units,
+    sweep_options,
+    task_name,
+    try_line,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +46,7 @@ def _add_sweep_parser(sub):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     _add_data_arguments(sweep.add_argument_group("data"))
+    add_unit_arguments(sweep.add_argument_group("words and arcs"))
     _add_model_arguments(sweep.add_argument_group("model"))
     _add_probe_arguments(sweep.add_argument_group("probe and evaluation"))
     _add_output_arguments(sweep.add_argument_group("output"))
@@ -198,22 +207,28 @@ def run_sweep(args):
 
     started = time.perf_counter()
     _check_model_argument(args.model)
+    check_unit_arguments(args)
     check_out_dir(args.out)  # new, empty or a report folder: replaced whole
     from ..datasets._named import load_named
 
     columns = ("text_column", "label_column", "split", "imdb_source", "test_size")
-    data = load_named(
-        args.dataset,
-        n_samples=args.n_samples or None,
-        random_state=args.seed,
-        **{name: getattr(args, name) for name in columns},
-    )
+    if args.unit == "text":
+        data = load_named(
+            args.dataset,
+            n_samples=args.n_samples or None,
+            random_state=args.seed,
+            **{name: getattr(args, name) for name in columns},
+        )
+    else:
+        data = load_units(args)
     train, test = data.train, data.test
-    _check_classes(train, args.cv)
+    noun = f"{args.unit}s"
+    _check_classes(train, args.cv, noun)
     logger.info(
-        "Data: %d training texts%s; model %s.",
+        "Data: %d training %s%s; model %s.",
         len(train),
-        "" if test is None else f", {len(test)} held-out test texts",
+        noun,
+        "" if test is None else f", {len(test)} held-out test {noun}",
         args.model,
     )
     result = _sweep(args, train, test)
@@ -227,6 +242,7 @@ def run_sweep(args):
         max_plot_samples=args.plot_samples,
         dataset=data.description,
         command=" ".join(["sklearn-probe", *map(shlex.quote, args.argv)]),
+        task=task_name(args),
     )
     total = time.perf_counter() - started
     say(
@@ -234,7 +250,11 @@ def run_sweep(args):
         "layer_scores.png, tsne_layers.png, best_pipeline.skops); "
         f"{total:.0f} s in all."
     )
-    say(f"Try it: {try_command(result, written['best_pipeline.skops'])}")
+    pipeline = written["best_pipeline.skops"]
+    if args.unit == "text":
+        say(f"Try it: {try_command(result, pipeline)}")
+    else:
+        say(f"Try it in Python: {try_line(result, pipeline)}")
     return 0
 
 
@@ -256,7 +276,6 @@ def _sweep(args, train, test):
         train["label"].to_numpy(),
         model=args.model,
         layers=args.layers,
-        pooling=list(dict.fromkeys(args.pooling)),
         probe=probe,
         param_grid=param_grid,
         cv=args.cv,
@@ -273,6 +292,7 @@ def _sweep(args, train, test):
         mdl=args.mdl,
         repeats=args.repeats,
         trust_remote_code=args.trust_remote_code,
+        **sweep_options(args),
     )
 
 
@@ -299,7 +319,7 @@ def _check_model_argument(model):
         )
 
 
-def _check_classes(train, cv):
+def _check_classes(train, cv, noun="texts"):
     counts = train["label"].value_counts()
     if len(counts) < 2:
         raise UserError(
@@ -310,7 +330,7 @@ def _check_classes(train, cv):
         n = int(counts.min())
         raise UserError(
             f"The rarest label ({jsonable(counts.idxmin())!r}) has {n} "
-            f"text{'s' if n != 1 else ''}, "
-            f"fewer than --cv {cv} folds: use more texts (--n-samples) or fewer "
+            f"{noun if n != 1 else noun[:-1]}, "
+            f"fewer than --cv {cv} folds: use more {noun} (--n-samples) or fewer "
             "folds."
         )

@@ -19,9 +19,12 @@ from ._text import (
 )
 
 
-def markdown_report(result, written, dataset, command, tsne_method, versions):
-    """The text of report.md; ``written`` names the files written beside it."""
-    lines = _intro(result, dataset)
+def markdown_report(
+    result, written, dataset, command, tsne_method, versions, task=None
+):
+    """The text of report.md; ``written`` names the files written beside it;
+    ``task`` says what was probed ("upos of words")."""
+    lines = _intro(result, dataset, task)
     reading = reading_lines(result)
     if reading:
         lines += ["", "## What the baselines say", "", *[f"- {x}" for x in reading]]
@@ -33,38 +36,72 @@ def markdown_report(result, written, dataset, command, tsne_method, versions):
             "",
         ]
     lines += _scores_section(result)
-    lines += _per_class_section(result)
-    lines += [
-        "## Try texts of your own",
-        "",
-        "One text of each class from the data"
-        + (" (held out)" if result.n_test else "")
-        + ", labelled by the saved pipeline; put your own in their place:",
-        "",
-        "```sh",
-        try_command(result, pipeline_path(written)),
-        "```",
-        "",
-    ]
+    lines += _per_class_section(result, dataset)
+    lines += _try_section(result, written)
     lines += _settings_section(result, dataset, command, versions)
     return "\n".join(lines) + "\n"
 
 
-def _intro(result, dataset):
+def _intro(result, dataset, task):
     s = result.settings
     data_name = (dataset or {}).get("name", "texts")
+    question = f"the {task} of {data_name}" if task else f"the labels of {data_name}"
+    folds = "stratified cross-validation"
+    if s.get("cv_groups"):
+        folds += f" grouped by {s['cv_groups']}"
     lines = [
-        f"# Which layer of `{s['model']}` knows the labels of {data_name}?",
+        f"# Which layer of `{s['model']}` knows {question}?",
         "",
         f"{_probe_phrase(s['probe'])} trained on the {_pooling_text(s)} hidden "
         f"states of every layer and scored by "
-        f"{_cv_text(result).replace(' CV', '')} stratified cross-validation on "
-        f"{result.n_train} training texts.",
+        f"{_cv_text(result).replace(' CV', '')} {folds} on "
+        f"{result.n_train} training {_noun(result, dataset)}.",
         "",
     ]
     return lines + [
         f"**{line}**" if i == 0 else line
         for i, line in enumerate(summary_lines(result))
+    ]
+
+
+def _noun(result, dataset):
+    """What a sample is: texts, words or arcs (the dataset's ``unit`` where
+    it says)."""
+    unit = (dataset or {}).get("unit") or result.settings.get("unit", "text")
+    return f"{unit}s"
+
+
+def _try_section(result, written):
+    if result.settings.get("unit", "text") == "text":
+        return [
+            "## Try texts of your own",
+            "",
+            "One text of each class from the data"
+            + (" (held out)" if result.n_test else "")
+            + ", labelled by the saved pipeline; put your own in their place:",
+            "",
+            "```sh",
+            try_command(result, pipeline_path(written)),
+            "```",
+            "",
+        ]
+    pair = result.best_pipeline.named_steps["hidden"].kind_ == "pair"
+    sample = "(1, 2), (2, 3)" if pair else "1"
+    return [
+        "## Try sentences of your own",
+        "",
+        "The saved pipeline takes samples of "
+        "`WordHiddenStateTransformer` (a sentence split into words, then "
+        + ("the dependent's and the head's spans" if pair else "a word's index")
+        + "):",
+        "",
+        "```python",
+        "from sklearn_probe import load_pipeline",
+        "",
+        f"pipeline = load_pipeline({str(pipeline_path(written))!r})",
+        f'pipeline.predict([(("The", "dogs", "bark", "."), {sample})])',
+        "```",
+        "",
     ]
 
 
@@ -85,7 +122,7 @@ def _scores_section(result):
     ]
 
 
-def _per_class_section(result):
+def _per_class_section(result, dataset):
     per_class = per_class_table(result)
     if per_class is None:
         return []
@@ -97,8 +134,8 @@ def _per_class_section(result):
         "## The best layer, class by class",
         "",
         f"Cross-validated predictions of the best pipeline, {best}, for each of "
-        f"the {result.n_train} training texts, each predicted by the probe fitted "
-        f"without it ({folds}).",
+        f"the {result.n_train} training {_noun(result, dataset)}, each predicted "
+        f"by the probe fitted without it ({folds}).",
         "",
         markdown_table(per_class),
         "",

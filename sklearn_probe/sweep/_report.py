@@ -59,6 +59,7 @@ def write_report(
     command=None,
     save_pipeline=True,
     dpi=150,
+    task=None,
 ):
     """Write a sweep's results to ``out_dir``, whole or not at all.
 
@@ -95,6 +96,9 @@ def write_report(
     save_pipeline : bool, default=True
     dpi : int, default=150
         Resolution of the PNG files.
+    task : str, default=None
+        What was probed (e.g. ``"upos of words"``), named in the picture's
+        title and the report's heading; None names the labels of ``dataset``.
 
     Returns
     -------
@@ -114,6 +118,7 @@ def write_report(
             max_plot_samples=max_plot_samples,
             save_pipeline=save_pipeline,
             dpi=dpi,
+            task=task,
         )
         # What report.md and results.json name are the files' final places.
         written = {name: out / name for name in names}
@@ -132,7 +137,9 @@ def write_report(
             json.dumps(jsonable(payload), indent=2, allow_nan=False) + "\n"
         )
         (folder / "report.md").write_text(
-            markdown_report(result, written, dataset, command, tsne_method, versions)
+            markdown_report(
+                result, written, dataset, command, tsne_method, versions, task
+            )
         )
     written.update({name: out / name for name in ("results.json", "report.md")})
     logger.info("Wrote %s to %s", ", ".join(sorted(written)), out)
@@ -151,6 +158,7 @@ def _write_files(
     max_plot_samples,
     save_pipeline,
     dpi,
+    task,
 ):
     """The CSV, the pictures and the pipeline, written into ``folder``; their
     names and the embeddings picture's method (None without it)."""
@@ -160,7 +168,11 @@ def _write_files(
 
     result.scores.to_csv(folder / "scores.csv", index=False)
     names = ["scores.csv"]
-    display = LayerScoresDisplay.from_sweep(result)
+    title = None
+    if task:
+        title = f"Probe {result.score_name.replace('_', ' ')} by layer: {task}"
+        title += f" ({result.model_name})" if result.model_name else ""
+    display = LayerScoresDisplay.from_sweep(result, title=title)
     names += _save_figure(display.figure_, folder / "layer_scores", dpi)
     plt.close(display.figure_)
 

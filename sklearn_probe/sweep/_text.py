@@ -72,15 +72,16 @@ def summary_lines(result):
     learned nothing, held-out score, time."""
     name = result.score_name
     lines = [headline(result), *learned_nothing_lines(result)]
+    noun = "word samples" if result.settings.get("unit") == "word" else "texts"
     if result.test_score is not None:
         lines.append(
             f"Held-out test {name} of the best pipeline: {result.test_score:.3f} "
-            f"({result.n_test} texts, not used to choose the layer)."
+            f"({result.n_test} {noun}, not used to choose the layer)."
         )
     t = result.timings
     lines.append(
         f"Took {t['total']:.1f} s: model {t['load']:.1f} s, hidden states of "
-        f"{result.n_train + result.n_test} texts {t['hidden_states']:.1f} s, "
+        f"{result.n_train + result.n_test} {noun} {t['hidden_states']:.1f} s, "
         f"{len(result.scores) * _n_folds(result)} probe fits "
         f"{t['cross_validation']:.1f} s, refit {t['refit']:.1f} s"
         + "".join(
@@ -126,9 +127,12 @@ def reading_lines(result):
             if guess is not None
             else f"chance {result.chance_score:.3f}"
         )
+        labels = "permuted labels"
+        if result.settings.get("unit", "text") == "word":
+            labels = "labels drawn at random once per word type, Hewitt & Liang's"
         lines.append(
             f"Selectivity ({name} minus that of the same probe trained on "
-            f"permuted labels) is highest at {_row_name(result, index)}: "
+            f"{labels}) is highest at {_row_name(result, index)}: "
             f"{frame.loc[index, 'selectivity']:.3f}; the control scores "
             f"{control.min():.3f}-{control.max():.3f} ({chance})."
         )
