@@ -117,7 +117,7 @@ def test_word_sweep_refuses_splits_that_leak_and_what_it_cannot_do(tiny_bert, wo
         layer_sweep(X, y, unit="word", model=tiny_bert, cv=KFold(3), verbose=0)
     with pytest.raises(ValueError, match="repeats > 1 is not available"):
         layer_sweep(X, y, unit="word", model=tiny_bert, repeats=2, verbose=0)
-    with pytest.raises(ValueError, match="use cache_dir=None and n_jobs"):
+    with pytest.raises(ValueError, match="use n_jobs=None or 1"):
         layer_sweep(X, y, unit="word", model=tiny_bert, n_jobs=2, verbose=0)
     spans = [(s, i, i + 1) for s, i in X]
     with pytest.raises(ValueError, match="the samples are spans"):
@@ -128,3 +128,21 @@ def test_word_sweep_refuses_splits_that_leak_and_what_it_cannot_do(tiny_bert, wo
         layer_sweep([(X[0][0], 9)] + X[1:], y, unit="word", model=tiny_bert)
     with pytest.raises(ValueError, match="'pooling' parameter of layer_sweep"):
         layer_sweep(X, y, unit="word", model=tiny_bert, pooling="cls", verbose=0)
+
+
+def test_a_second_word_sweep_reads_the_disk_store(tiny_bert, words, tmp_path):
+    from sklearn_probe.hidden import _cache
+
+    X, y = words
+    kwargs = dict(unit="word", model=tiny_bert, layers=[0, 2], cv=3, verbose=0)
+    first = layer_sweep(X, y, probe=probe(), cache_dir=tmp_path, **kwargs)
+    _cache.MEMORY.clear()
+    _cache._STORES.clear()
+    with count_forward_rows(tiny_bert) as counter:
+        again = layer_sweep(X, y, probe=probe(), cache_dir=tmp_path, **kwargs)
+    assert counter["rows"] == 0
+    np.testing.assert_array_equal(
+        again.scores["cv_score_mean"], first.scores["cv_score_mean"]
+    )
+    hidden = again.best_pipeline.named_steps["hidden"]
+    assert (hidden.cache_dir, hidden.cache_mode) == (tmp_path, "read-only")

@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._cache import MEMORY, extraction_key
+from ._cache import MEMORY, extraction_key, open_store, text_digest
 from ._transformer import HiddenStateTransformer
 from ._validation import resolve_layers
 from ._word_extract import SUBWORDS, assemble
@@ -36,9 +36,10 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
     mid-sentence; the model's own tokenizer is left unchanged.
 
     Each distinct sentence goes through the model once: the vectors of all its
-    words at every layer are kept in the process-wide cache, so every sample,
-    instance and clone (a grid search over ``layer``, whatever the folds) is
-    served from that one pass. Words of one sentence are not independent
+    words at every layer are kept in the process-wide cache (and, with
+    ``cache_dir``, on disk), so every sample, instance and clone (a grid
+    search over ``layer``, whatever the folds) and every later run is served
+    from that one pass. Words of one sentence are not independent
     samples: cross-validate with ``GroupKFold`` and
     :func:`sentence_groups` (``layer_sweep`` does it with ``unit="word"``).
 
@@ -70,6 +71,16 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
     device : str, default="auto"
         ``"auto"`` picks CUDA, then Apple MPS, then the CPU; or any torch device
         string.
+    cache_dir : str, path-like or None, default="auto"
+        Disk store of word vectors, as for
+        :class:`~sklearn_probe.HiddenStateTransformer` (``"auto"``: the
+        default store; None: memory only). Every word of a computed sentence
+        is stored with its vectors at every layer, under a key of the model's
+        fingerprint and the subword pooling; a sentence is served from the
+        store when all its words are there. Every shard is checked before use,
+        and a bad one is moved aside and its sentences recomputed.
+    cache_mode : {"read-write", "read-only"}, default="read-write"
+        ``"read-only"`` serves what ``cache_dir`` holds and never writes to it.
     weights : {"pretrained", "random"}, default="pretrained"
         ``"random"`` re-initialises the weights from ``random_state``: the
         random-weights baseline. Cached apart from the pretrained vectors.
@@ -126,6 +137,8 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
                 "max_length",
                 "batch_size",
                 "device",
+                "cache_dir",
+                "cache_mode",
                 "weights",
                 "random_state",
                 "trust_remote_code",
@@ -143,6 +156,8 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         max_length=512,
         batch_size=32,
         device="auto",
+        cache_dir="auto",
+        cache_mode="read-write",
         weights="pretrained",
         random_state=0,
         trust_remote_code=False,
@@ -153,6 +168,8 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.max_length = max_length
         self.batch_size = batch_size
         self.device = device
+        self.cache_dir = cache_dir
+        self.cache_mode = cache_mode
         self.weights = weights
         self.random_state = random_state
         self.trust_remote_code = trust_remote_code
@@ -258,18 +275,30 @@ hidden_size_), float32
     _get_loaded = HiddenStateTransformer._get_loaded
 
     def _sentence_entries(self, sentences):
-        """Every word's all-layer vectors, per sentence, through the cache."""
+        """Every word's all-layer vectors, per sentence, through the caches:
+        memory (an entry per sentence), then the disk store (a row per word),
+        then the model."""
         from ._word_extract import extract_words
 
         loaded = self._get_loaded()
         # Sentences are never truncated, so max_length changes no number.
-        key, _ = extraction_key(
+        key, description = extraction_key(
             fingerprint=loaded.fingerprint,
             pooling=f"words:{self.subword}",
             max_length=None,
         )
         entries = [MEMORY.get(key, sentence_key(s)) for s in sentences]
         missing = [i for i, entry in enumerate(entries) if entry is None]
+        store = None
+        if missing:
+            store = open_store(
+                self.cache_dir,
+                key,
+                description,
+                (self.n_layers_, self.hidden_size_),
+                mode=self.cache_mode,
+            )
+            missing = _from_store(store, key, sentences, missing, entries)
         for start in range(0, len(missing), CHUNK_SIZE):
             chunk = missing[start : start + CHUNK_SIZE]
             computed = extract_words(
@@ -282,4 +311,35 @@ hidden_size_), float32
             for i, entry in zip(chunk, computed, strict=True):
                 entries[i] = np.ascontiguousarray(entry)
                 MEMORY.put(key, sentence_key(sentences[i]), entries[i])
+            if store is not None:  # one shard per chunk, written whole
+                store.write(
+                    [d for i in chunk for d in _word_digests(sentences[i])],
+                    np.concatenate([entries[i] for i in chunk]),
+                )
         return entries
+
+
+def _word_digests(sentence):
+    """The store's key of each word of ``sentence``: the sentence and the
+    word's position (a sentence key is a JSON list, so none is ambiguous)."""
+    text = sentence_key(sentence)
+    return [text_digest(f"{text}#{i}") for i in range(len(sentence))]
+
+
+def _from_store(store, key, sentences, missing, entries):
+    """Fill ``entries`` of the ``missing`` sentences whose every word the store
+    holds (and keep them in memory); return the sentences still missing."""
+    if store is None:
+        return missing
+    digests = [_word_digests(sentences[i]) for i in missing]
+    found, rows = store.fetch([d for ds in digests for d in ds])
+    still, at = [], 0
+    for i, ds in zip(missing, digests, strict=True):
+        span = range(at, at + len(ds))
+        at += len(ds)
+        if not found[span.start : span.stop].all():
+            still.append(i)
+            continue
+        entries[i] = np.stack([rows[j] for j in span]).astype(np.float32)
+        MEMORY.put(key, sentence_key(sentences[i]), entries[i])
+    return still

@@ -184,9 +184,9 @@ def layer_sweep(
         Hewitt & Liang's word-type control: the same search on labels drawn at
         random once per word type
         (:class:`~sklearn_probe.baselines.WordTypeControl`, word samples
-        only), so ``selectivity`` is theirs. Needs ``repeats=1``, no disk
-        cache of your own (``cache_dir`` None or the default ``"auto"``: word
-        vectors stay in memory) and one process (``n_jobs`` None or 1).
+        only), so ``selectivity`` is theirs. ``cache_dir`` stores every word's
+        vectors as for texts. Needs ``repeats=1`` and one process (``n_jobs``
+        None or 1).
 
     Returns
     -------
@@ -206,7 +206,7 @@ def layer_sweep(
     """
     started = time.perf_counter()
     if unit == "word":
-        check_word_sweep(repeats=repeats, n_jobs=n_jobs, cache_dir=cache_dir)
+        check_word_sweep(repeats=repeats, n_jobs=n_jobs)
     inputs = _check_inputs(
         texts,
         labels,
@@ -253,12 +253,11 @@ def layer_sweep(
         timings["best_predictions"] = time.perf_counter() - start
     timings.update(extra_timings)
     best_pipeline = search.best_estimator_
-    if unit == "text":
-        # A temporary disk cache is gone; later predictions read the caller's
-        # and do not grow it.
-        best_pipeline.set_params(
-            hidden__cache_dir=cache_dir, hidden__cache_mode="read-only"
-        )
+    # A temporary disk cache is gone; later predictions read the caller's and
+    # do not grow it.
+    best_pipeline.set_params(
+        hidden__cache_dir=cache_dir, hidden__cache_mode="read-only"
+    )
     test_score, timings["test"] = _test_score(best_pipeline, inputs, scoring)
     settings = _settings(
         hidden,

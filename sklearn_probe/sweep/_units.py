@@ -37,20 +37,16 @@ def check_word_samples(texts, baselines=()):
     return samples, checked.sentence_index
 
 
-def check_word_sweep(*, repeats, n_jobs, cache_dir):
+def check_word_sweep(*, repeats, n_jobs):
     """What a word-level sweep cannot do (yet), said before anything runs."""
     if repeats > 1:
         raise ValueError(
             "repeats > 1 is not available with unit='word'; use repeats=1 (folds "
             "grouped by sentence)."
         )
-    # "auto" (the default store) is no choice of the caller's: words stay in
-    # memory either way.
-    if cache_dir not in (None, "auto") or n_jobs not in (None, 1):
+    if n_jobs not in (None, 1):
         raise ValueError(
-            "unit='word' keeps every word's vectors in this process's memory "
-            "cache only: use cache_dir=None and n_jobs=None or 1 (worker "
-            "processes would run every sentence again)."
+            "unit='word' fits its probes in this process: use n_jobs=None or 1."
         )
 
 
@@ -82,10 +78,17 @@ def grouped_splits(cv, samples, y, groups, random_state):
 
 
 def word_transformer(
-    *, model, pooling, max_length, batch_size, device, trust_remote_code, **_
+    *,
+    model,
+    pooling,
+    max_length,
+    batch_size,
+    device,
+    cache_dir,
+    trust_remote_code,
+    **_,
 ):
-    """The ``hidden`` step of a word-level sweep (``cache_dir``, ``verbose``:
-    not used by it)."""
+    """The ``hidden`` step of a word-level sweep (``verbose``: not used by it)."""
     from ..hidden import WordHiddenStateTransformer
 
     return WordHiddenStateTransformer(
@@ -95,6 +98,7 @@ def word_transformer(
         max_length=max_length,
         batch_size=batch_size,
         device=device,
+        cache_dir=cache_dir,
         trust_remote_code=trust_remote_code,
     )
 
