@@ -130,14 +130,14 @@ def _reference_ids(tokenizer, words, family):
     return before, pieces, after
 
 
-def reference_word_vectors(path, family, words, subword):
-    """``(n_words, n_layers, width)`` of one sentence run alone, tokens counted
-    by hand."""
+def reference_word_vectors(path, family, words, subword, dtype=None):
+    """``(n_words, n_layers, width)`` of one sentence run alone (weights in
+    ``dtype``, e.g. ``torch.bfloat16``), tokens counted by hand."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(path)
-    model = AutoModel.from_pretrained(path).eval()
+    model = AutoModel.from_pretrained(path, dtype=dtype).eval()
     if getattr(model.config, "is_encoder_decoder", False):
         model = model.get_encoder()
     before, pieces, after = _reference_ids(tokenizer, words, family)
@@ -149,7 +149,7 @@ def reference_word_vectors(path, family, words, subword):
     assert ids == natural, (ids, natural)
     with torch.no_grad():
         out = model(torch.tensor([ids]), output_hidden_states=True)
-    hidden = torch.stack(out.hidden_states)[:, 0].numpy()  # (L, T, D)
+    hidden = torch.stack(out.hidden_states)[:, 0].float().numpy()  # (L, T, D)
     vectors, position = [], len(before)
     for p in pieces:
         assert p, "every test word must give at least one token"
@@ -183,6 +183,37 @@ def test_word_vectors_match_one_sentence_at_a_time_reference(request, family, su
             got[row : row + len(sentence)], expected, atol=1e-5, rtol=1e-4
         )
         row += len(sentence)
+
+
+def test_bfloat16_weights_match_a_one_sentence_reference(tiny_llama):
+    import torch
+
+    words = WordHiddenStateTransformer(
+        tiny_llama, layer="all", subword="mean", torch_dtype="bfloat16", batch_size=4
+    )
+    assert words.get_params()["torch_dtype"] == "bfloat16"
+    X = _all_words(SENTENCES)
+    got = words.fit_transform(X).reshape(len(X), words.n_layers_, -1)
+    assert words._loaded.model.dtype == torch.bfloat16
+    assert got.dtype == np.float32
+    row = 0
+    for sentence in SENTENCES:
+        expected = reference_word_vectors(
+            tiny_llama, "tiny_llama", sentence, "mean", dtype=torch.bfloat16
+        )
+        # bfloat16 keeps 8 significant bits: a few units of 2**-8 apart.
+        np.testing.assert_allclose(
+            got[row : row + len(sentence)], expected, rtol=2**-6, atol=2**-6
+        )
+        row += len(sentence)
+    full = WordHiddenStateTransformer(tiny_llama, layer="all", subword="mean")
+    full.fit(X)
+    assert full.model_fingerprint_ != words.model_fingerprint_  # cached apart
+    assert not np.array_equal(full.transform(X[:1]), got[:1].reshape(1, -1))
+    with pytest.raises(ValueError, match="'torch_dtype' parameter"):
+        WordHiddenStateTransformer(tiny_llama, torch_dtype="float64").fit(X)
+    with pytest.raises(ValueError, match="'device_map' parameter"):
+        WordHiddenStateTransformer(tiny_llama, device_map="balanced").fit(X)
 
 
 def test_words_split_into_several_tokens_are_tested(tiny_bert, tiny_gpt2, tiny_t5):

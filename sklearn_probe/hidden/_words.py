@@ -89,6 +89,17 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
     trust_remote_code : bool, default=False
         Whether to import Python code that the checkpoint ships, as in
         :class:`~sklearn_probe.HiddenStateTransformer`.
+    torch_dtype : {"float32", "bfloat16", "float16", "auto"}, default="float32"
+        The dtype the model's weights are loaded in, as in
+        :class:`~sklearn_probe.HiddenStateTransformer` (``"auto"``: the
+        checkpoint's own). The forward pass runs in it; word vectors are
+        pooled and returned in float32, and vectors of different weight dtypes
+        are cached apart (the dtype is part of the model's fingerprint).
+    device_map : {"auto"} or None, default=None
+        ``"auto"`` spreads a model too large for one GPU over every GPU (then
+        the CPU memory) with accelerate, as in
+        :class:`~sklearn_probe.HiddenStateTransformer`; ``device`` is then not
+        used.
 
     Attributes
     ----------
@@ -122,11 +133,6 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
     (1, 768)
     """
 
-    # The text transformer's model loading is reused as it is; words are read
-    # with float32 weights on one device (no torch_dtype / device_map yet).
-    torch_dtype = "float32"
-    device_map = None
-
     _parameter_constraints = {
         # The text transformer's constraints, for the parameters both have.
         **{
@@ -142,6 +148,8 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
                 "weights",
                 "random_state",
                 "trust_remote_code",
+                "torch_dtype",
+                "device_map",
             )
         },
         "subword": [StrOptions(set(SUBWORDS))],
@@ -161,6 +169,8 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         weights="pretrained",
         random_state=0,
         trust_remote_code=False,
+        torch_dtype="float32",
+        device_map=None,
     ):
         self.model = model
         self.layer = layer
@@ -173,6 +183,8 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.weights = weights
         self.random_state = random_state
         self.trust_remote_code = trust_remote_code
+        self.torch_dtype = torch_dtype
+        self.device_map = device_map
 
     def fit(self, X, y=None):
         """Load the model and check the samples and parameters.
