@@ -23,6 +23,8 @@ from sklearn.utils import _safe_indexing, assert_all_finite, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
+from ._mdl_blocks import _block_ends, _grouped_order, _snap
+
 __all__ = [
     "DEFAULT_PORTIONS",
     "PROBA_FLOOR",
@@ -96,29 +98,6 @@ class OnlineCodeResult:
     block_uniform: tuple
 
 
-def _block_ends(portions, n_samples):
-    """Block ends ``t_i`` from fractions of ``n_samples`` (see online_code_length)."""
-    portions = np.asarray(portions, dtype=float)
-    if (
-        portions.ndim != 1
-        or portions.size == 0
-        or not np.all(np.isfinite(portions))
-        or np.any(portions <= 0)
-        or np.any(np.diff(portions) <= 0)
-        or portions[-1] != 1.0
-    ):
-        raise ValueError(
-            "The 'portions' parameter of online_code_length must be a strictly "
-            "increasing sequence of fractions in (0, 1] that ends with 1.0. Got "
-            f"{portions.tolist()!r} instead."
-        )
-    # Round half up (np.round rounds half to even), then keep at least two
-    # examples in the first block; blocks that rounding empties are merged.
-    ends = np.floor(portions * n_samples + 0.5).astype(int)
-    ends = np.clip(ends, 2, n_samples)
-    return tuple(int(t) for t in np.unique(ends))
-
-
 def online_code_length(
     estimator,
     X,
@@ -128,6 +107,7 @@ def online_code_length(
     random_state=0,
     shuffle=True,
     proba_floor=PROBA_FLOOR,
+    groups=None,
 ):
     """Online code length of ``y`` given ``X`` (Voita & Titov, 2020).
 
@@ -167,6 +147,13 @@ def online_code_length(
         hence ``proba_floor``. The clipped probabilities are not renormalised;
         the excess over 1 is at most ``K * proba_floor``, which changes code
         lengths by far less than a bit.
+    groups : array-like of shape (n_samples,), default=None
+        A group per example (e.g. the sentence of each word sample). Groups
+        are shuffled whole (each group's examples keep their order) and every
+        block end is moved to the nearest end of a group, so no group has
+        examples both in the part a block's model is trained on and in the
+        block it codes. ``block_ends`` then follow the groups, not exactly
+        ``portions``.
 
     Returns
     -------
@@ -236,9 +223,13 @@ def online_code_length(
             f"uniform code has length 0); got only {classes.tolist()!r}."
         )
     ends = _block_ends(portions, n_samples)
-
-    if shuffle:
+    order = None
+    if groups is not None:
+        order, boundaries = _grouped_order(groups, n_samples, shuffle, random_state)
+        ends = _snap(ends, boundaries)
+    elif shuffle:
         order = check_random_state(random_state).permutation(n_samples)
+    if order is not None:
         X = _safe_indexing(X, order)
         y = y[order]
         y_index = y_index[order]

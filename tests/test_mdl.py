@@ -212,3 +212,62 @@ def test_other_errors():
         online_code_length(PRIOR, X, [0.1, 0.2, 0.3, 0.4])
     with pytest.raises(ValueError, match="infinity"):
         online_code_length(PRIOR, X, [0, 1, 0, np.inf])
+
+
+class GroupRecorder(DummyClassifier):
+    """The prior, recording the groups (column 0 of X) of what each clone is
+    fitted on and what it codes."""
+
+    seen = []
+
+    def fit(self, X, y):
+        GroupRecorder.seen.append(("fit", set(np.asarray(X)[:, 0])))
+        return super().fit(X, y)
+
+    def predict_proba(self, X):
+        GroupRecorder.seen.append(("code", set(np.asarray(X)[:, 0])))
+        return super().predict_proba(X)
+
+
+def _sentences(seed=0, n=60):
+    """Word-like data: ``n`` groups of 1 to 12 examples; column 0 is the group."""
+    rng = np.random.default_rng(seed)
+    groups = np.repeat(np.arange(n), rng.integers(1, 13, size=n))
+    X = np.column_stack([groups, rng.normal(size=len(groups))])
+    return X, rng.integers(0, 2, size=len(groups)), groups
+
+
+def _blocks_split_a_group(X, y, **kwargs):
+    GroupRecorder.seen = []
+    online_code_length(GroupRecorder(strategy="prior"), X, y, **kwargs)
+    calls = GroupRecorder.seen
+    assert [c[0] for c in calls] == ["fit", "code"] * (len(calls) // 2)
+    return any(calls[i][1] & calls[i + 1][1] for i in range(0, len(calls), 2))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_grouped_blocks_never_split_a_group(seed):
+    X, y, groups = _sentences(seed)
+    assert not _blocks_split_a_group(X, y, groups=groups, random_state=seed)
+    # Blocks cut at fractions of the examples do split them.
+    assert _blocks_split_a_group(X, y, random_state=seed)
+
+
+def test_grouped_blocks_end_at_the_nearest_group_ends():
+    X, y, groups = _sentences(1)
+    n = len(y)
+    result = online_code_length(PRIOR, X, y, groups=groups, shuffle=False)
+    boundaries = np.cumsum(np.bincount(groups))
+    assert set(result.block_ends) <= set(boundaries.tolist())
+    # Each end is the group end nearest the ungrouped one (ties: the lower).
+    for end in online_code_length(PRIOR, X, y, shuffle=False).block_ends:
+        allowed = boundaries[boundaries >= 2]
+        nearest = allowed[np.argmin(np.abs(allowed - end))]
+        assert nearest in result.block_ends
+    # The same code as ungrouped blocks cut at those ends.
+    by_hand = online_code_length(
+        PRIOR, X, y, portions=np.array(result.block_ends) / n, shuffle=False
+    )
+    assert result.code_length_bits == pytest.approx(by_hand.code_length_bits)
+    with pytest.raises(ValueError, match="one group per example"):
+        online_code_length(PRIOR, X, y, groups=groups[:-1])

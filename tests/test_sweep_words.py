@@ -146,3 +146,23 @@ def test_a_second_word_sweep_reads_the_disk_store(tiny_bert, words, tmp_path):
     )
     hidden = again.best_pipeline.named_steps["hidden"]
     assert (hidden.cache_dir, hidden.cache_mode) == (tmp_path, "read-only")
+
+
+def test_word_sweep_mdl_codes_whole_sentences(tiny_bert, words, one_blas_thread):
+    from sklearn_probe.mdl import online_code_length
+
+    X, y = words
+    result = layer_sweep(
+        X, y, unit="word", model=tiny_bert, layers=[1], cv=3, probe=probe(),
+        mdl=True, verbose=0, random_state=2,
+    )  # fmt: skip
+    pipe = Pipeline(
+        [("hidden", WordHiddenStateTransformer(tiny_bert, layer=1)), ("probe", probe())]
+    )
+    ids = {}  # one group per distinct sentence, in order of first use
+    groups = [ids.setdefault(sentence, len(ids)) for sentence, _ in X]
+    expected = online_code_length(pipe, X, y, groups=groups, random_state=2)
+    assert result.scores["mdl_code_length_bits"][0] == pytest.approx(
+        expected.code_length_bits, rel=1e-4
+    )
+    assert "every block ends at the end of a sentence" in result.settings["mdl"]["data"]

@@ -45,7 +45,7 @@ def _references(
         start = time.perf_counter()
         with _single_torch_thread():
             mdl_columns, mdl_settings = _mdl_columns(
-                pipe, candidates, inputs.texts, inputs.y, random_state
+                pipe, candidates, inputs.texts, inputs.y, random_state, inputs.groups
             )
         columns.update(mdl_columns)
         timings["mdl"] = time.perf_counter() - start
@@ -129,8 +129,9 @@ def _control_candidate(candidate, random_state):
     return out
 
 
-def _mdl_columns(pipe, candidates, texts, y, random_state):
-    """Online code length and compression of every candidate on all the texts."""
+def _mdl_columns(pipe, candidates, texts, y, random_state, groups=None):
+    """Online code length and compression of every candidate on all the texts
+    (word samples: blocks of whole sentences, ``groups``)."""
     from ..mdl import DEFAULT_PORTIONS, online_code_length
 
     bits, compression = [], []
@@ -139,7 +140,9 @@ def _mdl_columns(pipe, candidates, texts, y, random_state):
         estimator = clone(pipe).set_params(
             **{key: values[0] for key, values in candidate.items()}
         )
-        code = online_code_length(estimator, texts, y, random_state=random_state)
+        code = online_code_length(
+            estimator, texts, y, random_state=random_state, groups=groups
+        )
         bits.append(code.code_length_bits)
         compression.append(code.compression)
         uniform = code.uniform_code_length_bits
@@ -153,7 +156,10 @@ def _mdl_columns(pipe, candidates, texts, y, random_state):
     settings = {
         "portions": list(DEFAULT_PORTIONS),
         "uniform_code_length_bits": uniform,
-        "data": "all training texts, shuffled by random_state",
+        "data": "all training texts, shuffled by random_state"
+        if groups is None
+        else "all training words, sentences shuffled whole by random_state; "
+        "every block ends at the end of a sentence",
     }
     return columns, settings
 

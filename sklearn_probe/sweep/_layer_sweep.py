@@ -184,7 +184,9 @@ def layer_sweep(
         Hewitt & Liang's word-type control: the same search on labels drawn at
         random once per word type
         (:class:`~sklearn_probe.baselines.WordTypeControl`, word samples
-        only), so ``selectivity`` is theirs. ``cache_dir`` stores every word's
+        only), so ``selectivity`` is theirs. ``mdl`` shuffles whole sentences
+        and ends every block of the online code at the end of a sentence
+        (``online_code_length(..., groups=...)``). ``cache_dir`` stores every word's
         vectors as for texts. Needs ``repeats=1`` and one process (``n_jobs``
         None or 1).
 
