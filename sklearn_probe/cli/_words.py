@@ -15,6 +15,7 @@ data in the shape the sweep command reads (a ``text`` column of samples and a
 ``label`` column).
 """
 
+import argparse
 import logging
 import os
 
@@ -44,9 +45,11 @@ def add_unit_arguments(group):
         "the start); or every dependency arc of it (dependent and head "
         "vectors concatenated). Folds never split a sentence",
     )
+    # Their defaults depend on --unit, so none is shown (args lack them when
+    # not given).
     group.add_argument(
         "--label",
-        default=None,
+        default=argparse.SUPPRESS,
         help="for --unit word or arc: the label probed, 'upos', 'xpos', "
         "'deprel', 'feats', 'feats:<Name>' (e.g. feats:Number) or "
         "'misc:<Name>'; words without it are left out (and counted). Default: "
@@ -56,9 +59,9 @@ def add_unit_arguments(group):
         "--subword",
         nargs="+",
         choices=SUBWORDS,
-        default=None,
+        default=argparse.SUPPRESS,
         help="for --unit word or arc: which token(s) of a word make its vector "
-        "(several are swept) [default: first]",
+        "(several are swept). Default: first",
     )
 
 
@@ -73,7 +76,7 @@ def check_unit_arguments(args):
                 "arcs with --unit arc --label deprel)."
             )
         for flag in ("label", "subword"):
-            if getattr(args, flag) is not None:
+            if hasattr(args, flag):
                 raise UserError(
                     f"--{flag} is for --unit word or arc (a CoNLL-U treebank); "
                     "texts take --label-column and --pooling."
@@ -102,7 +105,7 @@ def load_units(args):
     from ..datasets import load_conllu
     from ..datasets._named import NamedData
 
-    label = args.label or DEFAULT_LABELS[args.unit]
+    label = getattr(args, "label", DEFAULT_LABELS[args.unit])
     frame = load_conllu(
         args.dataset, unit=args.unit, max_sentences=args.n_samples or None
     )
@@ -171,7 +174,10 @@ def sweep_options(args):
     """``unit`` and ``pooling`` of :func:`~sklearn_probe.layer_sweep`."""
     if args.unit == "text":
         return {"unit": "text", "pooling": list(dict.fromkeys(args.pooling))}
-    return {"unit": "word", "pooling": list(dict.fromkeys(args.subword or ["first"]))}
+    return {
+        "unit": "word",
+        "pooling": list(dict.fromkeys(getattr(args, "subword", ["first"]))),
+    }
 
 
 def task_name(args):
@@ -179,7 +185,7 @@ def task_name(args):
     words"); None for texts."""
     if args.unit == "text":
         return None
-    return f"{args.label or DEFAULT_LABELS[args.unit]} of {args.unit}s"
+    return f"{getattr(args, 'label', DEFAULT_LABELS[args.unit])} of {args.unit}s"
 
 
 def try_line(result, pipeline):
