@@ -690,3 +690,72 @@ def test_device_map_auto_gives_the_same_vectors(tmp_path, monkeypatch, texts):
     np.testing.assert_allclose(spread.fit_transform(texts), plain, atol=1e-5)
     assert [kwargs.get("device_map") for kwargs in asked] == ["auto"]
     assert spread.device_ == "cpu"  # no GPU here: accelerate keeps it all there
+
+
+def test_a_sweep_over_four_poolings_runs_each_text_through_the_model_once(
+    tiny_bert, tmp_path
+):
+    from helpers import count_forward_rows, length_corpus
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_probe import layer_sweep
+    from sklearn_probe.hidden._cache import MEMORY
+
+    texts, labels = length_corpus(24, seed=3)
+    test_texts, test_labels = length_corpus(8, seed=4)
+    distinct = len(set(texts) | set(test_texts))
+    with count_forward_rows(tiny_bert) as counter:
+        result = layer_sweep(
+            texts,
+            labels,
+            model=tiny_bert,
+            layers=[1, 3],
+            pooling=POOLINGS,
+            probe=LogisticRegression(max_iter=200),
+            test=(test_texts, test_labels),
+            cv=2,
+            cache_dir=tmp_path / "store",
+            verbose=0,
+        )
+    assert counter["rows"] == distinct  # was 4 x distinct: one pass per pooling
+    assert len(result.scores) == 4 * 2
+    # Each pooling's stored vectors are those of a transformer of that pooling
+    # run by itself, without a cache, on the same texts (the same batches).
+    everything = texts + test_texts
+    for pooling in POOLINGS:
+        MEMORY.clear()
+        expected = HiddenStateTransformer(
+            tiny_bert, layer="all", pooling=pooling, device="cpu", cache_dir=None
+        ).fit_transform(everything)
+        MEMORY.clear()
+        with count_forward_rows(tiny_bert) as counter:
+            stored = HiddenStateTransformer(
+                tiny_bert,
+                layer="all",
+                pooling=pooling,
+                device="cpu",
+                cache_dir=tmp_path / "store",
+                cache_mode="read-only",
+            ).fit_transform(everything)
+        assert counter["rows"] == 0
+        np.testing.assert_array_equal(stored, expected)
+
+
+def test_extract_pools_every_pooling_from_one_pass(tiny_gpt2, texts):
+    from helpers import count_forward_rows
+
+    from sklearn_probe.hidden._extract import extract
+
+    loaded = load_model(tiny_gpt2, "cpu")
+    args = {"max_length": 128, "batch_size": 5}
+    with count_forward_rows(tiny_gpt2) as counter:
+        together, _ = extract(loaded, texts, pooling=POOLINGS, **args)
+    assert counter["rows"] == len(texts)
+    assert list(together) == POOLINGS
+    for pooling in POOLINGS:
+        alone, _ = extract(loaded, texts, pooling=pooling, **args)
+        np.testing.assert_array_equal(together[pooling], alone)
+        for i, text in enumerate(texts):
+            np.testing.assert_allclose(
+                alone[i], reference_vectors(tiny_gpt2, text, pooling), atol=1e-5
+            )

@@ -5,10 +5,12 @@ budget* (rows x padded width), so that short texts travel in large batches and
 long ones in small batches: padding stays small and the memory of a batch stays
 about constant however much the lengths vary. Each batch runs through the model
 under ``torch.inference_mode`` with all hidden states returned; every hidden
-state is pooled straight into one preallocated ``(batch, n_layers, width)``
-tensor (no stacked copy of the token-level states), and the result lands in the
-caller's order. Token-level tensors never outlive their batch, so memory grows
-with texts x layers x width only.
+state is pooled, on its device and in every pooling asked for, straight into one
+preallocated ``(poolings, batch, n_layers, width)`` tensor (no stacked copy of
+the token-level states), which goes to the host in one transfer, and the result
+lands in the caller's order. A sweep over poolings thus costs one pass.
+Token-level tensors never outlive their batch, so memory grows with texts x
+layers x width only.
 """
 
 import contextlib
@@ -123,12 +125,15 @@ def compute_dtype(device, dtype):
     return compute
 
 
-def forward_pooled(loaded, input_ids, mask, pooling, dtype="float32"):
-    """Pooled vectors of every hidden state of one padded batch -> numpy (B, L, D).
+def forward_pooled(loaded, input_ids, mask, poolings, dtype="float32"):
+    """Pooled vectors of every hidden state of one padded batch, for every
+    pooling of ``poolings``, from one forward pass -> numpy (P, B, L, D).
 
-    Each hidden state is pooled on its own into a preallocated tensor, so the
-    token-level states are never stacked into one more (L, B, T, D) copy. The
-    result is float32, or float16 for the reduced-precision ``dtype``.
+    Each hidden state is pooled on the device that holds it, every pooling
+    into one preallocated tensor on the model's device, so the token-level
+    states are never stacked into one more (L, B, T, D) copy and only the
+    pooled vectors go to the host, in one transfer. The result is float32, or
+    float16 for the reduced-precision ``dtype``.
     """
     import torch
 
@@ -153,15 +158,17 @@ def forward_pooled(loaded, input_ids, mask, pooling, dtype="float32"):
             )
         batch, _, width = states[0].shape
         pooled = torch.empty(
-            (batch, len(states), width), dtype=torch.float32, device=device
+            (len(poolings), batch, len(states), width),
+            dtype=torch.float32,
+            device=device,
         )
         for index, state in enumerate(states):
             # Pool in float32 whatever the forward pass ran in, on the device
             # that holds the state (layers may be spread over several).
             mask_here = inputs["attention_mask"].to(state.device)
-            pooled[:, index] = pool(state.float()[None], mask_here, pooling)[:, 0].to(
-                device
-            )
+            state = state.float()[None]
+            for k, pooling in enumerate(poolings):
+                pooled[k, :, index] = pool(state, mask_here, pooling)[:, 0].to(device)
         del outputs, states
         storage = getattr(torch, DTYPES[dtype][0])
         return pooled.to("cpu", storage).numpy()
@@ -181,19 +188,27 @@ def extract(
 ):
     """Pooled hidden states of every layer for ``texts``.
 
+    ``pooling`` is one pooling, or a sequence of them: every text then goes
+    through the model once and all of them are pooled from that pass.
     ``progress``, if given, has ``update(n_texts)`` called after every batch.
     ``token_budget`` and ``sort`` are passed to :func:`plan_batches`.
     Returns ``(vectors, n_truncated)`` where ``vectors`` has shape
-    ``(len(texts), loaded.n_layers, loaded.width)`` in the order of ``texts``,
-    float32 (float16 for the reduced-precision ``dtype``).
+    ``(len(texts), loaded.n_layers, loaded.width)`` in the order of ``texts``
+    (a dict pooling -> such an array when ``pooling`` is a sequence), float32
+    (float16 for the reduced-precision ``dtype``).
     """
+    poolings = (pooling,) if isinstance(pooling, str) else tuple(pooling)
     ids, n_truncated = tokenize(loaded, texts, max_length)
     storage = DTYPES[dtype][0]
-    out = np.empty((len(texts), loaded.n_layers, loaded.width), dtype=storage)
+    out = np.empty(
+        (len(poolings), len(texts), loaded.n_layers, loaded.width), dtype=storage
+    )
     lengths = [len(seq) for seq in ids]
     for rows in plan_batches(lengths, batch_size, token_budget=token_budget, sort=sort):
         input_ids, mask = pad_batch(loaded, [ids[i] for i in rows])
-        out[rows] = forward_pooled(loaded, input_ids, mask, pooling, dtype)
+        out[:, rows] = forward_pooled(loaded, input_ids, mask, poolings, dtype)
         if progress is not None:
             progress.update(len(rows))
-    return out, n_truncated
+    if isinstance(pooling, str):
+        return out[0], n_truncated
+    return dict(zip(poolings, out, strict=True)), n_truncated

@@ -354,19 +354,32 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             device_map=self.device_map,
         )
 
-    def _all_layer_vectors(self, texts, layers):
-        """``(n, len(layers), width)`` vectors, served from the cache when possible."""
-        from ._extract import compute_dtype, extract
+    def _extraction_key(self, pooling, loaded):
+        """``(key, description)`` of this transformer's vectors under ``pooling``."""
+        from ._extract import compute_dtype
+
+        return extraction_key(
+            fingerprint=self.model_fingerprint_,
+            pooling=pooling,
+            max_length=self.max_length_,
+            dtype=self.dtype,
+            compute=compute_dtype(loaded.device, self.dtype),
+        )
+
+    def _all_layer_vectors(self, texts, layers, *, also=(), on_compute=None):
+        """``(n, len(layers), width)`` vectors, served from the cache when possible.
+
+        ``also``: more poolings pooled from the same forward pass of every
+        text computed here, and cached under their own keys (see
+        :func:`._one_pass.cache_poolings`). ``on_compute(n)``, if given, is
+        called with the number of texts of every chunk run through the model.
+        """
+        from ._extract import extract
+        from ._one_pass import keep_pooled
 
         loaded = self._get_loaded()
-        dtype = self.dtype
-        key, description = extraction_key(
-            fingerprint=self.model_fingerprint_,
-            pooling=self.pooling_,
-            max_length=self.max_length_,
-            dtype=dtype,
-            compute=compute_dtype(loaded.device, dtype),
-        )
+        others = [p for p in dict.fromkeys(also) if p != self.pooling_]
+        key, description = self._extraction_key(self.pooling_, loaded)
         truncated = 0
 
         def compute(chunk, bar):
@@ -374,14 +387,20 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             vectors, n_cut = extract(
                 loaded,
                 chunk,
-                pooling=self.pooling_,
+                pooling=(self.pooling_, *others) if others else self.pooling_,
                 max_length=self.max_length_,
                 batch_size=self.batch_size,
                 progress=bar,
-                dtype=dtype,
+                dtype=self.dtype,
             )
             truncated += n_cut
-            return vectors
+            if on_compute is not None:
+                on_compute(len(chunk))
+            if not others:
+                return vectors
+            for pooling in others:
+                keep_pooled(self, pooling, chunk, vectors[pooling])
+            return vectors[self.pooling_]
 
         out = cached_vectors(
             texts,

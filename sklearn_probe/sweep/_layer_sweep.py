@@ -80,8 +80,8 @@ def layer_sweep(
     ("probe", probe)])`` with the candidates ``hidden__layer`` x ``pooling`` x
     ``probe`` x ``param_grid``. The texts go through the model once, before the
     search, and every candidate and fold is served from the cache of pooled
-    vectors: the cost is one forward pass per text (per pooling) plus the
-    probes.
+    vectors: the cost is one forward pass per text (every pooling is pooled
+    from it; words: one per subword pooling) plus the probes.
 
     Parameters
     ----------

@@ -100,24 +100,32 @@ def _cache_for_workers(hidden, n_jobs, cache_dir):
 
 
 def _warm_cache(hidden, inputs, random_state):
-    """One forward pass per text (per pooling), before any probe is fitted.
+    """One forward pass per text, before any probe is fitted; every pooling of
+    the sweep is pooled from that pass.
 
     The random-weights baseline's model runs on the training texts only (it is
     not scored on the test set). Returns the seconds it took.
     """
+    from ..hidden._one_pass import cache_poolings
+
     start = time.perf_counter()
     everything = inputs.texts + (inputs.test_texts or [])
     random_weights = "random_weights" in inputs.baselines
-    for value in inputs.poolings:
-        step = clone(hidden).set_params(**{pooling_param(inputs.unit): value})
-        fitted_step(step, inputs.unit, everything).transform(everything)
+    if inputs.unit == "word":
+        # Word vectors live in memory only, one pass per subword pooling.
+        for value in inputs.poolings:
+            step = clone(hidden).set_params(subword=value)
+            fitted_step(step, "word", everything).transform(everything)
+            if random_weights:
+                step.set_params(weights="random", random_state=random_state)
+                fitted_step(step, "word", everything).transform(inputs.texts)
+    else:
+        cache_poolings(hidden, everything, inputs.poolings)
         if random_weights:
-            step.set_params(weights="random", random_state=random_state)
-            fitted_step(step, inputs.unit, everything).transform(inputs.texts)
+            step = clone(hidden).set_params(weights="random", random_state=random_state)
+            cache_poolings(fitted(step), inputs.texts, inputs.poolings)
     seconds = time.perf_counter() - start
-    n_passed = (len(everything) + random_weights * len(inputs.texts)) * len(
-        inputs.poolings
-    )
+    n_passed = len(everything) + random_weights * len(inputs.texts)
     logger.info(
         "Hidden states of %d texts in %.1f s (%.0f texts/s)%s.",
         len(everything),
