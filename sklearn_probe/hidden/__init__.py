@@ -3,10 +3,11 @@
 :class:`HiddenStateTransformer` is the scikit-learn face of it. Behind it, one
 private module a job: model loading (``_models``), fingerprints of models and
 signatures of their folders (``_fingerprint``), one forward pass pooling every
-layer (``_extract``, ``_pooling``), the cache of pooled vectors in memory and
-on disk (``_cache``, ``_memory``, ``_store``, ``_shard``, ``_compact``,
-``_admin``), the checks on raw-text input (``_validation``) and the warnings,
-which point at the caller's line (``_warnings``).
+layer (``_extract``, ``_pooling``; every pooling at once: ``_one_pass``), the
+cache of pooled vectors in memory and on disk (``_cache``, ``_memory``,
+``_store``, ``_shard``, ``_compact``, ``_admin``), the checks on raw-text input
+(``_validation``) and the warnings, which point at the caller's line
+(``_warnings``).
 :class:`WordHiddenStateTransformer` does the same for words, spans and pairs of
 spans of pre-split sentences (``_words``), aligned to subword tokens through the
 tokenizer's word ids (``_align``). Nothing here knows of probes, sweeps or

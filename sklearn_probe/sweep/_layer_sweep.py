@@ -124,9 +124,14 @@ def layer_sweep(
         same texts runs no model; ``trust_remote_code=True`` runs code that
         the checkpoint ships).
     n_jobs : int, default=None
-        Parallel fits of the search (see ``GridSearchCV``). Worker processes
-        read the pooled vectors from a disk cache: ``cache_dir``, or a
-        temporary one for the sweep when there is none.
+        Parallel fits of the search (see ``GridSearchCV``), every candidate
+        and fold handed to joblib at once. Worker processes read the pooled
+        vectors from a disk cache: ``cache_dir``, or a temporary one for the
+        sweep when there is none. Under ``joblib.parallel_backend("dask")``
+        (or ``"ray"``) the texts run on the cluster's workers, once each
+        (:func:`sklearn_probe.distributed.extract`), the fits and the refit
+        too, and ``cache_dir`` must name a store every worker shares (an
+        fsspec URL such as ``s3://bucket/prefix``, or a shared folder).
     random_state : int, default=0
         Seeds the folds and the default probe.
     verbose : int, default=1
@@ -235,7 +240,7 @@ def layer_sweep(
         verbose=verbose,
         trust_remote_code=trust_remote_code,
     )
-    with _cache_for_workers(hidden, n_jobs, cache_dir):
+    with _cache_for_workers(hidden, n_jobs, cache_dir, unit):
         timings["hidden_states"] = _warm_cache(hidden, inputs, random_state)
         search, pipe, candidates, rows = _search(
             hidden, inputs, swept_layers, timings, scoring, n_jobs, verbose

@@ -2,7 +2,8 @@
 
 ``_candidates`` lists the candidates (every layer for every setting of the other
 swept parameters) and the rows that show them; ``_SweepSearchCV`` evaluates them
-one at a time on fixed folds with a progress bar; ``_scores_frame`` turns its
+on fixed folds (one at a time with a progress bar in one process, all at once in
+parallel); ``_scores_frame`` turns its
 ``cv_results_`` into the scores DataFrame of
 :class:`~sklearn_probe.sweep.LayerSweepResult`. ``_single_torch_thread`` keeps
 torch to one CPU thread while the probes train. The sweep itself and its
@@ -16,6 +17,8 @@ import time
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from .._names import CV, TRAIN, describe_probe
@@ -24,12 +27,15 @@ logger = logging.getLogger(__name__)
 
 
 class _SweepSearchCV(GridSearchCV):
-    """GridSearchCV over an explicit list of candidates, one candidate at a time,
-    with a progress bar over candidates.
+    """GridSearchCV over an explicit list of candidates, with a progress bar
+    over candidates.
 
-    The folds are fixed (a list of splits), so evaluating the candidates one
-    after the other gives exactly the results of evaluating them at once; the
-    folds of one candidate still run in parallel with ``n_jobs``.
+    In one process (``n_jobs`` 1 or None, no parallel backend) the candidates
+    are evaluated one at a time, so the bar moves with each; in parallel every
+    candidate x fold fit is handed to joblib at once, so that every worker has
+    work. The folds are fixed (a list of splits), so both give exactly the same
+    results. Under a distributed joblib backend (Dask, Ray) the refit of the
+    best candidate runs on a worker too.
     """
 
     def __init__(
@@ -63,11 +69,38 @@ class _SweepSearchCV(GridSearchCV):
         self.verbose_bar = verbose_bar
         self.desc = desc
 
+    def fit(self, X, y=None, **params):
+        from ..distributed._backends import active_backend
+
+        refit = self.refit
+        if not callable(refit) or active_backend() is None:
+            return super().fit(X, y, **params)
+        self.refit = False
+        try:
+            super().fit(X, y, **params)
+        finally:
+            self.refit = refit
+        self.best_index_ = refit(self.cv_results_)
+        self.best_params_ = self.cv_results_["params"][self.best_index_]
+        best = clone(self.estimator).set_params(**clone(self.best_params_, safe=False))
+        start = time.perf_counter()
+        (self.best_estimator_,) = Parallel(n_jobs=-1)([delayed(_fit)(best, X, y)])
+        self.refit_time_ = time.perf_counter() - start
+        return self
+
     def _run_search(self, evaluate_candidates, **kwargs):
         from sklearn.model_selection import ParameterGrid
         from tqdm.auto import tqdm
 
         candidates = list(ParameterGrid(self.param_grid))
+        if effective_n_jobs(self.n_jobs) != 1:
+            # All at once: every candidate x fold is a task in flight.
+            results = evaluate_candidates(candidates)
+            for params, score in zip(
+                candidates, results["mean_test_score"], strict=True
+            ):
+                logger.debug("%s: mean CV score %.4f", params, score)
+            return
         with tqdm(
             total=len(candidates),
             desc=self.desc,
@@ -83,6 +116,11 @@ class _SweepSearchCV(GridSearchCV):
                 )
                 bar.update(1)
                 logger.debug("%s: mean CV score %.4f", params, score)
+
+
+def _fit(estimator, X, y):
+    """``estimator`` fitted: the refit, as a task of the joblib backend."""
+    return estimator.fit(X, y)
 
 
 @contextlib.contextmanager

@@ -83,14 +83,30 @@ def _load_model(inputs, *, model, layers, **hidden_params):
 
 
 @contextlib.contextmanager
-def _cache_for_workers(hidden, n_jobs, cache_dir):
+def _cache_for_workers(hidden, n_jobs, cache_dir, unit="text"):
     """A temporary disk cache for the sweep when worker processes need one.
 
     Worker processes do not share this process's memory cache: with ``n_jobs``
     > 1 and no disk cache (``cache_dir=None``, or ``"auto"`` with the default
     store switched off) they read the vectors from a temporary folder, removed
-    at the end.
+    at the end. Under a distributed joblib backend (Dask, Ray) the workers
+    are other machines, so ``cache_dir`` must name a store they share: a
+    clear error otherwise.
     """
+    from ..distributed._backends import active_backend, shared_cache_dir
+
+    cluster = active_backend()
+    if cluster is not None:
+        if unit == "word":
+            raise ValueError(
+                "unit='word' keeps word vectors in this process's memory only, "
+                f"and joblib runs on a {cluster[0]} cluster here: its workers "
+                "would run every sentence again. Run a word-level sweep outside "
+                "the distributed backend."
+            )
+        shared_cache_dir(cache_dir, "layer_sweep under a distributed joblib backend")
+        yield
+        return
     if n_jobs in (None, 1) or resolve_cache_dir(cache_dir) is not None:
         yield
         return
@@ -106,6 +122,7 @@ def _warm_cache(hidden, inputs, random_state):
     The random-weights baseline's model runs on the training texts only (it is
     not scored on the test set). Returns the seconds it took.
     """
+    from ..distributed._backends import active_backend
     from ..hidden._one_pass import cache_poolings
 
     start = time.perf_counter()
@@ -119,6 +136,8 @@ def _warm_cache(hidden, inputs, random_state):
             if random_weights:
                 step.set_params(weights="random", random_state=random_state)
                 fitted_step(step, "word", everything).transform(inputs.texts)
+    elif active_backend() is not None:
+        _warm_on_cluster(hidden, inputs, random_state)
     else:
         cache_poolings(hidden, everything, inputs.poolings)
         if random_weights:
@@ -136,3 +155,36 @@ def _warm_cache(hidden, inputs, random_state):
         else "",
     )
     return seconds
+
+
+def _warm_on_cluster(hidden, inputs, random_state):
+    """The warm-up on the cluster of the joblib backend in use: every text once,
+    on the workers, into the shared store (:func:`sklearn_probe.distributed
+    .extract`); this process runs no text."""
+    from ..distributed import extract
+    from ..distributed._backends import active_backend
+
+    backend, client = active_backend()
+    names = ("model", "max_length", "batch_size", "device", "cache_dir")
+    names += ("dtype", "torch_dtype", "trust_remote_code")
+    params = {name: hidden.get_params()[name] for name in names}
+    everything = inputs.texts + (inputs.test_texts or [])
+    runs = [(everything, {})]
+    if "random_weights" in inputs.baselines:
+        runs.append((inputs.texts, {"weights": "random", "random_state": random_state}))
+    for texts, more in runs:
+        report = extract(
+            texts,
+            client=client,
+            backend=backend,
+            pooling=inputs.poolings,
+            **params,
+            **more,
+        )
+        logger.info(
+            "On the %s cluster: %d of %d distinct texts computed by %d workers.",
+            backend,
+            report.n_computed,
+            report.n_distinct,
+            len(report.workers),
+        )

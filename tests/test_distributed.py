@@ -1,0 +1,322 @@
+"""sklearn_probe.distributed on Dask: a LocalCluster of worker processes.
+
+Counts, never times: texts through a model once (forward passes counted inside
+the workers), one model per worker, rows on disk, the same vectors and scores
+as in one process, and a worker killed mid-partition.
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from helpers import count_forward_rows, length_corpus
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_probe import HiddenStateTransformer, layer_sweep
+from sklearn_probe.hidden import cache_info, verify_cache
+from sklearn_probe.hidden._cache import MEMORY
+
+distributed = pytest.importorskip("distributed")
+
+from sklearn_probe.distributed import extract  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    """Two worker processes of one thread (processes, so faults are real)."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+def count_in_workers(client, path):
+    """Start counting the rows through the model at ``path`` in every worker;
+    returns a function that reads the counts (worker -> rows)."""
+
+    def install(path):
+        from sklearn_probe.hidden._models import load_model
+
+        model = load_model(path, "cpu").model
+        model._rows_seen = 0
+
+        def hook(module, args, kwargs):
+            module._rows_seen += kwargs["input_ids"].shape[0]
+
+        if not hasattr(model, "_row_hook"):
+            model._row_hook = model.register_forward_pre_hook(hook, with_kwargs=True)
+
+    def read(path):
+        from sklearn_probe.hidden._models import load_model
+
+        return load_model(path, "cpu").model._rows_seen
+
+    client.run(install, path)
+    return lambda: client.run(read, path)
+
+
+def stored_rows(cache_dir):
+    """pooling -> (rows, distinct texts) of every key of the store."""
+    return {
+        entry["meta"]["pooling"]: (entry["rows"], entry["texts"])
+        for entry in cache_info(cache_dir)["keys"]
+    }
+
+
+def test_each_text_once_one_model_per_worker_and_the_vectors_of_one_process(
+    client, tiny_bert, tmp_path
+):
+    texts, _ = length_corpus(40, seed=5)
+    given = texts + texts[:7]  # repeats are computed once
+    store = str(tmp_path / "store")
+    rows = count_in_workers(client, tiny_bert)
+    report = extract(
+        given,
+        model=tiny_bert,
+        cache_dir=store,
+        client=client,
+        pooling=["mean", "max"],
+        partition_size=8,
+    )
+    assert sum(rows().values()) == len(texts)  # counted in the workers
+    assert (report.n_texts, report.n_distinct) == (len(given), len(texts))
+    assert report.n_missing == report.n_computed == len(texts)
+    assert report.n_partitions == 5
+    assert len(report.workers) == 2  # both took partitions
+    assert sum(w["computed"] for w in report.workers.values()) == len(texts)
+    assert {w["models_loaded"] for w in report.workers.values()} == {1}
+    assert stored_rows(store) == {"mean": (40, 40), "max": (40, 40)}
+
+    # Again: nothing to do, nothing run.
+    again = extract(
+        given, model=tiny_bert, cache_dir=store, client=client, pooling=["mean", "max"]
+    )
+    assert (again.n_missing, again.n_computed, again.n_partitions) == (0, 0, 0)
+    assert sum(rows().values()) == len(texts)
+
+    # This process reads them from the store alone, and they are the vectors
+    # of one process computing the same texts (other batches: float32 noise).
+    for pooling in ("mean", "max"):
+        MEMORY.clear()
+        with count_forward_rows(tiny_bert) as local:
+            read = HiddenStateTransformer(
+                tiny_bert,
+                layer="all",
+                pooling=pooling,
+                cache_dir=store,
+                cache_mode="read-only",
+            ).fit_transform(texts)
+        assert local["rows"] == 0
+        MEMORY.clear()
+        alone = HiddenStateTransformer(
+            tiny_bert, layer="all", pooling=pooling, cache_dir=None
+        ).fit_transform(texts)
+        np.testing.assert_allclose(read, alone, rtol=0, atol=1e-5)
+
+
+def test_one_partition_gives_exactly_the_vectors_of_one_process(
+    client, tiny_bert, tmp_path
+):
+    texts, _ = length_corpus(20, seed=6)
+    store = str(tmp_path / "store")
+    extract(
+        texts,
+        model=tiny_bert,
+        cache_dir=store,
+        client=client,
+        pooling="last",
+        partition_size=len(texts),
+    )
+    MEMORY.clear()
+    read = HiddenStateTransformer(
+        tiny_bert, layer="all", pooling="last", cache_dir=store, cache_mode="read-only"
+    ).fit_transform(texts)
+    MEMORY.clear()
+    alone = HiddenStateTransformer(
+        tiny_bert, layer="all", pooling="last", cache_dir=None
+    ).fit_transform(texts)
+    np.testing.assert_array_equal(read, alone)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_partition_leaves_a_complete_and_right_store(
+    client, tiny_bert, tmp_path
+):
+    texts, _ = length_corpus(60, seed=7)
+    store = str(tmp_path / "store")
+    victim = sorted(client.scheduler_info(n_workers=-1)["workers"])[0]
+
+    def die_after_first_shard():
+        import signal
+
+        from sklearn_probe.hidden._store import Store
+
+        write = Store.write
+
+        def write_then_die(self, digests, vectors):
+            write(self, digests, vectors)
+            os.kill(os.getpid(), signal.SIGKILL)  # mid-partition, for real
+
+        Store.write = write_then_die
+
+    client.wait_for_workers(2)
+    client.run(die_after_first_shard, workers=[victim])
+    report = extract(
+        texts,
+        model=tiny_bert,
+        cache_dir=store,
+        client=client,
+        pooling=["mean", "cls"],
+        partition_size=6,
+    )
+    # The victim died (its nanny started a new worker at another address),
+    # and its partition ran again elsewhere: every partition reported once.
+    assert victim not in client.scheduler_info(n_workers=-1)["workers"]
+    assert sum(w["partitions"] for w in report.workers.values()) == 10
+    client.wait_for_workers(2)
+    # Complete: every text under both poolings, each shard whole and right.
+    rows = stored_rows(store)
+    assert {pooling: texts_ for pooling, (_, texts_) in rows.items()} == {
+        "mean": 60,
+        "cls": 60,
+    }
+    checked = verify_cache(store)
+    assert checked["checked"] > 0 and checked["bad"] == 0
+    again = extract(
+        texts, model=tiny_bert, cache_dir=store, client=client, pooling=["mean", "cls"]
+    )
+    assert again.n_computed == 0
+    for pooling in ("mean", "cls"):
+        MEMORY.clear()
+        read = HiddenStateTransformer(
+            tiny_bert,
+            layer="all",
+            pooling=pooling,
+            cache_dir=store,
+            cache_mode="read-only",
+        ).fit_transform(texts)
+        MEMORY.clear()
+        alone = HiddenStateTransformer(
+            tiny_bert, layer="all", pooling=pooling, cache_dir=None
+        ).fit_transform(texts)
+        np.testing.assert_allclose(read, alone, rtol=0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_a_sweep_under_the_dask_backend_runs_texts_on_the_workers_once(
+    client, tiny_bert, tmp_path
+):
+    import joblib
+
+    texts, labels = length_corpus(30, seed=8)
+    test_texts, test_labels = length_corpus(10, seed=9)
+    store = str(tmp_path / "store")
+    args = {
+        "model": tiny_bert,
+        "layers": [1, 3],
+        "pooling": ["mean", "max"],
+        "probe": LogisticRegression(max_iter=300),
+        "test": (test_texts, test_labels),
+        "cv": 3,
+        "cache_dir": store,
+        "verbose": 0,
+    }
+    rows = count_in_workers(client, tiny_bert)
+    with count_forward_rows(tiny_bert) as local, joblib.parallel_backend("dask"):
+        on_cluster = layer_sweep(texts, labels, **args)
+    assert local["rows"] == 0  # this process ran no text
+    assert sum(rows().values()) == len(set(texts) | set(test_texts))
+    # The same sweep in one process on the same store: the same numbers.
+    MEMORY.clear()
+    with count_forward_rows(tiny_bert) as local:
+        here = layer_sweep(texts, labels, n_jobs=1, **args)
+    assert local["rows"] == 0
+    columns = ["layer", "pooling", "cv_score_mean", "cv_score_std", "train_score_mean"]
+    assert on_cluster.scores[columns].equals(here.scores[columns])
+    assert on_cluster.best_params == here.best_params
+    assert on_cluster.test_score == here.test_score
+
+
+def test_a_distributed_backend_needs_a_shared_cache_dir(client, tiny_bert):
+    import joblib
+
+    texts, labels = length_corpus(12, seed=1)
+    for cache_dir in (None, "auto"):
+        with (
+            joblib.parallel_backend("dask"),
+            pytest.raises(ValueError, match=r"share.*cache_dir='s3://bucket/prefix'"),
+        ):
+            layer_sweep(
+                texts, labels, model=tiny_bert, cv=2, cache_dir=cache_dir, verbose=0
+            )
+        with pytest.raises(ValueError, match=r"names none"):
+            extract(texts, model=tiny_bert, cache_dir=cache_dir, client=client)
+
+
+def test_extract_needs_a_cluster(tiny_bert, tmp_path):
+    with pytest.raises(ValueError, match=r"client=<a distributed.Client>"):
+        extract(["a"], model=tiny_bert, cache_dir=str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("backend", "module"), [("dask", "distributed"), ("ray", "ray")]
+)
+def test_a_missing_backend_names_the_extra(
+    monkeypatch, tiny_bert, tmp_path, backend, module
+):
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(ImportError, match=rf"pip install sklearn-probe\[{backend}\]"):
+        extract(["a"], model=tiny_bert, cache_dir=str(tmp_path), backend=backend)
+
+
+def test_importing_the_package_imports_neither_dask_nor_ray():
+    code = (
+        "import sys, sklearn_probe, sklearn_probe.distributed, sklearn_probe.sweep\n"
+        "loaded = {'dask', 'distributed', 'ray'} & set(sys.modules)\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("n_jobs", "calls"), [(1, [1] * 4), (2, [4])])
+def test_parallel_searches_hand_every_candidate_to_joblib_at_once(
+    monkeypatch, tiny_bert, n_jobs, calls
+):
+    import joblib
+
+    from sklearn_probe.sweep._search import _SweepSearchCV
+
+    seen = []
+    run = _SweepSearchCV._run_search
+
+    def spy(self, evaluate_candidates, **kwargs):
+        def evaluate(candidates):
+            seen.append(len(candidates))
+            return evaluate_candidates(candidates)
+
+        return run(self, evaluate, **kwargs)
+
+    monkeypatch.setattr(_SweepSearchCV, "_run_search", spy)
+    texts, labels = length_corpus(16, seed=2)
+    args = {
+        "model": tiny_bert,
+        "layers": [0, 1, 2, 3],
+        "cv": 2,
+        "verbose": 0,
+        "cache_dir": None,
+        "probe": LogisticRegression(max_iter=300),
+    }
+    with joblib.parallel_backend("threading"):
+        result = layer_sweep(texts, labels, n_jobs=n_jobs, **args)
+    assert seen[0 : len(calls)] == calls  # the main search comes first
+    MEMORY.clear()
+    alone = layer_sweep(texts, labels, n_jobs=1, **args)
+    assert result.scores["cv_score_mean"].equals(alone.scores["cv_score_mean"])
