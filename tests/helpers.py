@@ -192,6 +192,31 @@ def count_forward_rows(path, *, random_init_seed=None):
         handle.remove()
 
 
+def check_store_serves(path, store, texts, poolings, *, atol=1e-5):
+    """The store alone serves ``texts`` under each pooling (no forward pass in
+    this process), with the vectors of one process computing them uncached
+    (``atol``: float32 noise of other batches; 0 for the same batches)."""
+    from sklearn_probe import HiddenStateTransformer
+    from sklearn_probe.hidden._cache import MEMORY
+
+    for pooling in poolings:
+        MEMORY.clear()
+        with count_forward_rows(path) as local:
+            read = HiddenStateTransformer(
+                path,
+                layer="all",
+                pooling=pooling,
+                cache_dir=store,
+                cache_mode="read-only",
+            ).fit_transform(texts)
+        assert local["rows"] == 0
+        MEMORY.clear()
+        alone = HiddenStateTransformer(
+            path, layer="all", pooling=pooling, cache_dir=None
+        ).fit_transform(texts)
+        np.testing.assert_allclose(read, alone, rtol=0, atol=atol)
+
+
 def legend_texts(ax):
     """The texts of ``ax``'s legend, in order."""
     return [t.get_text() for t in ax.get_legend().get_texts()]

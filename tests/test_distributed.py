@@ -9,12 +9,11 @@ import os
 import subprocess
 import sys
 
-import numpy as np
 import pytest
-from helpers import count_forward_rows, length_corpus
+from helpers import check_store_serves, count_forward_rows, length_corpus
 from sklearn.linear_model import LogisticRegression
 
-from sklearn_probe import HiddenStateTransformer, layer_sweep
+from sklearn_probe import layer_sweep
 from sklearn_probe.hidden import cache_info, verify_cache
 from sklearn_probe.hidden._cache import MEMORY
 
@@ -104,22 +103,7 @@ def test_each_text_once_one_model_per_worker_and_the_vectors_of_one_process(
 
     # This process reads them from the store alone, and they are the vectors
     # of one process computing the same texts (other batches: float32 noise).
-    for pooling in ("mean", "max"):
-        MEMORY.clear()
-        with count_forward_rows(tiny_bert) as local:
-            read = HiddenStateTransformer(
-                tiny_bert,
-                layer="all",
-                pooling=pooling,
-                cache_dir=store,
-                cache_mode="read-only",
-            ).fit_transform(texts)
-        assert local["rows"] == 0
-        MEMORY.clear()
-        alone = HiddenStateTransformer(
-            tiny_bert, layer="all", pooling=pooling, cache_dir=None
-        ).fit_transform(texts)
-        np.testing.assert_allclose(read, alone, rtol=0, atol=1e-5)
+    check_store_serves(tiny_bert, store, texts, ["mean", "max"])
 
 
 def test_one_partition_gives_exactly_the_vectors_of_one_process(
@@ -135,15 +119,7 @@ def test_one_partition_gives_exactly_the_vectors_of_one_process(
         pooling="last",
         partition_size=len(texts),
     )
-    MEMORY.clear()
-    read = HiddenStateTransformer(
-        tiny_bert, layer="all", pooling="last", cache_dir=store, cache_mode="read-only"
-    ).fit_transform(texts)
-    MEMORY.clear()
-    alone = HiddenStateTransformer(
-        tiny_bert, layer="all", pooling="last", cache_dir=None
-    ).fit_transform(texts)
-    np.testing.assert_array_equal(read, alone)
+    check_store_serves(tiny_bert, store, texts, ["last"], atol=0)
 
 
 @pytest.mark.slow
@@ -194,20 +170,7 @@ def test_a_worker_killed_mid_partition_leaves_a_complete_and_right_store(
         texts, model=tiny_bert, cache_dir=store, client=client, pooling=["mean", "cls"]
     )
     assert again.n_computed == 0
-    for pooling in ("mean", "cls"):
-        MEMORY.clear()
-        read = HiddenStateTransformer(
-            tiny_bert,
-            layer="all",
-            pooling=pooling,
-            cache_dir=store,
-            cache_mode="read-only",
-        ).fit_transform(texts)
-        MEMORY.clear()
-        alone = HiddenStateTransformer(
-            tiny_bert, layer="all", pooling=pooling, cache_dir=None
-        ).fit_transform(texts)
-        np.testing.assert_allclose(read, alone, rtol=0, atol=1e-5)
+    check_store_serves(tiny_bert, store, texts, ["mean", "cls"])
 
 
 @pytest.mark.slow

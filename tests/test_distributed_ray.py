@@ -4,12 +4,11 @@ Counts, never times: each text through a model once, one model per actor, rows
 on disk, the vectors of one process, and a sweep under the Ray joblib backend.
 """
 
-import numpy as np
 import pytest
-from helpers import count_forward_rows, length_corpus
+from helpers import check_store_serves, count_forward_rows, length_corpus
 from sklearn.linear_model import LogisticRegression
 
-from sklearn_probe import HiddenStateTransformer, layer_sweep
+from sklearn_probe import layer_sweep
 from sklearn_probe.hidden import cache_info
 from sklearn_probe.hidden._cache import MEMORY
 
@@ -59,22 +58,7 @@ def test_ray_actors_compute_each_text_once_with_one_model_each(
         n_workers=2,
     )
     assert again.n_computed == 0
-    for pooling in ("mean", "last"):
-        MEMORY.clear()
-        with count_forward_rows(tiny_bert) as local:
-            read = HiddenStateTransformer(
-                tiny_bert,
-                layer="all",
-                pooling=pooling,
-                cache_dir=store,
-                cache_mode="read-only",
-            ).fit_transform(texts)
-        assert local["rows"] == 0
-        MEMORY.clear()
-        alone = HiddenStateTransformer(
-            tiny_bert, layer="all", pooling=pooling, cache_dir=None
-        ).fit_transform(texts)
-        np.testing.assert_allclose(read, alone, rtol=0, atol=1e-5)
+    check_store_serves(tiny_bert, store, texts, ["mean", "last"])
 
 
 def test_a_sweep_under_the_ray_backend_matches_one_process(

@@ -695,11 +695,10 @@ def test_device_map_auto_gives_the_same_vectors(tmp_path, monkeypatch, texts):
 def test_a_sweep_over_four_poolings_runs_each_text_through_the_model_once(
     tiny_bert, tmp_path
 ):
-    from helpers import count_forward_rows, length_corpus
+    from helpers import check_store_serves, count_forward_rows, length_corpus
     from sklearn.linear_model import LogisticRegression
 
     from sklearn_probe import layer_sweep
-    from sklearn_probe.hidden._cache import MEMORY
 
     texts, labels = length_corpus(24, seed=3)
     test_texts, test_labels = length_corpus(8, seed=4)
@@ -721,24 +720,9 @@ def test_a_sweep_over_four_poolings_runs_each_text_through_the_model_once(
     assert len(result.scores) == 4 * 2
     # Each pooling's stored vectors are those of a transformer of that pooling
     # run by itself, without a cache, on the same texts (the same batches).
-    everything = texts + test_texts
-    for pooling in POOLINGS:
-        MEMORY.clear()
-        expected = HiddenStateTransformer(
-            tiny_bert, layer="all", pooling=pooling, device="cpu", cache_dir=None
-        ).fit_transform(everything)
-        MEMORY.clear()
-        with count_forward_rows(tiny_bert) as counter:
-            stored = HiddenStateTransformer(
-                tiny_bert,
-                layer="all",
-                pooling=pooling,
-                device="cpu",
-                cache_dir=tmp_path / "store",
-                cache_mode="read-only",
-            ).fit_transform(everything)
-        assert counter["rows"] == 0
-        np.testing.assert_array_equal(stored, expected)
+    check_store_serves(
+        tiny_bert, tmp_path / "store", texts + test_texts, POOLINGS, atol=0
+    )
 
 
 def test_extract_pools_every_pooling_from_one_pass(tiny_gpt2, texts):
