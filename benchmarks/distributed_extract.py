@@ -55,7 +55,7 @@ class Cluster:
                 n_workers=self.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",
             )
             self.client = Client(self.cluster)
         else:
@@ -170,8 +170,7 @@ def main(argv=None):
     parser.add_argument("--no-sweep", action="store_true")
     args = parser.parse_args(argv)
 
-    corpus = make_corpus(args.n)
-    texts, labels = list(corpus["text"]), corpus["label"].to_numpy()
+    texts, labels = make_corpus(args.n)
     rows, store_dir = [], None
     counts = [int(w) for w in args.workers.split(",")]
     print(f"{args.n} texts, {args.model}, {args.backend}, poolings {args.pooling}")

@@ -217,6 +217,19 @@ def check_store_serves(path, store, texts, poolings, *, atol=1e-5):
         np.testing.assert_allclose(read, alone, rtol=0, atol=atol)
 
 
+def readme_block(marker):
+    """The python block of the README's "Scaling out" section that has ``marker``
+    (run by the distributed tests, which start the clusters it needs)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Scaling out") :]
+    section = section[: section.index("\n## ", 1)]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    return next(code for code in blocks if marker in code)
+
+
 def legend_texts(ax):
     """The texts of ``ax``'s legend, in order."""
     return [t.get_text() for t in ax.get_legend().get_texts()]

@@ -10,10 +10,15 @@ import subprocess
 import sys
 
 import pytest
-from helpers import check_store_serves, count_forward_rows, length_corpus
+from helpers import (
+    check_store_serves,
+    count_forward_rows,
+    length_corpus,
+    readme_block,
+)
 from sklearn.linear_model import LogisticRegression
 
-from sklearn_probe import layer_sweep
+from sklearn_probe import HiddenStateTransformer, layer_sweep
 from sklearn_probe.hidden import cache_info, verify_cache
 from sklearn_probe.hidden._cache import MEMORY
 
@@ -30,7 +35,7 @@ def client():
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -104,6 +109,15 @@ def test_each_text_once_one_model_per_worker_and_the_vectors_of_one_process(
     # This process reads them from the store alone, and they are the vectors
     # of one process computing the same texts (other batches: float32 noise).
     check_store_serves(tiny_bert, store, texts, ["mean", "max"])
+
+    # Into another store: the workers hold these texts in memory, and still
+    # every one of them is written there.
+    other = str(tmp_path / "other")
+    report = extract(
+        texts, model=tiny_bert, cache_dir=other, client=client, pooling="mean"
+    )
+    assert report.n_missing == report.n_computed == len(texts)
+    assert stored_rows(other) == {"mean": (40, 40)}
 
 
 def test_one_partition_gives_exactly_the_vectors_of_one_process(
@@ -283,3 +297,49 @@ def test_parallel_searches_hand_every_candidate_to_joblib_at_once(
     MEMORY.clear()
     alone = layer_sweep(texts, labels, n_jobs=1, **args)
     assert result.scores["cv_score_mean"].equals(alone.scores["cv_score_mean"])
+
+
+def test_a_partition_retried_elsewhere_does_not_wait_for_a_dead_claim(
+    client, tiny_bert, tmp_path
+):
+    """A claim from another host looks live for 30 minutes; a partition's texts
+    are its own, so its (re)run drops such a claim instead of waiting."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sklearn_probe.hidden._cache import text_digest
+    from sklearn_probe.hidden._transformer import fitted
+
+    texts, _ = length_corpus(10, seed=13)
+    store = tmp_path / "store"
+    local = fitted(HiddenStateTransformer(tiny_bert, pooling="mean", cache_dir=store))
+    key, _ = local._extraction_key("mean", local._get_loaded())
+    claims = store / key / "claims"
+    claims.mkdir(parents=True)
+    claim = claims / "4242-0123456789abcdef@another-host.claim"
+    claim.write_bytes(b"".join(text_digest(t) for t in texts[:4]))
+    pool = ThreadPoolExecutor(1)
+    try:
+        running = pool.submit(
+            extract,
+            texts,
+            model=tiny_bert,
+            cache_dir=str(store),
+            client=client,
+            pooling="mean",
+        )
+        report = running.result(timeout=120)  # was a wait of 30 minutes
+    finally:
+        pool.shutdown(wait=False)  # a stuck call must not hang the suite
+    assert report.n_computed == len(texts)
+    assert not claim.exists()
+
+
+@pytest.mark.slow
+def test_the_readme_dask_example_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code = readme_block("LocalCluster")
+    exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "True [1, 1]"
+    layer, pooling = lines[1].split()
+    assert 0 <= int(layer) <= 6 and pooling in ("mean", "max")

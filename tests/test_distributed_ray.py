@@ -5,12 +5,9 @@ on disk, the vectors of one process, and a sweep under the Ray joblib backend.
 """
 
 import pytest
-from helpers import check_store_serves, count_forward_rows, length_corpus
-from sklearn.linear_model import LogisticRegression
+from helpers import check_store_serves, length_corpus, readme_block
 
-from sklearn_probe import layer_sweep
 from sklearn_probe.hidden import cache_info
-from sklearn_probe.hidden._cache import MEMORY
 
 ray = pytest.importorskip("ray")
 
@@ -61,28 +58,13 @@ def test_ray_actors_compute_each_text_once_with_one_model_each(
     check_store_serves(tiny_bert, store, texts, ["mean", "last"])
 
 
-def test_a_sweep_under_the_ray_backend_matches_one_process(
-    local_ray, tiny_bert, tmp_path
-):
-    import joblib
-    from ray.util.joblib import register_ray
+def test_the_readme_ray_example_runs(local_ray, tmp_path, monkeypatch, capsys):
+    """Last: the README's block shuts Ray down at its end."""
+    from sklearn_probe.datasets import load_rotten_tomatoes
 
-    register_ray()
-    texts, labels = length_corpus(24, seed=12)
-    args = {
-        "model": tiny_bert,
-        "layers": [0, 2],
-        "probe": LogisticRegression(max_iter=300),
-        "cv": 2,
-        "cache_dir": str(tmp_path / "store"),
-        "verbose": 0,
-    }
-    with count_forward_rows(tiny_bert) as local, joblib.parallel_backend("ray"):
-        on_ray = layer_sweep(texts, labels, **args)
-    assert local["rows"] == 0  # the texts ran on the actors
-    MEMORY.clear()
-    with count_forward_rows(tiny_bert) as local:
-        here = layer_sweep(texts, labels, n_jobs=1, **args)
-    assert local["rows"] == 0  # all in the store
-    columns = ["layer", "cv_score_mean", "cv_score_std"]
-    assert on_ray.scores[columns].equals(here.scores[columns])
+    monkeypatch.chdir(tmp_path)
+    exec(compile(readme_block("ray.init"), "README.md", "exec"), {})
+    n_computed, best_layer = capsys.readouterr().out.split()
+    distinct = set(load_rotten_tomatoes(n_samples=200)["text"])
+    assert int(n_computed) == len(distinct)  # each computed once
+    assert 0 <= int(best_layer) <= 6

@@ -8,9 +8,13 @@ one GPU per actor), and sum up what each worker did.
 """
 
 import math
+import numbers
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
+
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..hidden._cache import CHUNK_SIZE
 from ..hidden._validation import check_texts
@@ -64,6 +68,19 @@ class ExtractionReport:
         return self.n_computed / self.seconds if self.seconds > 0 else 0.0
 
 
+@validate_params(
+    {
+        "texts": "no_validation",  # check_texts says more
+        "model": [str, os.PathLike],
+        "cache_dir": [str, os.PathLike, None],
+        "client": "no_validation",
+        "backend": [StrOptions(set(BACKENDS)), None],
+        "pooling": [str, list, tuple],
+        "partition_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "n_workers": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def extract(
     texts,
     *,

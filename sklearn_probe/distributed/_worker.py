@@ -66,12 +66,55 @@ def plan(params, texts, poolings):
     return resolved, [i for i, text in enumerate(texts) if text in lacking]
 
 
+def drop_claims_on(fitted, texts, poolings):
+    """Remove the claims other processes hold on any of ``texts``.
+
+    No two partitions share a text, so such a claim was left by an earlier
+    attempt at this partition, on a worker that died: on another host it
+    would look live for :data:`~sklearn_probe.hidden._claims.STALE_S`
+    seconds and the retry would wait for it. (A claim of an unrelated job on
+    the same texts costs, at worst, the same texts computed twice; the store
+    stays right either way.) Returns how many were removed.
+    """
+    from ..hidden._cache import open_store, text_digest
+
+    digests = {text_digest(t) for t in texts}
+    loaded = fitted._get_loaded()
+    removed = 0
+    for pooling in poolings:
+        key, description = fitted._extraction_key(pooling, loaded)
+        shape = (fitted.n_layers_, fitted.hidden_size_)
+        store = open_store(fitted.cache_dir, key, description, shape)
+        if store is None or not store.writable:
+            continue
+        fs, folder = store.fs, store.claims.folder
+        for name in fs.listdir(folder):
+            path = fs.join(folder, name)
+            try:
+                data = fs.read(path)
+            except FileNotFoundError:
+                continue  # released meanwhile
+            if any(data[i : i + 16] in digests for i in range(0, len(data), 16)):
+                fs.remove(path)
+                removed += 1
+    return removed
+
+
 def run_partition(params, texts, poolings, ordinal=None):
     """Cache ``texts`` under every pooling in the shared store; what it did."""
+    from ..hidden._memory import MEMORY
     from ..hidden._one_pass import cache_poolings
 
     fitted = transformer(pick_device(params, ordinal))
-    computed = cache_poolings(fitted, texts, poolings)
+    drop_claims_on(fitted, texts, poolings)
+    # The vectors are for the store: a text this worker holds in memory (from
+    # a run into another store) would be served from there and never written.
+    limit = MEMORY.limit_bytes
+    MEMORY.set_limit(0)
+    try:
+        computed = cache_poolings(fitted, texts, poolings)
+    finally:
+        MEMORY.set_limit(limit)
     return {
         "pid": os.getpid(),
         "texts": len(texts),
