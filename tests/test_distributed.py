@@ -336,6 +336,8 @@ def test_a_partition_retried_elsewhere_does_not_wait_for_a_dead_claim(
 
 @pytest.mark.slow
 def test_the_readme_dask_example_runs(tmp_path, monkeypatch, capsys):
+    """The Dask block of the README's "## Scaling out" (with a cluster of its
+    own; the Ray block runs in test_distributed_ray.py)."""
     monkeypatch.chdir(tmp_path)
     code = readme_block("LocalCluster")
     exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})

@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 FENCE = re.compile(r"^```(\S*)\n(.*?)^```$", re.S | re.M)
 # README section -> the test module that runs its python block.
-TESTED_ELSEWHERE = {"## Words, spans and relations": "tests/test_words.py"}
+TESTED_ELSEWHERE = {
+    "## Words, spans and relations": "tests/test_words.py",
+    # Starts a cluster of its own: run by the (slow) distributed tests.
+    "## Scaling out": "tests/test_distributed.py",
+}
 
 
 def readme_blocks():
