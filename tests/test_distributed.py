@@ -342,6 +342,22 @@ def test_the_readme_dask_example_runs(tmp_path, monkeypatch, capsys):
     code = readme_block("LocalCluster")
     exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})
     lines = capsys.readouterr().out.strip().splitlines()
+    assert (tmp_path / "vectors").is_dir()  # here, not in the workers' folders
     assert lines[0] == "True [1, 1]"
     layer, pooling = lines[1].split()
     assert 0 <= int(layer) <= 6 and pooling in ("mean", "max")
+
+
+def test_a_relative_cache_dir_is_this_process_folder_on_every_worker(
+    client, tiny_bert, tmp_path, monkeypatch
+):
+    from pathlib import Path
+
+    monkeypatch.chdir(tmp_path)
+    texts, labels = length_corpus(12, seed=14)
+    report = extract(texts, model=tiny_bert, cache_dir="rel-store", client=client)
+    assert report.n_computed == len(texts)
+    assert stored_rows(tmp_path / "rel-store") == {"mean": (12, 12)}
+    # Nothing written in the workers' own working folders.
+    for cwd in set(client.run(os.getcwd).values()):
+        assert not (Path(cwd) / "rel-store").exists()

@@ -1,6 +1,7 @@
 """Optional imports of Dask and Ray, and the distributed joblib backend in use."""
 
 import importlib
+import os
 
 EXTRAS = {"dask": ("distributed", "dask"), "ray": ("ray", "ray")}
 
@@ -39,7 +40,8 @@ def active_backend():
 
 
 def shared_cache_dir(cache_dir, where):
-    """``cache_dir`` checked to name a store the workers can share.
+    """``cache_dir`` checked to name a store the workers can share: a URL as
+    given, a local folder as its absolute path.
 
     ``where`` says what runs on the cluster, for the message.
     """
@@ -55,5 +57,7 @@ def shared_cache_dir(cache_dir, where):
             "az://; pip install sklearn-probe[s3] for s3) or a folder on a file "
             "system every worker mounts."
         )
-    resolve(cache_dir)  # an unknown scheme or a missing fsspec package: said now
-    return cache_dir
+    fs, root, _ = resolve(cache_dir)  # an unknown scheme, a missing package: now
+    # A local folder as this process's absolute path: a worker's working
+    # folder is its own, so a relative path would name another folder there.
+    return root if not fs.url_prefix else os.fspath(cache_dir)

@@ -104,7 +104,8 @@ def _cache_for_workers(hidden, n_jobs, cache_dir, unit="text"):
                 "would run every sentence again. Run a word-level sweep outside "
                 "the distributed backend."
             )
-        shared_cache_dir(cache_dir, "layer_sweep under a distributed joblib backend")
+        where = "layer_sweep under a distributed joblib backend"
+        hidden.set_params(cache_dir=shared_cache_dir(cache_dir, where))
         yield
         return
     if n_jobs in (None, 1) or resolve_cache_dir(cache_dir) is not None:
