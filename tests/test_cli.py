@@ -411,6 +411,8 @@ def test_sweep_baselines_mdl_and_repeats(tiny_bert, reviews_csv, tmp_path, capsy
             "--baselines",
             "control",
             "random_weights",
+            "bag_of_words",
+            "length",
             "--mdl",
             "--repeats",
             "2",
@@ -440,8 +442,15 @@ def test_sweep_baselines_mdl_and_repeats(tiny_bert, reviews_csv, tmp_path, capsy
     assert len(scores) == 2 and "cv_score_fold5" in scores.columns
     data = json.loads((out / "results.json").read_text())
     assert data["settings"]["repeats"] == 2
-    assert data["settings"]["baselines"] == ["control", "random_weights"]
+    assert data["settings"]["baselines"] == [
+        "control",
+        "random_weights",
+        "bag_of_words",
+        "length",
+    ]
     assert "selectivity" in data["scores"][0]
+    assert "bag_of_words_fold5" in scores.columns
+    assert "the bag-of-words baseline (TF-IDF" in printed
     assert "What the baselines say" in (out / "report.md").read_text()
 
 

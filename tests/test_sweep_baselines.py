@@ -32,7 +32,7 @@ def run(tiny_gpt2):
             probe=LogisticRegression(max_iter=1000),
             cv=3,
             repeats=2,
-            baselines=("control", "random_weights"),
+            baselines=("control", "random_weights", "bag_of_words", "length"),
             mdl=True,
             test=(texts[N_TRAIN:], labels[N_TRAIN:]),
             random_state=1,
@@ -71,7 +71,12 @@ def test_columns_exist(run):
         assert column in result.scores.columns, column
     assert "cv_score_fold6" not in result.scores.columns
     assert (result.n_splits, result.n_repeats) == (3, 2)
-    assert result.settings["baselines"] == ["control", "random_weights"]
+    assert result.settings["baselines"] == [
+        "control",
+        "random_weights",
+        "bag_of_words",
+        "length",
+    ]
     assert "3 x 2" not in repr(result) and "2 x 3-fold CV" in repr(result)
 
 
@@ -105,6 +110,83 @@ def test_confidence_interval_and_comparison_with_best(run):
         scores["diff_vs_best"], scores["cv_score_mean"] - result.best_score
     )
     assert np.all(scores["p_vs_best_adjusted"] >= scores["p_vs_best"] - 1e-12)
+
+
+def test_interval_and_p_values_by_hand(run):
+    """Nadeau & Bengio's corrected t, written out here with scipy."""
+    from scipy import stats
+
+    result = run[0]
+    scores = result.scores
+    folds = scores[[f"cv_score_fold{k}" for k in range(6)]].to_numpy()
+    best = folds[result.best_index]
+    # 3-fold CV: n_test / n_train = 1 / 2; 6 scores, 5 degrees of freedom.
+    factor = 1 / 6 + 1 / 2
+    for i, row in enumerate(folds):
+        half = stats.t.ppf(0.975, 5) * np.sqrt(factor * row.var(ddof=1))
+        assert scores["ci_low"].iloc[i] == pytest.approx(row.mean() - half)
+        assert scores["ci_high"].iloc[i] == pytest.approx(row.mean() + half)
+        d = row - best
+        if np.all(d == 0):
+            assert scores["p_vs_best"].iloc[i] == 1.0
+            continue
+        t = d.mean() / np.sqrt(factor * d.var(ddof=1))
+        assert scores["p_vs_best"].iloc[i] == pytest.approx(2 * stats.t.sf(abs(t), 5))
+
+
+def test_text_baselines_are_sklearn_cross_val_score_on_the_same_folds(run):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    result = run[0]
+    texts, labels = length_corpus(N_TRAIN + N_TEST, gap=True)
+    texts, labels = texts[:N_TRAIN], np.asarray(labels[:N_TRAIN])
+    folds = RepeatedStratifiedKFold(n_splits=3, n_repeats=2, random_state=1)
+    bow = cross_val_score(
+        make_pipeline(TfidfVectorizer(), LogisticRegression()),
+        texts,
+        labels,
+        cv=folds,
+    )
+    lengths = np.array([[len(t), len(t.split())] for t in texts])
+    length = cross_val_score(
+        make_pipeline(StandardScaler(), LogisticRegression()),
+        lengths,
+        labels,
+        cv=folds,
+    )
+    scores = result.scores
+    for name, expected in (("bag_of_words", bow), ("length", length)):
+        got = scores[[f"{name}_fold{k}" for k in range(6)]].to_numpy()
+        # Every row holds the same fold scores: the baseline has no layer.
+        np.testing.assert_array_equal(got, np.tile(expected, (len(scores), 1)))
+        np.testing.assert_allclose(scores[f"{name}_mean"], expected.mean())
+        np.testing.assert_allclose(scores[f"{name}_std"], expected.std())
+    # The label is the text's length: the length baseline finds it.
+    assert length.mean() > 0.9
+
+
+def test_text_baselines_read_in_words(run):
+    from sklearn_probe.sweep._text import reading_lines
+
+    result = run[0]
+    scores = result.scores
+    lines = "\n".join(reading_lines(result))
+    bow = scores["bag_of_words_mean"].iloc[0]
+    gain = result.best_score - bow
+    if (scores["cv_score_mean"] > bow).any():
+        assert (
+            f"Layer {result.best_layer} beats the bag-of-words baseline "
+            f"(TF-IDF + logistic regression on the same folds) by {gain:.3f} "
+            f"({result.best_score:.3f} vs {bow:.3f}" in lines
+        )
+    else:
+        assert "No layer beats the bag-of-words baseline" in lines
+        assert f"which scores {bow:.3f}" in lines
+    # Repeated CV: the paired test of the best layer against it.
+    assert "paired corrected t-test over 2 x 3-fold CV, p = " in lines
 
 
 def test_mdl_columns(run):
@@ -160,6 +242,12 @@ def test_display_draws_baselines_and_confidence_band(run):
     )
     # The band is the probe's CI; the baselines are lines only.
     assert set(display.bands_) == {("cv_score", "")}
+    # The text-only baselines: horizontal lines at their scores.
+    for name in ("bag_of_words", "length"):
+        y = display.references_[name].get_ydata()
+        assert list(y) == [result.scores[f"{name}_mean"].iloc[0]] * 2
+        low, high = display.ax_.get_ylim()
+        assert low <= y[0] <= high
     assert "95% CI" in display.ax_.get_ylabel()
     assert "2 x 3-fold CV" in display.ax_.get_ylabel()
     plt.close(display.figure_)
@@ -189,3 +277,17 @@ def test_bad_arguments(tiny_gpt2, kwargs, message):
     texts, labels = length_corpus(12, gap=True)
     with pytest.raises(ValueError, match=message):
         layer_sweep(texts, labels, model=tiny_gpt2, verbose=0, **kwargs)
+
+
+def test_text_baselines_refused_for_words(tiny_bert):
+    samples = [(["a", "b", "c"], i) for i in range(3)] * 4
+    with pytest.raises(ValueError, match=r"text-only baselines \['length'\]"):
+        layer_sweep(
+            samples,
+            [0, 1, 0] * 4,
+            model=tiny_bert,
+            unit="word",
+            baselines=["length"],
+            cache_dir=None,
+            verbose=0,
+        )

@@ -151,12 +151,14 @@ def _add_probe_arguments(group):
     group.add_argument(
         "--baselines",
         nargs="+",
-        choices=["control", "random_weights"],
+        choices=["control", "random_weights", "bag_of_words", "length"],
         default=[],
         metavar="NAME",
         help="reference runs on the same folds: 'control' (the probe on "
         "permuted labels; adds selectivity), 'random_weights' (the same "
-        "architecture, untrained)",
+        "architecture, untrained), 'bag_of_words' (TF-IDF + logistic "
+        "regression on the texts alone), 'length' (characters and words + "
+        "logistic regression)",
     )
     group.add_argument(
         "--mdl",

@@ -7,6 +7,7 @@ these return.
 import numpy as np
 
 from .._names import format_param
+from ._references import reference_values
 
 MAIN = "cv_score"
 # Curves drawn by LayerScoresDisplay when their "<name>_mean" column exists in
@@ -94,6 +95,7 @@ def set_score_ylim(ax, frame, curves, chance, band, bounded):
             values.extend(spread)
     if chance is not None:
         values.append(np.asarray([chance]))
+    values.append(np.asarray(list(reference_values(frame).values())))
     values = np.concatenate(values)
     values = values[np.isfinite(values)]
     if not len(values):

@@ -19,6 +19,7 @@ from ._curves import (
     is_bounded,
     set_score_ylim,
 )
+from ._references import draw_references
 from ._style import (
     ANNOTATION_SIZE,
     LABEL_SIZE,
@@ -99,6 +100,9 @@ class LayerScoresDisplay:
     bands_ : dict
         ``(curve, group label) -> PolyCollection`` of the fold-spread bands.
     chance_line_ : matplotlib.lines.Line2D or None
+    references_ : dict
+        ``name -> Line2D`` of the text-only baselines (``bag_of_words``,
+        ``length``), horizontal lines, when the scores hold them.
     chance_text_ : matplotlib.text.Annotation or None
         The label on the chance line.
     best_marker_ : matplotlib.lines.Line2D
@@ -213,6 +217,7 @@ class LayerScoresDisplay:
                     colour = MUTED if curve[0] == "train_score" else _LINE_COLOURS[c]
                 self._draw_curve(part, group_label, curve, len(curves), colour, bounded)
         self._draw_chance()
+        self.references_ = draw_references(ax, self.scores)
         self._draw_best()
         self._label_axes(curves, bounded)
         self._draw_legend()

@@ -3,7 +3,9 @@
 The columns that :func:`~sklearn_probe.layer_sweep` adds beside the probe's
 cross-validated score when asked: the baselines (``BASELINES``: the control
 task and the random-weights model, each a search over the same candidates and
-folds, ``_run_baselines``), the online code length of every candidate
+folds, ``_run_baselines``; the text-only baselines ``TEXT_BASELINES``, one
+scikit-learn pipeline on the raw texts cross-validated on the same folds,
+``_text_baseline_columns``), the online code length of every candidate
 (``mdl=True``, ``_mdl_columns``) and, with repeated CV, confidence intervals and
 paired tests against the best row (``_add_comparisons``). ``_chance_score`` is
 the score of guessing without the texts; ``_references`` runs what a sweep asks for.
@@ -20,7 +22,10 @@ from ._search import _run_search, _single_torch_thread
 
 logger = logging.getLogger(__name__)
 
-BASELINES = ("control", "random_weights")
+#: Baselines that read the raw texts without the model: the same value in
+#: every row (they have no layer), drawn as horizontal references.
+TEXT_BASELINES = ("bag_of_words", "length")
+BASELINES = ("control", "random_weights", *TEXT_BASELINES)
 
 
 def _references(
@@ -40,6 +45,11 @@ def _references(
         random_state=random_state,
         verbose=verbose,
     )
+    text_columns, text_timings = _text_baseline_columns(
+        inputs.baselines, inputs.texts, inputs.y, splits=inputs.splits, scoring=scoring
+    )
+    columns.update(text_columns)
+    timings.update(text_timings)
     mdl_settings = None
     if mdl:
         start = time.perf_counter()
@@ -110,6 +120,59 @@ def _run_baselines(
         columns[f"{name}_std"] = search.cv_results_["std_test_score"]
         logger.info(
             "Baseline %r: %d candidates in %.1f s.", name, len(grid), timings[name]
+        )
+    return columns, timings
+
+
+def text_baseline(name):
+    """The unfitted scikit-learn pipeline of a text-only baseline.
+
+    ``"bag_of_words"``: ``TfidfVectorizer()`` then ``LogisticRegression()``
+    (scikit-learn's defaults). ``"length"``: the number of characters and of
+    whitespace-separated words of each text, standardised, then
+    ``LogisticRegression()``.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    if name == "bag_of_words":
+        return make_pipeline(TfidfVectorizer(), LogisticRegression())
+    if name == "length":
+        return make_pipeline(
+            FunctionTransformer(text_lengths), StandardScaler(), LogisticRegression()
+        )
+    raise ValueError(f"Unknown text baseline {name!r}; one of {TEXT_BASELINES}.")
+
+
+def text_lengths(texts):
+    """Characters and whitespace-separated words of each text, shape (n, 2)."""
+    return np.array([[len(t), len(t.split())] for t in texts], dtype=float)
+
+
+def _text_baseline_columns(baselines, texts, y, *, splits, scoring):
+    """Columns (``<name>_mean``, ``<name>_std``, ``<name>_fold<k>``: one value
+    for every row) and timings of the text-only baselines, each a pipeline on
+    the raw texts, fitted on each training fold only and scored on the same
+    folds and with the same scoring as the probe."""
+    from sklearn.model_selection import cross_val_score
+
+    columns, timings = {}, {}
+    for name in baselines:
+        if name not in TEXT_BASELINES:
+            continue
+        start = time.perf_counter()
+        scores = cross_val_score(
+            text_baseline(name), texts, y, cv=splits, scoring=scoring
+        )
+        timings[name] = time.perf_counter() - start
+        columns[f"{name}_mean"] = float(np.mean(scores))
+        columns[f"{name}_std"] = float(np.std(scores))
+        for k, score in enumerate(scores):
+            columns[f"{name}_fold{k}"] = float(score)
+        logger.info(
+            "Text baseline %r: %.3f in %.1f s.", name, scores.mean(), timings[name]
         )
     return columns, timings
 
@@ -207,3 +270,66 @@ def _chance_score(y, splits, scoring):
         DummyClassifier(strategy="prior"), X, y, cv=splits, scoring=scoring
     )
     return float(np.mean(scores))
+
+
+#: What the text-only baselines are, as the report says it.
+TEXT_BASELINE_NAMES = {
+    "bag_of_words": "TF-IDF + logistic regression",
+    "length": "characters and words + logistic regression",
+}
+
+
+def text_baseline_lines(result):
+    """What the text-only baselines say, one sentence each: whether (and by
+    how much) the best row beats it, which rows do; with repeated CV the
+    paired test of the best row against it on the same folds."""
+    from ._caveats import _names, _row_name
+
+    frame, best = result.scores, result.best_index
+    lines = []
+    for name in TEXT_BASELINES:
+        if f"{name}_mean" not in frame:
+            continue
+        reference = float(frame[f"{name}_mean"].iloc[0])
+        what = (
+            f"the {name.replace('_', '-')} baseline ({TEXT_BASELINE_NAMES[name]} "
+            "on the same folds)"
+        )
+        gain = result.best_score - reference
+        test = _text_baseline_test(result, name)
+        above = [i for i in frame.index if frame.loc[i, "cv_score_mean"] > reference]
+        if not above:
+            lines.append(
+                f"No layer beats {what}, which scores {reference:.3f}: the best, "
+                f"{_row_name(result, best)}, scores {result.best_score:.3f} "
+                f"({gain:+.3f}{test})."
+            )
+            continue
+        which = (
+            "Every row is above it."
+            if len(above) == len(frame)
+            else f"Above it: {_names(result, above)}."
+        )
+        lines.append(
+            f"{_row_name(result, best).capitalize()} beats {what} by {gain:.3f} "
+            f"({result.best_score:.3f} vs {reference:.3f}{test}). {which}"
+        )
+    return lines
+
+
+def _text_baseline_test(result, name):
+    """``"; paired corrected t-test p = 0.003"`` with repeated CV, else ``""``."""
+    from ..stats import paired_comparison, train_test_sizes
+
+    if result.n_repeats < 2:
+        return ""
+    n_folds = result.n_splits * result.n_repeats
+    row = result.scores.loc[result.best_index]
+    probe = row[[f"{CV}_fold{k}" for k in range(n_folds)]].to_numpy(float)
+    text = row[[f"{name}_fold{k}" for k in range(n_folds)]].to_numpy(float)
+    n_train, n_test = train_test_sizes(result.n_train, result.n_splits)
+    test = paired_comparison(probe, text, n_train=n_train, n_test=n_test)
+    return (
+        f"; paired corrected t-test over {result.cv_description}, "
+        f"p = {test.p_value:.3g}"
+    )

@@ -139,7 +139,8 @@ def layer_sweep(
         texts per second) and for the sweep (candidates done, last score),
         shown only in a terminal or notebook. Messages go through
         :mod:`logging` (logger ``sklearn_probe.sweep``) whatever ``verbose``.
-    baselines : sequence of {"control", "random_weights"}, default=()
+    baselines : sequence of {"control", "random_weights", "bag_of_words", \
+            "length"}, default=()
         Reference runs on the same folds and candidates, which say what a
         score means:
 
@@ -155,6 +156,15 @@ def layer_sweep(
           pretraining must beat, layer by layer. Adds ``random_weights_mean``
           and ``random_weights_std``. Costs one forward pass per training text
           through the random model (cached apart from the pretrained one).
+        - ``"bag_of_words"`` and ``"length"``: text-only baselines, which say
+          how much the model adds over the text itself. A scikit-learn
+          pipeline on the raw texts (``TfidfVectorizer()`` +
+          ``LogisticRegression()``; the number of characters and words,
+          standardised, + ``LogisticRegression()``), fitted on each training
+          fold only and scored on the same folds with the same scoring. Adds
+          ``<name>_mean``, ``<name>_std`` and ``<name>_fold<k>``, the same in
+          every row (they have no layer). Text samples only
+          (``unit="text"``). No forward pass.
     mdl : bool, default=False
         Add the minimum description length of the labels per candidate
         (Voita & Titov, 2020): :func:`~sklearn_probe.mdl.online_code_length`

@@ -44,6 +44,8 @@ class LayerSweepResult:
         ``baselines``, ``mdl`` or ``repeats`` more columns (see
         :func:`layer_sweep`): ``control_mean``, ``control_std``,
         ``selectivity``; ``random_weights_mean``, ``random_weights_std``;
+        ``bag_of_words_mean``, ``length_mean`` (their ``_std`` and
+        ``_fold<k>``: one value in every row);
         ``mdl_code_length_bits``, ``mdl_compression``; ``ci_low``,
         ``ci_high``, ``diff_vs_best``, ``p_vs_best``, ``p_vs_best_adjusted``,
         ``significantly_worse``.

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .._names import describe_sizes
+from ._baselines import text_baseline_lines
 from ._caveats import _names, _row_name, headline, learned_nothing_lines
 
 
@@ -89,6 +90,8 @@ def summary_lines(result):
             for key, label in (
                 ("control", "control"),
                 ("random_weights", "random weights"),
+                ("bag_of_words", "bag of words"),
+                ("length", "length"),
                 ("mdl", "MDL"),
             )
             if key in t
@@ -156,6 +159,7 @@ def reading_lines(result):
                 "model at any layer."
             )
         lines.append(text)
+    lines += text_baseline_lines(result)
     if "mdl_compression" in frame:
         top = frame.index[int(frame["mdl_compression"].to_numpy().argmax())]
         uniform = (result.settings.get("mdl") or {}).get("uniform_code_length_bits")

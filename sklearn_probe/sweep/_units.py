@@ -28,6 +28,13 @@ def check_word_samples(texts, baselines=()):
 
     samples = list(texts) if not isinstance(texts, str | bytes) else texts
     checked = check(samples, estimator_name="layer_sweep")
+    text_only = [b for b in baselines if b in ("bag_of_words", "length")]
+    if text_only:
+        raise ValueError(
+            f"The text-only baselines {text_only} read whole texts, and "
+            "unit='word' probes words of sentences: drop them, or probe the "
+            "sentences with unit='text'."
+        )
     if "control" in baselines and checked.kind != "word":
         raise ValueError(
             f"The word-type control (baselines=['control'] with unit='word') "

@@ -1,0 +1,61 @@
+"""Horizontal references in the layer-scores picture: the text-only baselines.
+
+A text-only baseline (``bag_of_words``, ``length``; see
+:func:`~sklearn_probe.layer_sweep`) reads the raw texts without the model, so
+it has one score for every layer: a horizontal line, labelled at its right end
+with its name and score.
+"""
+
+from ._style import ANNOTATION_SIZE, OKABE_ITO
+
+#: (column prefix, label, colour, line style) of every reference drawn when its
+#: ``<prefix>_mean`` column is in the scores.
+REFERENCES = (
+    ("bag_of_words", "bag of words (TF-IDF)", OKABE_ITO[4], (0, (6, 2))),
+    ("length", "length only", OKABE_ITO[2], (0, (2, 2))),
+)
+
+
+def reference_values(scores):
+    """``{prefix: score}`` of the references that ``scores`` holds."""
+    return {
+        name: float(scores[f"{name}_mean"].iloc[0])
+        for name, _, _, _ in REFERENCES
+        if f"{name}_mean" in scores.columns
+    }
+
+
+def draw_references(ax, scores):
+    """Draw each reference as a labelled horizontal line; ``{prefix: Line2D}``."""
+    values = reference_values(scores)
+    lines = {}
+    for name, label, colour, style in REFERENCES:
+        if name not in values:
+            continue
+        lines[name] = ax.axhline(
+            values[name],
+            color=colour,
+            linestyle=style,
+            linewidth=1.6,
+            label=f"{label} ({values[name]:.2f})",
+            zorder=1.6,
+        )
+        ax.annotate(
+            f"{label}: {values[name]:.2f}",
+            (0.99, values[name]),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=ANNOTATION_SIZE,
+            color=colour,
+            bbox={
+                "boxstyle": "square,pad=0.1",
+                "fc": "white",
+                "ec": "none",
+                "alpha": 0.6,
+            },
+            zorder=5,
+        )
+    return lines
