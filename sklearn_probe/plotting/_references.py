@@ -40,22 +40,24 @@ def draw_references(ax, scores):
             label=f"{label} ({values[name]:.2f})",
             zorder=1.6,
         )
-        ax.annotate(
-            f"{label}: {values[name]:.2f}",
-            (0.99, values[name]),
-            xycoords=("axes fraction", "data"),
-            xytext=(0, 4),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            fontsize=ANNOTATION_SIZE,
-            color=colour,
-            bbox={
-                "boxstyle": "square,pad=0.1",
-                "fc": "white",
-                "ec": "none",
-                "alpha": 0.6,
-            },
-            zorder=5,
-        )
+        label_line(ax, f"{label}: {values[name]:.2f}", values[name], colour, "right")
     return lines
+
+
+def label_line(ax, text, y, colour, side):
+    """Text just above a horizontal line at ``y``, at the left or right end of
+    the axes, on a light box so lines under it stay readable; the Annotation."""
+    return ax.annotate(
+        text,
+        (0.01 if side == "left" else 0.99, y),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, 4),
+        textcoords="offset points",
+        ha=side,
+        va="bottom",
+        fontsize=ANNOTATION_SIZE,
+        color=colour,
+        # Readable where a curve runs through it, which still shows through.
+        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
+        zorder=5,
+    )

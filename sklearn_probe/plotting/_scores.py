@@ -19,7 +19,7 @@ from ._curves import (
     is_bounded,
     set_score_ylim,
 )
-from ._references import draw_references
+from ._references import draw_references, label_line
 from ._style import (
     ANNOTATION_SIZE,
     LABEL_SIZE,
@@ -307,20 +307,12 @@ class LayerScoresDisplay:
             zorder=1.5,
         )
         name = "majority class" if self.score_name == "accuracy" else "no information"
-        self.chance_text_ = self.ax_.annotate(
+        self.chance_text_ = label_line(
+            self.ax_,
             f"chance ({name}): {self.chance_level:.2f}",
-            (0.01, self.chance_level),
-            xycoords=("axes fraction", "data"),
-            xytext=(0, 4),
-            textcoords="offset points",
-            ha="left",
-            va="bottom",
-            fontsize=ANNOTATION_SIZE,
-            color=MUTED,
-            # Readable where a baseline near chance runs through it, which
-            # still shows through the box.
-            bbox={**_LABEL_BOX, "boxstyle": "square,pad=0.1", "alpha": 0.6},
-            zorder=5,
+            self.chance_level,
+            MUTED,
+            "left",
         )
 
     def _draw_best(self):
