@@ -25,7 +25,12 @@ from .hidden import (
     sentence_groups,
     set_memory_cache_limit,
 )
-from .plotting import LayerEmbeddingsDisplay, LayerScoresDisplay, plot_tsne
+from .plotting import (
+    LayerEmbeddingsDisplay,
+    LayerScoresDisplay,
+    ModelComparisonDisplay,
+    plot_tsne,
+)
 from .probe import ProbeClassifier
 
 __version__ = "0.1.0"
@@ -35,13 +40,16 @@ __all__ = [
     "LayerEmbeddingsDisplay",
     "LayerScoresDisplay",
     "LayerSweepResult",
+    "ModelComparisonDisplay",
     "PoolingWarning",
     "ProbeClassifier",
     "ReadOnlyStoreWarning",
     "TruncationWarning",
+    "SweepComparison",
     "WordHiddenStateTransformer",
     "clear_cache",
     "compact_cache",
+    "compare_sweeps",
     "layer_sweep",
     "load_pipeline",
     "plot_tsne",
@@ -54,6 +62,8 @@ __all__ = [
 _LAZY = {
     "layer_sweep": "sweep",
     "LayerSweepResult": "sweep",
+    "SweepComparison": "sweep",
+    "compare_sweeps": "sweep",
     "load_pipeline": "_persistence",
     "save_pipeline": "_persistence",
 }

@@ -37,6 +37,7 @@ from scipy import stats as _scipy_stats
 from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
 
 __all__ = [
+    "COMPARISON_COLUMNS",
     "ConfidenceInterval",
     "PairedComparison",
     "confidence_interval",
@@ -46,6 +47,18 @@ __all__ = [
     "repeated_cv_scores",
     "train_test_sizes",
 ]
+
+
+#: The columns of :func:`layer_comparison_frame` (with ``correction="holm"``)
+#: that a sweep's scores and a comparison of sweeps carry.
+COMPARISON_COLUMNS = (
+    "ci_low",
+    "ci_high",
+    "diff_vs_best",
+    "p_vs_best",
+    "p_vs_best_adjusted",
+    "significantly_worse",
+)
 
 
 class ConfidenceInterval(NamedTuple):

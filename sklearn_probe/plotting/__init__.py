@@ -4,6 +4,8 @@
   fold spread, the chance level and the best layer marked.
 - :class:`LayerEmbeddingsDisplay`: t-SNE (or PCA) of the pooled vectors of
   several layers side by side, coloured by label, one shared legend.
+- :class:`ModelComparisonDisplay`: several models' scores by layer (or by
+  relative depth) on the same folds, each model's best layer marked.
 - :func:`plot_tsne`: t-SNE of one set of embeddings on one axes.
 
 matplotlib is imported inside the functions, so ``import sklearn_probe`` stays
@@ -13,9 +15,16 @@ fast and does not touch the matplotlib backend. Nothing here calls
 texts the cache has not seen; everything else takes vectors or scores.
 """
 
+from ._compare import ModelComparisonDisplay
 from ._embeddings import LayerEmbeddingsDisplay
 from ._scores import LayerScoresDisplay
 from ._style import OKABE_ITO
 from ._tsne import plot_tsne
 
-__all__ = ["LayerEmbeddingsDisplay", "LayerScoresDisplay", "OKABE_ITO", "plot_tsne"]
+__all__ = [
+    "LayerEmbeddingsDisplay",
+    "LayerScoresDisplay",
+    "ModelComparisonDisplay",
+    "OKABE_ITO",
+    "plot_tsne",
+]

@@ -23,10 +23,10 @@ from ._references import draw_references, label_line
 from ._style import (
     ANNOTATION_SIZE,
     LABEL_SIZE,
-    LEGEND_SIZE,
     MUTED,
     OKABE_ITO,
     TITLE_SIZE,
+    legend_right,
     replaceable_title,
     tidy_axes,
 )
@@ -386,11 +386,4 @@ class LayerScoresDisplay:
         if self.worse_markers_ is not None:
             handles.append(self.worse_markers_)
         if len(handles) > 1:  # one curve needs no legend: the axis says it
-            self.legend_ = self.ax_.legend(
-                handles=handles,
-                fontsize=LEGEND_SIZE,
-                frameon=False,
-                loc="upper left",
-                bbox_to_anchor=(1.02, 1.0),
-                borderaxespad=0.0,
-            )
+            self.legend_ = legend_right(self.ax_, handles)

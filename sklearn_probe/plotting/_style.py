@@ -57,3 +57,15 @@ def replaceable_title(ax, title, **kwargs):
         ax.set_title("", loc=loc).add_callback(
             lambda other: other.get_text() and own.set_text("")
         )
+
+
+def legend_right(ax, handles):
+    """A frameless legend of ``handles`` to the right of the axes."""
+    return ax.legend(
+        handles=handles,
+        fontsize=LEGEND_SIZE,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+    )

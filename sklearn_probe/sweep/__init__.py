@@ -5,9 +5,12 @@ every text through the model once (``_warm``), cross-validates a probe on every
 layer (``_search``), adds the baselines, MDL and repeated-CV comparisons asked
 for (``_baselines``) and returns a :class:`LayerSweepResult` (``_result``),
 which writes its report (``_report``, in words from ``_text``).
+:func:`compare_sweeps` (``_compare``) puts several sweeps on the same folds
+side by side.
 """
 
+from ._compare import SweepComparison, compare_sweeps
 from ._layer_sweep import layer_sweep
 from ._result import LayerSweepResult
 
-__all__ = ["LayerSweepResult", "layer_sweep"]
+__all__ = ["LayerSweepResult", "SweepComparison", "compare_sweeps", "layer_sweep"]

@@ -14,6 +14,7 @@ from sklearn.metrics import check_scoring
 
 from .._names import CV, describe_probe, describe_sizes, score_name
 from ._baselines import _add_comparisons, _chance_score
+from ._compare import data_fingerprint
 from ._diagnostics import _degenerate_folds, _example_texts, _tied_with_best
 from ._result import LayerSweepResult
 from ._search import _scores_frame
@@ -140,6 +141,8 @@ def _settings(
         "class_counts": {
             str(c): int(n) for c, n in zip(classes.tolist(), counts, strict=True)
         },
+        # What compare_sweeps checks: the same texts, labels and folds.
+        "data_fingerprint": data_fingerprint(inputs.texts, inputs.y, inputs.splits),
     }
 
 

@@ -229,7 +229,7 @@ def _mdl_columns(pipe, candidates, texts, y, random_state, groups=None):
 
 def _add_comparisons(frame, n_folds, n_samples, n_splits, alpha=0.05):
     """Confidence intervals and paired tests against the best row (stats.py)."""
-    from ..stats import layer_comparison_frame, train_test_sizes
+    from ..stats import COMPARISON_COLUMNS, layer_comparison_frame, train_test_sizes
 
     n_train, n_test = train_test_sizes(n_samples, n_splits)
     fold_columns = [f"{CV}_fold{k}" for k in range(n_folds)]
@@ -238,14 +238,7 @@ def _add_comparisons(frame, n_folds, n_samples, n_splits, alpha=0.05):
         fold_scores, n_train=n_train, n_test=n_test, alpha=alpha, correction="holm"
     )
     frame = frame.copy()
-    for column in (
-        "ci_low",
-        "ci_high",
-        "diff_vs_best",
-        "p_vs_best",
-        "p_vs_best_adjusted",
-        "significantly_worse",
-    ):
+    for column in COMPARISON_COLUMNS:
         frame[column] = comparison[column].to_numpy()
     return frame
 

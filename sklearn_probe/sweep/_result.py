@@ -307,8 +307,10 @@ class LayerSweepResult:
                 "scoring": self.score_name,
                 "n_splits": self.n_splits,
                 "n_repeats": self.n_repeats,
+                "param_columns": self.param_columns,
                 "scores": self.scores.to_dict(orient="records"),
                 "best": {
+                    "index": self.best_index,
                     "layer": self.best_layer,
                     "params": self.best_params,
                     "cv_score_mean": self.best_score,
@@ -319,6 +321,34 @@ class LayerSweepResult:
                 "timings_s": self.timings,
             }
         )
+
+    @classmethod
+    def load(cls, folder, *, pipeline=True):
+        """Read a sweep back from its report folder, without running anything.
+
+        Parameters
+        ----------
+        folder : str or path-like
+            A folder written by :meth:`save_report` or ``sklearn-probe sweep``.
+        pipeline : bool, default=True
+            Also load ``best_pipeline.skops`` (when the folder has it), for
+            :meth:`predict` and :meth:`score`; the model's weights are loaded
+            on first use.
+
+        Returns
+        -------
+        LayerSweepResult
+            The same ``scores``, ``settings``, best row, chance and held-out
+            scores, sizes and timings as the sweep that wrote the folder, ready
+            to draw (:class:`~sklearn_probe.LayerScoresDisplay`) or compare
+            (:func:`~sklearn_probe.compare_sweeps`). Not saved, so empty or
+            None: ``cv_results``, ``cv_predictions``, ``train_labels``,
+            ``example_texts``; ``best_pipeline`` is None without the file or
+            with ``pipeline=False``.
+        """
+        from ._load import load_result
+
+        return load_result(cls, folder, pipeline=pipeline)
 
     def save_report(self, out_dir, *, texts=None, labels=None, **kwargs):
         """Write scores.csv, results.json, the pictures, report.md and the pipeline.

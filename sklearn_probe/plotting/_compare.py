@@ -1,0 +1,257 @@
+"""ModelComparisonDisplay: several models' probe scores by layer, on one axes.
+
+A display in scikit-learn's style: ``from_results(results)`` or
+``from_comparison(comparison)`` draws at once; ``plot(ax=..., x=...)`` draws
+the same scores again. The x axis is the layer index or the relative depth
+(layer / number of layers), which lines up models of different depths.
+"""
+
+import numpy as np
+
+from .._names import nice_score_name
+from ._references import draw_references, label_line
+from ._style import (
+    LABEL_SIZE,
+    MUTED,
+    OKABE_ITO,
+    TITLE_SIZE,
+    legend_right,
+    replaceable_title,
+    tidy_axes,
+)
+
+_COLOURS = tuple(OKABE_ITO[i] for i in (1, 0, 2, 3, 4, 5, 7))
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+_X_LABELS = {
+    "layer": "Layer (0 = embedding output)",
+    "relative_depth": "Relative depth (layer / number of layers)",
+}
+
+
+class ModelComparisonDisplay:
+    """Probe score by layer of several models on the same folds.
+
+    One curve per model with its band (mean ± sd over folds, or the 95%
+    confidence interval with repeated CV), a star on each model's best layer,
+    the chance level and the text-only baselines as horizontal lines.
+
+    Build it with :meth:`from_results` or :meth:`from_comparison`, or from a
+    DataFrame shaped like :attr:`SweepComparison.scores` and call :meth:`plot`.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Columns ``model``, ``layer``, ``relative_depth``, ``cv_score_mean``,
+        ``cv_score_std``, ``best`` (and optionally ``ci_low``, ``ci_high``).
+    x : {"layer", "relative_depth"}, default="layer"
+        The x axis.
+    score_name : str, default="accuracy"
+    chance_level : float, default=None
+        Drawn as a dashed line.
+    references : dict, default=None
+        ``{"bag_of_words": score, "length": score}``: horizontal lines.
+    title : str, default=None
+    cv_description : str, default=None
+        E.g. ``"5-fold CV"``, for the axis label.
+
+    Attributes
+    ----------
+    ax_ : matplotlib.axes.Axes
+    figure_ : matplotlib.figure.Figure
+    lines_ : dict
+        ``model -> Line2D``.
+    bands_ : dict
+        ``model -> PolyCollection``.
+    best_markers_ : dict
+        ``model -> Line2D``: the star on the model's best layer.
+    references_ : dict
+        ``name -> Line2D`` of the text-only baselines.
+    chance_line_ : matplotlib.lines.Line2D or None
+    legend_ : matplotlib.legend.Legend
+
+    Examples
+    --------
+    >>> from sklearn_probe.plotting import ModelComparisonDisplay
+    >>> display = ModelComparisonDisplay.from_results(
+    ...     [result_a, result_b], x="relative_depth")  # doctest: +SKIP
+    >>> display.figure_.savefig("models.png", dpi=150)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        scores,
+        *,
+        x="layer",
+        score_name="accuracy",
+        chance_level=None,
+        references=None,
+        title=None,
+        cv_description=None,
+    ):
+        self.x = x
+        self.scores = scores
+        self.references = references
+        self.cv_description = cv_description
+        self.score_name = score_name
+        self.title = title
+        self.chance_level = chance_level
+
+    @classmethod
+    def from_comparison(cls, comparison, *, x="layer", ax=None, title=None):
+        """Draw a :class:`~sklearn_probe.SweepComparison`.
+
+        Parameters
+        ----------
+        comparison : SweepComparison
+        x : {"layer", "relative_depth"}, default="layer"
+        ax : matplotlib.axes.Axes, default=None
+        title : str, default=None
+
+        Returns
+        -------
+        ModelComparisonDisplay
+        """
+        display = cls(
+            comparison.scores,
+            x=x,
+            score_name=comparison.score_name,
+            chance_level=comparison.chance_score,
+            references=comparison.references,
+            cv_description=comparison.cv_description,
+            title=title,
+        )
+        return display.plot(ax=ax)
+
+    @classmethod
+    def from_results(cls, results, *, names=None, x="layer", ax=None, title=None):
+        """Compare several :class:`~sklearn_probe.LayerSweepResult` and draw them.
+
+        Parameters
+        ----------
+        results : sequence or dict of LayerSweepResult
+            Sweeps on the same texts, labels and folds (see
+            :func:`~sklearn_probe.compare_sweeps`, which checks it).
+        names : sequence of str, default=None
+            A name per result (default: each sweep's model).
+        x, ax, title
+            See :meth:`from_comparison`.
+
+        Returns
+        -------
+        ModelComparisonDisplay
+        """
+        from ..sweep import compare_sweeps
+
+        comparison = compare_sweeps(results, names=names)
+        return cls.from_comparison(comparison, x=x, ax=ax, title=title)
+
+    def plot(self, ax=None, *, x=None):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, default=None
+            Axes to draw on; None makes a new figure.
+        x : {"layer", "relative_depth"}, default=None
+            Replaces the display's ``x`` (for this drawing and later ones).
+
+        Returns
+        -------
+        ModelComparisonDisplay
+            ``self``, with ``ax_``, ``figure_`` and the artists set.
+        """
+        if x is not None:
+            self.x = x
+        if self.x not in _X_LABELS:
+            raise ValueError(
+                "The 'x' parameter must be one of 'layer' or 'relative_depth'. Got "
+                f"{self.x!r} instead."
+            )
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=(10.0, 4.8), layout="constrained")
+        self.ax_, self.figure_ = ax, ax.figure
+        self.lines_, self.bands_, self.best_markers_ = {}, {}, {}
+        models = list(dict.fromkeys(self.scores["model"]))
+        for i, model in enumerate(models):
+            part = self.scores[self.scores["model"] == model].sort_values("layer")
+            self._draw_model(model, part, i)
+        self.chance_line_ = None
+        if self.chance_level is not None:
+            self.chance_line_ = ax.axhline(
+                self.chance_level, color=MUTED, linestyle="--", linewidth=1.4
+            )
+            label_line(
+                ax, f"chance: {self.chance_level:.2f}", self.chance_level, MUTED, "left"
+            )
+        self.references_ = draw_references(ax, _reference_frame(self.references or {}))
+        self._label_axes()
+        return self
+
+    def _draw_model(self, model, part, i):
+        colour, marker = _COLOURS[i % len(_COLOURS)], _MARKERS[i % len(_MARKERS)]
+        x = part[self.x].to_numpy(float)
+        mean = part["cv_score_mean"].to_numpy(float)
+        best = part["best"].to_numpy(bool)
+        label = f"{model} (best: layer {int(part['layer'][best].iloc[0])}, "
+        label += f"{mean[best][0]:.3f})" if best.any() else ""
+        (self.lines_[model],) = self.ax_.plot(
+            x,
+            mean,
+            color=colour,
+            marker=marker,
+            linewidth=2.2,
+            markersize=5.5,
+            label=label,
+            zorder=3,
+        )
+        if {"ci_low", "ci_high"} <= set(part.columns):
+            low, high = part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float)
+        else:
+            std = part["cv_score_std"].to_numpy(float)
+            low, high = mean - std, mean + std
+        self.bands_[model] = self.ax_.fill_between(
+            x, low, high, color=colour, alpha=0.15, linewidth=0, zorder=1
+        )
+        (self.best_markers_[model],) = self.ax_.plot(
+            x[best],
+            mean[best],
+            linestyle="none",
+            marker="*",
+            markersize=18,
+            markerfacecolor=colour,
+            markeredgecolor="black",
+            markeredgewidth=0.9,
+            zorder=4,
+        )
+
+    def _label_axes(self):
+        ax = self.ax_
+        if self.x == "layer":
+            layers = np.unique(self.scores["layer"].to_numpy())
+            if len(layers) <= 25:
+                ax.set_xticks(layers)
+        band = "mean ± sd"
+        if {"ci_low", "ci_high"} <= set(self.scores.columns):
+            band = "mean and 95% CI"
+        folds = self.cv_description or "CV"
+        ax.set_ylabel(
+            f"{nice_score_name(self.score_name)} ({folds}, {band})",
+            fontsize=LABEL_SIZE,
+        )
+        ax.set_xlabel(_X_LABELS[self.x], fontsize=LABEL_SIZE)
+        title = self.title or (
+            f"Probe {self.score_name.replace('_', ' ')} by layer, "
+            f"{len(self.lines_)} models on the same folds"
+        )
+        replaceable_title(ax, title, fontsize=TITLE_SIZE, pad=10)
+        tidy_axes(ax)
+        self.legend_ = legend_right(ax, list(self.lines_.values()))
+
+
+def _reference_frame(references):
+    """The references as the one-row frame that draw_references reads."""
+    import pandas as pd
+
+    return pd.DataFrame({f"{name}_mean": [value] for name, value in references.items()})

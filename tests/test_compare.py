@@ -1,0 +1,202 @@
+"""compare_sweeps, layer_sweep(model=[...]), LayerSweepResult.load and the
+comparison picture."""
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import length_corpus
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_probe import (
+    LayerSweepResult,
+    ModelComparisonDisplay,
+    SweepComparison,
+    compare_sweeps,
+    layer_sweep,
+)
+
+N = 48
+
+
+def _kwargs():
+    return {
+        "probe": LogisticRegression(max_iter=1000),
+        "pooling": "mean",
+        "cv": 3,
+        "repeats": 2,
+        "random_state": 1,
+        "baselines": ["bag_of_words"],
+        "cache_dir": None,
+        "verbose": 0,
+    }
+
+
+@pytest.fixture(scope="module")
+def comparison(tiny_bert, tiny_gpt2):
+    texts, labels = length_corpus(N, gap=True)
+    return layer_sweep(texts, labels, model=[tiny_bert, tiny_gpt2], **_kwargs())
+
+
+def test_layer_sweep_with_several_models_returns_the_comparison(comparison, tiny_bert):
+    assert isinstance(comparison, SweepComparison)
+    assert list(comparison.results) == [str(tiny_bert), comparison.summary.model[1]]
+    # The same as a sweep of that model alone.
+    texts, labels = length_corpus(N, gap=True)
+    alone = layer_sweep(texts, labels, model=tiny_bert, **_kwargs())
+    pd.testing.assert_frame_equal(
+        comparison.results[str(tiny_bert)].scores.drop(
+            columns=["fit_time_mean", "score_time_mean"]
+        ),
+        alone.scores.drop(columns=["fit_time_mean", "score_time_mean"]),
+    )
+
+
+def test_summary_tests_the_best_layers_on_the_same_folds(comparison):
+    """The paired corrected t-test written out with scipy."""
+    from scipy import stats
+
+    summary = comparison.summary.set_index("model")
+    results = comparison.results
+    folds = {
+        name: r.scores.loc[
+            r.best_index, [f"cv_score_fold{k}" for k in range(6)]
+        ].to_numpy(float)
+        for name, r in results.items()
+    }
+    means = {name: f.mean() for name, f in folds.items()}
+    best = max(means, key=means.get)
+    assert comparison.best_model == best
+    for name, result in results.items():
+        row = summary.loc[name]
+        assert row["best_layer"] == result.best_layer
+        assert row["n_layers"] == result.n_layers
+        assert row["relative_depth"] == result.best_layer / (result.n_layers - 1)
+        assert row["cv_score_mean"] == pytest.approx(result.best_score)
+        d = folds[name] - folds[best]
+        assert row["diff_vs_best"] == pytest.approx(d.mean())
+        if name == best:
+            assert row["p_vs_best"] == 1.0
+            continue
+        # 3-fold CV repeated twice: 6 differences, n_test / n_train = 1/2.
+        t = d.mean() / np.sqrt((1 / 6 + 1 / 2) * d.var(ddof=1))
+        p = 2 * stats.t.sf(abs(t), 5)
+        assert row["p_vs_best"] == pytest.approx(p)
+        # Two models: one comparison, Holm changes nothing.
+        assert row["p_vs_best_adjusted"] == pytest.approx(p)
+        assert row["significantly_worse"] == (p < 0.05 and d.mean() < 0)
+    lines = comparison.reading_lines()
+    assert lines[0].startswith(f"Best model: {best}, layer ")
+
+
+def test_scores_table_has_every_layer_and_relative_depth(comparison):
+    scores = comparison.scores
+    for name, result in comparison.results.items():
+        part = scores[scores["model"] == name]
+        assert part["layer"].tolist() == result.layers
+        np.testing.assert_allclose(
+            part["relative_depth"], part["layer"] / (result.n_layers - 1)
+        )
+        assert part.loc[part["best"], "layer"].tolist() == [result.best_layer]
+        np.testing.assert_allclose(
+            part["cv_score_mean"], result.scores["cv_score_mean"]
+        )
+    assert comparison.references == {
+        "bag_of_words": next(iter(comparison.results.values()))
+        .scores["bag_of_words_mean"]
+        .iloc[0]
+    }
+
+
+def _with_fingerprint(result, key):
+    other = copy.copy(result)
+    other.settings = copy.deepcopy(result.settings)
+    other.settings["data_fingerprint"][key] = "0" * 16
+    return other
+
+
+@pytest.mark.parametrize(
+    "key, what", [("texts", "different texts"), ("folds", "different folds")]
+)
+def test_refuses_sweeps_on_other_data(comparison, key, what):
+    a, b = comparison.results.values()
+    with pytest.raises(ValueError, match=f"ran on {what}"):
+        compare_sweeps([a, _with_fingerprint(b, key)])
+
+
+def test_refuses_other_folds_for_real(comparison, tiny_gpt2):
+    texts, labels = length_corpus(N, gap=True)
+    other = layer_sweep(
+        texts, labels, model=tiny_gpt2, **{**_kwargs(), "random_state": 2}
+    )
+    first = next(iter(comparison.results.values()))
+    with pytest.raises(ValueError, match="different folds"):
+        compare_sweeps([first, other])
+
+
+def test_bad_arguments(comparison, tiny_bert):
+    first = next(iter(comparison.results.values()))
+    with pytest.raises(ValueError, match="at least 2 sweeps"):
+        compare_sweeps([first])
+    with pytest.raises(TypeError, match="item 1 is a str"):
+        compare_sweeps([first, "minilm"])
+    with pytest.raises(ValueError, match="one distinct name per sweep"):
+        compare_sweeps(comparison.results.values(), names=["a", "a"])
+    texts, labels = length_corpus(12, gap=True)
+    with pytest.raises(ValueError, match="give an int"):
+        layer_sweep(texts, labels, model=[tiny_bert, tiny_bert], random_state=None)
+
+
+def test_load_round_trips_and_compares(comparison, tmp_path):
+    results = list(comparison.results.values())
+    loaded = []
+    for i, result in enumerate(results):
+        result.save_report(tmp_path / str(i))
+        again = LayerSweepResult.load(tmp_path / str(i))
+        pd.testing.assert_frame_equal(again.scores, result.scores)
+        assert again.settings == result.settings
+        assert again.param_columns == result.param_columns
+        assert (again.best_index, again.best_layer) == (
+            result.best_index,
+            result.best_layer,
+        )
+        assert again.chance_score == result.chance_score
+        assert again.timings == result.timings
+        np.testing.assert_array_equal(again.classes, result.classes)
+        texts, _ = length_corpus(N, gap=True)
+        np.testing.assert_array_equal(
+            again.predict(texts[:5]), result.predict(texts[:5])
+        )
+        loaded.append(again)
+    pd.testing.assert_frame_equal(
+        compare_sweeps(loaded, names=list(comparison.results)).summary,
+        comparison.summary,
+    )
+
+
+def test_load_says_what_is_missing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="holds no results.json"):
+        LayerSweepResult.load(tmp_path)
+
+
+def test_display_by_layer_and_by_relative_depth(comparison, close_figures):
+    display = ModelComparisonDisplay.from_comparison(comparison)
+    assert set(display.lines_) == set(comparison.results)
+    for name, result in comparison.results.items():
+        np.testing.assert_array_equal(display.lines_[name].get_xdata(), result.layers)
+        star = display.best_markers_[name]
+        assert list(star.get_xdata()) == [result.best_layer]
+        assert list(star.get_ydata()) == pytest.approx([result.best_score])
+    assert "bag_of_words" in display.references_
+    assert display.ax_.get_xlabel().startswith("Layer")
+    display.plot(x="relative_depth")
+    for name, result in comparison.results.items():
+        np.testing.assert_allclose(
+            display.lines_[name].get_xdata(),
+            np.array(result.layers) / (result.n_layers - 1),
+        )
+    assert display.ax_.get_xlabel().startswith("Relative depth")
+    assert "95% CI" in display.ax_.get_ylabel()
+    with pytest.raises(ValueError, match="'x' parameter"):
+        display.plot(x="depth")
