@@ -2,6 +2,7 @@
 comparison picture."""
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,14 +40,18 @@ def comparison(tiny_bert, tiny_gpt2):
     return layer_sweep(texts, labels, model=[tiny_bert, tiny_gpt2], **_kwargs())
 
 
-def test_layer_sweep_with_several_models_returns_the_comparison(comparison, tiny_bert):
+def test_layer_sweep_with_several_models_returns_the_comparison(
+    comparison, tiny_bert, tiny_gpt2
+):
     assert isinstance(comparison, SweepComparison)
-    assert list(comparison.results) == [str(tiny_bert), comparison.summary.model[1]]
+    # A local folder is named by its last part.
+    assert list(comparison.results) == [Path(tiny_bert).name, Path(tiny_gpt2).name]
+    assert comparison.summary["model"].tolist() == list(comparison.results)
     # The same as a sweep of that model alone.
     texts, labels = length_corpus(N, gap=True)
     alone = layer_sweep(texts, labels, model=tiny_bert, **_kwargs())
     pd.testing.assert_frame_equal(
-        comparison.results[str(tiny_bert)].scores.drop(
+        comparison.results[Path(tiny_bert).name].scores.drop(
             columns=["fit_time_mean", "score_time_mean"]
         ),
         alone.scores.drop(columns=["fit_time_mean", "score_time_mean"]),
@@ -200,3 +205,44 @@ def test_display_by_layer_and_by_relative_depth(comparison, close_figures):
     assert "95% CI" in display.ax_.get_ylabel()
     with pytest.raises(ValueError, match="'x' parameter"):
         display.plot(x="depth")
+
+
+def test_command_sweeps_several_models_and_compares_folders(
+    tiny_bert, tiny_gpt2, tmp_path, capsys
+):
+    from sklearn_probe.cli import main
+
+    texts, labels = length_corpus(60)
+    data = tmp_path / "reviews.csv"
+    pd.DataFrame({"review": texts, "size": np.where(labels, "long", "short")}).to_csv(
+        data, index=False
+    )
+    out = tmp_path / "models"
+    args = ["sweep", "--model", str(tiny_bert), str(tiny_gpt2), "--dataset", str(data)]
+    args += ["--text-column", "review", "--label-column", "size", "--cv", "3"]
+    args += ["--max-epochs", "30", "--layers", "0,1", "--projection", "pca"]
+    args += ["--baselines", "bag_of_words", "length", "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "Best model: " in printed and "beats the bag-of-words baseline" in printed
+    summary = pd.read_csv(out / "comparison.csv")
+    assert summary["model"].tolist() == [Path(tiny_bert).name, Path(tiny_gpt2).name]
+    folders = [
+        out / f"{i + 1}-{Path(m).name}" for i, m in enumerate((tiny_bert, tiny_gpt2))
+    ]
+    for i, folder in enumerate(folders):
+        report = LayerSweepResult.load(folder, pipeline=False)
+        assert summary.loc[i, "best_layer"] == report.best_layer
+        assert summary.loc[i, "cv_score_mean"] == pytest.approx(report.best_score)
+    for name in ("comparison.md", "models_by_layer.png", "comparison_scores.csv"):
+        assert (out / name).is_file()
+    text = (out / "comparison.md").read_text()
+    assert f"({folders[0].name}/report.md)" in text
+    # The saved folders compared again, without running anything; twice into
+    # the same folder, which the second run replaces whole.
+    again = tmp_path / "again"
+    folders = [str(f) for f in folders]
+    for _ in range(2):
+        assert main(["compare", *folders, "--out", str(again), "--quiet"]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(again / "comparison.csv"), summary)
+    assert "Best model: " in capsys.readouterr().out

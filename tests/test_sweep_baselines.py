@@ -281,3 +281,43 @@ def test_text_baselines_refused_for_words(tiny_bert):
             cache_dir=None,
             verbose=0,
         )
+
+
+def test_choose_layer_smallest_not_worse_by_hand():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sklearn_probe.sweep._choose import chosen_index
+
+    scores = pd.DataFrame(
+        {
+            "layer": [0, 1, 2, 3, 1],
+            "pooling": ["mean"] * 4 + ["max"],
+            "cv_score_mean": [0.60, 0.78, 0.70, 0.80, 0.79],
+            "significantly_worse": [True, False, True, False, False],
+        }
+    )
+    result = SimpleNamespace(scores=scores, best_index=3)
+    # Layer 1 is the smallest not worse; of its two rows the max pooling one
+    # scores higher.
+    assert chosen_index(result, "smallest_not_worse") == 4
+    assert chosen_index(result, "best") == 3
+    with pytest.raises(ValueError, match="'rule' parameter of choose_layer"):
+        chosen_index(result, "smallest")
+    with pytest.raises(ValueError, match="repeats > 1"):
+        chosen_index(SimpleNamespace(scores=scores.iloc[:, :3]), "smallest_not_worse")
+
+
+def test_choose_layer_on_a_sweep(run):
+    from sklearn_probe.sweep._text import reading_lines
+
+    result = run[0]
+    scores = result.scores
+    assert result.choose_layer() == result.best_layer
+    kept = scores[~scores["significantly_worse"]]
+    chosen = result.choose_layer(rule="smallest_not_worse")
+    assert chosen == kept["layer"].min() <= result.best_layer
+    lines = "\n".join(reading_lines(result))
+    assert "Smallest layer not significantly worse than the best: " in lines
+    assert f"layer {chosen}" in lines.split("Smallest layer not")[1]

@@ -4,6 +4,8 @@
 
     sklearn-probe sweep [--model minilm] [--dataset rotten_tomatoes] [--out DIR]
     sklearn-probe sweep --unit word --dataset FILE.conllu --label upos [--out DIR]
+    sklearn-probe sweep --model minilm ./my-finetuned [--out DIR]   (compared)
+    sklearn-probe compare DIR_A DIR_B [--out DIR]
     sklearn-probe predict --pipeline DIR/best_pipeline.skops "A sentence." ...
     sklearn-probe cache info|verify|compact [--cache-dir DIR]
 
@@ -23,12 +25,18 @@ import sys
 
 from ._cache import _add_cache_parser
 from ._common import UserError, one_line
+from ._compare import _add_compare_parser
 from ._predict import _add_predict_parser
 from ._sweep import _add_sweep_parser
 
 __all__ = ["UserError", "build_parser", "main"]
 
-SUBCOMMANDS = (_add_sweep_parser, _add_predict_parser, _add_cache_parser)
+SUBCOMMANDS = (
+    _add_sweep_parser,
+    _add_compare_parser,
+    _add_predict_parser,
+    _add_cache_parser,
+)
 
 
 def build_parser():

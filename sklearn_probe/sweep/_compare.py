@@ -13,7 +13,9 @@ the comparison (:func:`sweep_models`).
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -71,8 +73,14 @@ class SweepComparison:
     best_model : str
         The model with the highest best-layer score.
     score_name : str
+        The sweeps' scoring, e.g. ``"accuracy"``.
     chance_score : float
+        The score of guessing without the texts (the same for every sweep).
     n_splits, n_repeats, n_train : int
+        Folds per repeat, repeats, and training texts of every sweep.
+    references : dict
+        ``{"bag_of_words": score, "length": score}``: the text-only
+        baselines' mean scores, when the sweeps ran them.
     """
 
     results: dict
@@ -108,20 +116,48 @@ class SweepComparison:
             The x axis: the layer index, or layer / number of layers (models
             of different depths line up from 0 to 1).
         ax : matplotlib.axes.Axes, default=None
+            Axes to draw on; None makes a new figure.
         **options
             Passed to :class:`~sklearn_probe.plotting.ModelComparisonDisplay`.
 
         Returns
         -------
         ModelComparisonDisplay
+            The display, drawn.
         """
         from ..plotting import ModelComparisonDisplay
 
         return ModelComparisonDisplay.from_comparison(self, x=x, ax=ax, **options)
 
+    def save_report(self, out_dir, **kwargs):
+        """Write the comparison's tables, pictures and comparison.md.
+
+        Parameters
+        ----------
+        out_dir : str or path-like
+            Folder to write to (created if missing, replaced whole).
+        **kwargs
+            Passed to :func:`sklearn_probe.sweep._compare_report.write_comparison`
+            (e.g. ``model_reports`` for each model's full report).
+
+        Returns
+        -------
+        dict
+            ``name -> Path`` of every file written.
+        """
+        from ._compare_report import write_comparison
+
+        return write_comparison(self, out_dir, **kwargs)
+
     def reading_lines(self):
-        """The comparison in sentences: the best model, and each other model's
-        difference from it with the paired test."""
+        """The comparison in sentences.
+
+        Returns
+        -------
+        list of str
+            The best model (its best layer, relative depth and score), then
+            each other model's difference from it with the paired test.
+        """
         summary = self.summary.set_index("model")
         best = summary.loc[self.best_model]
         lines = [
@@ -160,14 +196,16 @@ def compare_sweeps(results, *, names=None, alpha=0.05):
         or results reloaded with :meth:`LayerSweepResult.load`. A dict gives
         the names.
     names : sequence of str, default=None
-        A name per result; None uses each sweep's model (``settings["model"]``,
-        made unique with ``" (2)"``, ...).
+        A name per result; None uses each sweep's model (``settings["model"]``;
+        the last part of a local folder's path), made unique with ``" (2)"``,
+        ....
     alpha : float, default=0.05
         Significance level of ``significantly_worse``.
 
     Returns
     -------
     SweepComparison
+        The table (``summary``, ``scores``) and the sweeps (``results``).
 
     Raises
     ------
@@ -235,7 +273,7 @@ def _named_results(results, names):
                 f"{type(result).__name__}."
             )
     if names is None:
-        names = _unique([result.model_name for result in results])
+        names = _unique([short_name(result.model_name) for result in results])
     names = [str(name) for name in names]
     if len(names) != len(results) or len(set(names)) != len(names):
         raise ValueError(
@@ -355,9 +393,18 @@ def sweep_models(sweep, arguments):
         arguments["test"] = (list(test[0]), test[1])
     labels = np.asarray(arguments.pop("labels"))
     results = [sweep(texts, labels, model=model, **arguments) for model in models]
-    import os
+    return compare_sweeps(results, names=_unique([short_name(m) for m in models]))
 
-    return compare_sweeps(results, names=_unique([os.fspath(m) for m in models]))
+
+def short_name(model):
+    """A model's name for tables and legends: a local folder's last part
+    (``"./runs/checkpoint-500"`` -> ``"checkpoint-500"``), else as given."""
+    from .._paths import looks_like_path
+
+    model = os.fspath(model)
+    if looks_like_path(model) or os.path.isdir(model):
+        return Path(model).name or model
+    return model
 
 
 def _unique(names):

@@ -29,13 +29,38 @@ REPORT_FILES = frozenset(
     ]
     + [f"best_pipeline.{fmt}" for fmt in ("skops", "joblib")]
 )
+#: Files a comparison folder (:func:`~sklearn_probe.compare_sweeps`' report)
+#: may hold besides one report folder per model.
+COMPARISON_FILES = frozenset(
+    ["comparison.csv", "comparison_scores.csv", "comparison.json", "comparison.md"]
+    + [
+        f"models_by_{x}.{fmt}"
+        for x in ("layer", "relative_depth")
+        for fmt in "png svg".split()
+    ]
+)
+
+
+def _foreign(out):
+    """What in ``out`` a report (or a comparison with its model reports) does
+    not write."""
+    names = {p.name for p in out.iterdir()}
+    if "comparison.json" not in names:
+        return sorted(names - REPORT_FILES)
+    return sorted(
+        p.name
+        for p in out.iterdir()
+        if p.name not in COMPARISON_FILES
+        and not (p.is_dir() and not _foreign(p) and (p / "results.json").exists())
+    )
 
 
 def check_out_dir(out_dir):
     """Raise ``OSError`` now if a report cannot be written to ``out_dir``.
 
     The folder must be absent, empty or a report folder (holding only the
-    files a report writes, :data:`REPORT_FILES`: it is replaced whole), and its
+    files a report writes, :data:`REPORT_FILES`, or a comparison's,
+    :data:`COMPARISON_FILES` and report folders: it is replaced whole), and its
     parent folder (or the nearest existing ancestor) must let us create a
     folder. Returns ``out_dir`` as a :class:`~pathlib.Path`.
     """
@@ -43,7 +68,7 @@ def check_out_dir(out_dir):
     if out.exists():
         if not out.is_dir():
             raise OSError(f"Cannot write the report to {str(out)!r}: not a folder.")
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES)
+        foreign = _foreign(out)
         if foreign:
             shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
             raise OSError(

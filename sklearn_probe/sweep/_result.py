@@ -168,6 +168,27 @@ class LayerSweepResult:
     def best_score_std(self):
         return float(self.scores.loc[self.best_index, f"{CV}_std"])
 
+    def choose_layer(self, rule="best"):
+        """The layer a rule picks from the scores.
+
+        Parameters
+        ----------
+        rule : {"best", "smallest_not_worse"}, default="best"
+            ``"best"``: the highest mean cross-validated score
+            (``best_layer``). ``"smallest_not_worse"``: the smallest layer
+            not significantly worse than the best by the paired corrected
+            t-test of repeated CV (``significantly_worse``: Holm-adjusted
+            p < 0.05), the highest-scoring row of that layer; cheaper to run
+            and less likely a lucky draw. Needs ``repeats > 1``.
+
+        Returns
+        -------
+        int
+        """
+        from ._choose import chosen_index
+
+        return int(self.scores.loc[chosen_index(self, rule), "layer"])
+
     @property
     def tied_indices(self):
         tied = self.scores.index[self.scores["tied_with_best"].astype(bool)]

@@ -13,6 +13,7 @@ import numpy as np
 from .._names import describe_sizes
 from ._baselines import text_baseline_lines
 from ._caveats import _names, _row_name, headline, learned_nothing_lines
+from ._choose import choice_lines
 
 
 def summary_table(result, *, float_format="{:.3f}"):
@@ -120,6 +121,7 @@ def reading_lines(result):
             f"{_names(result, ties)}. 95% CI of the best: "
             f"{frame.loc[best, 'ci_low']:.3f}-{frame.loc[best, 'ci_high']:.3f}."
         )
+        lines += choice_lines(result)
     if "selectivity" in frame:
         top = int(frame["selectivity"].to_numpy().argmax())
         index = frame.index[top]
