@@ -246,3 +246,26 @@ def test_command_sweeps_several_models_and_compares_folders(
         assert main(["compare", *folders, "--out", str(again), "--quiet"]) == 0
     pd.testing.assert_frame_equal(pd.read_csv(again / "comparison.csv"), summary)
     assert "Best model: " in capsys.readouterr().out
+
+
+def test_saved_random_twin_is_the_random_weights_baseline(tiny_gpt2, tmp_path):
+    from sklearn_probe import HiddenStateTransformer
+    from sklearn_probe.baselines import save_random_weights
+
+    texts, _ = length_corpus(6, gap=True)
+    twin = save_random_weights(tiny_gpt2, tmp_path / "twin", random_state=1)
+    saved = HiddenStateTransformer(twin, layer=[0, 1, 2]).fit(texts).transform(texts)
+    baseline = (
+        HiddenStateTransformer(
+            tiny_gpt2, layer=[0, 1, 2], weights="random", random_state=1
+        )
+        .fit(texts)
+        .transform(texts)
+    )
+    np.testing.assert_allclose(saved, baseline, rtol=1e-5, atol=1e-6)
+    pretrained = (
+        HiddenStateTransformer(tiny_gpt2, layer=[0, 1, 2]).fit(texts).transform(texts)
+    )
+    assert np.abs(saved - pretrained).max() > 1e-3
+    with pytest.raises(ValueError, match="'random_state' parameter"):
+        save_random_weights(tiny_gpt2, tmp_path / "x", random_state=None)

@@ -16,6 +16,9 @@ Liang, 2019).
 - :class:`WordTypeControl` is Hewitt & Liang's control task for *token-level*
   data: each word type gets one fixed random label. It does not apply to
   sentence-level labels (sentiment of a review); see its docstring for why.
+- :func:`save_random_weights` writes a model's untrained twin (the
+  random-weights baseline) as a model folder, to compare layer by layer with
+  the pretrained model (``layer_sweep(model=[...])``).
 
 References
 ----------
@@ -24,11 +27,13 @@ References
 """
 
 from ._control import ControlTask, selectivity
+from ._random_weights import save_random_weights
 from ._word_type import WordTypeControl, split_words, word_type_control_labels
 
 __all__ = [
     "ControlTask",
     "WordTypeControl",
+    "save_random_weights",
     "selectivity",
     "split_words",
     "word_type_control_labels",

@@ -299,7 +299,7 @@ def text_baseline_lines(result):
             )
             continue
         which = (
-            "Every row is above it."
+            f"Every {'row' if result.param_columns else 'layer'} is above it."
             if len(above) == len(frame)
             else f"Above it: {_names(result, above)}."
         )
