@@ -8,14 +8,12 @@ model's, on the same folds (Nadeau & Bengio's corrected resampled t-test of
 same texts, labels and folds: each result's ``settings["data_fingerprint"]``
 says which (:func:`data_fingerprint`), and results that differ are refused.
 ``layer_sweep(model=[...])`` runs every model on the same folds and returns
-the comparison (:func:`sweep_models`).
+the comparison (``_several``).
 """
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -273,7 +271,9 @@ def _named_results(results, names):
                 f"{type(result).__name__}."
             )
     if names is None:
-        names = _unique([short_name(result.model_name) for result in results])
+        from ._several import short_name, unique
+
+        names = unique([short_name(result.model_name) for result in results])
     names = [str(name) for name in names]
     if len(names) != len(results) or len(set(names)) != len(names):
         raise ValueError(
@@ -369,49 +369,3 @@ def _summary(results, alpha):
             row["test_score"] = result.test_score
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def sweep_models(sweep, arguments):
-    """``layer_sweep(model=[...])``: one sweep per model on the same folds,
-    compared (:func:`compare_sweeps`); ``sweep`` is ``layer_sweep``."""
-    models = list(arguments.pop("model"))
-    if len(models) < 2:
-        raise ValueError(
-            "The 'model' parameter of layer_sweep is a list of "
-            f"{len(models)} model; give one model as a str, or several to compare."
-        )
-    if arguments["random_state"] is None:
-        raise ValueError(
-            "layer_sweep(model=[...]) compares the models on the same folds, "
-            "which random_state=None would draw anew for each: give an int."
-        )
-    texts = arguments.pop("texts")
-    if not isinstance(texts, str | bytes):  # a generator runs once
-        texts = list(texts)
-    test = arguments["test"]
-    if test is not None and len(test) == 2 and not isinstance(test[0], str):
-        arguments["test"] = (list(test[0]), test[1])
-    labels = np.asarray(arguments.pop("labels"))
-    results = [sweep(texts, labels, model=model, **arguments) for model in models]
-    return compare_sweeps(results, names=_unique([short_name(m) for m in models]))
-
-
-def short_name(model):
-    """A model's name for tables and legends: a local folder's last part
-    (``"./runs/checkpoint-500"`` -> ``"checkpoint-500"``), else as given."""
-    from .._paths import looks_like_path
-
-    model = os.fspath(model)
-    if looks_like_path(model) or os.path.isdir(model):
-        return Path(model).name or model
-    return model
-
-
-def _unique(names):
-    out = []
-    for name in names:
-        new, k = name, 2
-        while new in out:
-            new, k = f"{name} ({k})", k + 1
-        out.append(new)
-    return out

@@ -30,7 +30,6 @@ from sklearn.utils._param_validation import validate_params
 from ._assemble import _assemble_result, _settings, _test_score
 from ._baselines import _references
 from ._checks import PARAMETER_CONSTRAINTS, _check_inputs
-from ._compare import sweep_models
 from ._diagnostics import (
     _best_predictions,
     _search_scoring,
@@ -41,6 +40,7 @@ from ._search import (
     _candidates,
     _run_search,
 )
+from ._several import sweep_models
 from ._units import check_word_sweep, pooling_param
 from ._warm import _cache_for_workers, _load_model, _warm_cache
 
