@@ -269,3 +269,25 @@ def test_saved_random_twin_is_the_random_weights_baseline(tiny_gpt2, tmp_path):
     assert np.abs(saved - pretrained).max() > 1e-3
     with pytest.raises(ValueError, match="'random_state' parameter"):
         save_random_weights(tiny_gpt2, tmp_path / "x", random_state=None)
+
+
+def test_loaded_scores_get_tuples_and_nan_back():
+    """JSON has lists and null where the scores had tuples and NaN."""
+    import json
+
+    from sklearn_probe._names import jsonable
+    from sklearn_probe.sweep._load import _scores_frame
+
+    frame = pd.DataFrame(
+        {
+            "layer": [0, 1],
+            "hidden_layer_sizes": [(), (256,)],
+            "mdl_compression": [np.nan, 1.25],
+            "significantly_worse": [True, False],
+        }
+    )
+    records = json.loads(json.dumps(jsonable(frame.to_dict(orient="records"))))
+    assert (
+        records[0]["hidden_layer_sizes"] == [] and records[0]["mdl_compression"] is None
+    )
+    pd.testing.assert_frame_equal(_scores_frame(records, ["hidden_layer_sizes"]), frame)

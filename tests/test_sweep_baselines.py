@@ -207,6 +207,8 @@ def test_report_carries_the_columns_and_a_reading(run, tmp_path):
     report = written["report.md"].read_text()
     assert "Selectivity" in report and "random weights" in report
     assert "significantly worse" in report
+    assert "the bag-of-words baseline (TF-IDF + logistic regression" in report
+    assert "the length baseline (characters and words" in report
     lines = reading_lines(result)
     assert any(line.startswith("Selectivity") for line in lines)
     table = summary_table(result)
