@@ -9,18 +9,10 @@ the same scores again. The x axis is the layer index or the relative depth
 import numpy as np
 
 from .._names import nice_score_name
+from . import _style as style
 from ._references import draw_references, label_line
-from ._style import (
-    LABEL_SIZE,
-    MUTED,
-    OKABE_ITO,
-    TITLE_SIZE,
-    legend_right,
-    replaceable_title,
-    tidy_axes,
-)
 
-_COLOURS = tuple(OKABE_ITO[i] for i in (1, 0, 2, 3, 4, 5, 7))
+_COLOURS = tuple(style.OKABE_ITO[i] for i in (1, 0, 2, 3, 4, 5, 7))
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 _X_LABELS = {
     "layer": "Layer (0 = embedding output)",
@@ -189,10 +181,14 @@ class ModelComparisonDisplay:
         self.chance_line_ = None
         if self.chance_level is not None:
             self.chance_line_ = ax.axhline(
-                self.chance_level, color=MUTED, linestyle="--", linewidth=1.4
+                self.chance_level, color=style.MUTED, linestyle="--", linewidth=1.4
             )
             label_line(
-                ax, f"chance: {self.chance_level:.2f}", self.chance_level, MUTED, "left"
+                ax,
+                f"chance: {self.chance_level:.2f}",
+                self.chance_level,
+                style.MUTED,
+                "left",
             )
         self.references_ = draw_references(ax, _reference_frame(self.references or {}))
         self._label_axes()
@@ -247,17 +243,17 @@ class ModelComparisonDisplay:
         folds = self.cv_description or "CV"
         ax.set_ylabel(
             f"{nice_score_name(self.score_name)} ({folds}, {band})",
-            fontsize=LABEL_SIZE,
+            fontsize=style.LABEL_SIZE,
         )
-        ax.set_xlabel(_X_LABELS[self.x], fontsize=LABEL_SIZE)
+        ax.set_xlabel(_X_LABELS[self.x], fontsize=style.LABEL_SIZE)
         by = "layer" if self.x == "layer" else "relative depth"
         title = self.title or (
             f"Probe {self.score_name.replace('_', ' ')} by {by}, "
             f"{len(self.lines_)} models on the same folds"
         )
-        replaceable_title(ax, title, fontsize=TITLE_SIZE, pad=10)
-        tidy_axes(ax)
-        self.legend_ = legend_right(ax, list(self.lines_.values()))
+        style.replaceable_title(ax, title, fontsize=style.TITLE_SIZE, pad=10)
+        style.tidy_axes(ax)
+        self.legend_ = style.legend_right(ax, list(self.lines_.values()))
 
 
 def _reference_frame(references):
