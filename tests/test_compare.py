@@ -242,9 +242,13 @@ def test_command_sweeps_several_models_and_compares_folders(
     # the same folder, which the second run replaces whole.
     again = tmp_path / "again"
     folders = [str(f) for f in folders]
-    for _ in range(2):
-        assert main(["compare", *folders, "--out", str(again), "--quiet"]) == 0
-    pd.testing.assert_frame_equal(pd.read_csv(again / "comparison.csv"), summary)
+    for names in ([], ["--names", "bert", "gpt2"]):
+        assert main(["compare", *folders, *names, "--out", str(again), "-q"]) == 0
+        again_summary = pd.read_csv(again / "comparison.csv")
+        if names:
+            assert again_summary["model"].tolist() == ["bert", "gpt2"]
+            again_summary["model"] = summary["model"]
+        pd.testing.assert_frame_equal(again_summary, summary)
     assert "Best model: " in capsys.readouterr().out
 
 

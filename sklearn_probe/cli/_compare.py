@@ -28,8 +28,9 @@ def _add_compare_parser(sub):
     compare.add_argument(
         "--names",
         nargs="+",
-        default=None,
-        help="a name per folder (default: each sweep's model)",
+        default=argparse.SUPPRESS,  # each sweep's model: no value to show
+        help="a name per folder. Default: each sweep's model (a local "
+        "folder's last part)",
     )
     compare.add_argument("--out", default=DEFAULT_OUT, help="comparison folder")
     add_common_flags(compare)
@@ -50,7 +51,7 @@ def run_compare(args):
         raise UserError("compare needs at least two report folders.")
     check_out_dir(args.out)
     results = [LayerSweepResult.load(f, pipeline=False) for f in args.folders]
-    comparison = compare_sweeps(results, names=args.names)
+    comparison = compare_sweeps(results, names=getattr(args, "names", None))
     say(summary_table(comparison).to_string(index=False))
     say()
     for line in comparison.reading_lines():
