@@ -25,11 +25,9 @@ def warn_caller(message, category):
     import joblib
     import sklearn
 
-    import sklearn_probe
-
-    skip = tuple(
-        os.path.dirname(package.__file__) + os.sep
-        for package in (sklearn_probe, sklearn, joblib)
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    skip = (ours + os.sep,) + tuple(
+        os.path.dirname(package.__file__) + os.sep for package in (sklearn, joblib)
     )
     frame, level = sys._getframe(1), 1
     while frame is not None and frame.f_code.co_filename.startswith(skip):
