@@ -411,3 +411,28 @@ def test_processes_asking_at_once_compute_each_text_about_once(tmp_path):
     # bound only says that claims saved work, whatever the load.
     assert sum(computed for _, computed in results) < 4 * 40
     assert not list(tmp_path.glob("*/claims/*.claim"))  # all released
+
+
+def test_a_view_kept_alive_elsewhere_does_not_quarantine_a_good_shard(
+    tmp_path, monkeypatch
+):
+    """A profiler holding a frame (Dask's does) keeps the shard's vectors view
+    alive past the read, so the memory map cannot close: the rows were read
+    right, and the shard is good."""
+    from sklearn_probe.hidden import _shard
+
+    texts = fill(tmp_path, 2, monkeypatch=monkeypatch)
+    as_in_a_new_process()
+    kept = []
+    view = _shard.vectors_view
+
+    def keep(*args, **kwargs):
+        kept.append(view(*args, **kwargs))
+        return kept[-1]
+
+    monkeypatch.setattr(_shard, "vectors_view", keep)
+    calls = []
+    got = vectors(texts, tmp_path, calls)
+    assert calls == []
+    np.testing.assert_array_equal(got, np.stack([truth(t) for t in texts]))
+    assert not list(tmp_path.glob("*/quarantine/*"))

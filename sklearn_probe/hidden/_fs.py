@@ -58,13 +58,22 @@ class LocalFS:
 
     @contextlib.contextmanager
     def buffer(self, path):
-        """The whole file as a read-only buffer (a memory map, closed on exit)."""
+        """The whole file as a read-only buffer (a memory map, closed on exit).
+
+        A view of the map still referenced elsewhere (a profiler holding the
+        reader's frame, as Dask's does) makes ``close`` refuse; the rows were
+        read by then, so the map is left for the garbage collector to unmap.
+        """
         with open(path, "rb") as f:
             if os.fstat(f.fileno()).st_size == 0:
                 yield b""
                 return
-            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            try:
                 yield mapped
+            finally:
+                with contextlib.suppress(BufferError):
+                    mapped.close()
 
     def write_whole(self, path, data):
         tmp = f"{path}{TMP_MARK}{os.getpid()}-{uuid.uuid4().hex}"
