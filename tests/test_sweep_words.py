@@ -117,8 +117,6 @@ def test_word_sweep_refuses_splits_that_leak_and_what_it_cannot_do(tiny_bert, wo
         layer_sweep(X, y, unit="word", model=tiny_bert, cv=KFold(3), verbose=0)
     with pytest.raises(ValueError, match="repeats > 1 is not available"):
         layer_sweep(X, y, unit="word", model=tiny_bert, repeats=2, verbose=0)
-    with pytest.raises(ValueError, match="use n_jobs=None or 1"):
-        layer_sweep(X, y, unit="word", model=tiny_bert, n_jobs=2, verbose=0)
     spans = [(s, i, i + 1) for s, i in X]
     with pytest.raises(ValueError, match="the samples are spans"):
         layer_sweep(
@@ -166,3 +164,29 @@ def test_word_sweep_mdl_codes_whole_sentences(tiny_bert, words, one_blas_thread)
         expected.code_length_bits, rel=1e-4
     )
     assert "every block ends at the end of a sentence" in result.settings["mdl"]["data"]
+
+
+@pytest.mark.parametrize(
+    "backend", ["threading", pytest.param("loky", marks=pytest.mark.slow)]
+)
+def test_parallel_word_sweep_reads_the_store_and_matches_serial(
+    tiny_bert, words, tmp_path, backend
+):
+    """Worker processes read every word from the disk store that the sweep
+    warmed: had one run a sentence, it would have written a shard of its own."""
+    from joblib import parallel_backend
+
+    from sklearn_probe.hidden import _cache
+
+    X, y = words
+    kwargs = dict(unit="word", model=tiny_bert, layers=[0, 2], cv=3, verbose=0)
+    serial = layer_sweep(X, y, probe=probe(), cache_dir=None, **kwargs)
+    _cache.MEMORY.clear()
+    with parallel_backend(backend, n_jobs=2):
+        parallel = layer_sweep(
+            X, y, probe=probe(), cache_dir=tmp_path, n_jobs=2, **kwargs
+        )
+    np.testing.assert_allclose(
+        serial.scores["cv_score_mean"], parallel.scores["cv_score_mean"]
+    )
+    assert len(list(tmp_path.rglob("*.shard"))) == 1

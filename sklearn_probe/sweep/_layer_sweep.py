@@ -207,8 +207,8 @@ def layer_sweep(
         only), so ``selectivity`` is theirs. ``mdl`` shuffles whole sentences
         and ends every block of the online code at the end of a sentence
         (``online_code_length(..., groups=...)``). ``cache_dir`` stores every word's
-        vectors as for texts. Needs ``repeats=1`` and one process (``n_jobs``
-        None or 1).
+        vectors, and ``n_jobs`` reads them from the disk, as for texts.
+        Needs ``repeats=1``.
 
     Returns
     -------
@@ -231,7 +231,7 @@ def layer_sweep(
         return sweep_models(layer_sweep, dict(locals()))
     started = time.perf_counter()
     if unit == "word":
-        check_word_sweep(repeats=repeats, n_jobs=n_jobs)
+        check_word_sweep(repeats=repeats)
     inputs = _check_inputs(
         texts,
         labels,

@@ -44,16 +44,12 @@ def check_word_samples(texts, baselines=()):
     return samples, checked.sentence_index
 
 
-def check_word_sweep(*, repeats, n_jobs):
+def check_word_sweep(*, repeats):
     """What a word-level sweep cannot do (yet), said before anything runs."""
     if repeats > 1:
         raise ValueError(
             "repeats > 1 is not available with unit='word'; use repeats=1 (folds "
             "grouped by sentence)."
-        )
-    if n_jobs not in (None, 1):
-        raise ValueError(
-            "unit='word' fits its probes in this process: use n_jobs=None or 1."
         )
 
 
