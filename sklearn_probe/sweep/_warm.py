@@ -99,10 +99,10 @@ def _cache_for_workers(hidden, n_jobs, cache_dir, unit="text"):
     if cluster is not None:
         if unit == "word":
             raise ValueError(
-                "unit='word' keeps word vectors in this process's memory only, "
-                f"and joblib runs on a {cluster[0]} cluster here: its workers "
-                "would run every sentence again. Run a word-level sweep outside "
-                "the distributed backend."
+                "unit='word' does not run on a distributed joblib backend yet "
+                f"(joblib runs on a {cluster[0]} cluster here). Run a word-level "
+                "sweep outside it; n_jobs > 1 there uses local worker processes "
+                "that read the word vectors from the disk store."
             )
         where = "layer_sweep under a distributed joblib backend"
         hidden.set_params(cache_dir=shared_cache_dir(cache_dir, where))
@@ -130,7 +130,7 @@ def _warm_cache(hidden, inputs, random_state):
     everything = inputs.texts + (inputs.test_texts or [])
     random_weights = "random_weights" in inputs.baselines
     if inputs.unit == "word":
-        # Word vectors live in memory only, one pass per subword pooling.
+        # One pass per subword pooling, into memory and cache_dir.
         for value in inputs.poolings:
             step = clone(hidden).set_params(subword=value)
             fitted_step(step, "word", everything).transform(everything)
