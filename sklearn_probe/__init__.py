@@ -5,6 +5,7 @@ The two estimators chain into an ordinary scikit-learn pipeline::
     Pipeline([("hidden", HiddenStateTransformer(model=..., layer=3)),
               ("probe", ProbeClassifier())])
 
+(``ProbeRegressor`` for a continuous property.)
 :func:`layer_sweep` runs that pipeline over every layer and returns the scores,
 the best layer and the refitted best pipeline; :mod:`sklearn_probe.plotting`
 draws them; the ``sklearn-probe`` command does both from a shell.
@@ -31,7 +32,7 @@ from .plotting import (
     ModelComparisonDisplay,
     plot_tsne,
 )
-from .probe import ProbeClassifier
+from .probe import ProbeClassifier, ProbeRegressor
 
 __version__ = "0.1.0"
 
@@ -43,6 +44,7 @@ __all__ = [
     "ModelComparisonDisplay",
     "PoolingWarning",
     "ProbeClassifier",
+    "ProbeRegressor",
     "ReadOnlyStoreWarning",
     "TruncationWarning",
     "SweepComparison",

@@ -11,7 +11,8 @@ made or trust.
 
 What is saved: ``{"format": FORMAT, "sklearn_probe_version": ...,
 "pipeline": ...}``. A pipeline holds no model weights (the transformer
-reloads its model by name or folder); a :class:`~sklearn_probe.ProbeClassifier`
+reloads its model by name or folder); a :class:`~sklearn_probe.ProbeClassifier` (or
+:class:`~sklearn_probe.ProbeRegressor`)
 is saved with its torch module's parameters as numpy arrays and rebuilt on
 load. Loading a file saved by another version of the package warns
 (:class:`InconsistentVersionWarning`).
@@ -129,11 +130,21 @@ def _load_skops(path):
 
 def _trusted_types():
     """This package's estimators, which a skops file of a pipeline may build."""
-    from . import HiddenStateTransformer, ProbeClassifier, WordHiddenStateTransformer
+    from . import (
+        HiddenStateTransformer,
+        ProbeClassifier,
+        ProbeRegressor,
+        WordHiddenStateTransformer,
+    )
 
     return {
         f"{cls.__module__}.{cls.__qualname__}"
-        for cls in (HiddenStateTransformer, WordHiddenStateTransformer, ProbeClassifier)
+        for cls in (
+            HiddenStateTransformer,
+            WordHiddenStateTransformer,
+            ProbeClassifier,
+            ProbeRegressor,
+        )
     }
 
 
@@ -158,18 +169,18 @@ def _unwrap(payload, path):
 
 
 def _probes(pipeline):
-    from .probe import ProbeClassifier
+    from .probe import ProbeClassifier, ProbeRegressor
 
     steps = getattr(pipeline, "steps", [(None, pipeline)])
     return [
         (i, step)
         for i, (_, step) in enumerate(steps)
-        if isinstance(step, ProbeClassifier)
+        if isinstance(step, ProbeClassifier | ProbeRegressor)
     ]
 
 
 def _portable(pipeline):
-    """A copy in which each fitted ProbeClassifier holds its torch module's
+    """A copy in which each fitted probe holds its torch module's
     parameters as numpy arrays (``net_params_``) instead of the torch net."""
     probes = [(i, p) for i, p in _probes(pipeline) if hasattr(p, "net_")]
     if not probes:
@@ -198,14 +209,15 @@ def _net(params, probe):
     """An initialised skorch net whose ProbeModule holds ``params``, shaped by
     the fitted probe's own attributes (features, classes, hidden sizes)."""
     import torch
-    from skorch import NeuralNetClassifier
+    from skorch import NeuralNetClassifier, NeuralNetRegressor
 
     from .probe._module import ProbeModule
 
-    net = NeuralNetClassifier(
+    classes = getattr(probe, "classes_", None)  # None: a ProbeRegressor
+    net = (NeuralNetRegressor if classes is None else NeuralNetClassifier)(
         ProbeModule,
         module__n_features=int(probe.n_features_in_),
-        module__n_classes=len(probe.classes_),
+        module__n_classes=None if classes is None else len(classes),
         module__hidden_layer_sizes=probe._hidden_sizes(),
         module__mean=params["mean"],
         module__scale=params["scale"],

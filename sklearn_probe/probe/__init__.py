@@ -1,10 +1,13 @@
-"""Probes: small classifiers trained on fixed vectors, as scikit-learn estimators.
+"""Probes: small classifiers and regressors trained on fixed vectors, as
+scikit-learn estimators.
 
-:class:`ProbeClassifier` (``_classifier``) trains the torch module of
-``_module`` on the mini-batches of ``_batches``. torch is imported only when a
-probe is fitted.
+:class:`ProbeClassifier` (``_classifier``) and :class:`ProbeRegressor`
+(``_regressor``) share their parameters (``_base``) and their training
+(``_training``): the torch module of ``_module`` on the mini-batches of
+``_batches``. torch is imported only when a probe is fitted.
 """
 
 from ._classifier import ProbeClassifier
+from ._regressor import ProbeRegressor
 
-__all__ = ["ProbeClassifier"]
+__all__ = ["ProbeClassifier", "ProbeRegressor"]

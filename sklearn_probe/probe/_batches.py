@@ -50,9 +50,9 @@ class ArrayBatchLoader:
                 "ArrayBatchLoader needs a skorch Dataset holding one array X; got "
                 f"{type(dataset).__name__}. Use torch's DataLoader for other data."
             )
-        self.X = torch.as_tensor(X)  # a view of the numpy array, not a copy
+        self.X = torch.as_tensor(_writable(X))  # a view of the array, not a copy
         y = dataset.y
-        self.y = None if y is None else torch.as_tensor(y)
+        self.y = None if y is None else torch.as_tensor(_writable(y))
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.generator = generator
@@ -68,3 +68,11 @@ class ArrayBatchLoader:
             stop = start + self.batch_size
             rows = order[start:stop] if self.shuffle else slice(start, stop)
             yield self.X[rows], (None if self.y is None else self.y[rows])
+
+
+def _writable(array):
+    """``array``, or a copy of it when it is a read-only numpy array (e.g. a
+    memory map): torch tensors cannot view read-only memory."""
+    if getattr(array, "flags", None) is not None and not array.flags.writeable:
+        return array.copy()
+    return array

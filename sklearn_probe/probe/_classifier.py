@@ -7,20 +7,18 @@ shuffles every epoch, takes its width from the data, and is seeded without
 touching the caller's global torch random state.
 """
 
-import numbers
-
 import numpy as np
 from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from ._training import build_net, fit_adam, fit_lbfgs, standardization
+from ._base import _BaseProbe
+from ._training import build_net, fit_adam, fit_lbfgs
 
 
-class ProbeClassifier(ClassifierMixin, BaseEstimator):
+class ProbeClassifier(ClassifierMixin, _BaseProbe):
     """Linear or MLP probe on fixed feature vectors, trained to its optimum.
 
     A scikit-learn classifier around a skorch ``NeuralNetClassifier`` built in
@@ -162,70 +160,6 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
     True
     """
 
-    _parameter_constraints: dict = {
-        "hidden_layer_sizes": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            "array-like",
-        ],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tol": [Interval(numbers.Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "batch_size": [
-            Interval(numbers.Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
-        "C": [
-            Interval(numbers.Real, 0, None, closed="neither"),
-            Options(numbers.Real, {np.inf}),
-        ],
-        "standardize": ["boolean"],
-        "random_state": ["random_state"],
-        "device": [str],
-    }
-
-    def __init__(
-        self,
-        hidden_layer_sizes=(),
-        *,
-        max_epochs=200,
-        tol=1e-3,
-        n_iter_no_change=10,
-        lr=1.0,
-        batch_size="auto",
-        C=1.0,
-        standardize=True,
-        random_state=None,
-        device="auto",
-    ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.max_epochs = max_epochs
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.lr = lr
-        self.batch_size = batch_size
-        self.C = C
-        self.standardize = standardize
-        self.random_state = random_state
-        self.device = device
-
-    def _hidden_sizes(self):
-        """``hidden_layer_sizes`` as a tuple of positive ints, or a clear error."""
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral):
-            sizes = (sizes,)
-        sizes = tuple(sizes)
-        if not all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
-            for s in sizes
-        ):
-            raise ValueError(
-                "The 'hidden_layer_sizes' parameter of ProbeClassifier must be a "
-                "tuple of positive ints, e.g. () for a linear probe or (768,) for "
-                f"one hidden layer. Got {self.hidden_layer_sizes!r} instead."
-            )
-        return tuple(int(s) for s in sizes)
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the probe.
@@ -242,7 +176,6 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
         self : ProbeClassifier
             The fitted probe.
         """
-        sizes = self._hidden_sizes()
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
         encoder = LabelEncoder()
@@ -253,16 +186,10 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
                 "ProbeClassifier needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {self.classes_[0]!r}."
             )
-        from ..hidden._models import resolve_device
-
-        self.device_ = resolve_device(self.device)
-        self.batch_size_ = (
-            min(256, max(32, len(X) // 4))
-            if self.batch_size == "auto"
-            else self.batch_size
+        sizes, mean, scale = self._prepare(X)
+        self.net_ = build_net(
+            self, X.shape[1], sizes, mean, scale, len(X), len(self.classes_)
         )
-        mean, scale = standardization(X, self.standardize)
-        self.net_ = build_net(self, X.shape[1], sizes, mean, scale, len(X))
         if sizes:
             fit_adam(self, X, y_encoded)
         else:
@@ -280,10 +207,7 @@ class ProbeClassifier(ClassifierMixin, BaseEstimator):
 
     def _logits(self, X):
         """Raw logits for ``X`` as float64, shape (n_samples, n_classes)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
-        logits = self.net_.forward(X, training=False, device="cpu")
-        return logits.numpy().astype(np.float64)
+        return self._forward(X)
 
     def decision_function(self, X):
         """Confidence scores: logit differences or logits.

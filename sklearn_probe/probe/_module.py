@@ -1,4 +1,5 @@
-"""The torch module behind :class:`~sklearn_probe.ProbeClassifier`.
+"""The torch module behind :class:`~sklearn_probe.ProbeClassifier` and
+:class:`~sklearn_probe.ProbeRegressor`, and their penalised skorch nets.
 
 Imported only when a probe is fitted, so ``import sklearn_probe`` does not import
 torch.
@@ -6,7 +7,7 @@ torch.
 
 import numpy as np
 import torch
-from skorch import NeuralNetClassifier
+from skorch import NeuralNetClassifier, NeuralNetRegressor
 from torch import nn
 
 # How much wider the prior of a hidden weight (around its initial value) is than
@@ -28,12 +29,13 @@ class ProbeModule(nn.Module):
     ----------
     n_features : int
         Width of the input vectors.
-    n_classes : int
+    n_classes : int or None
         Number of classes. The module returns one raw logit per class (no
         softmax, no sigmoid; ``torch.nn.CrossEntropyLoss`` expects logits).
         With two classes the output layer has a single row ``w``, the logit
         of class 1 against class 0 as in ``LogisticRegression``, and the
-        logits are ``(-z/2, z/2)`` with ``z = w.h + b``.
+        logits are ``(-z/2, z/2)`` with ``z = w.h + b``. None: a regressor's
+        module, with one output column, the (standardised) prediction.
     hidden_layer_sizes : tuple of int, default=()
         Widths of the hidden layers; ``()`` is a linear probe.
     mean, scale : array-like of shape (n_features,), default=None
@@ -78,7 +80,8 @@ class ProbeModule(nn.Module):
             nn.init.zeros_(layer.bias)
             layer.register_buffer("prior", layer.weight.detach().clone())
         self.binary = n_classes == 2
-        self.output = nn.Linear(widths[-1], 1 if self.binary else n_classes)
+        n_outputs = 1 if self.binary or n_classes is None else n_classes
+        self.output = nn.Linear(widths[-1], n_outputs)
         nn.init.zeros_(self.output.weight)
         nn.init.zeros_(self.output.bias)
 
@@ -121,16 +124,36 @@ class ProbeModule(nn.Module):
         return logits
 
 
-class PenalisedNet(NeuralNetClassifier):
-    """skorch's ``NeuralNetClassifier`` with the module's penalty in the loss.
+class HalfSquaredError(nn.MSELoss):
+    """Half the mean squared error: ``mean((y_pred - y) ** 2) / 2``.
 
-    The training loss of a batch is its mean cross-entropy plus
-    ``module_.penalty_weight * module_.penalty()``, so ``history``'s
-    ``train_loss`` is the training objective per sample that early stopping
-    watches.
+    The negative log-likelihood per sample, up to a constant, of a Gaussian of
+    unit variance around the prediction: with standardised targets, the
+    regression counterpart of the cross-entropy.
+    """
+
+    def forward(self, input, target):
+        return super().forward(input, target) / 2
+
+
+class _Penalised:
+    """The module's penalty added to a skorch net's loss.
+
+    The training loss of a batch is its mean loss (cross-entropy, or half the
+    squared error) plus ``module_.penalty_weight * module_.penalty()``, so
+    ``history``'s ``train_loss`` is the training objective per sample that
+    early stopping watches.
     """
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         loss = super().get_loss(y_pred, y_true, X=X, training=training)
         weight = self.module_.penalty_weight
         return loss + weight * self.module_.penalty() if weight else loss
+
+
+class PenalisedNet(_Penalised, NeuralNetClassifier):
+    """skorch's ``NeuralNetClassifier`` with the module's penalty in the loss."""
+
+
+class PenalisedRegressorNet(_Penalised, NeuralNetRegressor):
+    """skorch's ``NeuralNetRegressor`` with the module's penalty in the loss."""

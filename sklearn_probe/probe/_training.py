@@ -1,6 +1,7 @@
-"""How a ProbeClassifier is trained: its skorch net, Adam epochs for an MLP
-until the objective stops improving, and the exact L-BFGS optimum for a linear
-probe. Each function sets the fitted attributes on the probe it is given.
+"""How a probe is trained: its skorch net, Adam epochs for an MLP until the
+objective stops improving, and the exact optimum for a linear probe (L-BFGS
+for a ProbeClassifier, Ridge's closed form for a ProbeRegressor). Each
+function sets the fitted attributes on the probe it is given.
 """
 
 import warnings
@@ -45,13 +46,22 @@ def standardization(X, standardize):
     return mean, scale
 
 
-def build_net(probe, n_features, sizes, mean, scale, n_samples):
-    """The skorch net, its module initialised from ``random_state``."""
+def build_net(probe, n_features, sizes, mean, scale, n_samples, n_classes=None):
+    """The skorch net, its module initialised from ``random_state``.
+
+    ``n_classes`` classes: a classifier's net, trained on the cross-entropy;
+    None: a regressor's, one output trained on half the squared error.
+    """
     import torch
     from skorch.callbacks import EarlyStopping
 
     from ._batches import ArrayBatchLoader
-    from ._module import PenalisedNet, ProbeModule
+    from ._module import (
+        HalfSquaredError,
+        PenalisedNet,
+        PenalisedRegressorNet,
+        ProbeModule,
+    )
 
     rng = check_random_state(probe.random_state)
     init_seed, shuffle_seed = (int(s) for s in rng.randint(_MAX_SEED, size=2))
@@ -63,15 +73,16 @@ def build_net(probe, n_features, sizes, mean, scale, n_samples):
         threshold_mode="abs",
         sink=_ignore,
     )
-    net = PenalisedNet(
+    regression = n_classes is None
+    net = (PenalisedRegressorNet if regression else PenalisedNet)(
         ProbeModule,
         module__n_features=n_features,
-        module__n_classes=len(probe.classes_),
+        module__n_classes=n_classes,
         module__hidden_layer_sizes=sizes,
         module__mean=mean,
         module__scale=scale,
         module__penalty_weight=penalty_weight,
-        criterion=torch.nn.CrossEntropyLoss,
+        criterion=HalfSquaredError if regression else torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.Adam,
         lr=probe.lr,
         optimizer__param_groups=[
@@ -101,44 +112,60 @@ def build_net(probe, n_features, sizes, mean, scale, n_samples):
     return net
 
 
-def fit_adam(probe, X, y_encoded):
-    """MLP: Adam epochs until the objective stops improving by ``tol``."""
-    probe.net_.partial_fit(X, y_encoded)
+def fit_adam(probe, X, y):
+    """MLP: Adam epochs until the objective stops improving by ``tol``.
+
+    ``y``: encoded classes, or standardised targets of shape (n_samples, 1).
+    """
+    probe.net_.partial_fit(X, y)
     probe.loss_curve_ = [float(v) for v in probe.net_.history[:, "train_loss"]]
     probe.n_iter_ = len(probe.loss_curve_)
     misses = dict(probe.net_.callbacks_)["early_stopping"].misses_
     if probe.n_iter_ == probe.max_epochs and misses < probe.n_iter_no_change:
         _warn_not_converged(
-            f"ProbeClassifier's training objective still improved by more "
+            f"{type(probe).__name__}'s training objective still improved by more "
             f"than tol={probe.tol} within the last n_iter_no_change="
             f"{probe.n_iter_no_change} epochs when it reached "
             f"max_epochs={probe.max_epochs}"
         )
 
 
-def fit_lbfgs(probe, X, y_encoded, mean, scale):
-    """Linear probe: the exact optimum of the penalised objective by L-BFGS
-    (scikit-learn's ``LogisticRegression`` on the standardised features),
-    copied into the torch module."""
+def _fit_linear(probe, solver, X, y, mean, scale):
+    """Fit the scikit-learn ``solver`` on the standardised features and copy
+    its coefficients into the module's output layer; the features it saw."""
     import torch
-    from sklearn.linear_model import LogisticRegression
 
     Xs = X.astype(np.float64)
     if mean is not None:
         Xs = (Xs - mean) / scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        solver.fit(Xs, y)
+    output = probe.net_.module_.output
+    with torch.no_grad():
+        output.weight.copy_(torch.as_tensor(solver.coef_).reshape(output.weight.shape))
+        output.bias.copy_(torch.as_tensor(solver.intercept_).reshape(output.bias.shape))
+    return Xs
+
+
+def _penalty(probe, coef):
+    """The output layer's penalty ``fan_in * ||W||^2 / (2 C)``."""
+    return coef.shape[-1] * np.sum(coef**2) / (2 * probe.C)
+
+
+def fit_lbfgs(probe, X, y_encoded, mean, scale):
+    """Linear classifier: the exact optimum of the penalised objective by
+    L-BFGS (scikit-learn's ``LogisticRegression`` on the standardised
+    features), copied into the torch module."""
+    from sklearn.linear_model import LogisticRegression
+
     solver = LogisticRegression(
         C=probe.C / X.shape[1], tol=probe.tol / 100, max_iter=probe.max_epochs
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        solver.fit(Xs, y_encoded)
+    Xs = _fit_linear(probe, solver, X, y_encoded, mean, scale)
     probe.n_iter_ = int(np.max(solver.n_iter_))
-    output = probe.net_.module_.output
-    with torch.no_grad():
-        output.weight.copy_(torch.as_tensor(solver.coef_))
-        output.bias.copy_(torch.as_tensor(solver.intercept_))
     proba = solver.predict_proba(Xs)[np.arange(len(Xs)), y_encoded]
-    penalty = X.shape[1] * np.sum(solver.coef_**2) / (2 * probe.C)
+    penalty = _penalty(probe, solver.coef_)
     probe.loss_curve_ = [float(-np.mean(np.log(proba)) + penalty / len(X))]
     if probe.n_iter_ >= probe.max_epochs:
         _warn_not_converged(
@@ -146,3 +173,24 @@ def fit_lbfgs(probe, X, y_encoded, mean, scale):
             f"tol / 100 = {probe.tol / 100:g} in max_epochs={probe.max_epochs} "
             "iterations"
         )
+
+
+def fit_ridge(probe, X, y_standard, mean, scale):
+    """Linear regressor: the exact optimum of the penalised objective in closed
+    form (scikit-learn's ``Ridge(alpha=n_features / C)`` on the standardised
+    features and targets, by SVD; for ``C=np.inf`` ``LinearRegression``, the
+    least-squares solution of least norm), copied into the torch module. One
+    iteration."""
+    from sklearn.linear_model import LinearRegression, Ridge
+
+    if np.isinf(probe.C):
+        # Not Ridge(alpha=0): its SVD keeps singular values above 1e-15, so
+        # the rank that centring removes comes back as noise.
+        solver = LinearRegression()
+    else:
+        solver = Ridge(alpha=X.shape[1] / probe.C, solver="svd")
+    Xs = _fit_linear(probe, solver, X, y_standard, mean, scale)
+    probe.n_iter_ = 1
+    residual = y_standard - solver.predict(Xs)
+    penalty = 0.0 if np.isinf(probe.C) else _penalty(probe, solver.coef_)
+    probe.loss_curve_ = [float(np.mean(residual**2) / 2 + penalty / len(X))]
