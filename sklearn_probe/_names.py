@@ -35,6 +35,7 @@ _NICE_SCORE_NAMES = {
     "f1_weighted": "F1 (weighted)",
     "neg_log_loss": "Negative log loss",
     "matthews_corrcoef": "Matthews correlation",
+    "R²": "R²",
 }
 
 
@@ -62,11 +63,11 @@ def describe_sizes(sizes):
 
 
 def describe_probe(probe):
-    """A short name of a probe: :func:`describe_sizes` for ProbeClassifier, else
-    its repr with the changed parameters only."""
-    from .probe import ProbeClassifier
+    """A short name of a probe: :func:`describe_sizes` for ProbeClassifier and
+    ProbeRegressor, else its repr with the changed parameters only."""
+    from .probe import ProbeClassifier, ProbeRegressor
 
-    if isinstance(probe, ProbeClassifier):
+    if isinstance(probe, ProbeClassifier | ProbeRegressor):
         return describe_sizes(probe.hidden_layer_sizes)
     from sklearn import config_context
 

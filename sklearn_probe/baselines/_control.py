@@ -1,16 +1,12 @@
-"""ControlTask: a classifier fitted on permuted labels, and selectivity."""
+"""ControlTask: a classifier or regressor fitted on permuted labels, and
+selectivity."""
 
 import numbers
 
 import joblib
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    MetaEstimatorMixin,
-    clone,
-)
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.utils import assert_all_finite, check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
@@ -32,15 +28,21 @@ def _estimator_has(attr):
     return check
 
 
-class ControlTask(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
-    """Fit a classifier on randomly permuted labels: the permuted-label control.
+class ControlTask(MetaEstimatorMixin, BaseEstimator):
+    """Fit an estimator on randomly permuted labels: the permuted-label control.
 
     ``fit(X, y)`` clones ``estimator`` and fits the clone on ``X`` with ``y``
-    shuffled by ``random_state``. Prediction delegates to that clone. The
-    permutation keeps the label distribution (each class keeps its count) but
-    breaks every link between an example and its label, so no representation can
-    help: a held-out score above chance measures nothing but the label prior and
-    the evaluation noise.
+    shuffled by ``random_state``. Prediction and scoring delegate to that
+    clone. The permutation keeps the label distribution (each class keeps its
+    count; a continuous target keeps its values) but breaks every link between
+    an example and its label, so no representation can help: a held-out score
+    above chance measures nothing but the label prior and the evaluation noise.
+
+    The control is a classifier when ``estimator`` is one and a regressor
+    when ``estimator`` is one (scikit-learn's ``is_classifier`` and
+    ``is_regressor`` follow it): with a regressor such as
+    :class:`~sklearn_probe.ProbeRegressor` it is the permuted-target control
+    of a continuous property, scored by R^2 like the regressor.
 
     Inside cross-validation (``cross_val_score``, ``GridSearchCV``) ``fit`` sees
     only the training fold, so labels are permuted *within each training fold*;
@@ -51,8 +53,9 @@ class ControlTask(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     estimator : estimator object
-        The classifier (or pipeline ending in one) to fit on permuted labels. It
-        is cloned in ``fit``; the object passed is never fitted.
+        The classifier or regressor (or pipeline ending in one) to fit on
+        permuted labels. It is cloned in ``fit``; the object passed is never
+        fitted.
     random_state : int, RandomState instance or None, default=None
         Seeds the permutation. With an int, every fit's permutation is drawn
         from that int and a hash of the training data (``X`` and ``y``): the
@@ -67,7 +70,7 @@ class ControlTask(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     estimator_ : estimator object
         The clone of ``estimator`` fitted on the permuted labels.
     classes_ : ndarray of shape (n_classes,)
-        The class labels (from ``estimator_``).
+        The class labels (from ``estimator_``; classifiers only).
     permutation_ : ndarray of shape (n_samples,)
         Row ``i`` of ``X`` was fitted with label ``y[permutation_[i]]``.
 
@@ -124,7 +127,8 @@ class ControlTask(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Whatever ``estimator`` accepts (numbers, or texts for a pipeline
             that starts with ``HiddenStateTransformer``).
         y : array-like of shape (n_samples,)
-            Class labels. They are permuted before fitting.
+            Class labels (or a regressor's targets). They are permuted before
+            fitting.
         **fit_params : dict
             Passed to ``estimator.fit`` unchanged.
 
@@ -139,7 +143,8 @@ class ControlTask(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         y = column_or_1d(y, warn=True)
         assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
+        if is_classifier(self.estimator):
+            check_classification_targets(y)
         check_consistent_length(X, y)
         self.permutation_ = self._rng(X, y).permutation(y.shape[0])
         self.estimator_ = clone(self.estimator)
@@ -242,9 +247,38 @@ class ControlTask(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return self.estimator_.decision_function(X)
 
+    def score(self, X, y, sample_weight=None):
+        """The fitted estimator's own score on ``X`` and the true ``y``.
+
+        Accuracy for a classifier, R^2 for a regressor (``estimator.score``).
+
+        Parameters
+        ----------
+        X : array-like or sequence of str
+            Input accepted by ``estimator``.
+        y : array-like of shape (n_samples,)
+            True labels or targets (not permuted).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, passed on when given.
+
+        Returns
+        -------
+        score : float
+            ``estimator_.score(X, y)``.
+        """
+        check_is_fitted(self)
+        if sample_weight is None:
+            return self.estimator_.score(X, y)
+        return self.estimator_.score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self.estimator)
+        # A classifier's control is a classifier, a regressor's a regressor.
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = inner.classifier_tags
+        tags.regressor_tags = inner.regressor_tags
+        tags.target_tags.required = True
         tags.input_tags.sparse = inner.input_tags.sparse
         tags.input_tags.allow_nan = inner.input_tags.allow_nan
         tags.input_tags.string = inner.input_tags.string

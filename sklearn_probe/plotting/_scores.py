@@ -36,6 +36,8 @@ from ._style import (
 _LINE_COLOURS = tuple(OKABE_ITO[i] for i in (1, 0, 2, 3, 4, 5, 7))
 # The drawing options a display keeps between plot() calls.
 _OPTIONS = ("band", "show_train", "title")
+# What chance is, by score name ("R²": a regression's R^2).
+_CHANCE_NAMES = {"accuracy": "majority class", "R²": "training mean"}
 # A white box behind a label, so lines under it stay readable.
 _LABEL_BOX = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8}
 
@@ -64,7 +66,8 @@ class LayerScoresDisplay:
     score_name : str, default="accuracy"
         Name of the score, for the axis label.
     chance_level : float, default=None
-        Score of a classifier that ignores the texts; drawn as a dashed line.
+        Score of a classifier that ignores the texts (of a regressor, the
+        training mean); drawn as a dashed line.
     best_index : int, default=None
         Row of ``scores`` to mark as the best. None marks the highest
         ``cv_score_mean``.
@@ -306,7 +309,7 @@ class LayerScoresDisplay:
             label=f"chance ({self.chance_level:.2f})",
             zorder=1.5,
         )
-        name = "majority class" if self.score_name == "accuracy" else "no information"
+        name = _CHANCE_NAMES.get(self.score_name, "no information")
         self.chance_text_ = label_line(
             self.ax_,
             f"chance ({name}): {self.chance_level:.2f}",

@@ -45,9 +45,9 @@ def _assemble_result(
     timings,
 ):
     """The :class:`LayerSweepResult` of the search and the references."""
-    chance = _chance_score(inputs.y, inputs.splits, scoring)
+    chance = _chance_score(inputs.y, inputs.splits, scoring, inputs.task)
     scores, param_columns = _scores(search, rows, inputs, extra_columns, chance)
-    classes = np.unique(inputs.y)
+    classes = None if inputs.task == "regression" else np.unique(inputs.y)
     held_out = inputs.test_texts is not None
     return LayerSweepResult(
         scores=scores,
@@ -111,7 +111,6 @@ def _settings(
     mdl_settings,
 ):
     """Everything that determined the result, JSON-ready."""
-    classes, counts = np.unique(inputs.y, return_counts=True)
     probes = _probe_names(inputs.probes, inputs.grid)
     poolings = inputs.poolings
     return {
@@ -138,23 +137,44 @@ def _settings(
         "device": hidden.device_,
         "n_jobs": n_jobs,
         "random_state": random_state,
-        "class_counts": {
-            str(c): int(n) for c, n in zip(classes.tolist(), counts, strict=True)
-        },
+        "task": inputs.task,
+        **_label_summary(inputs),
         # What compare_sweeps checks: the same texts, labels and folds.
         "data_fingerprint": data_fingerprint(inputs.texts, inputs.y, inputs.splits),
+    }
+
+
+def _label_summary(inputs):
+    """``class_counts`` of a classification, or ``targets`` (mean, standard
+    deviation, range) of a regression."""
+    if inputs.task == "regression":
+        y = inputs.y
+        return {
+            "class_counts": {},
+            "targets": {
+                "mean": float(y.mean()),
+                "std": float(y.std()),
+                "min": float(y.min()),
+                "max": float(y.max()),
+            },
+        }
+    classes, counts = np.unique(inputs.y, return_counts=True)
+    return {
+        "class_counts": {
+            str(c): int(n) for c, n in zip(classes.tolist(), counts, strict=True)
+        }
     }
 
 
 def _probe_names(probes, grid):
     """Every probe the sweep trains, in a few words: each probe, and each size of
     ``probe__hidden_layer_sizes`` when ``param_grid`` sweeps it."""
-    from ..probe import ProbeClassifier
+    from ..probe import ProbeClassifier, ProbeRegressor
 
     sizes = grid.get("probe__hidden_layer_sizes")
     names = []
     for probe in probes:
-        if sizes is not None and isinstance(probe, ProbeClassifier):
+        if sizes is not None and isinstance(probe, ProbeClassifier | ProbeRegressor):
             names += [describe_sizes(size) for size in sizes]
         else:
             names.append(describe_probe(probe))

@@ -243,22 +243,28 @@ def _add_comparisons(frame, n_folds, n_samples, n_splits, alpha=0.05):
     return frame
 
 
-def _chance_score(y, splits, scoring):
+def _chance_score(y, splits, scoring, task="classification"):
     """The score of guessing without the texts.
 
     For accuracy the majority-class rate; for other scorings the CV score of a
     classifier that predicts the class frequencies, on the same folds (0.5 for
-    ROC AUC and for balanced accuracy on two classes).
+    ROC AUC and for balanced accuracy on two classes). For a regression the CV
+    score of predicting each training fold's mean target on the same folds
+    (for R^2 slightly below 0: a validation fold's mean is not the training
+    fold's).
     """
-    from sklearn.dummy import DummyClassifier
+    from sklearn.dummy import DummyClassifier, DummyRegressor
     from sklearn.model_selection import cross_val_score
 
+    X = np.zeros((len(y), 1))
+    if task == "regression":
+        scores = cross_val_score(DummyRegressor(), X, y, cv=splits, scoring=scoring)
+        return float(np.mean(scores))
     if scoring in (None, "accuracy"):
         # Not the dummy's CV score: on balanced stratified folds the majority of
         # a training fold is the minority of its validation fold.
         return float(np.unique(y, return_counts=True)[1].max() / len(y))
 
-    X = np.zeros((len(y), 1))
     scores = cross_val_score(
         DummyClassifier(strategy="prior"), X, y, cv=splits, scoring=scoring
     )

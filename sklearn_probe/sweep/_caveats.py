@@ -52,11 +52,22 @@ def _describe_params(params):
     )
 
 
+def chance_words(result):
+    """``"chance"``, or for a regression what chance is: ``"chance (the
+    training mean)"``."""
+    return "chance (the training mean)" if result.task == "regression" else "chance"
+
+
+def _one_answer(result):
+    """What a probe that learned nothing predicts: one class, or a constant."""
+    return "a constant" if result.task == "regression" else "one class"
+
+
 def headline(result):
     """The first sentence: the best layer with its score and chance, or the
     layers that tie for best and which one's pipeline is kept."""
     score = f"{result.cv_description} {result.score_name}"
-    chance = f"chance {result.chance_score:.3f}"
+    chance = f"{chance_words(result)} {result.chance_score:.3f}"
     best = f"{result.best_score:.3f} ± {result.best_score_std:.3f}"
     tied = sorted(result.tied_indices)
     if len(tied) == 1:
@@ -135,8 +146,8 @@ def learned_nothing_lines(result):
             count = f"{folds.min()}-{folds.max()} of {n}"
         lines.append(
             f"The {setting} learned nothing at layer{'s' * (len(indices) > 1)} "
-            f"{layers}: in {count} folds it predicted one class for every text it "
-            f"was trained on, or scored no better than chance "
+            f"{layers}: in {count} folds it predicted {_one_answer(result)} for "
+            f"every text it was trained on, or scored no better than chance "
             f"({result.chance_score:.3f}) on them. Raise C (a weaker penalty) or "
             "use more data; these rows are not findings."
         )

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import (
+    KFold,
+    RepeatedKFold,
     RepeatedStratifiedKFold,
     StratifiedKFold,
     check_cv,
@@ -27,6 +29,10 @@ from ._baselines import BASELINES
 from ._units import SUBWORDS, UNITS, check_word_samples, grouped_splits
 
 _HIDDEN = HiddenStateTransformer._parameter_constraints
+
+#: ``task="auto"`` becomes one of the other two; the default scoring of each.
+TASKS = ("auto", "classification", "regression")
+DEFAULT_SCORING = {"classification": "accuracy", "regression": "r2"}
 
 #: What ``validate_params`` checks on every call of ``layer_sweep``. ``texts``
 #: and ``labels`` are checked together by hand, ``layers`` against the model's
@@ -54,6 +60,7 @@ PARAMETER_CONSTRAINTS = {
     "repeats": [Interval(numbers.Integral, 1, None, closed="left")],
     "trust_remote_code": _HIDDEN["trust_remote_code"],
     "unit": [StrOptions(set(UNITS))],
+    "task": [StrOptions(set(TASKS))],
 }
 
 
@@ -74,6 +81,8 @@ class _Inputs:
     splits: list
     unit: str = "text"
     groups: np.ndarray | None = None  # the sentence of each word sample
+    task: str = "classification"
+    scoring: object = "accuracy"
 
     @property
     def n_splits(self):
@@ -95,11 +104,14 @@ def _check_inputs(
     repeats,
     random_state,
     unit="text",
+    task="auto",
+    mdl=False,
 ):
     """What ``validate_params`` cannot check; the folds, drawn once.
 
     With ``unit="word"`` the texts are word samples and the folds are grouped
-    by sentence (:mod:`._units`).
+    by sentence (:mod:`._units`). ``task="auto"`` is resolved from the labels
+    and ``scoring=None`` from the task.
     """
     if unit == "word":
         texts, groups = check_word_samples(texts, baselines or [])
@@ -108,15 +120,22 @@ def _check_inputs(
         texts, groups = check_texts(texts, estimator_name="layer_sweep"), None
         poolings = ["auto", *sorted(POOLINGS)]
     y = _check_labels(labels, len(texts), "labels")
-    _check_scoring(scoring, y)
+    task = check_task(task, y)
+    if task == "regression":
+        y = _check_targets(y, "labels")
+        _check_regression(baselines or [], mdl, unit)
+    scoring = DEFAULT_SCORING[task] if scoring is None else scoring
+    _check_scoring(scoring, y, task)
     test_texts, test_y = _check_test(
         test, check=(lambda t: check_word_samples(t)[0]) if unit == "word" else None
     )
+    if task == "regression" and test_y is not None:
+        test_y = _check_targets(test_y, "test labels")
     n_repeats = _check_repeats(repeats, cv)
     if unit == "word":
-        splitter, splits = grouped_splits(cv, texts, y, groups, random_state)
+        splitter, splits = grouped_splits(cv, texts, y, groups, random_state, task)
     else:
-        splitter = _check_cv(cv, random_state, n_repeats)
+        splitter = _check_cv(cv, random_state, n_repeats, task)
         splits = list(splitter.split(np.zeros(len(texts)), y))
     return _Inputs(
         texts=texts,
@@ -124,7 +143,7 @@ def _check_inputs(
         test_texts=test_texts,
         test_y=test_y,
         poolings=_check_items(pooling, "pooling", poolings),
-        probes=_check_probes(probe, random_state),
+        probes=_check_probes(probe, random_state, task),
         grid=_check_param_grid(param_grid),
         baselines=_check_items(baselines or [], "baselines", list(BASELINES)),
         n_repeats=n_repeats,
@@ -132,6 +151,8 @@ def _check_inputs(
         splits=splits,
         unit=unit,
         groups=groups,
+        task=task,
+        scoring=scoring,
     )
 
 
@@ -149,7 +170,7 @@ def _check_items(value, name, options):
     return list(dict.fromkeys(values))
 
 
-def _check_scoring(scoring, y):
+def _check_scoring(scoring, y, task="classification"):
     """Try a named scoring on the labels before any work.
 
     A scoring that cannot score these labels (``"f1"`` on three classes,
@@ -162,7 +183,7 @@ def _check_scoring(scoring, y):
         return
     import warnings
 
-    from sklearn.dummy import DummyClassifier
+    from sklearn.dummy import DummyClassifier, DummyRegressor
     from sklearn.metrics import check_scoring, get_scorer_names
 
     if scoring not in get_scorer_names():
@@ -172,12 +193,22 @@ def _check_scoring(scoring, y):
             "e.g. 'accuracy', 'balanced_accuracy' or 'f1_macro'."
         )
     X = np.zeros((len(y), 1))
-    guess = DummyClassifier(strategy="stratified", random_state=0).fit(X, y)
+    if task == "regression":
+        guess = DummyRegressor().fit(X, y)
+    else:
+        guess = DummyClassifier(strategy="stratified", random_state=0).fit(X, y)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ill-defined scores of a guess
             check_scoring(guess, scoring=scoring)(guess, X, y)
     except ValueError as exc:
+        if task == "regression":
+            raise ValueError(
+                f"scoring={scoring!r} cannot score a regression probe's "
+                f"predictions ({' '.join(str(exc).split())}). Use a regression "
+                "scoring such as 'r2', 'neg_mean_squared_error' or "
+                "'neg_mean_absolute_error'."
+            ) from None
         classes = np.unique(y).tolist()
         if len(classes) > 2 and f"{scoring}_macro" in get_scorer_names():
             fix = f"use '{scoring}_macro' (every class counts the same) or "
@@ -242,11 +273,14 @@ def _check_test(test, check=None):
     return texts, y
 
 
-def _check_probes(probe, random_state):
-    if probe is None:
-        from ..probe import ProbeClassifier
+def _check_probes(probe, random_state, task="classification"):
+    from sklearn.base import is_classifier, is_regressor
 
-        return [ProbeClassifier(random_state=random_state)]
+    if probe is None:
+        from ..probe import ProbeClassifier, ProbeRegressor
+
+        kind = ProbeRegressor if task == "regression" else ProbeClassifier
+        return [kind(random_state=random_state)]
     probes = list(probe) if isinstance(probe, list | tuple) else [probe]
     if not probes:
         raise ValueError("The 'probe' parameter of layer_sweep is an empty list.")
@@ -255,6 +289,14 @@ def _check_probes(probe, random_state):
             raise ValueError(
                 "The 'probe' parameter of layer_sweep must be a scikit-learn "
                 f"classifier or a list of them. Got {p!r} instead."
+            )
+        wrong = is_classifier(p) if task == "regression" else is_regressor(p)
+        if wrong:
+            kinds = ["classifier", "regressor"][:: 1 if task == "regression" else -1]
+            raise ValueError(
+                f"The 'probe' parameter of layer_sweep is {p!r}, a {kinds[0]}, "
+                f"but the task is {task}: use a {kinds[1]} such as "
+                f"Probe{kinds[1].capitalize()}."
             )
     return probes
 
@@ -284,11 +326,83 @@ def _check_param_grid(param_grid):
     return grid
 
 
-def _check_cv(cv, random_state, n_repeats=1):
+def _check_cv(cv, random_state, n_repeats=1, task="classification"):
+    """The splitter: stratified folds for classes, plain ``KFold`` for a
+    continuous target."""
+    regression = task == "regression"
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
         if n_repeats > 1:
-            return RepeatedStratifiedKFold(
+            kind = RepeatedKFold if regression else RepeatedStratifiedKFold
+            return kind(
                 n_splits=int(cv), n_repeats=n_repeats, random_state=random_state
             )
-        return StratifiedKFold(int(cv), shuffle=True, random_state=random_state)
-    return check_cv(cv, classifier=True)
+        kind = KFold if regression else StratifiedKFold
+        return kind(int(cv), shuffle=True, random_state=random_state)
+    return check_cv(cv, classifier=not regression)
+
+
+def check_task(task, y):
+    """``"classification"`` or ``"regression"``: ``task``, or for ``"auto"``
+    what scikit-learn's ``type_of_target`` says of ``y`` (floats that are not
+    all whole numbers are continuous; ints and strings are classes).
+
+    A classification of continuous labels is an error that suggests the
+    regression task.
+    """
+    from sklearn.utils.multiclass import type_of_target
+
+    kind = type_of_target(y, input_name="labels")
+    if task == "auto":
+        return "regression" if kind == "continuous" else "classification"
+    if task == "classification" and kind == "continuous":
+        values = np.unique(y)
+        raise ValueError(
+            f"The labels are continuous ({len(values)} distinct floats, from "
+            f"{values.min():g} to {values.max():g}), not classes: a "
+            "classification probe would treat each value as a class of its own. "
+            "For a continuous property use task='regression' (--task regression "
+            "on the command line); for classes, give labels that name them."
+        )
+    return task
+
+
+def _check_targets(y, name):
+    """The labels of a regression as finite floats, or a clear error."""
+    try:
+        targets = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        bad = next(v for v in y if not _is_number(v))
+        raise ValueError(
+            f"task='regression' needs numeric {name}; got {bad!r}. Use "
+            "task='classification' for class labels."
+        ) from None
+    if not np.all(np.isfinite(targets)):
+        raise ValueError(
+            f"The {name} of a regression must be finite; got "
+            f"{int(np.sum(~np.isfinite(targets)))} NaN or infinite values."
+        )
+    return targets
+
+
+def _is_number(value):
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _check_regression(baselines, mdl, unit):
+    """What a regression sweep cannot do, said before anything runs."""
+    if mdl:
+        raise ValueError(
+            "mdl=True is for classification only: the online code transmits "
+            "class labels with a probe's class probabilities, which a regression "
+            "probe does not give. Use mdl=False with task='regression'."
+        )
+    if unit == "word" and "control" in baselines:
+        raise ValueError(
+            "The word-type control draws a class label per word type, so it is "
+            "for classification only; with task='regression' and unit='word' "
+            "leave 'control' out of baselines."
+        )

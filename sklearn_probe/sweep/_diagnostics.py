@@ -1,16 +1,18 @@
 """What a layer sweep's mean scores alone do not show.
 
 - Probes that learned nothing (:func:`_degenerate_folds`): in a fold, the
-  fitted probe predicted one class for every one of its training texts, or
-  scored no better than chance on them. The search counts the classes each
-  fold's probe predicts on its training texts (:func:`_search_scoring`, one more
-  entry of a multi-metric search that reuses the predictions the score needs).
+  fitted probe predicted one class for every one of its training texts (a
+  regression probe: a constant), or scored no better than chance on them. The
+  search says whether each fold's probe predicts a constant on its training
+  texts (:func:`_search_scoring`, one more entry of a multi-metric search that
+  reuses the predictions the score needs).
 - Ties with the best row (:func:`_tied_with_best`).
 - The best candidate's cross-validated predictions (:func:`_best_predictions`),
   from which the report draws per-class precision and recall and a confusion
   matrix.
-- A text of each class from the user's own data (:func:`_example_texts`), for
-  the "try it" command.
+- A text of each class (a regression: of the smallest, a middle and the
+  largest target) from the user's own data (:func:`_example_texts`), for the
+  "try it" command.
 """
 
 import numpy as np
@@ -19,40 +21,48 @@ from sklearn.metrics import check_scoring, make_scorer
 from sklearn.model_selection import cross_val_predict
 
 from .._names import CV
+from ..probe._regressor import CONSTANT_SPREAD
 from ._search import _single_torch_thread
 
 #: The key of the search's own score in its multi-metric scoring: the
 #: ``cv_results_`` keys stay ``mean_test_score``, ``split0_train_score``, ...
 SCORE = "score"
-CLASSES_PREDICTED = "classes_predicted"
+CONSTANT = "constant_predictions"
 
 #: Two mean scores equal when rounded to this many decimals (as printed) tie.
 TIE_DECIMALS = 3
 
 
-def _n_classes_predicted(y_true, y_pred):
-    return len(np.unique(y_pred))
+def _constant_predictions(y_true, y_pred, regression=False):
+    """1 when the predictions are constant, else 0: one class, or for a
+    regression a standard deviation at most ``CONSTANT_SPREAD`` of the
+    targets'."""
+    if regression:
+        return float(np.std(y_pred) <= CONSTANT_SPREAD * np.std(y_true))
+    return float(len(np.unique(y_pred)) <= 1)
 
 
-def _search_scoring(estimator, scoring):
-    """The search's scoring: the sweep's score, and how many classes each
-    fold's probe predicts (on its training texts with ``return_train_score``)."""
-    return {
-        SCORE: check_scoring(estimator, scoring=scoring),
-        CLASSES_PREDICTED: make_scorer(_n_classes_predicted, response_method="predict"),
-    }
+def _search_scoring(estimator, scoring, task="classification"):
+    """The search's scoring: the sweep's score, and whether each fold's probe
+    predicts a constant (on its training texts with ``return_train_score``)."""
+    constant = make_scorer(
+        _constant_predictions,
+        response_method="predict",
+        regression=task == "regression",
+    )
+    return {SCORE: check_scoring(estimator, scoring=scoring), CONSTANT: constant}
 
 
 def _degenerate_folds(cv_results, n_folds, chance_score):
     """Per candidate, the folds whose probe learned nothing.
 
-    A fold's probe learned nothing when it predicts one class for every text it
-    was trained on, or when its training score is at most ``chance_score`` (the
-    score of guessing without the texts).
+    A fold's probe learned nothing when it predicts one class (a constant) for
+    every text it was trained on, or when its training score is at most
+    ``chance_score`` (the score of guessing without the texts).
     """
     counts = np.zeros(len(cv_results[f"mean_test_{SCORE}"]), dtype=int)
     for k in range(n_folds):
-        one_class = np.asarray(cv_results[f"split{k}_train_{CLASSES_PREDICTED}"]) <= 1
+        one_class = np.asarray(cv_results[f"split{k}_train_{CONSTANT}"]) > 0
         at_chance = np.asarray(cv_results[f"split{k}_train_{SCORE}"]) <= chance_score
         counts += one_class | at_chance
     return counts
@@ -101,10 +111,16 @@ def _example_texts(texts, y, classes):
     """One text per class, for trying the saved pipeline.
 
     The shortest text of the class with at least three words (else its
-    shortest), so that the command that shows it stays short.
+    shortest), so that the command that shows it stays short. ``classes``
+    None (a regression): the texts of the smallest, the median and the
+    largest target.
     """
     texts = list(texts)
     y = np.asarray(y)
+    if classes is None:
+        order = np.argsort(y, kind="stable")
+        picks = dict.fromkeys(order[[0, len(order) // 2, -1]].tolist())
+        return [texts[i] for i in picks]
     examples = []
     for label in classes:
         members = [texts[i] for i in np.flatnonzero(y == label)]

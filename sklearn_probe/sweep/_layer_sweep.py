@@ -60,7 +60,7 @@ def layer_sweep(
     probe=None,
     param_grid=None,
     cv=5,
-    scoring="accuracy",
+    scoring=None,
     test=None,
     max_length=128,
     batch_size=32,
@@ -74,6 +74,7 @@ def layer_sweep(
     repeats=1,
     trust_remote_code=False,
     unit="text",
+    task="auto",
 ):
     """Cross-validated probe scores for every layer of a model; the best layer.
 
@@ -90,7 +91,8 @@ def layer_sweep(
         Training texts: the folds are drawn from them and the best pipeline is
         refitted on all of them.
     labels : array-like of shape (n_texts,)
-        Their labels (ints, strings, ...); at least two classes.
+        Their labels (ints, strings, ...; at least two classes), or the values
+        of a continuous property (floats) for a regression (see ``task``).
     model : str, path-like or list of them, default="minilm"
         A Hugging Face hub name, a local directory written by
         ``save_pretrained``, or ``"minilm"`` (the all-MiniLM-L6-v2 checkpoint
@@ -107,18 +109,20 @@ def layer_sweep(
         ``"auto"`` is ``"last"`` for causal (decoder) models and ``"mean"``
         otherwise, as in :class:`HiddenStateTransformer`.
     probe : estimator or sequence of estimators, default=None
-        The classifier trained on each layer's vectors. None is
-        ``ProbeClassifier(random_state=random_state)``, a linear probe; a
-        sequence sweeps them.
+        The classifier (regressor, for a regression) trained on each layer's
+        vectors. None is ``ProbeClassifier(random_state=random_state)`` (or
+        ``ProbeRegressor``), a linear probe; a sequence sweeps them.
     param_grid : dict, default=None
         More pipeline parameters to sweep, e.g.
         ``{"probe__hidden_layer_sizes": [(), (256,)]}``.
     cv : int or cross-validation generator, default=5
         An int ``k`` gives ``StratifiedKFold(k, shuffle=True,
-        random_state=random_state)``. The splits are drawn once and shared by
-        every candidate.
-    scoring : str or callable, default="accuracy"
-        A scikit-learn scoring name or scorer; higher is better.
+        random_state=random_state)`` (``KFold`` for a regression). The splits
+        are drawn once and shared by every candidate.
+    scoring : str or callable, default=None
+        A scikit-learn scoring name or scorer; higher is better. None is
+        ``"accuracy"`` for a classification and ``"r2"`` (R^2) for a
+        regression.
     test : tuple (texts, labels), default=None
         A held-out test set. The best pipeline is scored on it after the layer
         was chosen on the training texts; that score is ``test_score``, apart
@@ -151,10 +155,11 @@ def layer_sweep(
 
         - ``"control"``: the same probe wrapped in
           :class:`~sklearn_probe.baselines.ControlTask`, i.e. fitted on labels
-          permuted inside each training fold and scored on the true labels of
-          the validation fold. Adds ``control_mean``, ``control_std`` and
-          ``selectivity`` (``cv_score_mean - control_mean``). Costs one more
-          probe fit per fold and no forward pass.
+          (a regression's targets) permuted inside each training fold and
+          scored on the true labels of the validation fold. Adds
+          ``control_mean``, ``control_std`` and ``selectivity``
+          (``cv_score_mean - control_mean``). Costs one more probe fit per
+          fold and no forward pass.
         - ``"random_weights"``: the same pipeline on the same architecture with
           freshly initialised weights (``HiddenStateTransformer(
           weights="random", random_state=random_state)``): the floor that
@@ -180,6 +185,8 @@ def layer_sweep(
         number. Adds ``mdl_code_length_bits`` and ``mdl_compression``
         (uniform code length / online code length; 1 means nothing learnable).
         Costs about 10 probe fits per candidate and no forward pass.
+        Classification only: with ``task="regression"`` it is an error (a
+        regression probe gives no class probabilities to code labels with).
     repeats : int, default=1
         With ``repeats=r > 1`` (``cv`` must then be an int ``k``) the folds are
         ``RepeatedStratifiedKFold(k, r, random_state=random_state)``: ``r * k``
@@ -209,6 +216,19 @@ def layer_sweep(
         (``online_code_length(..., groups=...)``). ``cache_dir`` stores every word's
         vectors, and ``n_jobs`` reads them from the disk, as for texts.
         Needs ``repeats=1``.
+    task : {"auto", "classification", "regression"}, default="auto"
+        What the labels are. ``"regression"``: a continuous property (sentence
+        length, parse depth, a score): the probe is a regressor, the folds
+        ``KFold`` (``GroupKFold`` for words), the scoring R^2 by default, the
+        chance level that of predicting the training fold's mean target
+        (cross-validated on the same folds, so slightly below 0), the control
+        baseline the probe fitted on targets permuted inside each training
+        fold, and ``degenerate_folds`` counts probes whose predictions on
+        their training texts are constant. ``"auto"`` is ``"regression"`` when
+        scikit-learn's ``type_of_target`` calls the labels continuous (floats
+        that are not all whole numbers) and ``"classification"`` otherwise:
+        pass ``"regression"`` for integer-valued properties such as counts.
+        A classification of continuous labels is an error.
 
     Returns
     -------
@@ -245,7 +265,10 @@ def layer_sweep(
         repeats=repeats,
         random_state=random_state,
         unit=unit,
+        task=task,
+        mdl=mdl,
     )
+    scoring = inputs.scoring
     timings = {}
     hidden, swept_layers, timings["load"] = _load_model(
         inputs,
@@ -332,7 +355,7 @@ def _search(hidden, inputs, layers, timings, scoring, n_jobs, verbose):
         inputs.y,
         refit=_argmax_mean_score,
         return_train_score=True,
-        scoring=_search_scoring(pipe, scoring),
+        scoring=_search_scoring(pipe, scoring, inputs.task),
         cv=inputs.splits,
         n_jobs=n_jobs,
         verbose_bar=verbose,

@@ -6,9 +6,10 @@ the best layer's results per class, a command to try the saved pipeline on
 texts of the user's own data, and the settings.
 """
 
-from ._caveats import _probe_phrase, _row_name
+from ._caveats import _one_answer, _probe_phrase, _row_name
 from ._text import (
     _cv_text,
+    _labels_word,
     confusion_table,
     markdown_table,
     per_class_table,
@@ -45,8 +46,8 @@ def markdown_report(
 def _intro(result, dataset, task):
     s = result.settings
     data_name = (dataset or {}).get("name", "texts")
-    question = f"the {task} of {data_name}" if task else f"the labels of {data_name}"
-    folds = "stratified cross-validation"
+    question = f"the {task or _labels_word(result)} of {data_name}"
+    folds = f"{_stratified(result)}cross-validation"
     if s.get("cv_groups"):
         folds += f" grouped by {s['cv_groups']}"
     lines = [
@@ -76,9 +77,10 @@ def _try_section(result, written):
         return [
             "## Try texts of your own",
             "",
-            "One text of each class from the data"
+            _try_it_texts(result)
             + (" (held out)" if result.n_test else "")
-            + ", labelled by the saved pipeline; put your own in their place:",
+            + f", {_try_it_verb(result)} by the saved pipeline; put your own in "
+            "their place:",
             "",
             "```sh",
             try_command(result, pipeline_path(written)),
@@ -112,7 +114,7 @@ def _scores_section(result):
         f"`CV {result.score_name}`: mean over the validation folds, `± sd` their "
         "standard deviation, `train`: mean over the training folds, `fit s`: "
         "seconds per fit. `*` marks the best (the highest mean CV score)."
-        + _column_notes(result.scores),
+        + _column_notes(result),
         "",
         markdown_table(summary_table(result)),
         "",
@@ -155,7 +157,7 @@ def _settings_section(result, dataset, command, versions):
         "max_length": s["max_length"],
         "folds": s["cv_splitter"],
         "scoring": s["scoring"],
-        "classes": ", ".join(f"{k}: {v}" for k, v in s["class_counts"].items()),
+        **_labels_setting(s),
         "held-out texts": result.n_test,
         "device": s["device"],
         "random_state": s["random_state"],
@@ -170,7 +172,8 @@ def _settings_section(result, dataset, command, versions):
     return ["## Settings", "", *[f"- **{k}**: {v}" for k, v in settings.items()]]
 
 
-def _column_notes(frame):
+def _column_notes(result):
+    frame = result.scores
     notes = []
     if "ci_low" in frame:
         notes.append(
@@ -181,9 +184,9 @@ def _column_notes(frame):
         )
     if "control_mean" in frame:
         notes.append(
-            " `control`: the same probe fitted on labels permuted inside each "
-            "training fold, scored on the true labels; `selectivity`: CV score "
-            "minus control."
+            f" `control`: the same probe fitted on {_labels_word(result)} permuted "
+            "inside each training fold, scored on the true ones; `selectivity`: "
+            "CV score minus control."
         )
     if "random_weights_mean" in frame:
         notes.append(
@@ -196,10 +199,38 @@ def _column_notes(frame):
         )
     if (frame["degenerate_folds"] > 0).any():
         notes.append(
-            " `learned nothing`: folds whose probe predicted one class for every "
-            "text it was trained on, or scored no better than chance on them."
+            f" `learned nothing`: folds whose probe predicted {_one_answer(result)} "
+            "for every text it was trained on, or scored no better than chance on "
+            "them."
         )
     return "".join(notes)
+
+
+def _try_it_texts(result):
+    if result.task == "regression":
+        return "The texts of the smallest, a middle and the largest target"
+    return "One text of each class from the data"
+
+
+def _try_it_verb(result):
+    return "scored" if result.task == "regression" else "labelled"
+
+
+def _stratified(result):
+    return "" if result.task == "regression" else "stratified "
+
+
+def _labels_setting(settings):
+    """The classes and their counts, or a regression's targets in brief."""
+    targets = settings.get("targets")
+    if targets:
+        return {
+            "task": "regression",
+            "targets": f"mean {targets['mean']:.4g}, sd {targets['std']:.4g}, "
+            f"from {targets['min']:.4g} to {targets['max']:.4g}",
+        }
+    counts = settings["class_counts"]
+    return {"classes": ", ".join(f"{k}: {v}" for k, v in counts.items())}
 
 
 def pipeline_path(written):

@@ -72,7 +72,8 @@ def write_report(
     Files: ``scores.csv``; ``results.json`` (settings, versions, per-layer
     scores, best layer, held-out score, timings); ``layer_scores.png`` and
     ``.svg``; ``tsne_layers.png`` and ``.svg`` (only with ``texts`` and
-    ``labels``); ``report.md`` showing all of it; ``best_pipeline.skops`` (the
+    ``labels``, and not for a regression, whose targets are no classes to
+    colour points by); ``report.md`` showing all of it; ``best_pipeline.skops`` (the
     refitted best pipeline, without model weights).
 
     Parameters
@@ -177,7 +178,8 @@ def _write_files(
     plt.close(display.figure_)
 
     tsne_method = None
-    if texts is not None and labels is not None:
+    # Points coloured by class: a regression's targets are no classes.
+    if texts is not None and labels is not None and result.task != "regression":
         display = LayerEmbeddingsDisplay.from_sweep(
             result,
             texts,

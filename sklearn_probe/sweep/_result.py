@@ -73,9 +73,13 @@ class LayerSweepResult:
         The score of guessing without the texts: the majority-class rate for
         accuracy; for other scorings the cross-validated score of
         ``DummyClassifier(strategy="prior")`` on the same folds (0.5 for ROC
-        AUC).
+        AUC); for a regression that of predicting the training fold's mean
+        target (``DummyRegressor``) on the same folds.
     scoring : str or callable
-        The scoring used; ``score_name`` is its name for tables and axes.
+        The scoring used; ``score_name`` is its name for tables and axes
+        (``"R²"`` for ``"r2"``).
+    task : str
+        ``"classification"`` or ``"regression"`` (from ``settings``).
     n_splits : int
         Number of cross-validation folds (per repeat).
     n_repeats : int
@@ -86,8 +90,8 @@ class LayerSweepResult:
         embedding output).
     layers : list of int
         The layers swept.
-    classes : ndarray
-        Labels seen in the training data, sorted.
+    classes : ndarray or None
+        Labels seen in the training data, sorted; None for a regression.
     n_train, n_test : int
         Number of training and held-out test texts (``n_test`` is 0 without a
         test set).
@@ -133,7 +137,7 @@ class LayerSweepResult:
     n_repeats: int = 1
     n_layers: int
     layers: list
-    classes: np.ndarray
+    classes: np.ndarray | None
     n_train: int
     n_test: int
     settings: dict
@@ -201,7 +205,12 @@ class LayerSweepResult:
 
     @property
     def score_name(self):
-        return score_name(self.scoring)
+        name = score_name(self.scoring)
+        return "R²" if name == "r2" else name
+
+    @property
+    def task(self):
+        return self.settings.get("task", "classification")
 
     @property
     def model_name(self):
@@ -322,10 +331,11 @@ class LayerSweepResult:
                 "data": {
                     "n_train": self.n_train,
                     "n_test": self.n_test,
-                    "classes": list(self.classes),
+                    "classes": None if self.classes is None else list(self.classes),
                     "class_counts": counts,
+                    "targets": self.settings.get("targets"),
                 },
-                "scoring": self.score_name,
+                "scoring": score_name(self.scoring),
                 "n_splits": self.n_splits,
                 "n_repeats": self.n_repeats,
                 "param_columns": self.param_columns,

@@ -12,7 +12,13 @@ import numpy as np
 
 from .._names import describe_sizes
 from ._baselines import text_baseline_lines
-from ._caveats import _names, _row_name, headline, learned_nothing_lines
+from ._caveats import (
+    _names,
+    _row_name,
+    chance_words,
+    headline,
+    learned_nothing_lines,
+)
 from ._choose import choice_lines
 
 
@@ -130,9 +136,9 @@ def reading_lines(result):
         chance = (
             f"guessing by the class frequencies gives {guess:.3f} on average"
             if guess is not None
-            else f"chance {result.chance_score:.3f}"
+            else f"{chance_words(result)} {result.chance_score:.3f}"
         )
-        labels = "permuted labels"
+        labels = f"permuted {_labels_word(result)}"
         if result.settings.get("unit", "text") == "word":
             labels = "labels drawn at random once per word type, Hewitt & Liang's"
         lines.append(
@@ -196,6 +202,11 @@ def markdown_table(frame):
     return "\n".join([line(columns), "|" + "|".join(align) + "|", *map(line, rows)])
 
 
+def _labels_word(result):
+    """``"labels"``, or ``"targets"`` for a regression."""
+    return "targets" if result.task == "regression" else "labels"
+
+
 def _n_folds(result):
     return result.n_splits * result.n_repeats
 
@@ -233,7 +244,7 @@ def per_class_table(result):
     import pandas as pd
     from sklearn.metrics import precision_recall_fscore_support
 
-    if result.cv_predictions is None:
+    if result.cv_predictions is None or result.classes is None:
         return None
     with warnings.catch_warnings():
         # A class never predicted has an ill-defined precision: shown as 0.
@@ -262,7 +273,7 @@ def confusion_table(result):
     import pandas as pd
     from sklearn.metrics import confusion_matrix
 
-    if result.cv_predictions is None:
+    if result.cv_predictions is None or result.classes is None:
         return None
     matrix = confusion_matrix(
         result.train_labels, result.cv_predictions, labels=result.classes

@@ -53,16 +53,19 @@ def check_word_sweep(*, repeats):
         )
 
 
-def grouped_splits(cv, samples, y, groups, random_state):
-    """The splitter and its folds, grouped by sentence; checked for leaks."""
-    from sklearn.model_selection import StratifiedGroupKFold, check_cv
+def grouped_splits(cv, samples, y, groups, random_state, task="classification"):
+    """The splitter and its folds, grouped by sentence; checked for leaks.
 
+    An int ``cv`` is ``StratifiedGroupKFold``, or ``GroupKFold`` for a
+    regression."""
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, check_cv
+
+    regression = task == "regression"
     if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        splitter = StratifiedGroupKFold(
-            int(cv), shuffle=True, random_state=random_state
-        )
+        kind = GroupKFold if regression else StratifiedGroupKFold
+        splitter = kind(int(cv), shuffle=True, random_state=random_state)
     else:
-        splitter = check_cv(cv, classifier=True)
+        splitter = check_cv(cv, classifier=not regression)
     with warnings.catch_warnings():
         # A splitter that ignores groups says so; the check below says more.
         warnings.filterwarnings("ignore", "The groups parameter is ignored")

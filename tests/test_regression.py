@@ -1,0 +1,185 @@
+"""layer_sweep on a continuous property: R^2 against Ridge on the same folds,
+chance as the training mean, the permuted-target control, the report."""
+
+import json
+
+import numpy as np
+import pytest
+from helpers import length_corpus
+from sklearn.base import is_classifier, is_regressor
+from sklearn.dummy import DummyRegressor
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.model_selection import KFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import check_estimator
+
+from sklearn_probe import HiddenStateTransformer, ProbeRegressor, layer_sweep
+from sklearn_probe.baselines import ControlTask
+
+LAYER = 2  # the layer the target is a linear function of
+
+
+@pytest.fixture(scope="module")
+def planted(tiny_bert):
+    """60 texts, every layer's vectors, and a target linear in layer 2's."""
+    texts, _ = length_corpus(60, seed=3)
+    vectors = {
+        layer: HiddenStateTransformer(tiny_bert, layer=layer, verbose=0)
+        .fit_transform(texts)
+        .astype(np.float64)
+        for layer in range(4)
+    }
+    rng = np.random.RandomState(0)
+    X = StandardScaler().fit_transform(vectors[LAYER])
+    y = X @ rng.randn(X.shape[1]) + 0.3 * rng.randn(len(texts)) + 10
+    return texts, y, vectors
+
+
+@pytest.fixture(scope="module")
+def result(tiny_bert, planted):
+    texts, y, _ = planted
+    return layer_sweep(
+        texts, y, model=tiny_bert, cv=3, baselines=["control"], verbose=0
+    )
+
+
+def test_float_labels_make_a_regression_with_kfold(result):
+    assert result.task == "regression"
+    assert result.settings["task"] == "regression"
+    assert result.settings["scoring"] == "r2" and result.score_name == "R²"
+    assert result.settings["cv_splitter"].startswith("KFold(")
+    assert result.classes is None
+    assert isinstance(result.best_pipeline.named_steps["probe"], ProbeRegressor)
+
+
+def test_r2_per_layer_is_ridge_on_the_same_folds(result, planted):
+    """Each layer's CV R^2 is StandardScaler + Ridge(alpha=d / C) scored by
+    cross_val_score on KFold(3, shuffle=True, random_state=0)."""
+    texts, y, vectors = planted
+    folds = KFold(3, shuffle=True, random_state=0)
+    means = {}
+    for layer, X in vectors.items():
+        reference = make_pipeline(StandardScaler(), Ridge(alpha=X.shape[1] / 1.0))
+        expected = cross_val_score(reference, X, y, cv=folds, scoring="r2")
+        row = result.scores[result.scores["layer"] == layer].iloc[0]
+        got = row[[f"cv_score_fold{k}" for k in range(3)]].to_numpy(float)
+        np.testing.assert_allclose(got, expected, atol=1e-4)
+        means[layer] = expected.mean()
+    assert result.best_layer == max(means, key=means.get)
+    assert means[LAYER] > 0.8
+
+
+def test_chance_is_the_training_mean_on_the_same_folds(result, planted):
+    texts, y, _ = planted
+    by_hand = []
+    for train, test in KFold(3, shuffle=True, random_state=0).split(y):
+        residual = np.sum((y[test] - y[train].mean()) ** 2)
+        by_hand.append(1 - residual / np.sum((y[test] - y[test].mean()) ** 2))
+    assert result.chance_score == pytest.approx(np.mean(by_hand), abs=1e-12)
+    assert result.chance_score < 0
+
+
+def test_control_fits_permuted_targets(result):
+    scores = result.scores.set_index("layer")
+    assert scores.loc[LAYER, "control_mean"] < 0.2
+    assert scores.loc[LAYER, "cv_score_mean"] > 0.8
+    np.testing.assert_allclose(
+        scores["selectivity"], scores["cv_score_mean"] - scores["control_mean"]
+    )
+    assert (result.scores["degenerate_folds"] == 0).all()
+
+
+def test_report_speaks_of_r2_and_targets(result, planted, tmp_path, close_figures):
+    texts, y, _ = planted
+    written = result.save_report(tmp_path / "out", texts=texts, labels=y)
+    report = written["report.md"].read_text()
+    assert "knows the targets of" in report
+    assert "CV R²" in report and "chance (the training mean)" in report
+    assert "class by class" not in report and "predicted " not in report
+    assert "stratified" not in report
+    assert "permuted inside each training fold" in report
+    assert "targets**: mean" in report
+    assert "tsne_layers.png" not in written
+    payload = json.loads(written["results.json"].read_text())
+    assert payload["scoring"] == "r2" and payload["settings"]["task"] == "regression"
+    assert payload["data"]["targets"]["mean"] == pytest.approx(y.mean())
+
+    from sklearn_probe import LayerScoresDisplay
+
+    display = LayerScoresDisplay.from_sweep(result)
+    assert display.ax_.get_ylabel().startswith("R²")
+    assert "training mean" in display.chance_text_.get_text()
+
+
+def test_constant_predictions_are_flagged(tiny_bert, planted):
+    texts, y, _ = planted
+    crushed = layer_sweep(
+        texts,
+        y,
+        model=tiny_bert,
+        layers=[LAYER],
+        probe=ProbeRegressor(C=1e-9),
+        cv=3,
+        verbose=0,
+    )
+    assert crushed.scores["degenerate_folds"].tolist() == [3]
+    from sklearn_probe.sweep._text import summary_lines
+
+    assert "predicted a constant for every text" in " ".join(summary_lines(crushed))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"task": "regression", "mdl": True}, "mdl=True is for classification only"),
+        ({"task": "classification"}, r"continuous \(60 distinct floats.*regression"),
+        ({"probe": ProbeRegressor(), "task": "classification"}, "continuous"),
+        ({"probe": Ridge(), "labels": [0, 1] * 30}, "a regressor, but the task"),
+        ({"probe": LinearRegression().__class__(), "scoring": "accuracy"}, "regres"),
+    ],
+)
+def test_mistakes_are_said_before_any_model_loads(planted, kwargs, message):
+    texts, y, _ = planted
+    kwargs = {"labels": y, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        layer_sweep(texts, model="no-such-model-anywhere", verbose=0, **kwargs)
+
+
+def test_auto_task_follows_type_of_target():
+    from sklearn_probe.sweep._checks import check_task
+
+    assert check_task("auto", np.array([0.5, 1.25, 3.0])) == "regression"
+    assert check_task("auto", np.array([1, 2, 3, 40])) == "classification"
+    assert check_task("auto", np.array(["a", "b"])) == "classification"
+    assert check_task("regression", np.array([1, 2, 3, 40])) == "regression"
+
+
+def test_control_task_of_a_regressor_is_a_regressor():
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 3)
+    y = X[:, 0] * 3 + 0.1 * rng.randn(200)
+    control = ControlTask(Ridge(), random_state=0)
+    assert is_regressor(control) and not is_classifier(control)
+    real = cross_val_score(Ridge(), X, y, cv=5).mean()
+    fake = cross_val_score(control, X, y, cv=5).mean()
+    assert real > 0.99 and fake < 0.05
+    fitted = control.fit(X, y)
+    assert fitted.score(X, y) == pytest.approx(
+        1 - np.sum((y - fitted.predict(X)) ** 2) / np.sum((y - y.mean()) ** 2)
+    )
+    baseline = cross_val_score(DummyRegressor(), X, y, cv=5).mean()
+    assert fake < baseline + 0.05
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
+def test_control_task_of_a_regressor_passes_the_common_checks():
+    check_estimator(
+        ControlTask(Ridge(), random_state=0),
+        expected_failed_checks={
+            "check_regressors_train": "trained on permuted targets by design",
+            # The permutation is seeded by a hash of the data: int and float
+            # targets of equal values hash apart, so they are permuted apart.
+            "check_regressors_int": "the permutation follows the data's dtype",
+        },
+    )
