@@ -183,3 +183,100 @@ def test_control_task_of_a_regressor_passes_the_common_checks():
             "check_regressors_int": "the permutation follows the data's dtype",
         },
     )
+
+
+def test_c_swept_with_the_probe_size(tiny_bert, planted):
+    """param_grid sweeps C beside the probe size in one call: a column each;
+    the linear rows are Ridge(alpha=d / C); best_per names the best C of each
+    size, and so does the summary."""
+    from sklearn_probe.sweep._text import summary_lines
+
+    texts, y, vectors = planted
+    result = layer_sweep(
+        texts,
+        y,
+        model=tiny_bert,
+        layers=[LAYER],
+        param_grid={"probe__hidden_layer_sizes": [(), (8,)], "probe__C": [0.01, 10]},
+        cv=3,
+        verbose=0,
+    )
+    scores = result.scores
+    assert result.param_columns == ["hidden_layer_sizes", "C"]
+    assert len(scores) == 4
+    X = vectors[LAYER]
+    folds = KFold(3, shuffle=True, random_state=0)
+    for C in (0.01, 10):
+        reference = make_pipeline(StandardScaler(), Ridge(alpha=X.shape[1] / C))
+        expected = cross_val_score(reference, X, y, cv=folds).mean()
+        row = scores[(scores["hidden_layer_sizes"] == ()) & (scores["C"] == C)]
+        assert row["cv_score_mean"].item() == pytest.approx(expected, abs=1e-4)
+    best = result.best_per("hidden_layer_sizes")
+    assert best["hidden_layer_sizes"].tolist() == [(), (8,)]
+    for size, row in best.set_index("hidden_layer_sizes").iterrows():
+        same = scores[scores["hidden_layer_sizes"] == size]
+        assert row["cv_score_mean"] == same["cv_score_mean"].max()
+    linear = best.iloc[0]
+    line = next(x for x in summary_lines(result) if x.startswith("Best C"))
+    assert f"linear probe: C={linear['C']:g} at layer {LAYER}" in line
+    with pytest.raises(ValueError, match="not among the swept columns"):
+        result.best_per("pooling")
+
+
+@pytest.fixture(scope="module")
+def lengths_csv(tmp_path_factory):
+    """Texts and a continuous label: the number of words plus noise."""
+    import pandas as pd
+
+    texts, _ = length_corpus(60, seed=4)
+    rng = np.random.RandomState(0)
+    words = np.array([len(t.split()) for t in texts]) + rng.uniform(-0.4, 0.4, 60)
+    path = tmp_path_factory.mktemp("data") / "lengths.csv"
+    pd.DataFrame({"review": texts, "words": words}).to_csv(path, index=False)
+    return path
+
+
+def _command(model, data, out, *extra):
+    return [
+        "sweep",
+        "--model",
+        str(model),
+        "--dataset",
+        str(data),
+        "--text-column",
+        "review",
+        "--label-column",
+        "words",
+        "--cv",
+        "3",
+        "--out",
+        str(out),
+        "--quiet",
+        *extra,
+    ]
+
+
+def test_command_sweeps_a_regression_and_c(tiny_bert, lengths_csv, tmp_path, capsys):
+    from sklearn_probe.cli import main
+
+    argv = _command(tiny_bert, lengths_csv, tmp_path / "out", "--task", "regression")
+    argv += ["--C", "0.1", "10", "--probe-sizes", "linear", "4", "--layers", "1,3"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "CV R²" in out and "Best C of each setting: linear probe: C=" in out
+    payload = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert payload["settings"]["task"] == "regression"
+    assert payload["settings"]["param_grid"]["probe__C"] == [0.1, 10.0]
+    assert {row["C"] for row in payload["scores"]} == {0.1, 10.0}
+    assert isinstance(payload["data"]["targets"]["mean"], float)
+    assert payload["test_score"] is not None
+
+
+def test_command_refuses_classes_of_floats(tiny_bert, lengths_csv, tmp_path, capsys):
+    from sklearn_probe.cli import main
+
+    argv = _command(tiny_bert, lengths_csv, tmp_path, "--task", "classification")
+    assert main(argv) == 1
+    error = capsys.readouterr().err
+    assert "distinct floats" in error and "--task regression" in error
+    assert "\n" not in error.strip()

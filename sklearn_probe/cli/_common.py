@@ -39,6 +39,17 @@ def positive_int(text):
     return value
 
 
+def positive_float(text):
+    """A number > 0 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
+    return value
+
+
 def fraction(text):
     """A number in [0, 1) (argparse type)."""
     try:

@@ -14,6 +14,7 @@ from ._common import (
     add_common_flags,
     fraction,
     layers,
+    positive_float,
     positive_int,
     say,
     sizes,
@@ -143,13 +144,35 @@ def _add_probe_arguments(group):
         "values are swept",
     )
     group.add_argument(
+        "--C",
+        nargs="+",
+        type=positive_float,
+        default=None,
+        metavar="C",
+        dest="C",
+        help="inverse L2 penalty of the probe (default: the probe's, 1.0); "
+        "several values are swept with every probe size",
+    )
+    group.add_argument(
         "--max-epochs",
         type=positive_int,
         default=None,
         help="probe training epochs (default: ProbeClassifier's)",
     )
+    group.add_argument(
+        "--task",
+        choices=["auto", "classification", "regression"],
+        default="auto",
+        help="'regression' for a continuous label (numbers: a ProbeRegressor "
+        "scored by R^2, KFold); 'auto': regression when the labels are "
+        "non-integer numbers",
+    )
     group.add_argument("--cv", type=positive_int, default=5, help="folds")
-    group.add_argument("--scoring", default="accuracy")
+    group.add_argument(
+        "--scoring",
+        default=None,
+        help="a scikit-learn scoring name (default: accuracy, or r2 for a regression)",
+    )
     group.add_argument("--n-jobs", type=int, default=None)
     group.add_argument("--seed", type=int, default=0, help="random state")
     group.add_argument(
@@ -230,7 +253,9 @@ def run_sweep(args):
         data = load_units(args)
     train, test = data.train, data.test
     noun = f"{args.unit}s"
-    _check_classes(train, args.cv, noun)
+    task = _task(args.task, train, test)
+    if task == "classification":
+        _check_classes(train, args.cv, noun)
     logger.info(
         "Data: %d training %s%s; model %s.",
         len(train),
@@ -238,7 +263,7 @@ def run_sweep(args):
         "" if test is None else f", {len(test)} held-out test {noun}",
         ", ".join(args.model),
     )
-    result = _sweep(args, train, test)
+    result = _sweep(args, train, test, task)
     report = {
         "texts": train["text"].tolist(),
         "labels": train["label"].to_numpy(),
@@ -272,26 +297,31 @@ def _try_it(args, result, pipeline):
     return f"Try it in Python: {try_line(result, pipeline)}"
 
 
-def _sweep(args, train, test):
-    from ..probe import ProbeClassifier
+def _sweep(args, train, test, task):
+    from ..probe import ProbeClassifier, ProbeRegressor
     from ..sweep import layer_sweep
 
-    probe = ProbeClassifier(random_state=args.seed)
+    kind = ProbeRegressor if task == "regression" else ProbeClassifier
+    probe = kind(random_state=args.seed)
     if args.max_epochs:
         probe.set_params(max_epochs=args.max_epochs)
-    probe_sizes = list(dict.fromkeys(args.probe_sizes))
-    param_grid = None
-    if len(probe_sizes) > 1:
-        param_grid = {"probe__hidden_layer_sizes": probe_sizes}
-    else:
-        probe.set_params(hidden_layer_sizes=probe_sizes[0])
+    param_grid = {}
+    for name, values in (
+        ("hidden_layer_sizes", args.probe_sizes),
+        ("C", args.C or [probe.C]),
+    ):
+        values = list(dict.fromkeys(values))
+        if len(values) > 1:
+            param_grid[f"probe__{name}"] = values
+        else:
+            probe.set_params(**{name: values[0]})
     return layer_sweep(
         train["text"],
         train["label"].to_numpy(),
         model=args.model if len(args.model) > 1 else args.model[0],
         layers=args.layers,
         probe=probe,
-        param_grid=param_grid,
+        param_grid=param_grid or None,
         cv=args.cv,
         scoring=args.scoring,
         test=None if test is None else (test["text"], test["label"].to_numpy()),
@@ -307,6 +337,7 @@ def _sweep(args, train, test):
         repeats=args.repeats,
         trust_remote_code=args.trust_remote_code,
         **sweep_options(args),
+        task=task,
     )
 
 
@@ -339,6 +370,34 @@ def _report_comparison(comparison, args, report, started):
     return 0
 
 
+def _task(task, train, test):
+    """The task the labels call for; a regression's labels read as floats.
+
+    Integer labels stay classes under ``auto``; a classification of
+    non-integer numbers is an error that suggests ``--task regression``.
+    """
+    import pandas as pd
+
+    from ..sweep._checks import check_task
+
+    task = check_task(task, train["label"].to_numpy())
+    if task == "regression":
+        for frame in (train, test):
+            if frame is None:
+                continue
+            numbers = pd.to_numeric(frame["label"], errors="coerce")
+            bad = numbers.isna() | ~numbers.abs().lt(float("inf"))
+            if bad.any():
+                raise UserError(
+                    "--task regression needs a number in every label; got "
+                    f"{jsonable(frame['label'][bad].iloc[0])!r}. Choose the "
+                    "--label-column of a continuous property, or --task "
+                    "classification."
+                )
+            frame["label"] = numbers.astype(float)
+    return task
+
+
 def _print_summary(result):
     from ..sweep._text import reading_lines, summary_lines, summary_table
 
@@ -363,6 +422,8 @@ def _check_model_argument(model):
 
 
 def _check_classes(train, cv, noun="texts"):
+    import pandas as pd
+
     counts = train["label"].value_counts()
     if len(counts) < 2:
         raise UserError(
@@ -375,5 +436,10 @@ def _check_classes(train, cv, noun="texts"):
             f"The rarest label ({jsonable(counts.idxmin())!r}) has {n} "
             f"{noun if n != 1 else noun[:-1]}, "
             f"fewer than --cv {cv} folds: use more {noun} (--n-samples) or fewer "
-            "folds."
+            "folds"
+            + (
+                "; for a numeric property rather than classes, --task regression."
+                if pd.api.types.is_numeric_dtype(train["label"])
+                else "."
+            )
         )

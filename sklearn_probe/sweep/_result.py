@@ -235,6 +235,37 @@ class LayerSweepResult:
             f"(chance {self.chance_score:.3f}){held_out}>"
         )
 
+    def best_per(self, by):
+        """The best row for each value of one or more swept parameters.
+
+        E.g. ``result.best_per("hidden_layer_sizes")`` after a sweep of
+        ``param_grid={"probe__hidden_layer_sizes": [(), (256,)], "probe__C":
+        [0.1, 1, 10]}``: for each probe size, the layer and ``C`` with the
+        highest mean CV score (the first of equal ones).
+
+        Parameters
+        ----------
+        by : str or list of str
+            Columns of ``scores`` (``layer`` or names in ``param_columns``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows of ``scores`` that are best within their group, in the
+            order of ``scores``.
+        """
+        columns = [by] if isinstance(by, str) else list(by)
+        unknown = [c for c in columns if c not in ["layer", *self.param_columns]]
+        if unknown:
+            raise ValueError(
+                f"best_per: {unknown} not among the swept columns "
+                f"{['layer', *self.param_columns]}."
+            )
+        keys = self.scores[columns].astype(str).agg("|".join, axis=1)
+        means = self.scores[f"{CV}_mean"]
+        best = means.groupby(keys, sort=False).idxmax()
+        return self.scores.loc[sorted(best.to_numpy())]
+
     # -- the best pipeline ---------------------------------------------------
 
     def predict(self, texts):

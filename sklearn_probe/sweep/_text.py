@@ -10,11 +10,12 @@ import warnings
 
 import numpy as np
 
-from .._names import describe_sizes
+from .._names import describe_sizes, format_param
 from ._baselines import text_baseline_lines
 from ._caveats import (
     _names,
     _row_name,
+    _varied,
     chance_words,
     headline,
     learned_nothing_lines,
@@ -76,10 +77,11 @@ def summary_table(result, *, float_format="{:.3f}"):
 
 
 def summary_lines(result):
-    """The sentences under the table: best layer (or the tie), probes that
-    learned nothing, held-out score, time."""
+    """The sentences under the table: best layer (or the tie), the best ``C``
+    of each probe when ``C`` is swept beside them, probes that learned
+    nothing, held-out score, time."""
     name = result.score_name
-    lines = [headline(result), *learned_nothing_lines(result)]
+    lines = [headline(result), *_best_c_lines(result), *learned_nothing_lines(result)]
     noun = "word samples" if result.settings.get("unit") == "word" else "texts"
     if result.test_score is not None:
         lines.append(
@@ -200,6 +202,22 @@ def markdown_table(frame):
 
     align = ["---:" if _numeric(frame[c]) else ":---" for c in frame.columns]
     return "\n".join([line(columns), "|" + "|".join(align) + "|", *map(line, rows)])
+
+
+def _best_c_lines(result):
+    """With ``C`` swept beside other probe settings, the best ``C`` of each."""
+    varied = _varied(result)
+    others = [c for c in varied if c != "C"]
+    if "C" not in varied or not others:
+        return []
+    parts = []
+    for _, row in result.best_per(others).iterrows():
+        setting = ", ".join(format_param(c, row[c]) for c in others)
+        parts.append(
+            f"{setting}: C={row['C']:g} at layer {int(row['layer'])} "
+            f"({row['cv_score_mean']:.3f})"
+        )
+    return [f"Best C of each setting: {'; '.join(parts)}."]
 
 
 def _labels_word(result):
