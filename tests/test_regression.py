@@ -237,23 +237,9 @@ def lengths_csv(tmp_path_factory):
 
 
 def _command(model, data, out, *extra):
-    return [
-        "sweep",
-        "--model",
-        str(model),
-        "--dataset",
-        str(data),
-        "--text-column",
-        "review",
-        "--label-column",
-        "words",
-        "--cv",
-        "3",
-        "--out",
-        str(out),
-        "--quiet",
-        *extra,
-    ]
+    options = "--text-column review --label-column words --cv 3 --quiet".split()
+    return ["sweep", "--model", str(model), "--dataset", str(data), *options,
+            "--out", str(out), *extra]  # fmt: skip
 
 
 def test_command_sweeps_a_regression_and_c(tiny_bert, lengths_csv, tmp_path, capsys):
@@ -270,6 +256,9 @@ def test_command_sweeps_a_regression_and_c(tiny_bert, lengths_csv, tmp_path, cap
     assert {row["C"] for row in payload["scores"]} == {0.1, 10.0}
     assert isinstance(payload["data"]["targets"]["mean"], float)
     assert payload["test_score"] is not None
+    pipeline = tmp_path / "out" / "best_pipeline.skops"
+    assert main(["predict", "--pipeline", str(pipeline), "one two three"]) == 0
+    assert float(capsys.readouterr().out.split()[0]) > 0  # a length, not a class
 
 
 def test_command_refuses_classes_of_floats(tiny_bert, lengths_csv, tmp_path, capsys):

@@ -36,7 +36,8 @@ class ProbeRegressor(RegressorMixin, _BaseProbe):
 
     - A linear probe (the default) is solved exactly, in closed form:
       scikit-learn's ``Ridge(alpha=n_features / C)`` on the standardised
-      features (SVD solver), its coefficients copied into the torch module.
+      features (a Cholesky solve), its coefficients copied into the torch
+      module.
       Ridge is equivariant to the scale of ``y``, so its predictions are those
       of ``make_pipeline(StandardScaler(), Ridge(alpha=n_features / C))`` on
       the raw targets. ``tol`` and ``max_epochs`` do not apply to it.
@@ -92,10 +93,9 @@ class ProbeRegressor(RegressorMixin, _BaseProbe):
     Attributes
     ----------
     n_features_in_ : int
-        Number of features seen in :meth:`fit`.
+        Width of the vectors :meth:`fit` saw.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen in :meth:`fit`. Defined only when `X` has
-        feature names that are all strings.
+        Their column names, when `X` had string column names (a DataFrame).
     net_ : skorch.NeuralNetRegressor
         The trained network (``PenalisedRegressorNet``). Its module maps raw
         vectors to standardised predictions; ``net_.history`` is the training

@@ -147,8 +147,15 @@ def reading_lines(result):
             f"Selectivity ({name} minus that of the same probe trained on "
             f"{labels}) is highest at {_row_name(result, index)}: "
             f"{frame.loc[index, 'selectivity']:.3f}; the control scores "
-            f"{control.min():.3f}-{control.max():.3f} ({chance})."
+            f"{_span(control.min(), control.max())} ({chance})."
         )
+        if result.task == "regression" and control.min() < result.chance_score:
+            lines[-1] += (
+                f" Below chance, the control's {name} is that of a probe that "
+                "fitted permuted targets and predicts noise (most with a weak "
+                "penalty, a large C): there selectivity exceeds the score "
+                "itself, so compare it between rows of one C."
+            )
     if "random_weights_mean" in frame:
         rw = frame["random_weights_mean"]
         top = frame.index[int(rw.to_numpy().argmax())]
@@ -218,6 +225,13 @@ def _best_c_lines(result):
             f"({row['cv_score_mean']:.3f})"
         )
     return [f"Best C of each setting: {'; '.join(parts)}."]
+
+
+def _span(low, high):
+    """``"0.480-0.530"``, or ``"-0.968 to -0.021"`` when a minus sign would
+    run into the dash."""
+    joint = " to " if low < 0 or high < 0 else "-"
+    return f"{low:.3f}{joint}{high:.3f}"
 
 
 def _labels_word(result):
