@@ -269,3 +269,36 @@ def test_command_refuses_classes_of_floats(tiny_bert, lengths_csv, tmp_path, cap
     error = capsys.readouterr().err
     assert "distinct floats" in error and "--task regression" in error
     assert "\n" not in error.strip()
+
+
+def test_word_positions_by_sentence_folds(tiny_bert):
+    """unit="word" with a continuous target (a word's relative position):
+    GroupKFold by sentence; the fold scores are Ridge's on those folds. The
+    word-type control is for classes only."""
+    from sklearn.model_selection import GroupKFold
+
+    from sklearn_probe import WordHiddenStateTransformer, sentence_groups
+
+    rng = np.random.default_rng(0)
+    vocabulary = ["the", "film", "was", "good", "bad", "plot", "and", "dull"]
+    X, y = [], []
+    for _ in range(18):
+        sentence = tuple(str(w) for w in rng.choice(vocabulary, rng.integers(3, 8)))
+        for i in range(len(sentence)):
+            X.append((sentence, i))
+            y.append(i / (len(sentence) - 1))
+    y = np.array(y)
+    result = layer_sweep(X, y, unit="word", model=tiny_bert, layers=[1], cv=3,
+                         verbose=0)  # fmt: skip
+    assert result.task == "regression"
+    assert result.settings["cv_splitter"].startswith("GroupKFold(")
+    folds = GroupKFold(3, shuffle=True, random_state=0)
+    splits = list(folds.split(X, y, sentence_groups(X)))
+    vectors = WordHiddenStateTransformer(tiny_bert, layer=1).fit_transform(X)
+    reference = make_pipeline(StandardScaler(), Ridge(alpha=vectors.shape[1]))
+    expected = cross_val_score(reference, vectors, y, cv=splits)
+    got = [result.scores.loc[0, f"cv_score_fold{k}"] for k in range(3)]
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    assert result.best_score > 0.5 > result.chance_score
+    with pytest.raises(ValueError, match="word-type control .* classification"):
+        layer_sweep(X, y, unit="word", model=tiny_bert, baselines=["control"])
