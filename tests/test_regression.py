@@ -147,7 +147,7 @@ def test_mistakes_are_said_before_any_model_loads(planted, kwargs, message):
 
 
 def test_auto_task_follows_type_of_target():
-    from sklearn_probe.sweep._checks import check_task
+    from sklearn_probe.sweep._tasks import check_task
 
     assert check_task("auto", np.array([0.5, 1.25, 3.0])) == "regression"
     assert check_task("auto", np.array([1, 2, 3, 40])) == "classification"

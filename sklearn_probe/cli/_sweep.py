@@ -378,7 +378,7 @@ def _task(task, train, test):
     """
     import pandas as pd
 
-    from ..sweep._checks import check_task
+    from ..sweep._tasks import check_task
 
     task = check_task(task, train["label"].to_numpy())
     if task == "regression":

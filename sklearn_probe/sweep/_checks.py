@@ -26,6 +26,7 @@ from ..hidden import HiddenStateTransformer
 from ..hidden._pooling import POOLINGS
 from ..hidden._validation import check_texts
 from ._baselines import BASELINES
+from ._tasks import _check_regression, _check_targets, check_task
 from ._units import SUBWORDS, UNITS, check_word_samples, grouped_splits
 
 _HIDDEN = HiddenStateTransformer._parameter_constraints
@@ -339,70 +340,3 @@ def _check_cv(cv, random_state, n_repeats=1, task="classification"):
         kind = KFold if regression else StratifiedKFold
         return kind(int(cv), shuffle=True, random_state=random_state)
     return check_cv(cv, classifier=not regression)
-
-
-def check_task(task, y):
-    """``"classification"`` or ``"regression"``: ``task``, or for ``"auto"``
-    what scikit-learn's ``type_of_target`` says of ``y`` (floats that are not
-    all whole numbers are continuous; ints and strings are classes).
-
-    A classification of continuous labels is an error that suggests the
-    regression task.
-    """
-    from sklearn.utils.multiclass import type_of_target
-
-    kind = type_of_target(y, input_name="labels")
-    if task == "auto":
-        return "regression" if kind == "continuous" else "classification"
-    if task == "classification" and kind == "continuous":
-        values = np.unique(y)
-        raise ValueError(
-            f"The labels are continuous ({len(values)} distinct floats, from "
-            f"{values.min():g} to {values.max():g}), not classes: a "
-            "classification probe would treat each value as a class of its own. "
-            "For a continuous property use task='regression' (--task regression "
-            "on the command line); for classes, give labels that name them."
-        )
-    return task
-
-
-def _check_targets(y, name):
-    """The labels of a regression as finite floats, or a clear error."""
-    try:
-        targets = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError):
-        bad = next(v for v in y if not _is_number(v))
-        raise ValueError(
-            f"task='regression' needs numeric {name}; got {bad!r}. Use "
-            "task='classification' for class labels."
-        ) from None
-    if not np.all(np.isfinite(targets)):
-        raise ValueError(
-            f"The {name} of a regression must be finite; got "
-            f"{int(np.sum(~np.isfinite(targets)))} NaN or infinite values."
-        )
-    return targets
-
-
-def _is_number(value):
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _check_regression(baselines, mdl, unit):
-    """What a regression sweep cannot do, said before anything runs."""
-    if mdl:
-        raise ValueError(
-            "mdl=True is for classification only: the online code transmits "
-            "class labels with a probe's class probabilities, which a regression "
-            "probe does not give. Use mdl=False with task='regression'."
-        )
-    if unit == "word" and "control" in baselines:
-        raise ValueError(
-            "The word-type control draws a class label per word type, so it is "
-            "for classification only; with task='regression' and unit='word' "
-            "leave 'control' out of baselines."
-        )
