@@ -250,6 +250,7 @@ def test_command_sweeps_a_regression_and_c(tiny_bert, lengths_csv, tmp_path, cap
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "CV R²" in out and "Best C of each setting: linear probe: C=" in out
+    assert "layer_scores.png" in out and "tsne" not in out  # no classes to colour
     payload = json.loads((tmp_path / "out" / "results.json").read_text())
     assert payload["settings"]["task"] == "regression"
     assert payload["settings"]["param_grid"]["probe__C"] == [0.1, 10.0]

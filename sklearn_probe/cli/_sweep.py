@@ -279,9 +279,9 @@ def run_sweep(args):
     _print_summary(result)
     written = result.save_report(args.out, **report)
     total = time.perf_counter() - started
+    beside = [n for n in written if n != "report.md" and not n.endswith(".svg")]
     say(
-        f"Report: {written['report.md']} (with scores.csv, results.json, "
-        "layer_scores.png, tsne_layers.png, best_pipeline.skops); "
+        f"Report: {written['report.md']} (with {', '.join(sorted(beside))}); "
         f"{total:.0f} s in all."
     )
     say(_try_it(args, result, written["best_pipeline.skops"]))
