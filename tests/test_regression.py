@@ -40,7 +40,7 @@ def planted(tiny_bert):
 def result(tiny_bert, planted):
     texts, y, _ = planted
     return layer_sweep(
-        texts, y, model=tiny_bert, cv=3, baselines=["control"], verbose=0
+        texts, y, model=tiny_bert, cv=3, baselines=["control", "length"], verbose=0
     )
 
 
@@ -88,6 +88,20 @@ def test_control_fits_permuted_targets(result):
         scores["selectivity"], scores["cv_score_mean"] - scores["control_mean"]
     )
     assert (result.scores["degenerate_folds"] == 0).all()
+
+
+def test_length_baseline_is_ridge_on_the_same_folds(result, planted):
+    """The text-only length baseline of a regression: characters and words,
+    standardised, then Ridge(), on the sweep's folds."""
+    texts, y, _ = planted
+    lengths = np.array([[len(t), len(t.split())] for t in texts], dtype=float)
+    folds = KFold(3, shuffle=True, random_state=0)
+    reference = make_pipeline(StandardScaler(), Ridge())
+    expected = cross_val_score(reference, lengths, y, cv=folds)
+    assert result.scores["length_mean"].iloc[0] == pytest.approx(expected.mean())
+    from sklearn_probe.sweep._text import reading_lines
+
+    assert "characters and words + ridge regression" in " ".join(reading_lines(result))
 
 
 def test_report_speaks_of_r2_and_targets(result, planted, tmp_path, close_figures):

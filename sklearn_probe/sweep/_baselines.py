@@ -46,7 +46,12 @@ def _references(
         verbose=verbose,
     )
     text_columns, text_timings = _text_baseline_columns(
-        inputs.baselines, inputs.texts, inputs.y, splits=inputs.splits, scoring=scoring
+        inputs.baselines,
+        inputs.texts,
+        inputs.y,
+        splits=inputs.splits,
+        scoring=scoring,
+        task=inputs.task,
     )
     columns.update(text_columns)
     timings.update(text_timings)
@@ -124,25 +129,25 @@ def _run_baselines(
     return columns, timings
 
 
-def text_baseline(name):
+def text_baseline(name, task="classification"):
     """The unfitted scikit-learn pipeline of a text-only baseline.
 
     ``"bag_of_words"``: ``TfidfVectorizer()`` then ``LogisticRegression()``
     (scikit-learn's defaults). ``"length"``: the number of characters and of
     whitespace-separated words of each text, standardised, then
+    ``LogisticRegression()``. For a regression ``Ridge()`` takes the place of
     ``LogisticRegression()``.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+    model = Ridge() if task == "regression" else LogisticRegression()
     if name == "bag_of_words":
-        return make_pipeline(TfidfVectorizer(), LogisticRegression())
+        return make_pipeline(TfidfVectorizer(), model)
     if name == "length":
-        return make_pipeline(
-            FunctionTransformer(text_lengths), StandardScaler(), LogisticRegression()
-        )
+        return make_pipeline(FunctionTransformer(text_lengths), StandardScaler(), model)
     raise ValueError(f"Unknown text baseline {name!r}; one of {TEXT_BASELINES}.")
 
 
@@ -151,7 +156,7 @@ def text_lengths(texts):
     return np.array([[len(t), len(t.split())] for t in texts], dtype=float)
 
 
-def _text_baseline_columns(baselines, texts, y, *, splits, scoring):
+def _text_baseline_columns(baselines, texts, y, *, splits, scoring, task):
     """Columns (``<name>_mean``, ``<name>_std``, ``<name>_fold<k>``: one value
     for every row) and timings of the text-only baselines, each a pipeline on
     the raw texts, fitted on each training fold only and scored on the same
@@ -164,7 +169,7 @@ def _text_baseline_columns(baselines, texts, y, *, splits, scoring):
             continue
         start = time.perf_counter()
         scores = cross_val_score(
-            text_baseline(name), texts, y, cv=splits, scoring=scoring
+            text_baseline(name, task), texts, y, cv=splits, scoring=scoring
         )
         timings[name] = time.perf_counter() - start
         columns[f"{name}_mean"] = float(np.mean(scores))
@@ -290,10 +295,10 @@ def text_baseline_lines(result):
         if f"{name}_mean" not in frame:
             continue
         reference = float(frame[f"{name}_mean"].iloc[0])
-        what = (
-            f"the {name.replace('_', '-')} baseline ({TEXT_BASELINE_NAMES[name]} "
-            "on the same folds)"
-        )
+        model = TEXT_BASELINE_NAMES[name]
+        if result.task == "regression":
+            model = model.replace("logistic", "ridge")
+        what = f"the {name.replace('_', '-')} baseline ({model} on the same folds)"
         gain = result.best_score - reference
         test = _text_baseline_test(result, name)
         above = [i for i in frame.index if frame.loc[i, "cv_score_mean"] > reference]
