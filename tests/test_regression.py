@@ -3,9 +3,10 @@ chance as the training mean, the permuted-target control, the report."""
 
 import json
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from helpers import length_corpus
+from helpers import legend_texts, length_corpus
 from sklearn.base import is_classifier, is_regressor
 from sklearn.dummy import DummyRegressor
 from sklearn.linear_model import LinearRegression, Ridge
@@ -16,6 +17,7 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from sklearn_probe import HiddenStateTransformer, ProbeRegressor, layer_sweep
 from sklearn_probe.baselines import ControlTask
+from sklearn_probe.plotting import LayerScoresDisplay
 
 LAYER = 2  # the layer the target is a linear function of
 
@@ -88,6 +90,9 @@ def test_control_fits_permuted_targets(result):
         scores["selectivity"], scores["cv_score_mean"] - scores["control_mean"]
     )
     assert (result.scores["degenerate_folds"] == 0).all()
+    display = LayerScoresDisplay.from_sweep(result)
+    assert "control (permuted targets)" in legend_texts(display.ax_)
+    plt.close(display.figure_)
 
 
 def test_length_baseline_is_ridge_on_the_same_folds(result, planted):

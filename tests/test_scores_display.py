@@ -47,6 +47,7 @@ def sweep_result(scores, **overrides):
         "n_splits": 3,
         "n_repeats": 1,
         "model_name": "tiny",
+        "settings": {"unit": "text", "task": "classification"},
     }
     return SimpleNamespace(**{**fields, **overrides})
 

@@ -1,14 +1,16 @@
 """layer_sweep(unit="word"): folds grouped by sentence, one pass per sentence,
 the word-type control as the control baseline, scores equal to a hand-made search."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from helpers import count_forward_rows
+from helpers import count_forward_rows, legend_texts
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline
 
 from sklearn_probe import ProbeClassifier, WordHiddenStateTransformer, layer_sweep
 from sklearn_probe.baselines import WordTypeControl
+from sklearn_probe.plotting import LayerScoresDisplay
 
 NOUNS = ["film", "plot", "story", "acting", "movie", "end"]
 ADJECTIVES = ["good", "bad", "great", "awful", "dull", "brilliant"]
@@ -109,6 +111,9 @@ def test_word_sweep_control_is_the_word_type_control(tiny_bert, words, one_blas_
         result.scores["selectivity"],
         result.scores["cv_score_mean"] - result.scores["control_mean"],
     )
+    display = LayerScoresDisplay.from_sweep(result)
+    assert "control (word-type labels)" in legend_texts(display.ax_)
+    plt.close(display.figure_)
 
 
 def test_word_sweep_refuses_splits_that_leak_and_what_it_cannot_do(tiny_bert, words):

@@ -17,7 +17,7 @@ MAIN = "cv_score"
 CURVES = (
     (MAIN, "probe (pretrained weights)", "-"),
     ("random_weights", "random-weights model", "--"),
-    ("control", "control (permuted labels)", ":"),
+    ("control", "control", ":"),  # "control (<what it was trained on>)"
     ("train_score", "train folds", (0, (1, 1.5))),
 )
 # Curves drawn without a band: the training folds' spread says little, and a
@@ -26,8 +26,9 @@ CURVES = (
 NO_BAND = ("train_score", "control")
 
 
-def drawn_curves(scores, show_train):
-    """The entries of ``CURVES`` that ``scores`` has columns for."""
+def drawn_curves(scores, show_train, control_name="permuted labels"):
+    """The entries of ``CURVES`` that ``scores`` has columns for; the control's
+    legend text names what it was trained on (``control_name``)."""
     for column in ("layer", f"{MAIN}_mean"):
         if column not in scores.columns:
             raise ValueError(
@@ -35,7 +36,7 @@ def drawn_curves(scores, show_train):
                 f"{list(scores.columns)}."
             )
     return [
-        (name, label, style)
+        (name, f"control ({control_name})" if name == "control" else label, style)
         for name, label, style in CURVES
         if f"{name}_mean" in scores.columns and (name != "train_score" or show_train)
     ]

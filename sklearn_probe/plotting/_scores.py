@@ -91,6 +91,11 @@ class LayerScoresDisplay:
         Axes title; None gives "Probe <score> by layer (<model>)". A title
         set later on ``ax_`` (``display.ax_.set_title(...)``, any ``loc``)
         replaces it.
+    control_name : str, default="permuted labels"
+        What the control probe was trained on, for its legend entry
+        ("control (<control_name>)"); :meth:`from_sweep` names the sweep's
+        own control (permuted targets for a regression, word-type labels for
+        words).
 
     Attributes
     ----------
@@ -137,6 +142,7 @@ class LayerScoresDisplay:
         band="std",
         show_train=False,
         title=None,
+        control_name="permuted labels",
     ):
         self.scores = scores
         self.group_by = group_by
@@ -149,6 +155,7 @@ class LayerScoresDisplay:
         self.band = band
         self.show_train = show_train
         self.title = title
+        self.control_name = control_name
 
     @classmethod
     def from_sweep(cls, result, *, ax=None, **options):
@@ -178,6 +185,7 @@ class LayerScoresDisplay:
             n_splits=result.n_splits,
             n_repeats=result.n_repeats,
             model_name=result.model_name,
+            control_name=_control_name(result.settings),
             **options,
         )
         return display.plot(ax=ax)
@@ -200,7 +208,7 @@ class LayerScoresDisplay:
             ``self``, with ``ax_``, ``figure_`` and the drawn artists set.
         """
         self._set_options(options)
-        curves = drawn_curves(self.scores, self.show_train)
+        curves = drawn_curves(self.scores, self.show_train, self.control_name)
         groups = curve_groups(self.scores, self.group_by)
         if ax is None:
             import matplotlib.pyplot as plt
@@ -390,3 +398,12 @@ class LayerScoresDisplay:
             handles.append(self.worse_markers_)
         if len(handles) > 1:  # one curve needs no legend: the axis says it
             self.legend_ = legend_right(self.ax_, handles)
+
+
+def _control_name(settings):
+    """What a sweep's control probe was trained on, in a legend's words."""
+    if settings.get("unit", "text") == "word":
+        return "word-type labels"
+    if settings.get("task") == "regression":
+        return "permuted targets"
+    return "permuted labels"
