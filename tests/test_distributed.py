@@ -361,3 +361,26 @@ def test_a_relative_cache_dir_is_this_process_folder_on_every_worker(
     # Nothing written in the workers' own working folders.
     for cwd in set(client.run(os.getcwd).values()):
         assert not (Path(cwd) / "rel-store").exists()
+
+
+def test_workers_of_a_host_with_several_gpus_each_take_their_own(monkeypatch):
+    """No GPU here: torch is told there are four, and the device each worker's
+    model would load on is read back."""
+    import torch
+
+    from sklearn_probe.distributed._worker import pick_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 4)
+    auto = {"device": "auto", "model": "m"}
+    assert [pick_device(auto, i)["device"] for i in range(5)] == [
+        "cuda:0",
+        "cuda:1",
+        "cuda:2",
+        "cuda:3",
+        "cuda:0",
+    ]
+    assert pick_device({"device": "cpu"}, 1) == {"device": "cpu"}  # as asked
+    assert pick_device(auto, None) == auto  # Ray: num_gpus gave it one
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert pick_device(auto, 3) == auto  # one visible GPU: "auto" finds it
