@@ -15,6 +15,7 @@ read, so that producers and readers never import each other:
 
 import numbers
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -104,3 +105,25 @@ def jsonable(value):
     if hasattr(value, "get_params"):
         return describe_probe(value)
     return str(value)
+
+
+def short_name(model):
+    """A model's name for tables and legends: a local folder's last part
+    (``"./runs/checkpoint-500"`` -> ``"checkpoint-500"``), else as given."""
+    from ._paths import looks_like_path
+
+    model = os.fspath(model)
+    if looks_like_path(model) or os.path.isdir(model):
+        return Path(model).name or model
+    return model
+
+
+def unique(names):
+    """The names, made unique with ``" (2)"``, ``" (3)"``, ..."""
+    out = []
+    for name in names:
+        new, k = name, 2
+        while new in out:
+            new, k = f"{name} ({k})", k + 1
+        out.append(new)
+    return out

@@ -1,9 +1,10 @@
 """ModelComparisonDisplay: several models' probe scores by layer, on one axes.
 
-A display in scikit-learn's style: ``from_results(results)`` or
-``from_comparison(comparison)`` draws at once; ``plot(ax=..., x=...)`` draws
-the same scores again. The x axis is the layer index or the relative depth
-(layer / number of layers), which lines up models of different depths.
+A display in scikit-learn's style: ``from_comparison(comparison)`` (what
+:func:`~sklearn_probe.compare_sweeps` returns) draws at once;
+``plot(ax=..., x=...)`` draws the same scores again. The x axis is the layer
+index or the relative depth (layer / number of layers), which lines up models
+of different depths.
 """
 
 import numpy as np
@@ -27,8 +28,9 @@ class ModelComparisonDisplay:
     confidence interval with repeated CV), a star on each model's best layer,
     the chance level and the text-only baselines as horizontal lines.
 
-    Build it with :meth:`from_results` or :meth:`from_comparison`, or from a
-    DataFrame shaped like :attr:`SweepComparison.scores` and call :meth:`plot`.
+    Build it with :meth:`from_comparison` (``compare_sweeps(results).plot()``
+    does that), or from a DataFrame shaped like :attr:`SweepComparison.scores`
+    and call :meth:`plot`.
 
     Parameters
     ----------
@@ -66,9 +68,11 @@ class ModelComparisonDisplay:
 
     Examples
     --------
+    >>> from sklearn_probe import compare_sweeps
     >>> from sklearn_probe.plotting import ModelComparisonDisplay
-    >>> display = ModelComparisonDisplay.from_results(
-    ...     [result_a, result_b], x="relative_depth")  # doctest: +SKIP
+    >>> display = ModelComparisonDisplay.from_comparison(
+    ...     compare_sweeps([result_a, result_b]), x="relative_depth"
+    ... )  # doctest: +SKIP
     >>> display.figure_.savefig("models.png", dpi=150)  # doctest: +SKIP
     """
 
@@ -121,30 +125,6 @@ class ModelComparisonDisplay:
             title=title,
         )
         return display.plot(ax=ax)
-
-    @classmethod
-    def from_results(cls, results, *, names=None, x="layer", ax=None, title=None):
-        """Compare several :class:`~sklearn_probe.LayerSweepResult` and draw them.
-
-        Parameters
-        ----------
-        results : sequence or dict of LayerSweepResult
-            Sweeps on the same texts, labels and folds (see
-            :func:`~sklearn_probe.compare_sweeps`, which checks it).
-        names : sequence of str, default=None
-            A name per result (default: each sweep's model).
-        x, ax, title
-            See :meth:`from_comparison`.
-
-        Returns
-        -------
-        ModelComparisonDisplay
-            The display, drawn; its ``ax_`` and ``figure_`` hold the picture.
-        """
-        from ..sweep import compare_sweeps
-
-        comparison = compare_sweeps(results, names=names)
-        return cls.from_comparison(comparison, x=x, ax=ax, title=title)
 
     def plot(self, ax=None, *, x=None):
         """Draw the curves.

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._names import CV, jsonable
+from .._names import CV, jsonable, short_name, unique
 
 __all__ = ["SweepComparison", "compare_sweeps"]
 
@@ -271,8 +271,6 @@ def _named_results(results, names):
                 f"{type(result).__name__}."
             )
     if names is None:
-        from ._several import short_name, unique
-
         names = unique([short_name(result.model_name) for result in results])
     names = [str(name) for name in names]
     if len(names) != len(results) or len(set(names)) != len(names):

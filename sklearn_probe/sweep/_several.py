@@ -6,11 +6,9 @@ the same arguments (so the same folds) and returns
 model is named in its tables and legends.
 """
 
-import os
-from pathlib import Path
-
 import numpy as np
 
+from .._names import short_name, unique
 from ._compare import compare_sweeps
 
 
@@ -37,25 +35,3 @@ def sweep_models(sweep, arguments):
     labels = np.asarray(arguments.pop("labels"))
     results = [sweep(texts, labels, model=model, **arguments) for model in models]
     return compare_sweeps(results, names=unique([short_name(m) for m in models]))
-
-
-def short_name(model):
-    """A model's name for tables and legends: a local folder's last part
-    (``"./runs/checkpoint-500"`` -> ``"checkpoint-500"``), else as given."""
-    from .._paths import looks_like_path
-
-    model = os.fspath(model)
-    if looks_like_path(model) or os.path.isdir(model):
-        return Path(model).name or model
-    return model
-
-
-def unique(names):
-    """The names, made unique with ``" (2)"``, ``" (3)"``, ..."""
-    out = []
-    for name in names:
-        new, k = name, 2
-        while new in out:
-            new, k = f"{name} ({k})", k + 1
-        out.append(new)
-    return out
