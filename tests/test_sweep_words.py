@@ -11,6 +11,7 @@ from sklearn.pipeline import Pipeline
 from sklearn_probe import ProbeClassifier, WordHiddenStateTransformer, layer_sweep
 from sklearn_probe.baselines import WordTypeControl
 from sklearn_probe.plotting import LayerScoresDisplay
+from sklearn_probe.sweep._text import per_class_table
 
 NOUNS = ["film", "plot", "story", "acting", "movie", "end"]
 ADJECTIVES = ["good", "bad", "great", "awful", "dull", "brilliant"]
@@ -35,14 +36,19 @@ def probe():
 
 
 def test_word_sweep_groups_by_sentence_and_runs_each_sentence_once(
-    tiny_bert, words, one_blas_thread
+    tiny_bert, words, one_blas_thread, caplog
 ):
     X, y = words
+    caplog.set_level("INFO", logger="sklearn_probe")
     with count_forward_rows(tiny_bert) as counted:
         result = layer_sweep(
             X, y, unit="word", model=tiny_bert, cv=3, probe=probe(), verbose=0
         )
-    assert counted["rows"] == len({s for s, _ in X})
+    n_sentences = len({s for s, _ in X})
+    assert counted["rows"] == n_sentences
+    assert f"Hidden states of {n_sentences} sentences" in caplog.text
+    table = per_class_table(result)
+    assert table["word samples"].tolist() == np.bincount(y).tolist()
     assert result.settings["unit"] == "word"
     assert result.settings["cv_groups"] == "sentence"
     assert result.settings["pooling"] == "first"

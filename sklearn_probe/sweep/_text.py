@@ -82,7 +82,7 @@ def summary_lines(result):
     nothing, held-out score, time."""
     name = result.score_name
     lines = [headline(result), *_best_c_lines(result), *learned_nothing_lines(result)]
-    noun = "word samples" if result.settings.get("unit") == "word" else "texts"
+    noun = sample_noun(result.settings)
     if result.test_score is not None:
         lines.append(
             f"Held-out test {name} of the best pipeline: {result.test_score:.3f} "
@@ -270,6 +270,11 @@ def _numeric(series):
     return True
 
 
+def sample_noun(settings):
+    """What one sample of the sweep is, in words: texts, or word samples."""
+    return "word samples" if settings.get("unit") == "word" else "texts"
+
+
 def per_class_table(result):
     """Precision, recall, F1 and support per class of the best candidate's
     cross-validated predictions (None without them)."""
@@ -293,7 +298,7 @@ def per_class_table(result):
             "precision": [f"{v:.3f}" for v in precision],
             "recall": [f"{v:.3f}" for v in recall],
             "F1": [f"{v:.3f}" for v in f1],
-            "texts": support,
+            sample_noun(result.settings): support,
         }
     )
 

@@ -20,6 +20,7 @@ from ..hidden import HiddenStateTransformer
 from ..hidden._location import resolve as resolve_cache_dir
 from ..hidden._transformer import fitted
 from ..hidden._validation import resolve_layers
+from ..hidden._word_inputs import sentence_groups
 from ._units import fitted_step, pooling_param, word_transformer
 
 logger = logging.getLogger(__name__)
@@ -146,12 +147,19 @@ def _warm_cache(hidden, inputs, random_state):
             cache_poolings(fitted(step), inputs.texts, inputs.poolings)
     seconds = time.perf_counter() - start
     n_passed = len(everything) + random_weights * len(inputs.texts)
+    n_items, noun = len(everything), "texts"
+    if inputs.unit == "word":  # a pass per sentence and subword pooling
+        n_items, noun = len(set(sentence_groups(everything))), "sentences"
+        trained = len(set(sentence_groups(inputs.texts)))
+        n_passed = (n_items + random_weights * trained) * len(inputs.poolings)
     logger.info(
-        "Hidden states of %d texts in %.1f s (%.0f texts/s)%s.",
-        len(everything),
+        "Hidden states of %d %s in %.1f s (%.0f %s/s)%s.",
+        n_items,
+        noun,
         seconds,
         n_passed / max(seconds, 1e-9),
-        ", and of the training texts through the random-weights model"
+        noun,
+        f", and of the training {noun} through the random-weights model"
         if random_weights
         else "",
     )
