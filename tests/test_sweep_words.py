@@ -11,6 +11,7 @@ from sklearn.pipeline import Pipeline
 from sklearn_probe import ProbeClassifier, WordHiddenStateTransformer, layer_sweep
 from sklearn_probe.baselines import WordTypeControl
 from sklearn_probe.plotting import LayerScoresDisplay
+from sklearn_probe.sweep._markdown import _column_notes
 from sklearn_probe.sweep._text import per_class_table
 
 NOUNS = ["film", "plot", "story", "acting", "movie", "end"]
@@ -119,6 +120,9 @@ def test_word_sweep_control_is_the_word_type_control(tiny_bert, words, one_blas_
     )
     display = LayerScoresDisplay.from_sweep(result)
     assert "control (word-type labels)" in legend_texts(display.ax_)
+    notes = _column_notes(result)
+    assert "fitted on labels drawn at random once per word type" in notes
+    assert "permuted inside" not in notes
     plt.close(display.figure_)
 
 

@@ -183,10 +183,14 @@ def _column_notes(result):
             "0.05)."
         )
     if "control_mean" in frame:
+        trained_on = (
+            "labels drawn at random once per word type (Hewitt & Liang's control task)"
+            if result.settings.get("unit", "text") == "word"
+            else f"{_labels_word(result)} permuted inside each training fold"
+        )
         notes.append(
-            f" `control`: the same probe fitted on {_labels_word(result)} permuted "
-            "inside each training fold, scored on the true ones; `selectivity`: "
-            "CV score minus control."
+            f" `control`: the same probe fitted on {trained_on}, scored on the "
+            "true ones; `selectivity`: CV score minus control."
         )
     if "random_weights_mean" in frame:
         notes.append(
