@@ -28,37 +28,31 @@ def add_common_flags(parser):
     flags.add_argument("--debug", action="store_true", help="show tracebacks of errors")
 
 
+def _number(text, convert, noun, accept, rule):
+    """``convert(text)`` when ``accept`` takes it, else argparse's error naming
+    ``noun`` (what it is not) or ``rule`` (what it must be)."""
+    try:
+        value = convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+    if not accept(value):
+        raise argparse.ArgumentTypeError(f"{text!r} must be {rule}")
+    return value
+
+
 def positive_int(text):
     """An int >= 0 (argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an int") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 0")
-    return value
+    return _number(text, int, "an int", lambda v: v >= 0, ">= 0")
 
 
 def positive_float(text):
     """A number > 0 (argparse type)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
-    return value
+    return _number(text, float, "a number", lambda v: v > 0, "> 0")
 
 
 def fraction(text):
     """A number in [0, 1) (argparse type)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be in [0, 1)")
-    return value
+    return _number(text, float, "a number", lambda v: 0 <= v < 1, "in [0, 1)")
 
 
 def layers(text):
