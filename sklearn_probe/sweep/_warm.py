@@ -17,7 +17,7 @@ import time
 from sklearn.base import clone
 
 from ..hidden import HiddenStateTransformer
-from ..hidden._location import resolve as resolve_cache_dir
+from ..store import resolve_cache_dir
 from ..hidden._transformer import fitted
 from ..hidden._validation import resolve_layers
 from ..hidden._word_inputs import sentence_groups
