@@ -61,7 +61,7 @@ def _is_number(value):
     return True
 
 
-def _check_regression(baselines, mdl, unit):
+def _check_regression(baselines, mdl, unit, word_types=False):
     """What a regression sweep cannot do, said before anything runs."""
     if mdl:
         raise ValueError(
@@ -69,9 +69,9 @@ def _check_regression(baselines, mdl, unit):
             "class labels with a probe's class probabilities, which a regression "
             "probe does not give. Use mdl=False with task='regression'."
         )
-    if unit == "word" and "control" in baselines:
+    if word_types and "control" in baselines:
         raise ValueError(
             "The word-type control draws a class label per word type, so it is "
-            "for classification only; with task='regression' and unit='word' "
+            f"for classification only; with task='regression' and unit={unit!r} "
             "leave 'control' out of baselines."
         )
