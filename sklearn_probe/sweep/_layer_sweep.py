@@ -226,9 +226,14 @@ def layer_sweep(
         fold, and ``degenerate_folds`` counts probes whose predictions on
         their training texts are constant. ``"auto"`` is ``"regression"`` when
         scikit-learn's ``type_of_target`` calls the labels continuous (floats
-        that are not all whole numbers) and ``"classification"`` otherwise:
-        pass ``"regression"`` for integer-valued properties such as counts.
-        A classification of continuous labels is an error.
+        that are not all whole numbers) or when they are floats with more
+        than 20 distinct values (whole-number floats such as sentence lengths
+        are measurements, not dozens of classes); integers with more than 20
+        distinct values are an error that asks for ``task=``; anything else
+        (strings, booleans, at most 20 distinct numbers) is
+        ``"classification"``: pass ``"regression"`` for integer-valued
+        properties such as counts. A classification of continuous labels is
+        an error.
 
     Returns
     -------
