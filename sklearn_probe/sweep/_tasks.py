@@ -9,7 +9,6 @@ word-type control) before anything runs.
 
 import numpy as np
 
-
 #: ``task="auto"`` takes numbers with more distinct values than this for a
 #: continuous property, not classes (floats: a regression; ints: an error
 #: that asks for ``task=``).

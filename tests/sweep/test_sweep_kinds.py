@@ -2,6 +2,8 @@
 objects that hold what a task and a unit decide, and chance as the best
 no-information guess."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from helpers import WORDS
@@ -71,5 +73,5 @@ def test_specs_hold_what_a_task_and_a_unit_decide():
     assert "scored on those control labels" in word.control(classification)
     with pytest.raises(ValueError, match="one of"):
         task_spec("ranking")
-    with pytest.raises(Exception):  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
         regression.name = "classification"
