@@ -229,7 +229,7 @@ def run_sweep(args):
     """Load the data, sweep the layers, print the table, write the report."""
     import matplotlib
 
-    from ..sweep._folder import check_out_dir
+    from ..report import check_out_dir
 
     matplotlib.use("Agg")  # files only, never a window
 
@@ -290,7 +290,7 @@ def run_sweep(args):
 
 def _try_it(args, result, pipeline):
     """The line that shows how to use the saved pipeline."""
-    from ..sweep._text import try_command
+    from ..report import try_command
 
     if args.unit == "text":
         return f"Try it: {try_command(result, pipeline)}"
@@ -298,11 +298,9 @@ def _try_it(args, result, pipeline):
 
 
 def _sweep(args, train, test, task):
-    from ..probe import ProbeClassifier, ProbeRegressor
-    from ..sweep import layer_sweep
+    from ..sweep import layer_sweep, task_spec
 
-    kind = ProbeRegressor if task == "regression" else ProbeClassifier
-    probe = kind(random_state=args.seed)
+    probe = task_spec(task).default_probe(args.seed)
     if args.max_epochs:
         probe.set_params(max_epochs=args.max_epochs)
     param_grid = {}
@@ -343,13 +341,13 @@ def _sweep(args, train, test, task):
 
 def _report_comparison(comparison, args, report, started):
     """Print the comparison and write it, with each model's report."""
-    from ..sweep._compare_report import summary_table
+    from ..report import comparison_table
 
     for name, result in comparison.results.items():
         say(f"== {name}")
         _print_summary(result)
         say()
-    say(summary_table(comparison).to_string(index=False))
+    say(comparison_table(comparison).to_string(index=False))
     say()
     for line in comparison.reading_lines():
         say(line)
@@ -378,10 +376,11 @@ def _task(task, train, test):
     """
     import pandas as pd
 
+    from ..sweep import task_spec
     from ..sweep._tasks import check_task
 
     task = check_task(task, train["label"].to_numpy())
-    if task == "regression":
+    if not task_spec(task).is_classifier:
         for frame in (train, test):
             if frame is None:
                 continue
@@ -399,7 +398,7 @@ def _task(task, train, test):
 
 
 def _print_summary(result):
-    from ..sweep._text import reading_lines, summary_lines, summary_table
+    from ..report import reading_lines, summary_lines, summary_table
 
     say(summary_table(result).to_string(index=False))
     say()
