@@ -82,23 +82,25 @@ numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
 numpydoc_validation_checks = set()
 
-# The public subpackages, documented when they exist (the package is being
-# reorganised; a module that is not there is left out, never an error).
-PUBLIC_MODULES = [
-    "sklearn_probe",
-    "sklearn_probe.hidden",
-    "sklearn_probe.probe",
-    "sklearn_probe.sweep",
-    "sklearn_probe.baselines",
-    "sklearn_probe.stats",
-    "sklearn_probe.stats.mdl",
-    "sklearn_probe.mdl",
-    "sklearn_probe.plotting",
-    "sklearn_probe.datasets",
-    "sklearn_probe.distributed",
-    "sklearn_probe.store",
-    "sklearn_probe.report",
-]
+# The public modules: the package, then every public subpackage or module of
+# it (and theirs) that has an ``__all__``, found by walking the package, so a
+# new subpackage gets its section without an edit here. The command's module
+# is documented by the command reference instead.
+NOT_IN_API = {"sklearn_probe.cli", "sklearn_probe.conftest"}
+
+
+def public_modules():
+    import pkgutil
+
+    names = ["sklearn_probe"]
+    for info in pkgutil.walk_packages(sklearn_probe.__path__, "sklearn_probe."):
+        parts = info.name.split(".")
+        if any(part.startswith("_") for part in parts) or info.name in NOT_IN_API:
+            continue
+        if any(info.name.startswith(skip + ".") for skip in NOT_IN_API):
+            continue
+        names.append(info.name)
+    return names
 
 
 # A name exported by several public modules is documented once; its other
@@ -117,7 +119,7 @@ def write_api_index(path=DOCS / "api" / "_generated.rst"):
     it (the package itself for the names it exports), and listed as a link in
     the others."""
     documented, sections = {}, []
-    for name in PUBLIC_MODULES:
+    for name in public_modules():
         try:
             module = importlib.import_module(name)
         except ImportError:
@@ -226,7 +228,39 @@ def _quote_attributes_in_types(app, what, name, obj, options, lines):
             lines[i] = match.group(1) + _ATTRIBUTE.sub(r"``\1``", match.group(2))
 
 
+def _resolve_short_names(app, env, node, contnode):
+    """A docstring's unqualified ``LayerSweepResult`` or ``Name.attr`` links to
+    the one documented object of that name; a name that exists in the package
+    but has no page (a private constant) is shown as code. Anything else stays
+    unresolved, and fails the build."""
+    if node.get("refdomain") != "py":
+        return None
+    target = node.get("reftarget", "").lstrip(".~")
+    if not target or target.startswith("sklearn_probe.") and "._" not in target:
+        return None
+    from sphinx.util.nodes import make_refnode
+
+    domain = env.get_domain("py")
+    found = {
+        (entry.docname, entry.node_id)
+        for name, entry in domain.objects.items()
+        if name.endswith("." + target) and name.startswith("sklearn_probe")
+    }
+    if len(found) == 1:
+        docname, node_id = found.pop()
+        return make_refnode(app.builder, node["refdoc"], docname, node_id, contnode)
+    head, _, attr = target.rpartition(".")
+    for module_name, module in list(sys.modules.items()):
+        if not module_name.startswith("sklearn_probe") or module is None:
+            continue
+        owner = getattr(module, head, None) if head else module
+        if owner is not None and hasattr(owner, attr or target):
+            return contnode
+    return None
+
+
 def setup(app):
+    app.connect("missing-reference", _resolve_short_names)
     app.connect("env-check-consistency", _register_aliases)
     # Before numpydoc (priority 500) turns the sections into markup.
     app.connect("autodoc-process-docstring", _quote_attributes_in_types, priority=400)
