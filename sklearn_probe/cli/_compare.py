@@ -4,7 +4,7 @@ them again."""
 import argparse
 import shlex
 
-from ._common import UserError, add_common_flags, say
+from ._common import HelpFormatter, UserError, add_common_flags, examples, say
 
 DEFAULT_OUT = "comparison"
 
@@ -22,7 +22,11 @@ def _add_compare_parser(sub):
             "pictures models_by_layer.png and models_by_relative_depth.png to "
             "--out. Nothing is run again."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog=examples(
+            "sklearn-probe compare minilm-sweep finetuned-sweep",
+            "sklearn-probe compare runs/a runs/b --names base tuned --out a-vs-b",
+        ),
+        formatter_class=HelpFormatter,
     )
     compare.add_argument("folders", nargs="+", metavar="FOLDER", help="report folders")
     compare.add_argument(
