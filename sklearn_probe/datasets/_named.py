@@ -59,8 +59,9 @@ def load_named(
     ``n_samples`` texts in all (None: all), a stratified random subset;
     ``test_size`` of them held out (0: none); ``encoding`` is that of a local
     text file (see :func:`~sklearn_probe.datasets.load_text_file`). For
-    ``imdb`` the lesson's split is used: ``n_samples`` is its ``keep_samples`` (default 500), train and dev are
-    joined for cross-validation and its test set is held out.
+    ``imdb`` the lesson's split is used: ``n_samples`` is its ``keep_samples``
+    (default 500), train and dev are joined for cross-validation and its test
+    set is held out.
     """
     name = _ALIASES.get(name, name)
     description = {"name": name}
