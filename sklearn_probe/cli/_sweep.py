@@ -1,5 +1,6 @@
 """``sklearn-probe sweep``: cross-validate a probe on every layer, write a report."""
 
+import contextlib
 import logging
 import os
 import shlex
@@ -438,12 +439,17 @@ def _report_comparison(comparison, args, report, started):
     say()
     for line in comparison.reading_lines():
         say(line)
-    written = comparison.save_report(
-        args.out,
-        model_reports={name: report for name in comparison.results},
-        dataset=report["dataset"],
-        command=report["command"],
-    )
+    with _silenced("sklearn_probe.sweep._report"):
+        # It would name each model's folder inside the temporary folder that
+        # becomes --out: the final folders are logged below.
+        written = comparison.save_report(
+            args.out,
+            model_reports={name: report for name in comparison.results},
+            dataset=report["dataset"],
+            command=report["command"],
+        )
+    for name in comparison.results:
+        logger.info("Wrote the report of %s to %s", name, written[name])
     best = comparison.best_model
     say(
         f"Report: {written['comparison.md']} (with comparison.csv, "
@@ -453,6 +459,18 @@ def _report_comparison(comparison, args, report, started):
     pipeline = written[best] / "best_pipeline.skops"
     say(f"Best model {best!r}. {_try_it(args, comparison.results[best], pipeline)}")
     return 0
+
+
+@contextlib.contextmanager
+def _silenced(name):
+    """The logger ``name`` says nothing below a warning inside the block."""
+    target = logging.getLogger(name)
+    level = target.level
+    target.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        target.setLevel(level)
 
 
 def _task(task, train, test):
