@@ -144,7 +144,7 @@ def test_word_sweep_refuses_splits_that_leak_and_what_it_cannot_do(tiny_bert, wo
 
 
 def test_a_second_word_sweep_reads_the_disk_store(tiny_bert, words, tmp_path):
-    from sklearn_probe.hidden import _cache
+    from sklearn_probe.store import _cache
 
     X, y = words
     kwargs = dict(unit="word", model=tiny_bert, layers=[0, 2], cv=3, verbose=0)
@@ -191,7 +191,7 @@ def test_parallel_word_sweep_reads_the_store_and_matches_serial(
     warmed: had one run a sentence, it would have written a shard of its own."""
     from joblib import parallel_backend
 
-    from sklearn_probe.hidden import _cache
+    from sklearn_probe.store import _cache
 
     X, y = words
     kwargs = dict(unit="word", model=tiny_bert, layers=[0, 2], cv=3, verbose=0)

@@ -42,8 +42,8 @@ def run_compare(args):
     """Load the report folders, compare, print and write."""
     import matplotlib
 
-    from ..sweep import LayerSweepResult, compare_sweeps
     from ..report import check_out_dir, comparison_table
+    from ..sweep import LayerSweepResult, compare_sweeps
 
     matplotlib.use("Agg")
     if len(args.folders) < 2:

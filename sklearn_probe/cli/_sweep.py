@@ -298,11 +298,9 @@ def _try_it(args, result, pipeline):
 
 
 def _sweep(args, train, test, task):
-    from ..probe import ProbeClassifier, ProbeRegressor
-    from ..sweep import layer_sweep
+    from ..sweep import layer_sweep, task_spec
 
-    kind = ProbeRegressor if task == "regression" else ProbeClassifier
-    probe = kind(random_state=args.seed)
+    probe = task_spec(task).default_probe(args.seed)
     if args.max_epochs:
         probe.set_params(max_epochs=args.max_epochs)
     param_grid = {}
@@ -378,10 +376,11 @@ def _task(task, train, test):
     """
     import pandas as pd
 
+    from ..sweep import task_spec
     from ..sweep._tasks import check_task
 
     task = check_task(task, train["label"].to_numpy())
-    if task == "regression":
+    if not task_spec(task).is_classifier:
         for frame in (train, test):
             if frame is None:
                 continue

@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.base import clone
 
 from .._names import CV
+from ._kinds import task_spec
 from ._search import _run_search, _single_torch_thread
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def _run_baselines(
     n_jobs,
     random_state,
     verbose,
-    unit="text",
+    unit,
 ):
     """Columns (name -> values per candidate) and timings of the baselines.
 
@@ -91,7 +92,7 @@ def _run_baselines(
 
     columns, timings = {}, {}
     runs = []
-    if "control" in baselines and unit == "word":
+    if "control" in baselines and unit.has_word_types:
         from ._units import word_type_labels
 
         control_y = word_type_labels(texts, y, random_state)
@@ -139,11 +140,10 @@ def text_baseline(name, task="classification"):
     ``LogisticRegression()``.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-    model = Ridge() if task == "regression" else LogisticRegression()
+    model = task_spec(task).text_model()
     if name == "bag_of_words":
         return make_pipeline(TfidfVectorizer(), model)
     if name == "length":
@@ -248,7 +248,7 @@ def _add_comparisons(frame, n_folds, n_samples, n_splits, alpha=0.05):
     return frame
 
 
-def _chance_score(y, splits, scoring, task="classification"):
+def _chance_score(y, splits, scoring, task):
     """The score of guessing without the texts.
 
     For accuracy the majority-class rate; for other scorings the CV score of a
@@ -262,7 +262,7 @@ def _chance_score(y, splits, scoring, task="classification"):
     from sklearn.model_selection import cross_val_score
 
     X = np.zeros((len(y), 1))
-    if task == "regression":
+    if not task.is_classifier:
         scores = cross_val_score(DummyRegressor(), X, y, cv=splits, scoring=scoring)
         return float(np.mean(scores))
     if scoring in (None, "accuracy"):
