@@ -22,8 +22,8 @@ import logging
 import os
 import re
 import shutil
-import socket
 import signal
+import socket
 import tempfile
 import threading
 from pathlib import Path
