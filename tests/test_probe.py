@@ -267,6 +267,26 @@ def test_linear_probe_is_logistic_regression_with_c_over_width(
     assert probe.n_iter_ < 100
 
 
+def test_a_linear_fit_costs_what_the_pipeline_it_equals_costs():
+    """The probe's solve is StandardScaler + LogisticRegression(C/d)'s at the
+    probe's gradient tolerance (tol / 100): the same L-BFGS iterations on the
+    same data, the same probabilities to 1e-3."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    n, d, k = 1650, 96, 7
+    X = rng.normal(size=(n, d)) @ rng.normal(size=(d, d)) / np.sqrt(d) + 0.5
+    y = np.argmax(X @ rng.normal(size=(d, k)) / 3 + rng.gumbel(size=(n, k)), axis=1)
+    probe = ProbeClassifier(random_state=0, device="cpu").fit(X, y)
+    solver = LogisticRegression(C=1.0 / d, tol=probe.tol / 100)
+    pipeline = make_pipeline(StandardScaler(), solver)
+    pipeline.fit(X, y)
+    assert probe.n_iter_ <= pipeline[-1].n_iter_[0] + 1
+    assert_allclose(probe.predict_proba(X), pipeline.predict_proba(X), atol=1e-3)
+
+
 def test_the_issue_case_reaches_the_optimum():
     """300 training samples of 10 features: 0.86 test accuracy after the old
     30 epochs of Adam, 0.96 at the optimum (StandardScaler +
