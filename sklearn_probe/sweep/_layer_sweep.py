@@ -301,7 +301,7 @@ def layer_sweep(
             verbose=verbose,
         )
         start = time.perf_counter()
-        predictions = _best_predictions(pipe, search.best_params_, inputs)
+        predictions = _best_predictions(pipe, search.best_params_, inputs, search)
         timings["best_predictions"] = time.perf_counter() - start
     timings.update(extra_timings)
     best_pipeline = search.best_estimator_
@@ -363,6 +363,7 @@ def _search(hidden, inputs, layers, timings, scoring, n_jobs, verbose):
         cv=inputs.splits,
         n_jobs=n_jobs,
         verbose_bar=verbose,
+        keep_predictions=True,
     )
     timings["cross_validation"] = seconds - search.refit_time_
     timings["refit"] = float(search.refit_time_)
