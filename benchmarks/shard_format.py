@@ -41,7 +41,7 @@ def _formats(vectors):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from sklearn_probe.hidden import _shard
+    from sklearn_probe.store import _shard
 
     rows, layers, width = vectors.shape
     digests = [i.to_bytes(16, "little") for i in range(rows)]

@@ -197,7 +197,7 @@ def check_store_serves(path, store, texts, poolings, *, atol=1e-5):
     this process), with the vectors of one process computing them uncached
     (``atol``: float32 noise of other batches; 0 for the same batches)."""
     from sklearn_probe import HiddenStateTransformer
-    from sklearn_probe.hidden._cache import MEMORY
+    from sklearn_probe.store import MEMORY
 
     for pooling in poolings:
         MEMORY.clear()

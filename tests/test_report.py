@@ -9,8 +9,8 @@ from helpers import length_corpus
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_probe import layer_sweep
-from sklearn_probe.sweep import _folder, _report
-from sklearn_probe.sweep._folder import check_out_dir
+from sklearn_probe.report import _folder, _report
+from sklearn_probe.report import check_out_dir
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_an_interrupted_write_keeps_the_old_report_whole(result, tmp_path, monke
         calls.append(stem)
         raise KeyboardInterrupt  # Ctrl-C while the picture is written
 
-    monkeypatch.setattr(_report, "_save_figure", interrupted)
+    monkeypatch.setattr(_report, "save_figure", interrupted)
     with pytest.raises(KeyboardInterrupt):
         other(result).save_report(out, save_pipeline=False)
     assert calls

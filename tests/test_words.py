@@ -260,7 +260,7 @@ def test_spans_are_means_of_words_and_pairs_concatenate(tiny_bert):
 
 
 def test_vectors_do_not_depend_on_batchmates_or_order(tiny_llama):
-    from sklearn_probe.hidden._cache import MEMORY
+    from sklearn_probe.store import MEMORY
 
     X = _all_words(SENTENCES)
     base = WordHiddenStateTransformer(tiny_llama, layer="all", batch_size=4)

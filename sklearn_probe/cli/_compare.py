@@ -49,9 +49,8 @@ def run_compare(args):
     """Load the report folders, compare, print and write."""
     import matplotlib
 
+    from ..report import check_out_dir, comparison_table
     from ..sweep import LayerSweepResult, compare_sweeps
-    from ..sweep._compare_report import summary_table
-    from ..sweep._folder import check_out_dir
 
     matplotlib.use("Agg")
     if len(args.folders) < 2:
@@ -61,7 +60,7 @@ def run_compare(args):
     _check_same_data(args.folders, results)
     names = getattr(args, "names", None) or _names(args.folders, results)
     comparison = compare_sweeps(results, names=names)
-    say(summary_table(comparison).to_string(index=False))
+    say(comparison_table(comparison).to_string(index=False))
     say()
     for line in comparison.reading_lines():
         say(line)

@@ -1,6 +1,6 @@
 """A report folder read back into a :class:`LayerSweepResult`.
 
-``results.json`` (written by :func:`~sklearn_probe.sweep._report.write_report`)
+``results.json`` (written by :func:`~sklearn_probe.report.write_report`)
 holds the scores table, the settings, the data sizes, the best row and the
 timings; ``best_pipeline.skops``, when there, the refitted best pipeline.
 :func:`load_result` rebuilds the result from them, so a sweep can be redrawn,

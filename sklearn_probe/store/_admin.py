@@ -30,24 +30,11 @@ def _keys(cache_dir):
         try:
             meta = json.loads(fs.read(fs.join(root, key, META)))
             if not {"layers", "width", "storage"} <= set(meta):
-                meta = _format_1_meta(fs, fs.join(root, key), meta)
+                meta = None
         except Exception:  # absent or unreadable
             meta = None
         found.append((key, meta))
     return fs, root, limit, found
-
-
-def _format_1_meta(fs, path, description):
-    """The full metadata of a format-1 store, its shape read from a shard."""
-    for name in sorted(fs.listdir(path)):
-        if name.endswith(".vectors.npy"):
-            vectors = np.load(fs.join(path, name), mmap_mode="r")
-            meta = dict(description)
-            meta["storage"] = vectors.dtype.name
-            meta["shard_format"] = _shard.VERSION
-            meta["layers"], meta["width"] = vectors.shape[1:]
-            return meta
-    return None
 
 
 def _open(fs, root, key, meta, mode):
@@ -69,7 +56,7 @@ def cache_info(cache_dir="auto"):
         for a folder you named) and ``keys``: one dict per extraction key with
         its ``meta`` (model fingerprint, pooling, max_length, dtype, layers,
         width), ``shards``, ``rows``, distinct ``texts``, ``bytes``, and the
-        counts of ``quarantined``, ``temporary`` and ``format_1_shards`` files.
+        counts of ``quarantined`` and ``temporary`` files.
     """
     fs, root, limit, keys = _keys(cache_dir)
     out = []
@@ -82,7 +69,6 @@ def cache_info(cache_dir="auto"):
             "shards": len(shards),
             "bytes": sum(v[0] for v in listing.values()),
             "temporary": sum(TMP_MARK in n for n in listing),
-            "format_1_shards": sum(n.endswith(".keys.npy") for n in listing),
             "quarantined": len(fs.listdir(fs.join(root, key, QUARANTINE))),
             "rows": 0,
             "texts": 0,
@@ -90,8 +76,9 @@ def cache_info(cache_dir="auto"):
         if meta is not None and shards:
             store = _open(fs, root, key, meta, "read-only")
             store.refresh()
-            entry["rows"] = int(len(store._index_keys))
-            entry["texts"] = int(len(np.unique(store._index_keys)))
+            keys_of_rows = store.row_keys()
+            entry["rows"] = int(len(keys_of_rows))
+            entry["texts"] = int(len(np.unique(keys_of_rows)))
         out.append(entry)
     return {"root": root, "limit_bytes": limit, "keys": out}
 
@@ -121,14 +108,10 @@ def verify_cache(cache_dir="auto"):
             continue
         store = _open(fs, root, key, meta, "read-write")
         store.refresh()
-        for name, shard in list(store._shards.items()):
+        for name in store.shards():
             checked += 1
-            rows = np.arange(shard["layout"]["rows"])
-            try:
-                store._read_rows(name, rows)
-            except Exception:  # reported through the quarantine below
-                continue
-        bad += len(store._rejected)
+            store.read_shard(name)  # a bad one is quarantined and logged
+        bad += len(store.rejected)
     return {"root": root, "checked": checked, "bad": bad}
 
 
@@ -136,12 +119,10 @@ def compact_cache(cache_dir="auto"):
     """Merge a disk cache's small shards and remove what killed runs left.
 
     Shards under 64 MiB are merged into shards of up to 256 MiB, each text
-    kept once; temporary files of writers that are gone are deleted; shards of
-    the earlier two-file format are converted (a vectors file whose keys never
-    landed is a killed run's and is deleted). Safe while other processes read
-    or write the cache: merged shards are committed before their sources are
-    removed, and a reader that finds a source gone looks again. Runs by itself
-    when a key passes 256 shards.
+    kept once; temporary files of writers that are gone are deleted. Safe
+    while other processes read or write the cache: merged shards are
+    committed before their sources are removed, and a reader that finds a
+    source gone looks again. Runs by itself when a key passes 256 shards.
 
     Parameters
     ----------
@@ -153,12 +134,11 @@ def compact_cache(cache_dir="auto"):
     -------
     report : dict
         ``root`` and the totals: ``keys`` compacted, shards ``merged``, shards
-        ``written``, ``duplicates`` dropped, format-1 shards ``converted``,
-        ``removed_debris`` (temporary files).
+        ``written``, ``duplicates`` dropped, ``removed_debris`` (temporary files).
     """
     fs, root, _, keys = _keys(cache_dir)
     totals = {"keys": 0, "merged": 0, "written": 0, "duplicates": 0}
-    totals.update(converted=0, removed_debris=0)
+    totals["removed_debris"] = 0
     for key, meta in keys:
         if meta is None:
             continue

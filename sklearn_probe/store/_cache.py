@@ -28,24 +28,9 @@ import time
 import numpy as np
 
 from ._location import resolve
-from ._memory import _DEFAULT_LIMIT, MEMORY, clear_cache, set_memory_cache_limit
+from ._memory import MEMORY
 from ._shard import VERSION as SHARD_VERSION
-from ._store import META, ReadOnlyStoreWarning, Store
-
-__all__ = [
-    "CHUNK_SIZE",
-    "MEMORY",
-    "ReadOnlyStoreWarning",
-    "_DEFAULT_LIMIT",
-    "cached_vectors",
-    "clear_cache",
-    "extraction_key",
-    "missing_texts",
-    "open_store",
-    "set_memory_cache_limit",
-    "store_metadata",
-    "text_digest",
-]
+from ._store import META, Store
 
 CACHE_FORMAT = 1
 # Texts computed (and, with a disk store, written) per step: what a killed run
@@ -299,36 +284,3 @@ class _Job:
             if store is not None:
                 store.write(digests, computed)
         return computed, deferred
-
-
-def keep_pooled(transformer, pooling, texts, vectors):
-    """Cache ``vectors`` (all layers of ``texts``) under ``pooling``.
-
-    Only what the cache lacks is added: texts already in memory stay as they
-    are, and the store gets one shard of the texts it does not hold.
-    """
-    loaded = transformer._get_loaded()
-    key, description = transformer._extraction_key(pooling, loaded)
-    if MEMORY.limit_bytes > 0:
-        for text, value in zip(texts, vectors, strict=True):
-            if MEMORY.get(key, text) is None:
-                MEMORY.put(key, text, value.copy())
-    store = open_store(
-        transformer.cache_dir,
-        key,
-        description,
-        vectors.shape[1:],
-        mode=transformer.cache_mode,
-    )
-    if store is None or not store.writable:
-        return
-    unique = list(dict.fromkeys(texts))
-    first = {text: i for i, text in reversed(list(enumerate(texts)))}
-    digests = [text_digest(t) for t in unique]
-    absent = ~store.contains(digests)
-    if absent.any():
-        rows = [first[t] for t, lacking in zip(unique, absent, strict=True) if lacking]
-        store.write(
-            [d for d, lacking in zip(digests, absent, strict=True) if lacking],
-            vectors[rows],
-        )

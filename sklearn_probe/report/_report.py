@@ -4,45 +4,14 @@ Everything is drawn from :attr:`LayerSweepResult.scores`, so a column added ther
 (a baseline, a confidence interval) reaches the CSV and the JSON at once.
 """
 
-import datetime
-import json
 import logging
-import platform
-from importlib import metadata
 from pathlib import Path
 
-from .._names import jsonable
+from ._files import now, package_versions, save_figure, write_json
 from ._folder import replacing
 from ._markdown import markdown_report
 
 logger = logging.getLogger(__name__)
-
-PACKAGES = (
-    "sklearn-probe",
-    "scikit-learn",
-    "torch",
-    "transformers",
-    "tokenizers",
-    "skorch",
-    "numpy",
-    "pandas",
-    "matplotlib",
-    "datasets",
-)
-
-
-FIGURE_FORMATS = ("png", "svg")
-
-
-def package_versions():
-    """Versions of Python, the platform and the packages that shape the numbers."""
-    versions = {"python": platform.python_version(), "platform": platform.platform()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return versions
 
 
 def write_report(
@@ -125,18 +94,14 @@ def write_report(
         written = {name: out / name for name in names}
         versions = package_versions()
         payload = {
-            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
-                timespec="seconds"
-            ),
+            "created": now(),
             "command": command,
             "dataset": dataset,
             **result.to_dict(),
             "versions": versions,
             "files": sorted([*written, "results.json", "report.md"]),
         }
-        (folder / "results.json").write_text(
-            json.dumps(jsonable(payload), indent=2, allow_nan=False) + "\n"
-        )
+        write_json(folder / "results.json", payload)
         (folder / "report.md").write_text(
             markdown_report(
                 result, written, dataset, command, tsne_method, versions, task
@@ -174,7 +139,7 @@ def _write_files(
         title = f"Probe {result.score_name.replace('_', ' ')} by layer: {task}"
         title += f" ({result.model_name})" if result.model_name else ""
     display = LayerScoresDisplay.from_sweep(result, title=title)
-    names += _save_figure(display.figure_, folder / "layer_scores", dpi)
+    names += save_figure(display.figure_, folder / "layer_scores", dpi)
     plt.close(display.figure_)
 
     tsne_method = None
@@ -191,7 +156,7 @@ def _write_files(
             random_state=result.settings.get("random_state", 0),
         )
         tsne_method = display.method
-        names += _save_figure(display.figure_, folder / "tsne_layers", dpi)
+        names += save_figure(display.figure_, folder / "tsne_layers", dpi)
         plt.close(display.figure_)
 
     if save_pipeline:
@@ -201,20 +166,3 @@ def _write_files(
         names.append("best_pipeline.skops")
     return names, tsne_method
 
-
-def _save_figure(fig, stem, dpi):
-    names = []
-    for fmt in FIGURE_FORMATS:
-        path = stem.with_suffix(f".{fmt}")
-        fig.savefig(path, dpi=dpi, metadata=_figure_metadata(fmt))
-        names.append(path.name)
-    return names
-
-
-def _figure_metadata(fmt):
-    # Reproducible files: no creation date in the metadata.
-    if fmt == "svg":
-        return {"Date": None}
-    if fmt == "png":
-        return {"Software": None}
-    return None

@@ -83,7 +83,6 @@ class Store:
         self._index_keys = np.empty(0, f"S{_shard.DIGEST_SIZE}")
         self._index_ids = np.empty(0, np.int64)
         self._stale_index = False
-        self._legacy_logged = False
         self.writable = mode == "read-write" and self._check_writable()
         self.claims = Claims(self)
         self._check_meta()
@@ -114,10 +113,7 @@ class Store:
             self.quarantine(META, f"unreadable metadata ({exc})")
             on_disk = None
         if on_disk is not None and on_disk != self.meta:
-            # meta.json of format 1 described the key only: complete it.
-            earlier = {k: v for k, v in self.meta.items() if k in on_disk}
-            if on_disk != earlier or "layers" in on_disk:
-                self.quarantine(META, f"metadata {on_disk} differs from {self.meta}")
+            self.quarantine(META, f"metadata {on_disk} differs from {self.meta}")
             on_disk = None
         if on_disk is None and self.writable:
             self.fs.write_whole(path, json.dumps(self.meta, sort_keys=True).encode())
@@ -131,21 +127,10 @@ class Store:
             for name in list(self._shards):
                 if name not in listing:
                     self._drop(name)
-            legacy = 0
             for name, (size, _, _) in sorted(listing.items()):
                 if name.endswith(_shard.SUFFIX):
                     if name not in self._shards and name not in self._rejected:
                         self._index_shard(name, size)
-                elif name.endswith(".keys.npy"):
-                    legacy += 1
-            if legacy and not self._legacy_logged:
-                self._legacy_logged = True
-                logger.warning(
-                    "%d shards of an earlier cache format in %s are not used; "
-                    "`sklearn-probe cache compact` converts them.",
-                    legacy,
-                    self.path,
-                )
 
     def _index_shard(self, name, size):
         path = self.fs.join(self.path, name)
@@ -316,9 +301,9 @@ class Store:
     # -- writing -----------------------------------------------------------
 
     def write(self, digests, vectors):
-        """Commit ``vectors[i]`` under ``digests[i]`` as one new shard."""
+        """Commit ``vectors[i]`` under ``digests[i]`` as one shard; True if done."""
         if not self.writable or not len(digests):
-            return
+            return False
         name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex}"
         name += _shard.SUFFIX
         data = _shard.encode(self.key, digests, vectors, self.meta["storage"])
@@ -332,7 +317,7 @@ class Store:
                 ReadOnlyStoreWarning,
                 stacklevel=4,
             )
-            return
+            return False
         layout = self._layout(data, len(data))
         keys = np.frombuffer(b"".join(digests), dtype=self._index_keys.dtype)
         with self._lock:
@@ -349,6 +334,41 @@ class Store:
 
                 self._written, self._evicted_once = 0, True
                 evict(self.fs, self.root, self.limit_bytes)
+        return True
+
+    def shards(self):
+        """``{name: {"size", "rows", "keys"}}`` of the shards indexed now."""
+        with self._lock:
+            return {
+                name: {
+                    "size": shard["size"],
+                    "rows": shard["layout"]["rows"],
+                    "keys": shard["keys"],
+                }
+                for name, shard in sorted(self._shards.items())
+            }
+
+    def read_shard(self, name):
+        """Every row of the shard ``name``, checked; None if gone or bad."""
+        with self._lock:
+            shard = self._shards.get(name)
+            if shard is None:
+                return None
+            try:
+                return self._read_rows(name, np.arange(shard["layout"]["rows"]))
+            except _ShardGone:
+                return None
+
+    def row_keys(self):
+        """The text hashes of every indexed row (one per row, repeats kept)."""
+        with self._lock:
+            return self._index_keys.copy()
+
+    @property
+    def rejected(self):
+        """Names of the files this process found unusable."""
+        with self._lock:
+            return frozenset(self._rejected)
 
     def contains(self, digests):
         """Which of ``digests`` the store holds (after indexing new shards)."""

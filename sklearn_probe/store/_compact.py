@@ -5,12 +5,9 @@ and a bounded size (:func:`evict`, least recently used out).
 :data:`TARGET_BYTES`, keeping each text once; the merged shards are committed
 before any source is removed, so a concurrent reader that finds a source gone
 goes back to the listing and finds its rows in a merged shard. It also deletes
-temporary files whose writer is dead (or that are a day old), and converts the
-shards of the earlier two-file format (``.keys.npy`` + ``.vectors.npy``; a
-vectors file without its keys is a killed run's and is removed).
+temporary files whose writer is dead (or that are a day old).
 """
 
-import contextlib
 import logging
 import os
 import time
@@ -41,12 +38,11 @@ def compact_key(store, *, everything=False):
         return None
     try:
         done = {"merged": 0, "written": 0, "duplicates": 0, "removed_debris": 0}
-        done["converted"] = _convert_legacy(store)
         done["removed_debris"] += _remove_debris(store)
         store.refresh()
         small = [
             name
-            for name, shard in sorted(store._shards.items())
+            for name, shard in store.shards().items()
             if everything or shard["size"] < TARGET_BYTES // 4
         ]
         if len(small) > 1:
@@ -74,15 +70,13 @@ def _merge(store, names):
     parts, keys, size = [], [], 0
     done = {"merged": 0, "written": 0, "duplicates": 0}
     merged = []
+    shards = store.shards()
     for name in names:
-        shard = store._shards.get(name)
-        if shard is None:
+        shard = shards.get(name)
+        block = None if shard is None else store.read_shard(name)
+        if block is None:  # gone or quarantined meanwhile
             continue
-        rows = np.arange(shard["layout"]["rows"])
-        try:
-            block = store._read_rows(name, rows)
-        except Exception:  # gone or quarantined meanwhile
-            continue
+        rows = np.arange(shard["rows"])
         merged.append(name)
         fresh = [i for i, k in enumerate(shard["keys"]) if k not in seen]
         done["duplicates"] += len(rows) - len(fresh)
@@ -106,9 +100,7 @@ def _merge(store, names):
 
 
 def _flush(store, parts, keys):
-    before = len(store._shards)
-    store.write(keys, np.concatenate(parts))
-    return int(len(store._shards) > before)
+    return int(store.write(keys, np.concatenate(parts)))
 
 
 def _remove_debris(store):
@@ -122,46 +114,6 @@ def _remove_debris(store):
             fs.remove(fs.join(store.path, name))
             removed += 1
     return removed
-
-
-def _convert_legacy(store):
-    """Rewrite format-1 shards (``.keys.npy`` + ``.vectors.npy``) as shards."""
-    fs = store.fs
-    listing = fs.listdir(store.path)
-    converted = 0
-    meta = store.meta
-    want = (meta["layers"], meta["width"])
-    for name in sorted(listing):
-        if not name.endswith(".vectors.npy"):
-            continue
-        base = name[: -len(".vectors.npy")]
-        keys_name = base + ".keys.npy"
-        paths = [fs.join(store.path, n) for n in (name, keys_name)]
-        if keys_name not in listing:
-            if time.time() - listing[name][1] > 60:
-                fs.remove(paths[0])  # a killed run's vectors, never committed
-            continue
-        ok = False
-        with contextlib.suppress(Exception):  # anything unreadable is not ok
-            vectors = np.load(paths[0])
-            keys = np.load(paths[1])
-            ok = (
-                keys.ndim == 2
-                and keys.shape[1] == _shard.DIGEST_SIZE
-                and vectors.shape[1:] == want
-                and len(vectors) == len(keys)
-                and vectors.dtype.name == meta["storage"]
-            )
-        if not ok:
-            for bad in (name, keys_name):
-                store.quarantine(bad, "a format-1 shard that does not fit the store")
-            continue
-        store.write([k.tobytes() for k in keys], vectors)
-        if store.writable:
-            converted += 1
-            for path in paths:
-                fs.remove(path)
-    return converted
 
 
 def evict(fs, root, limit_bytes):

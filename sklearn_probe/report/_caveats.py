@@ -3,64 +3,18 @@
 :func:`headline` names the best layer, or says that several tie for best (see
 :attr:`LayerSweepResult.tied_indices`); :func:`learned_nothing_lines` names the
 rows whose probe learned nothing (``degenerate_folds``) and what to change.
-:func:`_row_name` and :func:`_probe_phrase` name a row and the probes swept, in
-the words the report and the command share.
 """
 
 from .._names import CV, format_param
-from ._diagnostics import TIE_DECIMALS
-
-
-def _varied(result):
-    """The swept parameters other than the layer that take several values."""
-    return [c for c in result.param_columns if result.scores[c].nunique() > 1]
-
-
-def _row_name(result, index):
-    """``"layer 4"``, or ``"layer 4 (max pooling)"`` when more is swept."""
-    row = result.scores.loc[index]
-    name = f"layer {int(row['layer'])}"
-    varied = _varied(result)
-    if varied:
-        name += " (" + ", ".join(format_param(c, row[c]) for c in varied) + ")"
-    return name
-
-
-def _names(result, indices):
-    return ", ".join(_row_name(result, i) for i in indices) or "none"
-
-
-def _and(items):
-    """``["a"]`` -> ``"a"``; ``["a", "b", "c"]`` -> ``"a, b and c"``."""
-    items = [str(item) for item in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _probe_phrase(probes):
-    """``"linear"`` -> ``"A linear probe was"``; several -> ``"Linear and
-    MLP(256) probes were"``: how the report's first sentence names the probes."""
-    probes = [probes] if isinstance(probes, str) else list(probes)
-    if len(probes) == 1:
-        return f"A {probes[0]} probe was"
-    text = _and(probes)
-    return f"{text[:1].upper()}{text[1:]} probes were"
-
-
-def _describe_params(params):
-    return ", ".join(
-        format_param(key.split("__", 1)[-1], value) for key, value in params.items()
-    )
-
-
-def chance_words(result):
-    """``"chance"``, or for a regression what chance is: ``"chance (the
-    training mean)"``."""
-    return "chance (the training mean)" if result.task == "regression" else "chance"
-
-
-def _one_answer(result):
-    """What a probe that learned nothing predicts: one class, or a constant."""
-    return "a constant" if result.task == "regression" else "one class"
+from ._words import (
+    and_,
+    chance_words,
+    describe_params,
+    n_folds,
+    one_answer,
+    row_name,
+    varied,
+)
 
 
 def headline(result):
@@ -72,16 +26,17 @@ def headline(result):
     tied = sorted(result.tied_indices)
     if len(tied) == 1:
         line = f"Best layer: {result.best_layer} ({score} {best}; {chance})"
-        if _varied(result):
+        if varied(result):
             extra = {
                 k: v for k, v in result.best_params.items() if k != "hidden__layer"
             }
-            line += f", with {_describe_params(extra)}"
+            line += f", with {describe_params(extra)}"
         return line + "."
     rows = _tied_rows(result, tied)
-    kept = _row_name(result, result.best_index)
-    means = result.scores.loc[tied, f"{CV}_mean"].round(TIE_DECIMALS)
-    if means.nunique() == 1:
+    kept = row_name(result, result.best_index)
+    means = result.scores.loc[tied, f"{CV}_mean"]
+    # Rows whose means print the same (as the report prints them) tie exactly.
+    if len({f"{m:.3f}" for m in means}) == 1:
         return (
             f"Best layers: {rows} tie at {result.best_score:.3f} ({score}; "
             f"{chance}); the pipeline kept is that of {kept}."
@@ -96,15 +51,15 @@ def headline(result):
 def _tied_rows(result, indices):
     """``"4 and 6"``; ``"4 and 6 (max pooling)"`` when the rows share their
     other settings; else each row's name."""
-    layers = _and(int(result.scores.loc[i, "layer"]) for i in indices)
-    varied = _varied(result)
-    if not varied:
+    layers = and_(int(result.scores.loc[i, "layer"]) for i in indices)
+    swept = varied(result)
+    if not swept:
         return layers
-    shared = result.scores.loc[indices, varied].drop_duplicates()
+    shared = result.scores.loc[indices, swept].drop_duplicates()
     if len(shared) == 1:
         row = result.scores.loc[indices[0]]
-        return f"{layers} (" + ", ".join(format_param(c, row[c]) for c in varied) + ")"
-    return _and(_row_name(result, i) for i in indices)
+        return f"{layers} (" + ", ".join(format_param(c, row[c]) for c in swept) + ")"
+    return and_(row_name(result, i) for i in indices)
 
 
 def _setting(result, index):
@@ -114,7 +69,7 @@ def _setting(result, index):
     probe = result.settings.get("probe")
     probe = f"{probe} probe" if isinstance(probe, str) else "probe"
     others = []
-    for column in _varied(result):
+    for column in varied(result):
         if column == "probe":
             probe = f"{row[column]} probe"
         elif column == "hidden_layer_sizes":
@@ -133,10 +88,10 @@ def learned_nothing_lines(result):
     groups = {}
     for index in result.degenerate_indices:
         groups.setdefault(_setting(result, index), []).append(index)
-    n = result.n_splits * result.n_repeats
+    n = n_folds(result)
     lines = []
     for setting, indices in groups.items():
-        layers = _and(int(frame.loc[i, "layer"]) for i in indices)
+        layers = and_(int(frame.loc[i, "layer"]) for i in indices)
         folds = frame.loc[indices, "degenerate_folds"]
         if (folds == n).all():
             count = f"all {n}"
@@ -146,7 +101,7 @@ def learned_nothing_lines(result):
             count = f"{folds.min()}-{folds.max()} of {n}"
         lines.append(
             f"The {setting} learned nothing at layer{'s' * (len(indices) > 1)} "
-            f"{layers}: in {count} folds it predicted {_one_answer(result)} for "
+            f"{layers}: in {count} folds it predicted {one_answer(result)} for "
             f"every text it was trained on, or scored no better than chance "
             f"({result.chance_score:.3f}) on them. Raise C (a weaker penalty) or "
             "use more data; these rows are not findings."

@@ -6,7 +6,7 @@ import pytest
 from helpers import count_forward_rows
 
 from sklearn_probe import WordHiddenStateTransformer
-from sklearn_probe.hidden import _cache
+from sklearn_probe.store import _cache
 
 SENTENCES = [
     ("The", "dogs", "near", "the", "cabinet", "bark", "."),

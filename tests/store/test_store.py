@@ -11,8 +11,11 @@ import time
 import numpy as np
 import pytest
 
-from sklearn_probe.hidden import _admin, _cache, _compact, _store
-from sklearn_probe.hidden._cache import (
+from sklearn_probe.store import (
+    _admin,
+    _cache,
+    _compact,
+    _store,
     cached_vectors,
     extraction_key,
     missing_texts,
@@ -117,38 +120,28 @@ def test_compaction_merges_drops_duplicates_and_debris(tmp_path, monkeypatch):
     texts = fill(tmp_path, 6, monkeypatch=monkeypatch)
     [folder] = tmp_path.iterdir()
     # A duplicate shard (two processes computed the same texts), debris of a
-    # killed writer, and a format-1 shard with a keyless vectors file.
+    # killed writer.
     store = open_store(tmp_path, KEY, DESCRIPTION, SHAPE)
     store.write(
         [text_digest(t) for t in texts[:3]], np.stack([truth(t) for t in texts[:3]])
     )
     (folder / "1-2-3.shard.tmp-999999999-abc").write_bytes(b"SKPSHARD half")
-    legacy = ["old one", "old two"]
-    np.save(
-        folder / "s.keys.npy",
-        np.stack([np.frombuffer(text_digest(t), np.uint8) for t in legacy]),
-    )
-    np.save(folder / "s.vectors.npy", np.stack([truth(t) for t in legacy]))
-    np.save(folder / "killed.vectors.npy", np.zeros((2, *SHAPE), np.float32))
-    old = time.time() - 3600
-    os.utime(folder / "killed.vectors.npy", (old, old))
     reader = _store.Store(store.fs, store.root, KEY, store.meta)
     reader.refresh()  # indexed before the compaction: its shards will go
     done = _admin.compact_cache(tmp_path)
-    assert done["merged"] == 7 + 1 and done["written"] == 1
-    assert done["duplicates"] == 3 and done["converted"] == 1
+    assert done["merged"] == 7 and done["written"] == 1
+    assert done["duplicates"] == 3
     assert done["removed_debris"] == 1
     assert {p.name for p in folder.iterdir()} - {"claims"} == {
         "meta.json",
         *shard_names(tmp_path),
     }
     info = _admin.cache_info(tmp_path)["keys"][0]
-    assert (info["shards"], info["rows"], info["texts"]) == (1, 20, 20)
+    assert (info["shards"], info["rows"], info["texts"]) == (1, 18, 18)
     # The reader finds its shards gone and the merged one in their place.
-    everything = texts + legacy
-    found, values = reader.fetch([text_digest(t) for t in everything])
+    found, values = reader.fetch([text_digest(t) for t in texts])
     assert found.all()
-    for i, text in enumerate(everything):
+    for i, text in enumerate(texts):
         np.testing.assert_array_equal(values[i], truth(text))
 
 
@@ -267,7 +260,7 @@ def test_the_default_store_lives_where_the_variable_says(tmp_path, monkeypatch):
 def test_the_default_store_is_under_the_users_cache_dir(tmp_path, monkeypatch):
     import platformdirs
 
-    from sklearn_probe.hidden._location import default_cache_dir
+    from sklearn_probe.store._location import default_cache_dir
 
     monkeypatch.delenv("SKLEARN_PROBE_CACHE_DIR")
     monkeypatch.setattr(platformdirs, "user_cache_dir", lambda name: f"/c/{name}")
@@ -365,7 +358,7 @@ def test_an_unknown_scheme_is_an_error_not_a_folder(tmp_path, monkeypatch):
 def _same_texts(cache_dir, barrier, n, claims=True):
     """One of several processes asked for the same texts at the same moment."""
     if not claims:
-        from sklearn_probe.hidden import _claims
+        from sklearn_probe.store import _claims
 
         _claims.Claims.of_others = lambda self, digests: set()
     texts = [f"claimed text {i}" for i in range(n)]
@@ -419,7 +412,7 @@ def test_a_view_kept_alive_elsewhere_does_not_quarantine_a_good_shard(
     """A profiler holding a frame (Dask's does) keeps the shard's vectors view
     alive past the read, so the memory map cannot close: the rows were read
     right, and the shard is good."""
-    from sklearn_probe.hidden import _shard
+    from sklearn_probe.store import _shard
 
     texts = fill(tmp_path, 2, monkeypatch=monkeypatch)
     as_in_a_new_process()

@@ -9,15 +9,12 @@ depth), ``comparison.json`` (both, the models' settings and the versions),
 a folder of its own (``1-<model>``, ``2-<model>``, ...).
 """
 
-import datetime
-import json
 import re
 from pathlib import Path
 
-from .._names import jsonable
+from ._files import now, package_versions, save_figure, write_json
 from ._folder import replacing
-from ._report import _save_figure, package_versions
-from ._text import markdown_table
+from ._tables import markdown_table
 
 
 def model_folder(i, name):
@@ -26,7 +23,7 @@ def model_folder(i, name):
     return f"{i + 1}-{slug or 'model'}"
 
 
-def write_comparison(
+def write_comparison_report(
     comparison, out_dir, *, model_reports=None, dataset=None, command=None, dpi=150
 ):
     """Write ``comparison`` to ``out_dir``, whole or not at all.
@@ -61,15 +58,13 @@ def write_comparison(
         names += ["comparison.csv", "comparison_scores.csv"]
         for x in ("layer", "relative_depth"):
             display = comparison.plot(x=x)
-            names += _save_figure(display.figure_, folder / f"models_by_{x}", dpi)
+            names += save_figure(display.figure_, folder / f"models_by_{x}", dpi)
             plt.close(display.figure_)
         for i, (name, kwargs) in enumerate((model_reports or {}).items()):
             folders[name] = model_folder(i, name)
             comparison.results[name].save_report(folder / folders[name], **kwargs)
         payload = {
-            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(
-                timespec="seconds"
-            ),
+            "created": now(),
             "command": command,
             "dataset": dataset,
             "score_name": comparison.score_name,
@@ -85,9 +80,7 @@ def write_comparison(
             },
             "versions": package_versions(),
         }
-        (folder / "comparison.json").write_text(
-            json.dumps(jsonable(payload), indent=2, allow_nan=False) + "\n"
-        )
+        write_json(folder / "comparison.json", payload)
         (folder / "comparison.md").write_text(
             _markdown(comparison, folders, dataset, command)
         )
@@ -98,7 +91,7 @@ def write_comparison(
     return written
 
 
-def summary_table(comparison):
+def comparison_table(comparison):
     """The comparison as a person reads it: one row per model, strings."""
     import pandas as pd
 
@@ -139,7 +132,7 @@ def _markdown(comparison, folders, dataset, command):
         f"{comparison.n_train} training texts and the same folds "
         f"({comparison.cv_description}).",
         "",
-        *[f"- {line}" for line in comparison.reading_lines()],
+        *[f"- {line}" for line in comparison_lines(comparison)],
         "",
         "![Probe score by layer, every model](models_by_layer.png)",
         "",
@@ -151,7 +144,7 @@ def _markdown(comparison, folders, dataset, command):
         "best model at its best layer, `*` when significantly worse (paired "
         "corrected t-test on the same folds, Holm-adjusted p < 0.05).",
         "",
-        markdown_table(summary_table(comparison)),
+        markdown_table(comparison_table(comparison)),
         "",
     ]
     if folders:
@@ -164,3 +157,33 @@ def _markdown(comparison, folders, dataset, command):
     if command:
         lines += ["## Command", "", "```sh", command, "```", ""]
     return "\n".join(lines)
+
+
+def comparison_lines(comparison):
+    """The comparison in sentences: the best model (its best layer, relative
+    depth and score), then each other model's difference from it with the
+    paired test."""
+    summary = comparison.summary.set_index("model")
+    best = summary.loc[comparison.best_model]
+    lines = [
+        f"Best model: {comparison.best_model}, layer {int(best['best_layer'])} of "
+        f"{int(best['n_layers']) - 1} (relative depth "
+        f"{best['relative_depth']:.2f}), {comparison.score_name} "
+        f"{best['cv_score_mean']:.3f} ({comparison.cv_description})."
+    ]
+    for name, row in summary.iterrows():
+        if name == comparison.best_model:
+            continue
+        verdict = (
+            "significantly worse"
+            if row["significantly_worse"]
+            else "not distinguishable from it"
+        )
+        lines.append(
+            f"{name}: best at layer {int(row['best_layer'])} (relative depth "
+            f"{row['relative_depth']:.2f}), {row['cv_score_mean']:.3f}, "
+            f"{row['diff_vs_best']:+.3f} vs {comparison.best_model}: {verdict} "
+            f"(paired corrected t-test on the same folds, Holm-adjusted p = "
+            f"{row['p_vs_best_adjusted']:.3g})."
+        )
+    return lines

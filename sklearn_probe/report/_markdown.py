@@ -6,17 +6,22 @@ the best layer's results per class, a command to try the saved pipeline on
 texts of the user's own data, and the settings.
 """
 
-from ._caveats import _one_answer, _probe_phrase, _row_name
-from ._text import (
-    _cv_text,
-    _labels_word,
+from ._reading import reading_lines
+from ._tables import (
     confusion_table,
     markdown_table,
     per_class_table,
-    reading_lines,
-    summary_lines,
     summary_table,
     try_command,
+)
+from ._text import summary_lines
+from ._words import (
+    is_regression,
+    is_word_unit,
+    labels_word,
+    one_answer,
+    probe_phrase,
+    row_name,
 )
 
 
@@ -46,16 +51,16 @@ def markdown_report(
 def _intro(result, dataset, task):
     s = result.settings
     data_name = (dataset or {}).get("name", "texts")
-    question = f"the {task or _labels_word(result)} of {data_name}"
+    question = f"the {task or labels_word(result)} of {data_name}"
     folds = f"{_stratified(result)}cross-validation"
     if s.get("cv_groups"):
         folds += f" grouped by {s['cv_groups']}"
     lines = [
         f"# Which layer of `{s['model']}` knows {question}?",
         "",
-        f"{_probe_phrase(s['probe'])} trained on the {_pooling_text(s)} hidden "
+        f"{probe_phrase(s['probe'])} trained on the {_pooling_text(s)} hidden "
         f"states of every layer and scored by "
-        f"{_cv_text(result).replace(' CV', '')} {folds} on "
+        f"{result.cv_description.replace(' CV', '')} {folds} on "
         f"{result.n_train} training {_noun(result, dataset)}.",
         "",
     ]
@@ -73,7 +78,7 @@ def _noun(result, dataset):
 
 
 def _try_section(result, written):
-    if result.settings.get("unit", "text") == "text":
+    if not is_word_unit(result.settings):
         return [
             "## Try texts of your own",
             "",
@@ -128,7 +133,7 @@ def _per_class_section(result, dataset):
     per_class = per_class_table(result)
     if per_class is None:
         return []
-    best = _row_name(result, result.best_index)
+    best = row_name(result, result.best_index)
     folds = f"{result.n_splits}-fold"
     if result.n_repeats > 1:
         folds += " (the first repeat's folds)"
@@ -185,8 +190,8 @@ def _column_notes(result):
     if "control_mean" in frame:
         trained_on = (
             "labels drawn at random once per word type (Hewitt & Liang's control task)"
-            if result.settings.get("unit", "text") == "word"
-            else f"{_labels_word(result)} permuted inside each training fold"
+            if is_word_unit(result.settings)
+            else f"{labels_word(result)} permuted inside each training fold"
         )
         notes.append(
             f" `control`: the same probe fitted on {trained_on}, scored on the "
@@ -203,7 +208,7 @@ def _column_notes(result):
         )
     if (frame["degenerate_folds"] > 0).any():
         notes.append(
-            f" `learned nothing`: folds whose probe predicted {_one_answer(result)} "
+            f" `learned nothing`: folds whose probe predicted {one_answer(result)} "
             "for every text it was trained on, or scored no better than chance on "
             "them."
         )
@@ -211,17 +216,17 @@ def _column_notes(result):
 
 
 def _try_it_texts(result):
-    if result.task == "regression":
+    if is_regression(result):
         return "The texts of the smallest, a middle and the largest target"
     return "One text of each class from the data"
 
 
 def _try_it_verb(result):
-    return "scored" if result.task == "regression" else "labelled"
+    return "scored" if is_regression(result) else "labelled"
 
 
 def _stratified(result):
-    return "" if result.task == "regression" else "stratified "
+    return "" if is_regression(result) else "stratified "
 
 
 def _labels_setting(settings):

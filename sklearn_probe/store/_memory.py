@@ -11,13 +11,13 @@ from collections import OrderedDict
 
 import numpy as np
 
-_DEFAULT_LIMIT = int(os.environ.get("SKLEARN_PROBE_CACHE_BYTES", 4 * 1024**3))
+DEFAULT_LIMIT = int(os.environ.get("SKLEARN_PROBE_CACHE_BYTES", 4 * 1024**3))
 
 
 class MemoryCache:
     """Least-recently-used store of per-text arrays, bounded in bytes."""
 
-    def __init__(self, limit_bytes=_DEFAULT_LIMIT):
+    def __init__(self, limit_bytes=DEFAULT_LIMIT):
         self.limit_bytes = int(limit_bytes)
         self.nbytes = 0
         self._entries = OrderedDict()
@@ -80,12 +80,6 @@ def set_memory_cache_limit(limit_bytes):
     MEMORY.set_limit(limit_bytes)
 
 
-def clear_cache():
-    """Empty the in-memory cache of pooled vectors and forget loaded models.
-
-    Disk caches (``cache_dir``) are left alone: delete the directory to clear one.
-    """
-    from ._models import clear_loaded_models
-
+def clear_memory_cache():
+    """Empty the in-memory cache of pooled vectors (disk stores are left alone)."""
     MEMORY.clear()
-    clear_loaded_models()

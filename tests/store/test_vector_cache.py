@@ -10,7 +10,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from sklearn_probe import HiddenStateTransformer, clear_cache, set_memory_cache_limit
-from sklearn_probe.hidden import _cache
+from sklearn_probe.store import DEFAULT_LIMIT, _cache
 
 
 def test_layer_grid_search_runs_the_model_once_per_text(tiny_bert):
@@ -162,7 +162,7 @@ def rewrite_vectors(path, change):
     if path.suffix == ".npy":
         np.save(path, change(np.load(path)))
         return
-    from sklearn_probe.hidden import _shard
+    from sklearn_probe.store import _shard
 
     raw = path.read_bytes()
     end = _shard.header_size(raw[:16])
@@ -243,7 +243,7 @@ def test_memory_cache_is_bounded_oldest_out(tiny_bert):
             est.transform(texts[:1])  # the oldest is gone
             assert counter["rows"] == 1
     finally:
-        set_memory_cache_limit(_cache._DEFAULT_LIMIT)
+        set_memory_cache_limit(DEFAULT_LIMIT)
 
 
 def test_bad_cache_limit():
@@ -325,13 +325,13 @@ def test_without_memory_cache_a_disk_store_serves_everything(tiny_bert, tmp_path
             again = est.transform(texts)
         assert counter["rows"] == 0
     finally:
-        set_memory_cache_limit(_cache._DEFAULT_LIMIT)
+        set_memory_cache_limit(DEFAULT_LIMIT)
     np.testing.assert_allclose(got, expected, atol=1e-6)
     np.testing.assert_array_equal(again, got)
 
 
 def _refuse_writes(monkeypatch, error):
-    from sklearn_probe.hidden import _fs
+    from sklearn_probe.store import _fs
 
     def refuse(self, path, *args):
         raise error
