@@ -92,7 +92,8 @@ def _try_section(result, written):
             "```",
             "",
         ]
-    pair = result.best_pipeline.named_steps["hidden"].kind_ == "pair"
+    pipeline = result.best_pipeline  # None when loaded without it
+    pair = pipeline is not None and pipeline.named_steps["hidden"].kind_ == "pair"
     sample = "(1, 2), (2, 3)" if pair else "1"
     return [
         "## Try sentences of your own",
