@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "probe_layers.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "probe_layers.py"
 
 
 @pytest.mark.slow
