@@ -84,7 +84,7 @@ def run_sweep(args):
     if len(args.model) > 1:
         return _report_comparison(result, args, report, started)
     _print_summary(result)
-    written = result.save_report(args.out, **report)
+    written = result.save_report(args.out, **report, started=started)
     total = time.perf_counter() - started
     beside = [n for n in written if n != "report.md" and not n.endswith(".svg")]
     say(
