@@ -8,6 +8,7 @@ import time
 
 from .._names import jsonable
 from .._paths import looks_like_path
+from ..baselines import BASELINES
 from ..hidden._pooling import POOLINGS
 from ._common import (
     UserError,
@@ -178,14 +179,11 @@ def _add_probe_arguments(group):
     group.add_argument(
         "--baselines",
         nargs="+",
-        choices=["control", "random_weights", "bag_of_words", "length"],
+        choices=list(BASELINES),
         default=[],
         metavar="NAME",
-        help="reference runs on the same folds: 'control' (the probe on "
-        "permuted labels; adds selectivity), 'random_weights' (the same "
-        "architecture, untrained), 'bag_of_words' (TF-IDF + logistic "
-        "regression on the texts alone), 'length' (characters and words + "
-        "logistic regression)",
+        help="reference runs on the same folds: "
+        + ", ".join(f"{name!r} ({spec.help})" for name, spec in BASELINES.items()),
     )
     group.add_argument(
         "--mdl",
@@ -298,7 +296,7 @@ def _try_it(args, result, pipeline):
 
 
 def _sweep(args, train, test, task):
-    from ..sweep import layer_sweep, task_spec
+    from ..sweep import layer_sweep, sweep_models, task_spec
 
     probe = task_spec(task).default_probe(args.seed)
     if args.max_epochs:
@@ -313,10 +311,12 @@ def _sweep(args, train, test, task):
             param_grid[f"probe__{name}"] = values
         else:
             probe.set_params(**{name: values[0]})
-    return layer_sweep(
+    several = len(args.model) > 1
+    sweep = sweep_models if several else layer_sweep
+    return sweep(
         train["text"],
         train["label"].to_numpy(),
-        model=args.model if len(args.model) > 1 else args.model[0],
+        **{"models": args.model} if several else {"model": args.model[0]},
         layers=args.layers,
         probe=probe,
         param_grid=param_grid or None,

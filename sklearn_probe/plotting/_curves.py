@@ -7,23 +7,30 @@ these return.
 import numpy as np
 
 from .._names import format_param
+from ..baselines import BASELINES, SEARCH_BASELINES
 from ._references import reference_values
 
 MAIN = "cv_score"
 # Curves drawn by LayerScoresDisplay when their "<name>_mean" column exists in
 # the scores: (column prefix, legend text, line style). The cross-validated
-# score comes first; later analyses (baselines, MDL) add entries here and their
-# columns to the sweep's DataFrame, and the picture shows them.
+# score comes first, then the baselines that search the hidden states (their
+# curve and style from the baselines registry; a control's legend text names
+# what it was trained on), then the training folds.
 CURVES = (
     (MAIN, "probe (pretrained weights)", "-"),
-    ("random_weights", "random-weights model", "--"),
-    ("control", "control", ":"),  # "control (<what it was trained on>)"
+    *(
+        (n, BASELINES[n].curve, BASELINES[n].line_style)
+        for n in sorted(SEARCH_BASELINES, key=lambda n: BASELINES[n].curve_order)
+    ),
     ("train_score", "train folds", (0, (1, 1.5))),
 )
 # Curves drawn without a band: the training folds' spread says little, and a
-# permuted-label control's fold scores scatter widely by nature (a random
-# decision rule puts whole clusters on one side), which would hide the rest.
-NO_BAND = ("train_score", "control")
+# baseline whose fold scores scatter by nature (the permuted-label control)
+# would hide the rest.
+NO_BAND = (
+    "train_score",
+    *(n for n in SEARCH_BASELINES if not BASELINES[n].band),
+)
 
 
 def drawn_curves(scores, show_train, control_name="permuted labels"):
@@ -36,7 +43,7 @@ def drawn_curves(scores, show_train, control_name="permuted labels"):
                 f"{list(scores.columns)}."
             )
     return [
-        (name, f"control ({control_name})" if name == "control" else label, style)
+        (name, label.format(control_name=control_name), style)
         for name, label, style in CURVES
         if f"{name}_mean" in scores.columns and (name != "train_score" or show_train)
     ]

@@ -6,13 +6,14 @@ it has one score for every layer: a horizontal line, labelled at its right end
 with its name and score.
 """
 
+from ..baselines import BASELINES, TEXT_BASELINES
 from ._style import ANNOTATION_SIZE, OKABE_ITO
 
 #: (column prefix, label, colour, line style) of every reference drawn when its
-#: ``<prefix>_mean`` column is in the scores.
-REFERENCES = (
-    ("bag_of_words", "bag of words (TF-IDF)", OKABE_ITO[4], (0, (6, 2))),
-    ("length", "length only", OKABE_ITO[2], (0, (2, 2))),
+#: ``<prefix>_mean`` column is in the scores (from the baselines registry).
+REFERENCES = tuple(
+    (n, BASELINES[n].curve, OKABE_ITO[BASELINES[n].colour], BASELINES[n].line_style)
+    for n in TEXT_BASELINES
 )
 
 

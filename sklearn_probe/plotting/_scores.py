@@ -68,6 +68,9 @@ class LayerScoresDisplay:
     chance_level : float, default=None
         Score of a classifier that ignores the texts (of a regressor, the
         training mean); drawn as a dashed line.
+    chance_name : str, default=None
+        What chance is, on its label (e.g. ``"guessing at the class rates"``);
+        None names it from ``score_name`` (``"majority class"`` for accuracy).
     best_index : int, default=None
         Row of ``scores`` to mark as the best. None marks the highest
         ``cv_score_mean``.
@@ -143,6 +146,7 @@ class LayerScoresDisplay:
         show_train=False,
         title=None,
         control_name="permuted labels",
+        chance_name=None,
     ):
         self.scores = scores
         self.group_by = group_by
@@ -156,6 +160,7 @@ class LayerScoresDisplay:
         self.show_train = show_train
         self.title = title
         self.control_name = control_name
+        self.chance_name = chance_name
 
     @classmethod
     def from_sweep(cls, result, *, ax=None, **options):
@@ -185,7 +190,7 @@ class LayerScoresDisplay:
             n_splits=result.n_splits,
             n_repeats=result.n_repeats,
             model_name=result.model_name,
-            control_name=result.unit_spec.control_legend(result.task_spec),
+            **_sweep_words(result.settings),
             **options,
         )
         return display.plot(ax=ax)
@@ -317,7 +322,7 @@ class LayerScoresDisplay:
             label=f"chance ({self.chance_level:.2f})",
             zorder=1.5,
         )
-        name = _CHANCE_NAMES.get(self.score_name, "no information")
+        name = self.chance_name or _CHANCE_NAMES.get(self.score_name, "no information")
         self.chance_text_ = label_line(
             self.ax_,
             f"chance ({name}): {self.chance_level:.2f}",
@@ -398,3 +403,17 @@ class LayerScoresDisplay:
             handles.append(self.worse_markers_)
         if len(handles) > 1:  # one curve needs no legend: the axis says it
             self.legend_ = legend_right(self.ax_, handles)
+
+
+def _sweep_words(settings):
+    """What a sweep's control was trained on and what its chance is, in a
+    legend's words (from the sweep's task and unit objects)."""
+    from ..sweep import task_spec, unit_spec
+
+    task = task_spec(settings.get("task", "classification"))
+    unit = unit_spec(settings.get("unit", "text"))
+    guesser = (settings.get("chance") or {}).get("guesser")
+    return {
+        "control_name": unit.control_legend(task),
+        "chance_name": task.chance_note(guesser),
+    }

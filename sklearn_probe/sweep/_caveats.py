@@ -53,9 +53,9 @@ def _describe_params(params):
 
 
 def chance_words(result):
-    """``"chance"``, or for a regression what chance is: ``"chance (the
-    training mean)"``."""
-    return "chance (the training mean)" if result.task == "regression" else "chance"
+    """What chance is: ``"chance"``, ``"chance (the training mean)"``, ...
+    (``result.chance_words``: the guesser that gave it)."""
+    return result.chance_words
 
 
 def _one_answer(result):
