@@ -11,8 +11,8 @@ report and the command read this registry instead of naming baselines:
   (``hidden_params``);
 - its result columns: ``<name>_mean`` and ``<name>_std`` (``<name>_fold<k>``
   for a text-only baseline, which has no layer);
-- its curve style (``curve``, ``line_style``, ``band``; ``colour``: the
-  Okabe-Ito index of a horizontal reference);
+- its curve style (``curve``, ``line_style``, ``band``, ``colour``: an
+  Okabe-Ito index);
 - its report words (``table_header``, ``timing_label``, ``description``);
 - its command name (``name``, ``help``).
 
@@ -61,7 +61,7 @@ class BaselineSpec:
         Where its curve comes among the baselines' curves (drawn and listed
         in the legend in this order).
     colour : int or None
-        The Okabe-Ito colour index of a text-only baseline's horizontal line.
+        The Okabe-Ito colour index of its curve (or horizontal line).
     table_header : str
         Its column in the printed table (None: not in the table).
     timing_label : str
@@ -121,6 +121,7 @@ BASELINES = {
             # (a random decision rule puts whole clusters on one side).
             band=False,
             curve_order=2,
+            colour=2,
             table_header="control",
             timing_label="control",
             search=control_search,
@@ -133,6 +134,7 @@ BASELINES = {
             curve="random-weights model",
             line_style="--",
             curve_order=1,
+            colour=0,
             table_header="random w.",
             timing_label="random weights",
             search=random_weights_search,
@@ -153,8 +155,8 @@ BASELINES = {
             name="length",
             help="characters and words + logistic regression",
             curve="length only",
-            line_style=(0, (2, 2)),
-            colour=2,
+            line_style=(0, (6, 2, 1, 2)),
+            colour=5,
             timing_label="length",
             description="characters and words + {model}",
             pipeline=length_pipeline,

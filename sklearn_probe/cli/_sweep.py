@@ -1,6 +1,6 @@
 """``sklearn-probe sweep``: cross-validate a probe on every layer, write a report."""
 
-import argparse
+import contextlib
 import logging
 import os
 import shlex
@@ -10,9 +10,14 @@ from .._names import jsonable
 from .._paths import looks_like_path
 from ..baselines import BASELINES
 from ..hidden._pooling import POOLINGS
+from ..sweep._checks import TASKS
 from ._common import (
+    HelpFormatter,
     UserError,
     add_common_flags,
+    count,
+    examples,
+    folds,
     fraction,
     layers,
     positive_float,
@@ -34,6 +39,16 @@ logger = logging.getLogger(__name__)
 DEFAULT_OUT = "sweep-results"
 
 
+EXAMPLES = examples(
+    "sklearn-probe sweep",
+    "sklearn-probe sweep --dataset reviews.csv --text-column review "
+    "--label-column stars --out reviews-sweep",
+    "sklearn-probe sweep --model minilm ./my-finetuned --baselines control --repeats 3",
+    "sklearn-probe sweep --unit word --dataset en_ewt-ud-train.conllu --label upos",
+    "sklearn-probe sweep --probe-sizes linear 256 --C 0.1 1 10 --layers 0-6",
+)
+
+
 def _add_sweep_parser(sub):
     """The ``sweep`` subcommand: its parser, argument groups and handler."""
     sweep = sub.add_parser(
@@ -45,12 +60,14 @@ def _add_sweep_parser(sub):
             "layer_scores.png/.svg, tsne_layers.png/.svg, report.md and "
             "best_pipeline.skops to --out. The defaults run offline."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog=EXAMPLES,
+        formatter_class=HelpFormatter,
     )
     _add_data_arguments(sweep.add_argument_group("data"))
     add_unit_arguments(sweep.add_argument_group("words and arcs"))
     _add_model_arguments(sweep.add_argument_group("model"))
-    _add_probe_arguments(sweep.add_argument_group("probe and evaluation"))
+    _add_probe_arguments(sweep.add_argument_group("probe"))
+    _add_evaluation_arguments(sweep.add_argument_group("evaluation"))
     _add_output_arguments(sweep.add_argument_group("output"))
     add_common_flags(sweep)
     sweep.set_defaults(handler=run_sweep)
@@ -69,6 +86,11 @@ def _add_data_arguments(group):
     group.add_argument("--text-column", default="text", help="column of the texts")
     group.add_argument("--label-column", default="label", help="column of the labels")
     group.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="text encoding of a .csv/.tsv/.jsonl file (e.g. latin-1, cp1252)",
+    )
+    group.add_argument(
         "--split", default="train", help="split of a hub dataset to read"
     )
     group.add_argument(
@@ -78,7 +100,7 @@ def _add_data_arguments(group):
     )
     group.add_argument(
         "--n-samples",
-        type=positive_int,
+        type=count,
         default=1000,
         help="texts used in all (a stratified random subset; 0 = all). For imdb: "
         "the lesson's keep_samples (CV on train + dev, 2 x N; test: N)",
@@ -116,9 +138,28 @@ def _add_model_arguments(group):
         choices=["auto", *POOLINGS],
         help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
     )
-    group.add_argument("--max-length", type=positive_int, default=128)
-    group.add_argument("--batch-size", type=positive_int, default=32)
-    group.add_argument("--device", default="auto")
+    group.add_argument(
+        "--max-length",
+        type=positive_int,
+        default=None,
+        help="tokens per text or sentence, special tokens included; longer "
+        "texts are truncated (a warning counts them), a longer sentence of "
+        "--unit word or arc is an error. Default: the Python API's, "
+        f"{default_max_length('text')} for texts, {default_max_length('word')} "
+        "for words and arcs",
+    )
+    group.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=32,
+        help="texts per forward pass of the model (lower it if memory runs out)",
+    )
+    group.add_argument(
+        "--device",
+        default="auto",
+        help="where the model runs: 'auto' (CUDA, then Apple MPS, then the "
+        "CPU), or a torch device such as 'cpu', 'cuda' or 'cuda:1'",
+    )
     group.add_argument(
         "--cache-dir",
         default="auto",
@@ -139,10 +180,10 @@ def _add_probe_arguments(group):
         "--probe-sizes",
         nargs="+",
         type=sizes,
-        default=[()],
+        default=None,
         metavar="SIZES",
         help="hidden layers of the probe: 'linear', '256', '256,64'; several "
-        "values are swept",
+        "values are swept. Default: linear",
     )
     group.add_argument(
         "--C",
@@ -151,30 +192,43 @@ def _add_probe_arguments(group):
         default=None,
         metavar="C",
         dest="C",
-        help="inverse L2 penalty of the probe (default: the probe's, 1.0); "
-        "several values are swept with every probe size",
+        help="inverse L2 penalty of the probe; several values are swept with "
+        f"every probe size. Default: the probe's own, {_probe_default('C')}",
     )
     group.add_argument(
         "--max-epochs",
         type=positive_int,
         default=None,
-        help="probe training epochs (default: ProbeClassifier's)",
+        help="upper bound on the probe's training (L-BFGS iterations of a linear "
+        "probe, Adam epochs of an MLP). Default: the probe's own, "
+        f"{_probe_default('max_epochs')}",
     )
     group.add_argument(
         "--task",
-        choices=["auto", "classification", "regression"],
+        choices=TASKS,
         default="auto",
         help="'regression' for a continuous label (numbers: a ProbeRegressor "
         "scored by R^2, KFold); 'auto': regression when the labels are "
         "non-integer numbers",
     )
-    group.add_argument("--cv", type=positive_int, default=5, help="folds")
+
+
+def _add_evaluation_arguments(group):
+    group.add_argument(
+        "--cv", type=folds, default=5, help="cross-validation folds (at least 2)"
+    )
     group.add_argument(
         "--scoring",
         default=None,
-        help="a scikit-learn scoring name (default: accuracy, or r2 for a regression)",
+        help="a scikit-learn scoring name. Default: accuracy, or r2 for a regression",
     )
-    group.add_argument("--n-jobs", type=int, default=None)
+    group.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        help="probe fits run in parallel (joblib; -1: one per CPU). Default: one "
+        "at a time",
+    )
     group.add_argument("--seed", type=int, default=0, help="random state")
     group.add_argument(
         "--baselines",
@@ -183,7 +237,8 @@ def _add_probe_arguments(group):
         default=[],
         metavar="NAME",
         help="reference runs on the same folds: "
-        + ", ".join(f"{name!r} ({spec.help})" for name, spec in BASELINES.items()),
+        + ", ".join(f"{name!r} ({spec.help})" for name, spec in BASELINES.items())
+        + ". Default: none",
     )
     group.add_argument(
         "--mdl",
@@ -216,8 +271,31 @@ def _add_output_arguments(group):
         help="points per panel of the embeddings picture",
     )
     group.add_argument(
-        "--plot-layers", type=layers, default=None, help="panels of that picture"
+        "--plot-layers",
+        type=layers,
+        default=None,
+        help="layers shown as panels of the embeddings picture, as for --layers. "
+        "Default: the first, the middle, the best and the last layer",
     )
+
+
+def _probe_default(name):
+    """The default of ``ProbeClassifier``'s parameter ``name``."""
+    from ..probe import ProbeClassifier
+
+    return ProbeClassifier().get_params()[name]
+
+
+def default_max_length(unit):
+    """The ``max_length`` default of the transformer that ``unit`` uses
+    (``HiddenStateTransformer`` for texts, ``WordHiddenStateTransformer`` for
+    words and arcs): the command's default is the API's."""
+    import inspect
+
+    from ..hidden import HiddenStateTransformer, WordHiddenStateTransformer
+
+    kind = HiddenStateTransformer if unit == "text" else WordHiddenStateTransformer
+    return inspect.signature(kind).parameters["max_length"].default
 
 
 # ------------------------------------------------------------------- running
@@ -227,7 +305,7 @@ def run_sweep(args):
     """Load the data, sweep the layers, print the table, write the report."""
     import matplotlib
 
-    from ..sweep._folder import check_out_dir
+    from ..report import check_out_dir
 
     matplotlib.use("Agg")  # files only, never a window
 
@@ -239,7 +317,14 @@ def run_sweep(args):
     check_out_dir(args.out)  # new, empty or a report folder: replaced whole
     from ..datasets._named import load_named
 
-    columns = ("text_column", "label_column", "split", "imdb_source", "test_size")
+    columns = (
+        "text_column",
+        "label_column",
+        "split",
+        "imdb_source",
+        "test_size",
+        "encoding",
+    )
     if args.unit == "text":
         data = load_named(
             args.dataset,
@@ -288,10 +373,11 @@ def run_sweep(args):
 
 def _try_it(args, result, pipeline):
     """The line that shows how to use the saved pipeline."""
-    from ..sweep._text import try_command
+    from ..report import try_command
 
     if args.unit == "text":
-        return f"Try it: {try_command(result, pipeline)}"
+        trust = " --trust-remote-code" if args.trust_remote_code else ""
+        return f"Try it: {try_command(result, pipeline)}{trust}"
     return f"Try it in Python: {try_line(result, pipeline)}"
 
 
@@ -303,7 +389,7 @@ def _sweep(args, train, test, task):
         probe.set_params(max_epochs=args.max_epochs)
     param_grid = {}
     for name, values in (
-        ("hidden_layer_sizes", args.probe_sizes),
+        ("hidden_layer_sizes", args.probe_sizes or [()]),
         ("C", args.C or [probe.C]),
     ):
         values = list(dict.fromkeys(values))
@@ -323,7 +409,7 @@ def _sweep(args, train, test, task):
         cv=args.cv,
         scoring=args.scoring,
         test=None if test is None else (test["text"], test["label"].to_numpy()),
-        max_length=args.max_length,
+        max_length=args.max_length or default_max_length(args.unit),
         batch_size=args.batch_size,
         device=args.device,
         cache_dir=None if args.cache_dir == "none" else args.cache_dir,
@@ -341,22 +427,27 @@ def _sweep(args, train, test, task):
 
 def _report_comparison(comparison, args, report, started):
     """Print the comparison and write it, with each model's report."""
-    from ..sweep._compare_report import summary_table
+    from ..report import comparison_table
 
     for name, result in comparison.results.items():
         say(f"== {name}")
         _print_summary(result)
         say()
-    say(summary_table(comparison).to_string(index=False))
+    say(comparison_table(comparison).to_string(index=False))
     say()
     for line in comparison.reading_lines():
         say(line)
-    written = comparison.save_report(
-        args.out,
-        model_reports={name: report for name in comparison.results},
-        dataset=report["dataset"],
-        command=report["command"],
-    )
+    with _silenced("sklearn_probe.sweep._report"):
+        # It would name each model's folder inside the temporary folder that
+        # becomes --out: the final folders are logged below.
+        written = comparison.save_report(
+            args.out,
+            model_reports={name: report for name in comparison.results},
+            dataset=report["dataset"],
+            command=report["command"],
+        )
+    for name in comparison.results:
+        logger.info("Wrote the report of %s to %s", name, written[name])
     best = comparison.best_model
     say(
         f"Report: {written['comparison.md']} (with comparison.csv, "
@@ -366,6 +457,18 @@ def _report_comparison(comparison, args, report, started):
     pipeline = written[best] / "best_pipeline.skops"
     say(f"Best model {best!r}. {_try_it(args, comparison.results[best], pipeline)}")
     return 0
+
+
+@contextlib.contextmanager
+def _silenced(name):
+    """The logger ``name`` says nothing below a warning inside the block."""
+    target = logging.getLogger(name)
+    level = target.level
+    target.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        target.setLevel(level)
 
 
 def _task(task, train, test):
@@ -398,7 +501,7 @@ def _task(task, train, test):
 
 
 def _print_summary(result):
-    from ..sweep._text import reading_lines, summary_lines, summary_table
+    from ..report import reading_lines, summary_lines, summary_table
 
     say(summary_table(result).to_string(index=False))
     say()

@@ -17,10 +17,14 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ..baselines import BASELINES
 from ..hidden import HiddenStateTransformer
-from ._kinds import TASKS, UNITS, TaskSpec, UnitSpec, task_spec
+from ._kinds import TASKS as TASK_SPECS
+from ._kinds import UNITS, TaskSpec, UnitSpec, task_spec
 from ._tasks import check_task
 
 _HIDDEN = HiddenStateTransformer._parameter_constraints
+
+#: ``task="auto"`` becomes one of the others (from the labels).
+TASKS = ("auto", *TASK_SPECS)
 
 #: What ``validate_params`` checks on every call of ``layer_sweep``. ``texts``
 #: and ``labels`` are checked together by hand, ``layers`` against the model's
@@ -52,8 +56,7 @@ PARAMETER_CONSTRAINTS = {
     "repeats": [Interval(numbers.Integral, 1, None, closed="left")],
     "trust_remote_code": _HIDDEN["trust_remote_code"],
     "unit": [StrOptions(set(UNITS))],
-    # "auto" becomes one of the tasks (from the labels).
-    "task": [StrOptions({"auto", *TASKS})],
+    "task": [StrOptions(set(TASKS))],
 }
 
 

@@ -389,13 +389,13 @@ class LayerSweepResult(BestPipelineMethods):
             Texts and their labels (e.g. the training texts) for the t-SNE
             picture, which is left out without them.
         **kwargs
-            Passed to :func:`sklearn_probe.sweep._report.write_report`.
+            Passed to :func:`sklearn_probe.report.write_report`.
 
         Returns
         -------
         dict
             ``name -> Path`` of every file written.
         """
-        from ._report import write_report
+        from ..report import write_report
 
         return write_report(self, out_dir, texts=texts, labels=labels, **kwargs)

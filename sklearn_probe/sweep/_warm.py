@@ -17,9 +17,9 @@ import time
 
 from sklearn.base import clone
 
-from ..hidden._location import resolve as resolve_cache_dir
 from ..hidden._transformer import fitted
 from ..hidden._validation import resolve_layers
+from ..store import resolve_cache_dir
 
 logger = logging.getLogger(__name__)
 

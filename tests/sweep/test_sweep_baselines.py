@@ -159,7 +159,7 @@ def test_text_baselines_are_sklearn_cross_val_score_on_the_same_folds(run):
 
 
 def test_text_baselines_read_in_words(run):
-    from sklearn_probe.sweep._text import reading_lines
+    from sklearn_probe.report import reading_lines
 
     result = run[0]
     scores = result.scores
@@ -195,7 +195,7 @@ def test_report_carries_the_columns_and_a_reading(run, tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from sklearn_probe.sweep._text import reading_lines, summary_table
+    from sklearn_probe.report import reading_lines, summary_table
 
     result = run[0]
     written = result.save_report(tmp_path, save_pipeline=False)
@@ -314,7 +314,7 @@ def test_choose_layer_smallest_not_worse_by_hand():
 
 
 def test_choose_layer_on_a_sweep(run):
-    from sklearn_probe.sweep._text import reading_lines
+    from sklearn_probe.report import reading_lines
 
     result = run[0]
     scores = result.scores

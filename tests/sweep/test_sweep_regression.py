@@ -107,7 +107,7 @@ def test_length_baseline_is_ridge_on_the_same_folds(result, planted):
     reference = make_pipeline(StandardScaler(), Ridge())
     expected = cross_val_score(reference, lengths, y, cv=folds)
     assert result.scores["length_mean"].iloc[0] == pytest.approx(expected.mean())
-    from sklearn_probe.sweep._text import reading_lines
+    from sklearn_probe.report import reading_lines
 
     assert "characters and words + ridge regression" in " ".join(reading_lines(result))
 
@@ -152,7 +152,7 @@ def test_constant_predictions_are_flagged(tiny_bert, planted):
         verbose=0,
     )
     assert crushed.scores["degenerate_folds"].tolist() == [3]
-    from sklearn_probe.sweep._text import summary_lines
+    from sklearn_probe.report import summary_lines
 
     assert "predicted a constant for every text" in " ".join(summary_lines(crushed))
 
@@ -217,7 +217,7 @@ def test_c_swept_with_the_probe_size(tiny_bert, planted):
     """param_grid sweeps C beside the probe size in one call: a column each;
     the linear rows are Ridge(alpha=d / C); best_per names the best C of each
     size, and so does the summary."""
-    from sklearn_probe.sweep._text import summary_lines
+    from sklearn_probe.report import summary_lines
 
     texts, y, vectors = planted
     result = layer_sweep(
