@@ -59,6 +59,7 @@ __all__ = [
     "save_pipeline",
     "sentence_groups",
     "set_memory_cache_limit",
+    "sweep_models",
     "__version__",
 ]
 
@@ -67,6 +68,7 @@ _LAZY = {
     "LayerSweepResult": "sweep",
     "SweepComparison": "sweep",
     "compare_sweeps": "sweep",
+    "sweep_models": "sweep",
     "load_pipeline": "_persistence",
     "save_pipeline": "_persistence",
 }

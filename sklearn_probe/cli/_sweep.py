@@ -128,7 +128,7 @@ def _try_it(args, result, pipeline):
 
 
 def _sweep(args, train, test, task):
-    from ..sweep import layer_sweep, task_spec
+    from ..sweep import layer_sweep, sweep_models, task_spec
 
     probe = task_spec(task).default_probe(args.seed)
     if args.max_epochs:
@@ -143,10 +143,12 @@ def _sweep(args, train, test, task):
             param_grid[f"probe__{name}"] = values
         else:
             probe.set_params(**{name: values[0]})
-    return layer_sweep(
+    several = len(args.model) > 1
+    sweep = sweep_models if several else layer_sweep
+    return sweep(
         train["text"],
         train["label"].to_numpy(),
-        model=args.model if len(args.model) > 1 else args.model[0],
+        **{"models": args.model} if several else {"model": args.model[0]},
         layers=args.layers,
         probe=probe,
         param_grid=param_grid or None,

@@ -1,8 +1,8 @@
 """The arguments of ``sklearn-probe sweep``, in the groups that ``--help``
 shows, and the examples under them."""
 
+from ..baselines import BASELINES
 from ..hidden._pooling import POOLINGS
-from ..sweep._baselines import BASELINES
 from ..sweep._kinds import TASKS
 from ._common import (
     add_common_flags,
@@ -199,7 +199,7 @@ def _add_evaluation_arguments(group):
     group.add_argument(
         "--baselines",
         nargs="+",
-        choices=BASELINES,
+        choices=list(BASELINES),
         default=[],
         metavar="NAME",
         help="reference runs on the same folds: 'control' (the probe on "

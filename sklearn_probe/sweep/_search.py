@@ -307,8 +307,7 @@ def _scores_frame(cv_results, rows, n_splits):
     frame[f"{TRAIN}_std"] = cv_results["std_train_score"]
     frame["fit_time_mean"] = cv_results["mean_fit_time"]
     frame["score_time_mean"] = cv_results["mean_score_time"]
-    means = frame[f"{CV}_mean"].to_numpy()
-    frame["rank"] = pd.Series(-means).rank(method="min").astype(int).to_numpy()
+    frame["rank"] = np.asarray(cv_results["rank_test_score"], dtype=int)
     for k in range(n_splits):
         frame[f"{CV}_fold{k}"] = cv_results[f"split{k}_test_score"]
     return frame, param_columns
