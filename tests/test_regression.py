@@ -128,7 +128,7 @@ def test_report_speaks_of_r2_and_targets(result, planted, tmp_path, close_figure
 
     display = LayerScoresDisplay.from_sweep(result)
     assert display.ax_.get_ylabel().startswith("R²")
-    assert "training mean" in display.chance_text_.get_text()
+    assert "training mean" in display.chance_line_.get_label()
 
 
 def test_constant_predictions_are_flagged(tiny_bert, planted):

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 PROJECTIONS = {
     "tsne": ("t-SNE", "tsne"),
     "pca": ("PCA", "pca"),
-    "probe": ("Probe", "probe"),
+    "probe": ("Probe projection", "probe"),
 }
 #: Dimensions kept by the PCA that runs before t-SNE on wider vectors.
 TSNE_PCA_DIMENSIONS = 50
@@ -266,6 +266,6 @@ def _probe(X, labels, random_state, n_splits=5, C=1.0):
     share = float(pca.explained_variance_ratio_[0])
     return (
         np.column_stack([scores, y]),
-        (xlabel, f"Top PC orthogonal to the probe ({100 * share:.0f}% of the rest)"),
+        (xlabel, f"PC orthogonal to the probe ({100 * share:.0f}% of variance)"),
         extra,
     )

@@ -47,7 +47,8 @@ def test_probe_projection_shows_the_probe_direction_out_of_fold():
     # y: the direction of most variance orthogonal to the probe's, which PCA
     # would show first: it carries nothing of the label.
     assert abs(np.corrcoef(points[:, 1], y)[0, 1]) < 0.3
-    assert display.method == "Probe" and display.file_stem == "probe_layers"
+    assert display.method == "Probe projection"
+    assert display.file_stem == "probe_layers"
 
 
 def test_pca_of_the_same_vectors_does_not_separate_them():
