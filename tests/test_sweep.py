@@ -466,7 +466,7 @@ def test_a_probe_that_learned_nothing_is_flagged(tiny_bert, corpus):
     count of folds is checked against sklearn fits on the same vectors."""
     from sklearn.model_selection import StratifiedKFold
 
-    from sklearn_probe.sweep._text import summary_lines, summary_table
+    from sklearn_probe.report import summary_lines, summary_table
 
     texts, labels = corpus
     flat = LogisticRegression(C=1e-8)
@@ -508,7 +508,7 @@ def test_a_probe_that_learned_nothing_is_flagged(tiny_bert, corpus):
 def test_ties_within_fold_noise_and_at_a_ceiling():
     """Rows tie with the best when the paired fold differences average at most
     their standard error, or when the means print the same."""
-    from sklearn_probe.sweep._caveats import headline
+    from sklearn_probe.report._caveats import headline
     from sklearn_probe.sweep._diagnostics import _tied_with_best
 
     folds = {
@@ -564,7 +564,7 @@ def test_per_class_results_of_the_best_layer(result, corpus):
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    from sklearn_probe.sweep._text import confusion_table, per_class_table
+    from sklearn_probe.report import confusion_table, per_class_table
 
     texts, labels = corpus[0][:45], corpus[1][:45]
     X = result.hidden_states(texts, layers=[result.best_layer])[:, 0]
@@ -606,7 +606,7 @@ def test_probe_sizes_swept_by_param_grid_are_named(tiny_bert, corpus, tmp_path):
 
 
 def test_example_texts_are_one_held_out_text_per_class(result, corpus):
-    from sklearn_probe.sweep._text import try_command
+    from sklearn_probe.report import try_command
 
     texts, labels = corpus
     held_out = dict(zip(texts[45:], labels[45:], strict=True))

@@ -11,8 +11,8 @@ from sklearn.pipeline import Pipeline
 from sklearn_probe import ProbeClassifier, WordHiddenStateTransformer, layer_sweep
 from sklearn_probe.baselines import WordTypeControl
 from sklearn_probe.plotting import LayerScoresDisplay
-from sklearn_probe.sweep._markdown import _column_notes
-from sklearn_probe.sweep._text import per_class_table
+from sklearn_probe.report._markdown import _column_notes
+from sklearn_probe.report import per_class_table
 
 NOUNS = ["film", "plot", "story", "acting", "movie", "end"]
 ADJECTIVES = ["good", "bad", "great", "awful", "dull", "brilliant"]
@@ -144,7 +144,7 @@ def test_word_sweep_refuses_splits_that_leak_and_what_it_cannot_do(tiny_bert, wo
 
 
 def test_a_second_word_sweep_reads_the_disk_store(tiny_bert, words, tmp_path):
-    from sklearn_probe.hidden import _cache
+    from sklearn_probe.store import _cache
 
     X, y = words
     kwargs = dict(unit="word", model=tiny_bert, layers=[0, 2], cv=3, verbose=0)
@@ -191,7 +191,7 @@ def test_parallel_word_sweep_reads_the_store_and_matches_serial(
     warmed: had one run a sentence, it would have written a shard of its own."""
     from joblib import parallel_backend
 
-    from sklearn_probe.hidden import _cache
+    from sklearn_probe.store import _cache
 
     X, y = words
     kwargs = dict(unit="word", model=tiny_bert, layers=[0, 2], cv=3, verbose=0)

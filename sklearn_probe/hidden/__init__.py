@@ -3,9 +3,9 @@
 :class:`HiddenStateTransformer` is the scikit-learn face of it. Behind it, one
 private module a job: model loading (``_models``), fingerprints of models and
 signatures of their folders (``_fingerprint``), one forward pass pooling every
-layer (``_extract``, ``_pooling``; every pooling at once: ``_one_pass``), the
-cache of pooled vectors in memory and on disk (``_cache``, ``_memory``,
-``_store``, ``_shard``, ``_compact``, ``_admin``), the checks on raw-text input
+layer (``_extract``, ``_pooling``; every pooling at once: ``_one_pass``), what
+the transformers keep in the vector store (``_caching``; the store itself is
+:mod:`sklearn_probe.store`), the checks on raw-text input
 (``_validation``) and the warnings, which point at the caller's line
 (``_warnings``).
 :class:`WordHiddenStateTransformer` does the same for words, spans and pairs of
@@ -14,9 +14,14 @@ tokenizer's word ids (``_align``). Nothing here knows of probes, sweeps or
 pictures.
 """
 
-from ._admin import cache_info, compact_cache, verify_cache
-from ._memory import clear_cache, set_memory_cache_limit
-from ._store import ReadOnlyStoreWarning
+from ..store import (
+    ReadOnlyStoreWarning,
+    cache_info,
+    compact_cache,
+    set_memory_cache_limit,
+    verify_cache,
+)
+from ._caching import clear_cache
 from ._transformer import HiddenStateTransformer, PoolingWarning, TruncationWarning
 from ._word_inputs import sentence_groups
 from ._words import WordHiddenStateTransformer

@@ -8,7 +8,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._cache import cached_vectors, extraction_key, keep_pooled
+from ..store import cached_vectors, extraction_key
+from ._caching import keep_pooled
 from ._pooling import POOLINGS
 from ._validation import TorchDevice, check_texts, resolve_layers
 from ._warnings import PoolingWarning, TruncationWarning, warn_caller
@@ -371,7 +372,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
 
         ``also``: more poolings pooled from the same forward pass of every
         text computed here, and cached under their own keys (see
-        :func:`._one_pass.cache_poolings` and :func:`._cache.keep_pooled`).
+        :func:`._one_pass.cache_poolings` and :func:`._caching.keep_pooled`).
         ``on_compute(n)``, if given, is called with the number of texts of
         every chunk run through the model.
         """

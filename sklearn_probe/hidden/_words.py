@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._cache import MEMORY, extraction_key, open_store, text_digest
+from ..store import MEMORY, extraction_key, open_store, text_digest
 from ._transformer import HiddenStateTransformer
 from ._validation import resolve_layers
 from ._word_extract import SUBWORDS, assemble

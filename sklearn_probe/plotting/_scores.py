@@ -194,7 +194,7 @@ class LayerScoresDisplay:
             n_splits=result.n_splits,
             n_repeats=result.n_repeats,
             model_name=result.model_name,
-            control_name=_control_name(result.settings),
+            control_name=result.unit_spec.control_legend(result.task_spec),
             **options,
         )
         return display.plot(ax=ax)
@@ -390,11 +390,3 @@ class LayerScoresDisplay:
             handles.append(self.chance_line_)
         self.legend_ = legend_right(self.ax_, handles)
 
-
-def _control_name(settings):
-    """What a sweep's control probe was trained on, in a legend's words."""
-    if settings.get("unit", "text") == "word":
-        return "word-type labels"
-    if settings.get("task") == "regression":
-        return "permuted targets"
-    return "permuted labels"

@@ -9,7 +9,6 @@ the references (baselines, MDL) and the diagnostics: the scores DataFrame
 import os
 import time
 
-import numpy as np
 from sklearn.metrics import check_scoring
 
 from .._names import CV, describe_probe, describe_sizes, score_name
@@ -47,7 +46,7 @@ def _assemble_result(
     """The :class:`LayerSweepResult` of the search and the references."""
     chance = _chance_score(inputs.y, inputs.splits, scoring, inputs.task)
     scores, param_columns = _scores(search, rows, inputs, extra_columns, chance)
-    classes = None if inputs.task == "regression" else np.unique(inputs.y)
+    classes = inputs.task.classes(inputs.y)
     held_out = inputs.test_texts is not None
     return LayerSweepResult(
         scores=scores,
@@ -71,13 +70,13 @@ def _assemble_result(
         cv_predictions=predictions,
         train_labels=inputs.y,
         # Word samples are not texts to type after a command.
-        example_texts=[]
-        if inputs.unit == "word"
-        else _example_texts(
+        example_texts=_example_texts(
             inputs.test_texts if held_out else inputs.texts,
             inputs.test_y if held_out else inputs.y,
             classes,
-        ),
+        )
+        if inputs.unit.raw_texts
+        else [],
     )
 
 
@@ -126,9 +125,9 @@ def _settings(
         "cv": inputs.n_splits,
         "repeats": inputs.n_repeats,
         "cv_splitter": repr(inputs.splitter),
-        "unit": inputs.unit,
+        "unit": inputs.unit.name,
         # Words of one sentence are never on both sides of a split.
-        "cv_groups": "sentence" if inputs.unit == "word" else None,
+        "cv_groups": inputs.unit.cv_groups,
         "baselines": list(inputs.baselines),
         "mdl": mdl_settings,
         "scoring": score_name(scoring),
@@ -137,32 +136,10 @@ def _settings(
         "device": hidden.device_,
         "n_jobs": n_jobs,
         "random_state": random_state,
-        "task": inputs.task,
-        **_label_summary(inputs),
+        "task": inputs.task.name,
+        **inputs.task.label_summary(inputs.y),
         # What compare_sweeps checks: the same texts, labels and folds.
         "data_fingerprint": data_fingerprint(inputs.texts, inputs.y, inputs.splits),
-    }
-
-
-def _label_summary(inputs):
-    """``class_counts`` of a classification, or ``targets`` (mean, standard
-    deviation, range) of a regression."""
-    if inputs.task == "regression":
-        y = inputs.y
-        return {
-            "class_counts": {},
-            "targets": {
-                "mean": float(y.mean()),
-                "std": float(y.std()),
-                "min": float(y.min()),
-                "max": float(y.max()),
-            },
-        }
-    classes, counts = np.unique(inputs.y, return_counts=True)
-    return {
-        "class_counts": {
-            str(c): int(n) for c, n in zip(classes.tolist(), counts, strict=True)
-        }
     }
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.base import clone
 
 from .._names import CV
+from ._kinds import task_spec
 from ._search import _run_search, _single_torch_thread
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def _run_baselines(
     n_jobs,
     random_state,
     verbose,
-    unit="text",
+    unit,
 ):
     """Columns (name -> values per candidate) and timings of the baselines.
 
@@ -91,7 +92,7 @@ def _run_baselines(
 
     columns, timings = {}, {}
     runs = []
-    if "control" in baselines and unit == "word":
+    if "control" in baselines and unit.has_word_types:
         from ._units import word_type_labels
 
         control_y = word_type_labels(texts, y, random_state)
@@ -139,11 +140,10 @@ def text_baseline(name, task="classification"):
     ``LogisticRegression()``.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-    model = Ridge() if task == "regression" else LogisticRegression()
+    model = task_spec(task).text_model()
     if name == "bag_of_words":
         return make_pipeline(TfidfVectorizer(), model)
     if name == "length":
@@ -248,7 +248,7 @@ def _add_comparisons(frame, n_folds, n_samples, n_splits, alpha=0.05):
     return frame
 
 
-def _chance_score(y, splits, scoring, task="classification"):
+def _chance_score(y, splits, scoring, task):
     """The score of guessing without the texts.
 
     For accuracy the majority-class rate; for other scorings the CV score of a
@@ -262,7 +262,7 @@ def _chance_score(y, splits, scoring, task="classification"):
     from sklearn.model_selection import cross_val_score
 
     X = np.zeros((len(y), 1))
-    if task == "regression":
+    if not task.is_classifier:
         scores = cross_val_score(DummyRegressor(), X, y, cv=splits, scoring=scoring)
         return float(np.mean(scores))
     if scoring in (None, "accuracy"):
@@ -276,64 +276,17 @@ def _chance_score(y, splits, scoring, task="classification"):
     return float(np.mean(scores))
 
 
-#: What the text-only baselines are, as the report says it.
-TEXT_BASELINE_NAMES = {
-    "bag_of_words": "TF-IDF + logistic regression",
-    "length": "characters and words + logistic regression",
-}
-
-
-def text_baseline_lines(result):
-    """What the text-only baselines say, one sentence each: whether (and by
-    how much) the best row beats it, which rows do; with repeated CV the
-    paired test of the best row against it on the same folds."""
-    from ._caveats import _names, _row_name
-
-    frame, best = result.scores, result.best_index
-    lines = []
-    for name in TEXT_BASELINES:
-        if f"{name}_mean" not in frame:
-            continue
-        reference = float(frame[f"{name}_mean"].iloc[0])
-        model = TEXT_BASELINE_NAMES[name]
-        if result.task == "regression":
-            model = model.replace("logistic", "ridge")
-        what = f"the {name.replace('_', '-')} baseline ({model} on the same folds)"
-        gain = result.best_score - reference
-        test = _text_baseline_test(result, name)
-        above = [i for i in frame.index if frame.loc[i, "cv_score_mean"] > reference]
-        if not above:
-            lines.append(
-                f"No layer beats {what}, which scores {reference:.3f}: the best, "
-                f"{_row_name(result, best)}, scores {result.best_score:.3f} "
-                f"({gain:+.3f}{test})."
-            )
-            continue
-        which = (
-            f"Every {'row' if result.param_columns else 'layer'} is above it."
-            if len(above) == len(frame)
-            else f"Above it: {_names(result, above)}."
-        )
-        lines.append(
-            f"{_row_name(result, best).capitalize()} beats {what} by {gain:.3f} "
-            f"({result.best_score:.3f} vs {reference:.3f}{test}). {which}"
-        )
-    return lines
-
-
-def _text_baseline_test(result, name):
-    """``"; paired corrected t-test p = 0.003"`` with repeated CV, else ``""``."""
+def text_baseline_p_value(result, name):
+    """The paired corrected t-test's p-value of the best row against the text
+    baseline ``name`` on the same folds (repeated CV only; else None)."""
     from ..stats import paired_comparison, train_test_sizes
 
     if result.n_repeats < 2:
-        return ""
+        return None
     n_folds = result.n_splits * result.n_repeats
     row = result.scores.loc[result.best_index]
     probe = row[[f"{CV}_fold{k}" for k in range(n_folds)]].to_numpy(float)
     text = row[[f"{name}_fold{k}" for k in range(n_folds)]].to_numpy(float)
     n_train, n_test = train_test_sizes(result.n_train, result.n_splits)
     test = paired_comparison(probe, text, n_train=n_train, n_test=n_test)
-    return (
-        f"; paired corrected t-test over {result.cv_description}, "
-        f"p = {test.p_value:.3g}"
-    )
+    return float(test.p_value)

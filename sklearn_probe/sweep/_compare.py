@@ -135,7 +135,7 @@ class SweepComparison:
         out_dir : str or path-like
             Folder to write to (created if missing, replaced whole).
         **kwargs
-            Passed to :func:`sklearn_probe.sweep._compare_report.write_comparison`
+            Passed to :func:`sklearn_probe.report.write_comparison_report`
             (e.g. ``model_reports`` for each model's full report).
 
         Returns
@@ -143,9 +143,9 @@ class SweepComparison:
         dict
             ``name -> Path`` of every file written.
         """
-        from ._compare_report import write_comparison
+        from ..report import write_comparison_report
 
-        return write_comparison(self, out_dir, **kwargs)
+        return write_comparison_report(self, out_dir, **kwargs)
 
     def reading_lines(self):
         """The comparison in sentences.
@@ -156,30 +156,9 @@ class SweepComparison:
             The best model (its best layer, relative depth and score), then
             each other model's difference from it with the paired test.
         """
-        summary = self.summary.set_index("model")
-        best = summary.loc[self.best_model]
-        lines = [
-            f"Best model: {self.best_model}, layer {int(best['best_layer'])} of "
-            f"{int(best['n_layers']) - 1} (relative depth "
-            f"{best['relative_depth']:.2f}), {self.score_name} "
-            f"{best['cv_score_mean']:.3f} ({self.cv_description})."
-        ]
-        for name, row in summary.iterrows():
-            if name == self.best_model:
-                continue
-            verdict = (
-                "significantly worse"
-                if row["significantly_worse"]
-                else "not distinguishable from it"
-            )
-            lines.append(
-                f"{name}: best at layer {int(row['best_layer'])} (relative depth "
-                f"{row['relative_depth']:.2f}), {row['cv_score_mean']:.3f}, "
-                f"{row['diff_vs_best']:+.3f} vs {self.best_model}: {verdict} "
-                f"(paired corrected t-test on the same folds, Holm-adjusted p = "
-                f"{row['p_vs_best_adjusted']:.3g})."
-            )
-        return lines
+        from ..report import comparison_lines
+
+        return comparison_lines(self)
 
 
 def compare_sweeps(results, *, names=None, alpha=0.05):

@@ -34,6 +34,7 @@ from ._diagnostics import (
     _best_predictions,
     _search_scoring,
 )
+from ._kinds import unit_spec
 from ._result import LayerSweepResult
 from ._search import (
     _argmax_mean_score,
@@ -41,7 +42,6 @@ from ._search import (
     _run_search,
 )
 from ._several import sweep_models
-from ._units import check_word_sweep, pooling_param
 from ._warm import _cache_for_workers, _load_model, _warm_cache
 
 logger = logging.getLogger(__name__)
@@ -226,9 +226,14 @@ def layer_sweep(
         fold, and ``degenerate_folds`` counts probes whose predictions on
         their training texts are constant. ``"auto"`` is ``"regression"`` when
         scikit-learn's ``type_of_target`` calls the labels continuous (floats
-        that are not all whole numbers) and ``"classification"`` otherwise:
-        pass ``"regression"`` for integer-valued properties such as counts.
-        A classification of continuous labels is an error.
+        that are not all whole numbers) or when they are floats with more
+        than 20 distinct values (whole-number floats such as sentence lengths
+        are measurements, not dozens of classes); integers with more than 20
+        distinct values are an error that asks for ``task=``; anything else
+        (strings, booleans, at most 20 distinct numbers) is
+        ``"classification"``: pass ``"regression"`` for integer-valued
+        properties such as counts. A classification of continuous labels is
+        an error.
 
     Returns
     -------
@@ -250,8 +255,7 @@ def layer_sweep(
     if isinstance(model, list | tuple):
         return sweep_models(layer_sweep, dict(locals()))
     started = time.perf_counter()
-    if unit == "word":
-        check_word_sweep(repeats=repeats)
+    unit_spec(unit).check_options(repeats=repeats)
     inputs = _check_inputs(
         texts,
         labels,
@@ -281,7 +285,7 @@ def layer_sweep(
         verbose=verbose,
         trust_remote_code=trust_remote_code,
     )
-    with _cache_for_workers(hidden, n_jobs, cache_dir, unit):
+    with _cache_for_workers(hidden, n_jobs, cache_dir, inputs.unit):
         timings["hidden_states"] = _warm_cache(hidden, inputs, random_state)
         search, pipe, candidates, rows = _search(
             hidden, inputs, swept_layers, timings, scoring, n_jobs, verbose
@@ -297,7 +301,7 @@ def layer_sweep(
             verbose=verbose,
         )
         start = time.perf_counter()
-        predictions = _best_predictions(pipe, search.best_params_, inputs)
+        predictions = _best_predictions(pipe, search.best_params_, inputs, search)
         timings["best_predictions"] = time.perf_counter() - start
     timings.update(extra_timings)
     best_pipeline = search.best_estimator_
@@ -345,7 +349,7 @@ def _search(hidden, inputs, layers, timings, scoring, n_jobs, verbose):
         inputs.poolings,
         inputs.probes,
         inputs.grid,
-        pooling=pooling_param(inputs.unit),
+        pooling=inputs.unit.pooling_param,
     )
     pipe = Pipeline([("hidden", clone(hidden)), ("probe", clone(inputs.probes[0]))])
     search, seconds = _run_search(
@@ -359,6 +363,7 @@ def _search(hidden, inputs, layers, timings, scoring, n_jobs, verbose):
         cv=inputs.splits,
         n_jobs=n_jobs,
         verbose_bar=verbose,
+        keep_predictions=True,
     )
     timings["cross_validation"] = seconds - search.refit_time_
     timings["refit"] = float(search.refit_time_)

@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 
 from .._names import CV, jsonable, score_name
 from ..hidden._validation import check_texts
-from ._units import fitted_step
+from ._kinds import task_spec, unit_spec
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
@@ -213,6 +213,19 @@ class LayerSweepResult:
         return self.settings.get("task", "classification")
 
     @property
+    def task_spec(self):
+        """The :class:`~sklearn_probe.sweep._kinds.TaskSpec` of ``task``: its
+        scoring, chance and words."""
+        return task_spec(self.task)
+
+    @property
+    def unit_spec(self):
+        """The :class:`~sklearn_probe.sweep._kinds.UnitSpec` of the sweep's
+        unit (``settings["unit"]``, ``"text"`` when absent): its samples,
+        ``hidden`` step and words."""
+        return unit_spec(self.settings.get("unit", "text"))
+
+    @property
     def model_name(self):
         return self.settings["model"]
 
@@ -316,7 +329,7 @@ class LayerSweepResult:
         from sklearn.metrics import check_scoring
 
         scorer = check_scoring(self.best_pipeline, scoring=self.scoring)
-        if self.settings.get("unit", "text") == "text":
+        if self.unit_spec.raw_texts:
             texts = check_texts(texts)  # word samples: the transformer checks
         return float(scorer(self.best_pipeline, texts, labels))
 
@@ -338,11 +351,11 @@ class LayerSweepResult:
         layers = self.layers if layers is None else [int(x) for x in layers]
         hidden = clone(self.best_pipeline.named_steps["hidden"])
         hidden.set_params(layer=layers)
-        unit = self.settings.get("unit", "text")
-        if unit == "text":
+        unit = self.unit_spec
+        if unit.raw_texts:
             hidden.set_params(verbose=0)
             texts = check_texts(texts)
-        vectors = fitted_step(hidden, unit, texts).transform(texts)
+        vectors = unit.fitted(hidden, texts).transform(texts)
         return vectors.reshape(len(texts), len(layers), -1)
 
     # -- output ----------------------------------------------------------------
@@ -423,13 +436,13 @@ class LayerSweepResult:
             Texts and their labels (e.g. the training texts) for the t-SNE
             picture, which is left out without them.
         **kwargs
-            Passed to :func:`sklearn_probe.sweep._report.write_report`.
+            Passed to :func:`sklearn_probe.report.write_report`.
 
         Returns
         -------
         dict
             ``name -> Path`` of every file written.
         """
-        from ._report import write_report
+        from ..report import write_report
 
         return write_report(self, out_dir, texts=texts, labels=labels, **kwargs)

@@ -9,11 +9,24 @@ word-type control) before anything runs.
 
 import numpy as np
 
+#: ``task="auto"`` takes numbers with more distinct values than this for a
+#: continuous property, not classes (floats: a regression; ints: an error
+#: that asks for ``task=``).
+MAX_AUTO_CLASSES = 20
+
 
 def check_task(task, y):
     """``"classification"`` or ``"regression"``: ``task``, or for ``"auto"``
-    what scikit-learn's ``type_of_target`` says of ``y`` (floats that are not
-    all whole numbers are continuous; ints and strings are classes).
+    what the labels are.
+
+    The rule of ``"auto"``: a regression when scikit-learn's
+    ``type_of_target`` calls ``y`` continuous (floats that are not all whole
+    numbers), or when ``y`` is an array of floats with more than
+    ``MAX_AUTO_CLASSES`` (20) distinct values (whole-number floats such as
+    sentence lengths are measurements, not dozens of classes). Integers with
+    more than 20 distinct values are an error that asks for ``task=``: they
+    may be class ids or counts. Otherwise (strings, booleans, at most 20
+    distinct numbers) a classification.
 
     A classification of continuous labels is an error that suggests the
     regression task.
@@ -22,7 +35,10 @@ def check_task(task, y):
 
     kind = type_of_target(y, input_name="labels")
     if task == "auto":
-        return "regression" if kind == "continuous" else "classification"
+        if kind == "continuous" or _many_floats(y):
+            return "regression"
+        _check_many_ints(y)
+        return "classification"
     if task == "classification" and kind == "continuous":
         values = np.unique(y)
         raise ValueError(
@@ -33,6 +49,27 @@ def check_task(task, y):
             "on the command line); for classes, give labels that name them."
         )
     return task
+
+
+def _many_floats(y):
+    y = np.asarray(y)
+    return y.dtype.kind == "f" and len(np.unique(y)) > MAX_AUTO_CLASSES
+
+
+def _check_many_ints(y):
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        return
+    values = np.unique(y)
+    if len(values) <= MAX_AUTO_CLASSES:
+        return
+    raise ValueError(
+        f"The labels are {len(values)} distinct integers (from {values.min()} to "
+        f"{values.max()}), too many for task='auto' to take them for classes: "
+        "pass task='regression' (--task regression on the command line) for a "
+        "count or another quantity, or task='classification' (--task "
+        "classification) if they name classes."
+    )
 
 
 def _check_targets(y, name):
@@ -61,7 +98,7 @@ def _is_number(value):
     return True
 
 
-def _check_regression(baselines, mdl, unit):
+def _check_regression(baselines, mdl, unit, word_types=False):
     """What a regression sweep cannot do, said before anything runs."""
     if mdl:
         raise ValueError(
@@ -69,9 +106,9 @@ def _check_regression(baselines, mdl, unit):
             "class labels with a probe's class probabilities, which a regression "
             "probe does not give. Use mdl=False with task='regression'."
         )
-    if unit == "word" and "control" in baselines:
+    if word_types and "control" in baselines:
         raise ValueError(
             "The word-type control draws a class label per word type, so it is "
-            "for classification only; with task='regression' and unit='word' "
+            f"for classification only; with task='regression' and unit={unit!r} "
             "leave 'control' out of baselines."
         )

@@ -13,13 +13,9 @@ that are a random function of the word type, so ``selectivity`` is their
 definition.
 """
 
-import numbers
 import warnings
 
 import numpy as np
-
-UNITS = ("text", "word")
-SUBWORDS = ("first", "last", "mean")
 
 
 def check_word_samples(texts, baselines=()):
@@ -53,19 +49,9 @@ def check_word_sweep(*, repeats):
         )
 
 
-def grouped_splits(cv, samples, y, groups, random_state, task="classification"):
-    """The splitter and its folds, grouped by sentence; checked for leaks.
-
-    An int ``cv`` is ``StratifiedGroupKFold``, or ``GroupKFold`` for a
-    regression."""
-    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, check_cv
-
-    regression = task == "regression"
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        kind = GroupKFold if regression else StratifiedGroupKFold
-        splitter = kind(int(cv), shuffle=True, random_state=random_state)
-    else:
-        splitter = check_cv(cv, classifier=not regression)
+def grouped_splits(splitter, samples, y, groups):
+    """The folds of ``splitter`` grouped by sentence, checked for leaks: a
+    splitter that puts one sentence on both sides is an error."""
     with warnings.catch_warnings():
         # A splitter that ignores groups says so; the check below says more.
         warnings.filterwarnings("ignore", "The groups parameter is ignored")
@@ -80,7 +66,7 @@ def grouped_splits(cv, samples, y, groups, random_state, task="classification"):
                 "was trained on. Pass an int or a group splitter such as "
                 "GroupKFold."
             )
-    return splitter, splits
+    return splits
 
 
 def word_transformer(
@@ -107,20 +93,6 @@ def word_transformer(
         cache_dir=cache_dir,
         trust_remote_code=trust_remote_code,
     )
-
-
-def pooling_param(unit):
-    """The parameter of the ``hidden`` step that ``pooling`` sets."""
-    return "subword" if unit == "word" else "pooling"
-
-
-def fitted_step(step, unit, samples):
-    """``step`` fitted (its model loaded) without a pass over the data."""
-    if unit == "word":
-        return step.fit(samples[:1])
-    from ..hidden._transformer import fitted
-
-    return fitted(step)
 
 
 def word_type_labels(samples, y, random_state):

@@ -16,12 +16,9 @@ import time
 
 from sklearn.base import clone
 
-from ..hidden import HiddenStateTransformer
-from ..hidden._location import resolve as resolve_cache_dir
 from ..hidden._transformer import fitted
 from ..hidden._validation import resolve_layers
-from ..hidden._word_inputs import sentence_groups
-from ._units import fitted_step, pooling_param, word_transformer
+from ..store import resolve_cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -53,22 +50,14 @@ def _load_model(inputs, *, model, layers, **hidden_params):
     """
     start = time.perf_counter()
     model = _local_model(model)
-    if inputs.unit == "word":
-        hidden = word_transformer(
-            model=model, pooling=inputs.poolings[0], **hidden_params
-        )
-        auto = fitted_step(hidden, "word", inputs.texts).subword
-    else:
-        hidden = HiddenStateTransformer(
-            model=model, layer=0, pooling=inputs.poolings[0], **hidden_params
-        )
-        fitted(hidden)
-        auto = hidden.pooling_
+    unit = inputs.unit
+    hidden = unit.hidden_step(model=model, pooling=inputs.poolings[0], **hidden_params)
+    auto = unit.resolved_pooling(unit.fitted(hidden, inputs.texts))
     load_s = time.perf_counter() - start
     inputs.poolings = list(
         dict.fromkeys(auto if p == "auto" else p for p in inputs.poolings)
     )
-    hidden.set_params(**{pooling_param(inputs.unit): inputs.poolings[0]})
+    hidden.set_params(**{unit.pooling_param: inputs.poolings[0]})
     # Each layer once, in order: one row per layer.
     swept = sorted(
         set(resolve_layers(layers, hidden.n_layers_, name="layers", model=model))
@@ -84,7 +73,7 @@ def _load_model(inputs, *, model, layers, **hidden_params):
 
 
 @contextlib.contextmanager
-def _cache_for_workers(hidden, n_jobs, cache_dir, unit="text"):
+def _cache_for_workers(hidden, n_jobs, cache_dir, unit):
     """A temporary disk cache for the sweep when worker processes need one.
 
     Worker processes do not share this process's memory cache: with ``n_jobs``
@@ -98,9 +87,9 @@ def _cache_for_workers(hidden, n_jobs, cache_dir, unit="text"):
 
     cluster = active_backend()
     if cluster is not None:
-        if unit == "word":
+        if unit.has_word_types:
             raise ValueError(
-                "unit='word' does not run on a distributed joblib backend yet "
+                f"unit={unit.name!r} does not run on a distributed joblib backend yet "
                 f"(joblib runs on a {cluster[0]} cluster here). Run a word-level "
                 "sweep outside it; n_jobs > 1 there uses local worker processes "
                 "that read the word vectors from the disk store."
@@ -130,14 +119,15 @@ def _warm_cache(hidden, inputs, random_state):
     start = time.perf_counter()
     everything = inputs.texts + (inputs.test_texts or [])
     random_weights = "random_weights" in inputs.baselines
-    if inputs.unit == "word":
+    unit = inputs.unit
+    if unit.has_word_types:
         # One pass per subword pooling, into memory and cache_dir.
         for value in inputs.poolings:
-            step = clone(hidden).set_params(subword=value)
-            fitted_step(step, "word", everything).transform(everything)
+            step = clone(hidden).set_params(**{unit.pooling_param: value})
+            unit.fitted(step, everything).transform(everything)
             if random_weights:
                 step.set_params(weights="random", random_state=random_state)
-                fitted_step(step, "word", everything).transform(inputs.texts)
+                unit.fitted(step, everything).transform(inputs.texts)
     elif active_backend() is not None:
         _warm_on_cluster(hidden, inputs, random_state)
     else:
@@ -146,12 +136,12 @@ def _warm_cache(hidden, inputs, random_state):
             step = clone(hidden).set_params(weights="random", random_state=random_state)
             cache_poolings(fitted(step), inputs.texts, inputs.poolings)
     seconds = time.perf_counter() - start
-    n_passed = len(everything) + random_weights * len(inputs.texts)
-    n_items, noun = len(everything), "texts"
-    if inputs.unit == "word":  # a pass per sentence and subword pooling
-        n_items, noun = len(set(sentence_groups(everything))), "sentences"
-        trained = len(set(sentence_groups(inputs.texts)))
-        n_passed = (n_items + random_weights * trained) * len(inputs.poolings)
+    # Words: a pass per sentence and subword pooling; texts: one per text.
+    n_items, noun = unit.n_passes(everything), unit.passes
+    trained = unit.n_passes(inputs.texts)
+    n_passed = n_items + random_weights * trained
+    if unit.has_word_types:
+        n_passed *= len(inputs.poolings)
     logger.info(
         "Hidden states of %d %s in %.1f s (%.0f %s/s)%s.",
         n_items,
