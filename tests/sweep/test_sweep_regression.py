@@ -117,7 +117,7 @@ def test_the_picture_speaks_of_r2_and_the_training_mean(result, close_figures):
 
     display = LayerScoresDisplay.from_sweep(result)
     assert display.ax_.get_ylabel().startswith("R²")
-    assert ("training median" in display.chance_text_.get_text()) == (
+    assert ("training median" in display.chance_line_.get_label()) == (
         result.chance_words == "chance (the training median)"
     )
 
