@@ -206,3 +206,17 @@ def score_axis_label(frame, score_name, n_splits, n_repeats, band):
     if band is not None and ci_columns(frame, MAIN) is not None:
         spread = ", mean and 95% CI"
     return f"{nice_score_name(score_name)} ({folds}{spread})"
+
+
+def sweep_legend_words(settings):
+    """What a sweep's control was trained on and what its chance is, in a
+    legend's words (from the sweep's task and unit objects)."""
+    from ..sweep import task_spec, unit_spec
+
+    task = task_spec(settings.get("task", "classification"))
+    unit = unit_spec(settings.get("unit", "text"))
+    guesser = (settings.get("chance") or {}).get("guesser")
+    return {
+        "control_name": unit.control_legend(task),
+        "chance_name": task.chance_note(guesser),
+    }
