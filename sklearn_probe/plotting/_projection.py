@@ -46,9 +46,19 @@ PROJECTION_NOTE = (
 
 
 def projection_file_stem(method):
-    """The stem of an embeddings picture's file name: ``"tsne_layers"``,
-    ``"pca_layers"`` or ``"probe_layers"`` for ``method`` (a name of
-    :data:`PROJECTIONS`, or its title word, e.g. ``"t-SNE"``)."""
+    """The stem of an embeddings picture's file name, named by its projection.
+
+    Parameters
+    ----------
+    method : str
+        A projection's name (``"tsne"``, ``"pca"``, ``"probe"``) or its title
+        word (``LayerEmbeddingsDisplay.method``, e.g. ``"t-SNE"``).
+
+    Returns
+    -------
+    str
+        ``"tsne_layers"``, ``"pca_layers"`` or ``"probe_layers"``.
+    """
     for name, (word, stem) in PROJECTIONS.items():
         if method in (name, word):
             return f"{stem}_layers"
@@ -58,10 +68,19 @@ def projection_file_stem(method):
 
 
 def describe_projection(info):
-    """One sentence on what a projection drew, from a display's ``projection_info_``.
+    """What a projection drew, in one sentence.
 
-    E.g. "t-SNE (openTSNE 1.0.4, 500 iterations) of 800 points per panel, after
-    PCA from 384 to 50 dimensions; 4 panels in 9.8 s."
+    Parameters
+    ----------
+    info : dict
+        A display's ``projection_info_``.
+
+    Returns
+    -------
+    str
+        E.g. "t-SNE (openTSNE 1.0.4, 500 iterations) of 500 points per panel
+        (a stratified subset of 800), after PCA from 384 to 50 dimensions; 4
+        panels in 4.1 s."
     """
     n_panels = info.get("n_panels", 1)
     how = [info.get("implementation")]
