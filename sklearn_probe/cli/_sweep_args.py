@@ -235,7 +235,7 @@ def _add_output_arguments(group):
     group.add_argument(
         "--plot-samples",
         type=positive_int,
-        default=1000,
+        default=500,
         help="points per panel of the embeddings picture",
     )
     group.add_argument(

@@ -24,7 +24,7 @@ def write_report(
     label_names=None,
     plot_layers=None,
     projection="auto",
-    max_plot_samples=1000,
+    max_plot_samples=500,
     dataset=None,
     command=None,
     save_pipeline=True,
@@ -58,7 +58,7 @@ def write_report(
     plot_layers : list of int, default=None
         Panels of the embeddings picture; None: first, middle, best, last.
     projection : {"auto", "tsne", "pca"}, default="auto"
-    max_plot_samples : int, default=1000
+    max_plot_samples : int, default=500
         Points per panel at most.
     dataset : dict, default=None
         What the data were (name, columns, split, ...), stored in the JSON and
