@@ -437,7 +437,7 @@ def _report_comparison(comparison, args, report, started):
     say()
     for line in comparison.reading_lines():
         say(line)
-    with _silenced("sklearn_probe.sweep._report"):
+    with _silenced("sklearn_probe.report._report"):
         # It would name each model's folder inside the temporary folder that
         # becomes --out: the final folders are logged below.
         written = comparison.save_report(
