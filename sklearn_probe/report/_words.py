@@ -81,9 +81,10 @@ def labels_word(result):
 
 
 def chance_words(result):
-    """``"chance"``, or for a regression what chance is: ``"chance (the
-    training mean)"``."""
-    return result.task_spec.chance
+    """What chance is: ``"chance"``, ``"chance (the training mean)"``,
+    ``"chance (guessing at the class rates)"``, ... (the guesser that gave
+    it, ``result.chance_words``)."""
+    return result.chance_words
 
 
 def one_answer(result):

@@ -257,8 +257,10 @@ def test_choose_layer_smallest_not_worse_by_hand():
     # scores higher.
     assert chosen_index(result, "smallest_not_worse") == 4
     assert chosen_index(result, "best") == 3
-    with pytest.raises(ValueError, match="'rule' parameter of choose_layer"):
-        chosen_index(result, "smallest")
+    from sklearn_probe import LayerSweepResult
+
+    with pytest.raises(ValueError, match="'rule' parameter of LayerSweepResult"):
+        LayerSweepResult.choose_layer(result, "smallest")
     with pytest.raises(ValueError, match="repeats > 1"):
         chosen_index(SimpleNamespace(scores=scores.iloc[:, :3]), "smallest_not_worse")
 
