@@ -42,7 +42,8 @@ def write_report(
 
     Files: ``scores.csv``; ``results.json`` (settings, versions, per-layer
     scores, best layer, held-out score, timings); ``layer_scores.png`` and
-    ``.svg``; ``tsne_layers.png`` and ``.svg`` (only with ``texts`` and
+    ``.svg``; the embeddings picture, ``tsne_layers``, ``pca_layers`` or
+    ``probe_layers`` ``.png`` and ``.svg`` by its projection (only with ``texts`` and
     ``labels``, and not for a regression, whose targets are no classes to
     colour points by); ``report.md`` showing all of it; ``best_pipeline.skops`` (the
     refitted best pipeline, without model weights).
@@ -196,10 +197,12 @@ def _scores_picture(result, folder, task, dpi):
 
 
 def _embeddings_picture(result, folder, texts, labels, *, dpi, **options):
-    """tsne_layers.png and .svg; their names and what the picture shows."""
+    """The embeddings picture (``tsne_layers``, ``pca_layers`` or
+    ``probe_layers`` .png and .svg): its names and what it shows (``file``,
+    ``method``, ``n_points``, ``description``)."""
     import matplotlib.pyplot as plt
 
-    from ..plotting import LayerEmbeddingsDisplay
+    from ..plotting import LayerEmbeddingsDisplay, describe_projection
 
     display = LayerEmbeddingsDisplay.from_sweep(
         result,
@@ -208,6 +211,12 @@ def _embeddings_picture(result, folder, texts, labels, *, dpi, **options):
         random_state=result.settings.get("random_state", 0),
         **options,
     )
-    names = save_figure(display.figure_, folder / "tsne_layers", dpi)
+    names = save_figure(display.figure_, folder / display.file_stem, dpi)
     plt.close(display.figure_)
-    return names, {"method": display.method, "n_points": len(display.labels)}
+    info = display.projection_info_
+    return names, {
+        "file": f"{display.file_stem}.png",
+        "method": display.method,
+        "n_points": len(display.labels),
+        "description": None if info is None else describe_projection(info),
+    }
