@@ -15,8 +15,9 @@ from . import _owned, _shard
 from ._compact import compact_key
 from ._fs import TMP_MARK
 from ._location import resolve
+from ._owned import MARKER
 from ._problems import advice
-from ._store import MARKER, META, QUARANTINE, Store
+from ._store import META, QUARANTINE, Store
 
 
 def _keys(cache_dir):
@@ -200,7 +201,7 @@ def clear_disk_cache(cache_dir="auto"):
     fs, root, _ = where
     report = {"root": root, "keys": 0, "files": 0, "bytes": 0, "left": []}
     report["marked"] = MARKER in fs.listdir(root)
-    for key in _owned.keys(fs, root, MARKER):
+    for key in _owned.keys(fs, root):
         report["keys"] += 1
         folder = fs.join(root, key)
         for sub in ("claims", "quarantine", ""):
@@ -216,7 +217,7 @@ def clear_disk_cache(cache_dir="auto"):
             kept = set(others) - ({"claims", "quarantine"} if not sub else set())
             report["left"] += [fs.join(path, name) for name in sorted(kept)]
             fs.rmdir(path)
-    if report["marked"] and not _owned.keys(fs, root, MARKER):
+    if report["marked"] and not _owned.keys(fs, root):
         fs.remove(fs.join(root, MARKER))
     return report
 

@@ -39,16 +39,13 @@ import numpy as np
 from . import _shard
 from ._claims import Claims
 from ._index import Index
+from ._owned import MARKER, MARKER_TEXT
 from ._problems import describe, warn
 
 logger = logging.getLogger(__name__)
 
 META = "meta.json"
 QUARANTINE = "quarantine"
-# At the root of every store folder: the store writes, evicts and clears only
-# under a root that holds it (see ._compact.evict).
-MARKER = ".sklearn-probe-store"
-MARKER_TEXT = b"sklearn-probe vector store: see `sklearn-probe cache info`.\n"
 # Automatic compaction once a key holds more shards than this.
 COMPACT_AT = 256
 
