@@ -102,8 +102,8 @@ def drop_claims_on(fitted, texts, poolings):
 
 def run_partition(params, texts, poolings, ordinal=None):
     """Cache ``texts`` under every pooling in the shared store; what it did."""
-    from ..store import MEMORY
     from ..hidden._one_pass import cache_poolings
+    from ..store import MEMORY
 
     fitted = transformer(pick_device(params, ordinal))
     drop_claims_on(fitted, texts, poolings)
