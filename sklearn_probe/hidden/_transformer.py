@@ -365,6 +365,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             max_length=self.max_length_,
             dtype=self.dtype,
             compute=compute_dtype(loaded.device, self.dtype),
+            name=self.model,
         )
 
     def _all_layer_vectors(self, texts, layers, *, also=(), on_compute=None):

@@ -298,6 +298,7 @@ hidden_size_), float32
             fingerprint=loaded.fingerprint,
             pooling=f"words:{self.subword}",
             max_length=None,
+            name=self.model,
         )
         entries = [MEMORY.get(key, sentence_key(s)) for s in sentences]
         missing = [i for i, entry in enumerate(entries) if entry is None]
