@@ -19,12 +19,12 @@ import argparse
 import logging
 import os
 
+from ..hidden import SUBWORDS
 from ._common import UserError
 
 logger = logging.getLogger(__name__)
 
 UNITS = ("text", "word", "arc")
-SUBWORDS = ("first", "last", "mean")
 DEFAULT_LABELS = {"word": "upos", "arc": "deprel"}
 # Columns of load_conllu that are labels, besides feats:<Name> and misc:<Name>.
 LABEL_COLUMNS = ("upos", "xpos", "feats", "deprel", "head_upos")
