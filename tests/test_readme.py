@@ -21,9 +21,9 @@ README = ROOT / "README.md"
 FENCE = re.compile(r"^```(\S*)\n(.*?)^```$", re.S | re.M)
 # README section -> the test module that runs its python block.
 TESTED_ELSEWHERE = {
-    "## Words, spans and relations": "tests/test_words.py",
+    "## Words, spans and relations": "tests/hidden/test_words.py",
     # Starts a cluster of its own: run by the (slow) distributed tests.
-    "## Scaling out": "tests/test_distributed.py",
+    "## Scaling out": "tests/distributed/test_distributed.py",
 }
 
 

@@ -396,7 +396,7 @@ def test_readme_words_section_runs_and_reads_agreement_late(
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme[readme.index("## Words, spans and relations") :]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     monkeypatch.chdir(tmp_path)
@@ -414,7 +414,7 @@ def test_example_script_draws_the_word_picture(tmp_path, capsys):
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "examples" / "probe_words.py"
+    path = Path(__file__).resolve().parents[2] / "examples" / "probe_words.py"
     spec = importlib.util.spec_from_file_location("probe_words", path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
