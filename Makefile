@@ -9,7 +9,7 @@ CONSTRAINTS := requirements/constraints-cpu.txt
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= demo-output
 
-.PHONY: demo test test-quick bench lint format clean
+.PHONY: demo test test-quick bench docs docs-quick lint format clean
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,18 @@ bench: $(STAMP)
 	$(PY) -m pytest benchmarks -p no:cacheprovider -W default -s \
 		--benchmark-disable-gc --benchmark-columns=min --benchmark-sort=name
 
+# The documentation site, offline, into docs/_build/html: the gallery's examples
+# run during the build (docs-quick: they do not); any warning fails the build.
+SPHINXBUILD := $(VENV)/bin/sphinx-build
+SPHINXOPTS  ?= -W --keep-going -n
+
+docs: $(STAMP)
+	$(SPHINXBUILD) -b html $(SPHINXOPTS) docs docs/_build/html
+	@echo "The site is docs/_build/html/index.html."
+
+docs-quick: $(STAMP)
+	$(SPHINXBUILD) -b html $(SPHINXOPTS) -D plot_gallery=0 docs docs/_build/html
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sklearn_probe tests benchmarks examples
 	$(VENV)/bin/ruff format --check sklearn_probe tests benchmarks examples
@@ -59,4 +71,5 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix sklearn_probe tests benchmarks examples
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .ruff_cache docs/_build docs/api/generated \
+		docs/api/_generated.rst docs/auto_examples

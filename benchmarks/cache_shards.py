@@ -45,7 +45,7 @@ def truth(text):
 
 
 def _call(texts, cache_dir, computed, chunk_size=None):
-    from sklearn_probe.hidden import _cache
+    from sklearn_probe.store import _cache
 
     key, description = _cache.extraction_key(
         fingerprint="bench", pooling="mean", max_length=128
@@ -77,14 +77,14 @@ def fill(cache_dir, n_shards):
     (the claims and automatic compaction of a real run are left out: only
     the reader is measured); otherwise through ``cached_vectors``.
     """
-    from sklearn_probe.hidden import _cache
+    from sklearn_probe.store import _cache
 
     texts = texts_of(n_shards)
     t0 = time.perf_counter()
     if not hasattr(_cache, "open_store"):  # the earlier two-file format
         _call(texts, cache_dir, [], chunk_size=PER_SHARD)
     else:
-        from sklearn_probe.hidden import _store
+        from sklearn_probe.store import _store
 
         _store.COMPACT_AT = 10**9  # the uncompacted case first
         key, description = _cache.extraction_key(
@@ -130,7 +130,7 @@ class _PeakFiles:
 
 def child(cache_dir, n_shards, nofile):
     """One fresh process's measurements (printed as JSON)."""
-    from sklearn_probe.hidden import _cache
+    from sklearn_probe.store import _cache
 
     texts = texts_of(n_shards)
     rng = np.random.default_rng(0)
@@ -178,7 +178,7 @@ def measure(cache_dir, n_shards, nofile):
 
 def compact(cache_dir):
     try:
-        from sklearn_probe.hidden._admin import compact_cache
+        from sklearn_probe.store import compact_cache
     except ImportError:
         return None
     t0 = time.perf_counter()

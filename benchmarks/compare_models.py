@@ -34,8 +34,8 @@ def main(argv=None):
     from sklearn_probe import layer_sweep
     from sklearn_probe.baselines import save_random_weights
     from sklearn_probe.datasets import load_rotten_tomatoes
-    from sklearn_probe.sweep._compare_report import summary_table
-    from sklearn_probe.sweep._text import reading_lines
+    from sklearn_probe.report import comparison_table as summary_table
+    from sklearn_probe.report import reading_lines
 
     data = load_rotten_tomatoes(n_samples=args.n_samples, random_state=0)
     started = time.perf_counter()

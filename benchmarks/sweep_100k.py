@@ -34,7 +34,7 @@ from _bench import make_corpus, peak_rss_mb, rss_mb  # noqa: E402
 
 
 def rows_on_disk(cache_dir):
-    from sklearn_probe.hidden._admin import cache_info
+    from sklearn_probe.store import cache_info
 
     if not os.path.isdir(cache_dir):
         return 0

@@ -46,7 +46,7 @@ def texts():
 @pytest.fixture(autouse=True)
 def _fresh_vector_cache():
     """Each test starts with an empty in-memory vector cache (models stay loaded)."""
-    from sklearn_probe.hidden._cache import MEMORY
+    from sklearn_probe.store import MEMORY
 
     MEMORY.clear()
     yield

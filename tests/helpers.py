@@ -197,7 +197,7 @@ def check_store_serves(path, store, texts, poolings, *, atol=1e-5):
     this process), with the vectors of one process computing them uncached
     (``atol``: float32 noise of other batches; 0 for the same batches)."""
     from sklearn_probe import HiddenStateTransformer
-    from sklearn_probe.hidden._cache import MEMORY
+    from sklearn_probe.store import MEMORY
 
     for pooling in poolings:
         MEMORY.clear()
@@ -218,14 +218,13 @@ def check_store_serves(path, store, texts, poolings, *, atol=1e-5):
 
 
 def readme_block(marker):
-    """The python block of the README's "Scaling out" section that has ``marker``
+    """The python block of the user guide's "Scaling out" page that has ``marker``
     (run by the distributed tests, which start the clusters it needs)."""
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme[readme.index("## Scaling out") :]
-    section = section[: section.index("\n## ", 1)]
+    root = Path(__file__).resolve().parents[1]
+    section = (root / "docs" / "user_guide" / "scaling.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", section, re.S)
     return next(code for code in blocks if marker in code)
 

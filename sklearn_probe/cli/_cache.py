@@ -34,7 +34,7 @@ def _add_cache_parser(sub):
 
 def run_cache(args):
     """Run ``cache info|verify|compact`` and print what it found or did."""
-    from ..hidden import cache_info, compact_cache, verify_cache
+    from ..store import cache_info, compact_cache, verify_cache
 
     if args.cache_dir != "auto" and not os.path.isdir(args.cache_dir):
         raise UserError(f"No cache folder at {args.cache_dir!r}.")
@@ -53,7 +53,6 @@ def run_cache(args):
         print(
             f"{report['root']}: {report['merged']} shards merged into "
             f"{report['written']}, {report['duplicates']} duplicate rows dropped, "
-            f"{report['converted']} format-1 shards converted, "
             f"{report['removed_debris']} temporary files removed."
         )
     return 0
@@ -82,7 +81,6 @@ def _describe(info):
             for name, label in (
                 ("quarantined", "quarantined"),
                 ("temporary", "temporary files"),
-                ("format_1_shards", "format-1 shards"),
             )
             if key[name]
         ]

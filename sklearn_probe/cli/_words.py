@@ -190,9 +190,18 @@ def task_name(args):
 
 def try_line(result, pipeline):
     """A line of Python that labels a sample with the saved pipeline."""
-    kind = result.best_pipeline.named_steps["hidden"].kind_
+    hidden = result.best_pipeline.named_steps["hidden"]
+    return python_line(
+        hidden.kind_, pipeline, trust_remote_code=hidden.trust_remote_code
+    )
+
+
+def python_line(kind, pipeline, *, trust_remote_code=False):
+    """A line of Python that labels a sample of ``kind`` ("word", "pair") with
+    the pipeline saved at ``pipeline``."""
     sample = TRY_SAMPLES.get(kind, TRY_SAMPLES["word"])
+    trust = ", trust_remote_code=True" if trust_remote_code else ""
     return (
         f"from sklearn_probe import load_pipeline; "
-        f"print(load_pipeline({str(pipeline)!r}).predict([{sample}]))"
+        f"print(load_pipeline({str(pipeline)!r}{trust}).predict([{sample}]))"
     )

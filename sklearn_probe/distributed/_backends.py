@@ -45,7 +45,7 @@ def shared_cache_dir(cache_dir, where):
 
     ``where`` says what runs on the cluster, for the message.
     """
-    from ..hidden._location import resolve
+    from ..store import resolve_cache_dir as resolve
 
     if cache_dir is None or (isinstance(cache_dir, str) and cache_dir == "auto"):
         raise ValueError(

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..hidden import HiddenStateTransformer
-from ..hidden._cache import CHUNK_SIZE
 from ..hidden._validation import check_texts
+from ..store import CHUNK_SIZE
 from . import _worker
 from ._backends import require, shared_cache_dir
 

@@ -52,7 +52,7 @@ def pick_device(params, ordinal):
 def plan(params, texts, poolings):
     """``(poolings, positions)``: ``"auto"`` resolved for the model, and the
     positions in ``texts`` of those that the store lacks under some pooling."""
-    from ..hidden._cache import missing_texts
+    from ..store import missing_texts
 
     fitted = transformer(params)
     resolved = list(
@@ -70,12 +70,12 @@ def drop_claims_on(fitted, texts, poolings):
 
     No two partitions share a text, so such a claim was left by an earlier
     attempt at this partition, on a worker that died: on another host it
-    would look live for :data:`~sklearn_probe.hidden._claims.STALE_S`
+    would look live for :data:`~sklearn_probe.store._owner.STALE_AFTER_S`
     seconds and the retry would wait for it. (A claim of an unrelated job on
     the same texts costs, at worst, the same texts computed twice; the store
     stays right either way.) Returns how many were removed.
     """
-    from ..hidden._cache import open_store, text_digest
+    from ..store import open_store, text_digest
 
     digests = {text_digest(t) for t in texts}
     loaded = fitted._get_loaded()
@@ -101,8 +101,8 @@ def drop_claims_on(fitted, texts, poolings):
 
 def run_partition(params, texts, poolings, ordinal=None):
     """Cache ``texts`` under every pooling in the shared store; what it did."""
-    from ..hidden._memory import MEMORY
     from ..hidden._one_pass import cache_poolings
+    from ..store import MEMORY
 
     fitted = transformer(pick_device(params, ordinal))
     drop_claims_on(fitted, texts, poolings)

@@ -7,8 +7,9 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..store import cached_vectors, extraction_key
 from ._base import DEFAULT_MODEL, BaseHiddenStates, shared_docs
-from ._cache import cached_vectors, extraction_key, keep_pooled
+from ._caching import keep_pooled
 from ._pooling import POOLINGS
 from ._validation import check_texts
 from ._warnings import PoolingWarning, TruncationWarning, warn_caller
@@ -265,7 +266,7 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         ``also``: more poolings pooled from the same forward pass of every
         text computed here, and cached under their own keys (see
-        :func:`._one_pass.cache_poolings` and :func:`._cache.keep_pooled`).
+        :func:`._one_pass.cache_poolings` and :func:`._caching.keep_pooled`).
         ``on_compute(n)``, if given, is called with the number of texts of
         every chunk run through the model.
         """

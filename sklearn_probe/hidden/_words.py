@@ -5,8 +5,8 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..store import MEMORY, extraction_key, open_store, text_digest
 from ._base import DEFAULT_MODEL, BaseHiddenStates, shared_docs
-from ._cache import MEMORY, extraction_key, open_store, text_digest
 from ._word_extract import SUBWORDS, assemble
 from ._word_inputs import check_word_samples, sentence_key
 

@@ -6,11 +6,26 @@ layer (``_search``), adds the baselines, MDL and repeated-CV comparisons asked
 for (``_baselines``) and returns a :class:`LayerSweepResult` (``_result``),
 which writes its report (``_report``, in words from ``_text``).
 :func:`compare_sweeps` (``_compare``) puts several sweeps on the same folds
-side by side.
+side by side; :func:`sweep_models` (``_several``) sweeps several models on
+the same folds and compares them. The task and the unit of a sweep are small objects
+(:func:`task_spec`, :func:`unit_spec`, in ``_kinds``) that own their scoring,
+folds, default probe, chance and words.
 """
 
 from ._compare import SweepComparison, compare_sweeps
+from ._kinds import TaskSpec, UnitSpec, task_spec, unit_spec
 from ._layer_sweep import layer_sweep
 from ._result import LayerSweepResult
+from ._several import sweep_models
 
-__all__ = ["LayerSweepResult", "SweepComparison", "compare_sweeps", "layer_sweep"]
+__all__ = [
+    "LayerSweepResult",
+    "SweepComparison",
+    "TaskSpec",
+    "UnitSpec",
+    "compare_sweeps",
+    "layer_sweep",
+    "sweep_models",
+    "task_spec",
+    "unit_spec",
+]

@@ -9,11 +9,11 @@ the references (baselines, MDL) and the diagnostics: the scores DataFrame
 import os
 import time
 
-import numpy as np
 from sklearn.metrics import check_scoring
 
 from .._names import CV, describe_probe, describe_sizes, score_name
-from ._baselines import _add_comparisons, _chance_score
+from ._baselines import _add_comparisons
+from ._chance import chance_level
 from ._compare import data_fingerprint
 from ._diagnostics import _degenerate_folds, _example_texts, _tied_with_best
 from ._result import LayerSweepResult
@@ -45,9 +45,9 @@ def _assemble_result(
     timings,
 ):
     """The :class:`LayerSweepResult` of the search and the references."""
-    chance = _chance_score(inputs.y, inputs.splits, scoring, inputs.task)
+    chance = settings["chance"]["score"]
     scores, param_columns = _scores(search, rows, inputs, extra_columns, chance)
-    classes = None if inputs.task == "regression" else np.unique(inputs.y)
+    classes = inputs.task.classes(inputs.y)
     held_out = inputs.test_texts is not None
     return LayerSweepResult(
         scores=scores,
@@ -71,13 +71,13 @@ def _assemble_result(
         cv_predictions=predictions,
         train_labels=inputs.y,
         # Word samples are not texts to type after a command.
-        example_texts=[]
-        if inputs.unit == "word"
-        else _example_texts(
+        example_texts=_example_texts(
             inputs.test_texts if held_out else inputs.texts,
             inputs.test_y if held_out else inputs.y,
             classes,
-        ),
+        )
+        if inputs.unit.raw_texts
+        else [],
     )
 
 
@@ -99,18 +99,9 @@ def _scores(search, rows, inputs, extra_columns, chance):
     return scores, param_columns
 
 
-def _settings(
-    hidden,
-    inputs,
-    *,
-    layers,
-    scoring,
-    batch_size,
-    n_jobs,
-    random_state,
-    mdl_settings,
-):
+def _settings(hidden, inputs, config, *, layers, mdl_settings):
     """Everything that determined the result, JSON-ready."""
+    scoring = inputs.scoring
     probes = _probe_names(inputs.probes, inputs.grid)
     poolings = inputs.poolings
     return {
@@ -126,44 +117,30 @@ def _settings(
         "cv": inputs.n_splits,
         "repeats": inputs.n_repeats,
         "cv_splitter": repr(inputs.splitter),
-        "unit": inputs.unit,
+        "unit": inputs.unit.name,
         # Words of one sentence are never on both sides of a split.
-        "cv_groups": "sentence" if inputs.unit == "word" else None,
+        "cv_groups": inputs.unit.cv_groups,
         "baselines": list(inputs.baselines),
         "mdl": mdl_settings,
         "scoring": score_name(scoring),
         "max_length": hidden.max_length_,
-        "batch_size": batch_size,
+        "batch_size": config.batch_size,
         "device": hidden.device_,
-        "n_jobs": n_jobs,
-        "random_state": random_state,
-        "task": inputs.task,
-        **_label_summary(inputs),
+        "n_jobs": config.n_jobs,
+        "random_state": config.random_state,
+        "task": inputs.task.name,
+        **inputs.task.label_summary(inputs.y),
+        # The best guess without the texts: the guesser, and every one's score.
+        "chance": _chance(inputs, scoring),
         # What compare_sweeps checks: the same texts, labels and folds.
         "data_fingerprint": data_fingerprint(inputs.texts, inputs.y, inputs.splits),
     }
 
 
-def _label_summary(inputs):
-    """``class_counts`` of a classification, or ``targets`` (mean, standard
-    deviation, range) of a regression."""
-    if inputs.task == "regression":
-        y = inputs.y
-        return {
-            "class_counts": {},
-            "targets": {
-                "mean": float(y.mean()),
-                "std": float(y.std()),
-                "min": float(y.min()),
-                "max": float(y.max()),
-            },
-        }
-    classes, counts = np.unique(inputs.y, return_counts=True)
-    return {
-        "class_counts": {
-            str(c): int(n) for c, n in zip(classes.tolist(), counts, strict=True)
-        }
-    }
+def _chance(inputs, scoring):
+    """``score`` and ``guesser`` (see :func:`~._chance.chance_level`)."""
+    score, info = chance_level(inputs.task, inputs.y, inputs.splits, scoring)
+    return {"score": score, **info}
 
 
 def _probe_names(probes, grid):

@@ -13,27 +13,18 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import (
-    KFold,
-    RepeatedKFold,
-    RepeatedStratifiedKFold,
-    StratifiedKFold,
-    check_cv,
-)
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from ..baselines import BASELINES
 from ..hidden import HiddenStateTransformer
-from ..hidden._pooling import POOLINGS
-from ..hidden._validation import check_texts
-from ._baselines import BASELINES
-from ._tasks import _check_regression, _check_targets, check_task
-from ._units import SUBWORDS, UNITS, check_word_samples, grouped_splits
+from ._kinds import TASKS as TASK_SPECS
+from ._kinds import UNITS, TaskSpec, UnitSpec, task_spec
+from ._tasks import check_task
 
 _HIDDEN = HiddenStateTransformer._parameter_constraints
 
-#: ``task="auto"`` becomes one of the other two; the default scoring of each.
-TASKS = ("auto", "classification", "regression")
-DEFAULT_SCORING = {"classification": "accuracy", "regression": "r2"}
+#: ``task="auto"`` becomes one of the others (from the labels).
+TASKS = ("auto", *TASK_SPECS)
 
 #: What ``validate_params`` checks on every call of ``layer_sweep``. ``texts``
 #: and ``labels`` are checked together by hand, ``layers`` against the model's
@@ -43,7 +34,11 @@ PARAMETER_CONSTRAINTS = {
     "labels": "no_validation",
     "model": [*_HIDDEN["model"], list, tuple],
     "layers": "no_validation",
-    "pooling": [StrOptions({"auto", *POOLINGS, *SUBWORDS}), list, tuple],
+    "pooling": [
+        StrOptions({p for unit in UNITS.values() for p in unit.poolings}),
+        list,
+        tuple,
+    ],
     "probe": [None, HasMethods(["fit", "get_params"]), list, tuple],
     "param_grid": [None, dict],
     "cv": ["cv_object"],
@@ -65,9 +60,10 @@ PARAMETER_CONSTRAINTS = {
 }
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class _Inputs:
-    """The checked inputs of one sweep."""
+    """The checked inputs of one sweep (``poolings``: ``"auto"`` is replaced
+    by a new object once the model is loaded, see ``_warm._load_model``)."""
 
     texts: list
     y: np.ndarray
@@ -80,10 +76,10 @@ class _Inputs:
     n_repeats: int
     splitter: object
     splits: list
-    unit: str = "text"
+    unit: UnitSpec
     groups: np.ndarray | None = None  # the sentence of each word sample
-    task: str = "classification"
-    scoring: object = "accuracy"
+    task: TaskSpec
+    scoring: object
 
     @property
     def n_splits(self):
@@ -91,62 +87,38 @@ class _Inputs:
         return len(self.splits) // self.n_repeats
 
 
-def _check_inputs(
-    texts,
-    labels,
-    *,
-    test,
-    pooling,
-    probe,
-    param_grid,
-    cv,
-    scoring,
-    baselines,
-    repeats,
-    random_state,
-    unit="text",
-    task="auto",
-    mdl=False,
-):
+def _check_inputs(texts, labels, config):
     """What ``validate_params`` cannot check; the folds, drawn once.
 
-    With ``unit="word"`` the texts are word samples and the folds are grouped
-    by sentence (:mod:`._units`). ``task="auto"`` is resolved from the labels
-    and ``scoring=None`` from the task.
+    The unit (:func:`~._kinds.unit_spec`) checks the samples and draws the
+    folds (grouped by sentence for words); ``task="auto"`` is resolved from
+    the labels (:func:`~._tasks.check_task`) and ``scoring=None`` from the
+    task.
     """
-    if unit == "word":
-        texts, groups = check_word_samples(texts, baselines or [])
-        poolings = ["auto", *SUBWORDS]
-    else:
-        texts, groups = check_texts(texts, estimator_name="layer_sweep"), None
-        poolings = ["auto", *sorted(POOLINGS)]
+    c, unit = config, config.unit_spec
+    baselines = _check_items(c.baselines or [], "baselines", list(BASELINES))
+    texts, groups = unit.check_samples(texts, baselines)
     y = _check_labels(labels, len(texts), "labels")
-    task = check_task(task, y)
-    if task == "regression":
-        y = _check_targets(y, "labels")
-        _check_regression(baselines or [], mdl, unit)
-    scoring = DEFAULT_SCORING[task] if scoring is None else scoring
+    task = task_spec(check_task(c.task, y))
+    y = task.check_labels(y, "labels", mdl=c.mdl, baselines=baselines, unit=unit)
+    scoring = task.default_scoring if c.scoring is None else c.scoring
     _check_scoring(scoring, y, task)
-    test_texts, test_y = _check_test(
-        test, check=(lambda t: check_word_samples(t)[0]) if unit == "word" else None
+    test_texts, test_y = _check_test(c.test, unit)
+    if test_y is not None:
+        test_y = task.check_labels(test_y, "test labels")
+    n_repeats = _check_repeats(c.repeats, c.cv)
+    splitter, splits = unit.splits(
+        c.cv, texts, y, groups, c.random_state, task, n_repeats
     )
-    if task == "regression" and test_y is not None:
-        test_y = _check_targets(test_y, "test labels")
-    n_repeats = _check_repeats(repeats, cv)
-    if unit == "word":
-        splitter, splits = grouped_splits(cv, texts, y, groups, random_state, task)
-    else:
-        splitter = _check_cv(cv, random_state, n_repeats, task)
-        splits = list(splitter.split(np.zeros(len(texts)), y))
     return _Inputs(
         texts=texts,
         y=y,
         test_texts=test_texts,
         test_y=test_y,
-        poolings=_check_items(pooling, "pooling", poolings),
-        probes=_check_probes(probe, random_state, task),
-        grid=_check_param_grid(param_grid),
-        baselines=_check_items(baselines or [], "baselines", list(BASELINES)),
+        poolings=_check_items(c.pooling, "pooling", unit.poolings),
+        probes=_check_probes(c.probe, c.random_state, task),
+        grid=_check_param_grid(c.param_grid),
+        baselines=baselines,
         n_repeats=n_repeats,
         splitter=splitter,
         splits=splits,
@@ -171,7 +143,7 @@ def _check_items(value, name, options):
     return list(dict.fromkeys(values))
 
 
-def _check_scoring(scoring, y, task="classification"):
+def _check_scoring(scoring, y, task):
     """Try a named scoring on the labels before any work.
 
     A scoring that cannot score these labels (``"f1"`` on three classes,
@@ -184,7 +156,6 @@ def _check_scoring(scoring, y, task="classification"):
         return
     import warnings
 
-    from sklearn.dummy import DummyClassifier, DummyRegressor
     from sklearn.metrics import check_scoring, get_scorer_names
 
     if scoring not in get_scorer_names():
@@ -194,16 +165,13 @@ def _check_scoring(scoring, y, task="classification"):
             "e.g. 'accuracy', 'balanced_accuracy' or 'f1_macro'."
         )
     X = np.zeros((len(y), 1))
-    if task == "regression":
-        guess = DummyRegressor().fit(X, y)
-    else:
-        guess = DummyClassifier(strategy="stratified", random_state=0).fit(X, y)
+    guess = task.guesser(task.trial_guesser).fit(X, y)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ill-defined scores of a guess
             check_scoring(guess, scoring=scoring)(guess, X, y)
     except ValueError as exc:
-        if task == "regression":
+        if not task.is_classifier:
             raise ValueError(
                 f"scoring={scoring!r} cannot score a regression probe's "
                 f"predictions ({' '.join(str(exc).split())}). Use a regression "
@@ -254,7 +222,7 @@ def _check_labels(labels, n_texts, name):
     return y
 
 
-def _check_test(test, check=None):
+def _check_test(test, unit):
     if test is None:
         return None, None
     if len(test) != 2:
@@ -262,10 +230,7 @@ def _check_test(test, check=None):
             "The 'test' parameter of layer_sweep must be a tuple (texts, labels). "
             f"Got a {type(test).__name__} of {len(test)} items instead."
         )
-    if check is None:
-        texts = check_texts(test[0], estimator_name="layer_sweep (test texts)")
-    else:
-        texts = check(test[0])
+    texts = unit.check_test_samples(test[0])
     y = np.asarray(test[1])
     if y.ndim != 1 or len(y) != len(texts):
         raise ValueError(
@@ -274,14 +239,9 @@ def _check_test(test, check=None):
     return texts, y
 
 
-def _check_probes(probe, random_state, task="classification"):
-    from sklearn.base import is_classifier, is_regressor
-
+def _check_probes(probe, random_state, task):
     if probe is None:
-        from ..probe import ProbeClassifier, ProbeRegressor
-
-        kind = ProbeRegressor if task == "regression" else ProbeClassifier
-        return [kind(random_state=random_state)]
+        return [task.default_probe(random_state)]
     probes = list(probe) if isinstance(probe, list | tuple) else [probe]
     if not probes:
         raise ValueError("The 'probe' parameter of layer_sweep is an empty list.")
@@ -291,9 +251,8 @@ def _check_probes(probe, random_state, task="classification"):
                 "The 'probe' parameter of layer_sweep must be a scikit-learn "
                 f"classifier or a list of them. Got {p!r} instead."
             )
-        wrong = is_classifier(p) if task == "regression" else is_regressor(p)
-        if wrong:
-            kinds = ["classifier", "regressor"][:: 1 if task == "regression" else -1]
+        kinds = task.probe_mismatch(p)
+        if kinds:
             raise ValueError(
                 f"The 'probe' parameter of layer_sweep is {p!r}, a {kinds[0]}, "
                 f"but the task is {task}: use a {kinds[1]} such as "
@@ -325,18 +284,3 @@ def _check_param_grid(param_grid):
             raise ValueError(f"param_grid[{key!r}] is empty.")
         grid[key] = values
     return grid
-
-
-def _check_cv(cv, random_state, n_repeats=1, task="classification"):
-    """The splitter: stratified folds for classes, plain ``KFold`` for a
-    continuous target."""
-    regression = task == "regression"
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
-        if n_repeats > 1:
-            kind = RepeatedKFold if regression else RepeatedStratifiedKFold
-            return kind(
-                n_splits=int(cv), n_repeats=n_repeats, random_state=random_state
-            )
-        kind = KFold if regression else StratifiedKFold
-        return kind(int(cv), shuffle=True, random_state=random_state)
-    return check_cv(cv, classifier=not regression)

@@ -3,15 +3,16 @@
 The argmax is a noisy choice: with repeated CV, several layers are often not
 distinguishable from the best (see ``significantly_worse``), and the smallest
 of them is cheaper to run and less likely to be a lucky draw.
-:func:`chosen_index` applies a rule to a :class:`LayerSweepResult`;
-:func:`choice_lines` says in the report what the rules pick.
+:func:`chosen_index` applies a rule to a :class:`LayerSweepResult` (the
+report says in words what the rules pick).
 """
 
 RULES = ("best", "smallest_not_worse")
 
 
 def chosen_index(result, rule):
-    """The row of ``result.scores`` that ``rule`` picks.
+    """The row of ``result.scores`` that ``rule`` picks (one of ``RULES``:
+    ``LayerSweepResult.choose_layer`` validates it).
 
     ``"best"``: the highest mean score (``best_index``).
     ``"smallest_not_worse"``: the smallest layer whose row is not
@@ -19,11 +20,6 @@ def chosen_index(result, rule):
     Holm-adjusted, the ``significantly_worse`` column); among rows of that
     layer, the highest mean score.
     """
-    if rule not in RULES:
-        raise ValueError(
-            f"The 'rule' parameter of choose_layer must be one of {list(RULES)}. "
-            f"Got {rule!r} instead."
-        )
     if rule == "best":
         return result.best_index
     frame = result.scores
@@ -36,28 +32,3 @@ def chosen_index(result, rule):
     candidates = frame[~frame["significantly_worse"].astype(bool)]
     smallest = candidates[candidates["layer"] == candidates["layer"].min()]
     return int(smallest["cv_score_mean"].idxmax())
-
-
-def choice_lines(result):
-    """The smallest layer not significantly worse than the best, beside the
-    argmax, in a sentence (none without repeated CV)."""
-    from ._caveats import _row_name
-
-    if "significantly_worse" not in result.scores:
-        return []
-    index = chosen_index(result, "smallest_not_worse")
-    if index == result.best_index:
-        return [
-            f"Smallest layer not significantly worse than the best: the best "
-            f"itself ({_row_name(result, index)}); "
-            "choose_layer(rule='smallest_not_worse') picks it too."
-        ]
-    row = result.scores.loc[index]
-    return [
-        f"Smallest layer not significantly worse than the best: "
-        f"{_row_name(result, index)} ({row['cv_score_mean']:.3f}, "
-        f"{row['diff_vs_best']:+.3f}, Holm-adjusted p = "
-        f"{row['p_vs_best_adjusted']:.3g}), beside the argmax "
-        f"{_row_name(result, result.best_index)} ({result.best_score:.3f}): "
-        "choose_layer(rule='smallest_not_worse') picks it."
-    ]

@@ -11,10 +11,9 @@ says which (:func:`data_fingerprint`), and results that differ are refused.
 the comparison (``_several``).
 """
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 
+import joblib
 import numpy as np
 import pandas as pd
 
@@ -31,8 +30,7 @@ def data_fingerprint(texts, y, splits):
     """
 
     def digest(value):
-        text = json.dumps(jsonable(value), separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return joblib.hash(jsonable(value))[:16]
 
     return {
         "texts": digest(list(texts)),
@@ -135,7 +133,7 @@ class SweepComparison:
         out_dir : str or path-like
             Folder to write to (created if missing, replaced whole).
         **kwargs
-            Passed to :func:`sklearn_probe.sweep._compare_report.write_comparison`
+            Passed to :func:`sklearn_probe.report.write_comparison_report`
             (e.g. ``model_reports`` for each model's full report).
 
         Returns
@@ -143,9 +141,9 @@ class SweepComparison:
         dict
             ``name -> Path`` of every file written.
         """
-        from ._compare_report import write_comparison
+        from ..report import write_comparison_report
 
-        return write_comparison(self, out_dir, **kwargs)
+        return write_comparison_report(self, out_dir, **kwargs)
 
     def reading_lines(self):
         """The comparison in sentences.
@@ -156,30 +154,9 @@ class SweepComparison:
             The best model (its best layer, relative depth and score), then
             each other model's difference from it with the paired test.
         """
-        summary = self.summary.set_index("model")
-        best = summary.loc[self.best_model]
-        lines = [
-            f"Best model: {self.best_model}, layer {int(best['best_layer'])} of "
-            f"{int(best['n_layers']) - 1} (relative depth "
-            f"{best['relative_depth']:.2f}), {self.score_name} "
-            f"{best['cv_score_mean']:.3f} ({self.cv_description})."
-        ]
-        for name, row in summary.iterrows():
-            if name == self.best_model:
-                continue
-            verdict = (
-                "significantly worse"
-                if row["significantly_worse"]
-                else "not distinguishable from it"
-            )
-            lines.append(
-                f"{name}: best at layer {int(row['best_layer'])} (relative depth "
-                f"{row['relative_depth']:.2f}), {row['cv_score_mean']:.3f}, "
-                f"{row['diff_vs_best']:+.3f} vs {self.best_model}: {verdict} "
-                f"(paired corrected t-test on the same folds, Holm-adjusted p = "
-                f"{row['p_vs_best_adjusted']:.3g})."
-            )
-        return lines
+        from ..report import comparison_lines
+
+        return comparison_lines(self)
 
 
 def compare_sweeps(results, *, names=None, alpha=0.05):
@@ -230,7 +207,7 @@ def compare_sweeps(results, *, names=None, alpha=0.05):
         ignore_index=True,
     )
     scores = scores[["model", *[c for c in scores.columns if c != "model"]]]
-    from ._baselines import TEXT_BASELINES
+    from ..baselines import TEXT_BASELINES
 
     references = {
         name: float(first.scores[f"{name}_mean"].iloc[0])

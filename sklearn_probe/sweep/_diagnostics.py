@@ -21,7 +21,6 @@ from sklearn.metrics import check_scoring, make_scorer
 from sklearn.model_selection import cross_val_predict
 
 from .._names import CV
-from ..probe._regressor import CONSTANT_SPREAD
 from ._search import _single_torch_thread
 
 #: The key of the search's own score in its multi-metric scoring: the
@@ -33,22 +32,20 @@ CONSTANT = "constant_predictions"
 TIE_DECIMALS = 3
 
 
-def _constant_predictions(y_true, y_pred, regression=False):
+def _constant_predictions(y_true, y_pred, task):
     """1 when the predictions are constant, else 0: one class, or for a
     regression a standard deviation at most ``CONSTANT_SPREAD`` of the
-    targets'."""
-    if regression:
-        return float(np.std(y_pred) <= CONSTANT_SPREAD * np.std(y_true))
-    return float(len(np.unique(y_pred)) <= 1)
+    targets' (:meth:`TaskSpec.constant_predictions`)."""
+    return float(task.constant_predictions(y_true, y_pred))
 
 
-def _search_scoring(estimator, scoring, task="classification"):
+def _search_scoring(estimator, scoring, task):
     """The search's scoring: the sweep's score, and whether each fold's probe
     predicts a constant (on its training texts with ``return_train_score``)."""
     constant = make_scorer(
         _constant_predictions,
         response_method="predict",
-        regression=task == "regression",
+        task=task,
     )
     return {SCORE: check_scoring(estimator, scoring=scoring), CONSTANT: constant}
 
@@ -90,18 +87,22 @@ def _tied_with_best(scores, best_index, n_folds):
     return (diff.mean(axis=1) <= standard_error) | printed
 
 
-def _best_predictions(pipe, best_params, inputs):
+def _best_predictions(pipe, best_params, inputs, search=None):
     """Cross-validated predictions of the best candidate on the training texts.
 
     On the first ``n_splits`` folds of the search (the first repeat, one
-    prediction per text): the probe is refitted on each training fold from the
-    cached vectors, with no forward pass. None when those folds do not hold
-    every text exactly once (a splitter such as ``ShuffleSplit``).
+    prediction per text): those the search kept (``keep_predictions``), else
+    the probe refitted on each training fold from the cached vectors, with no
+    forward pass. None when those folds do not hold every text exactly once (a
+    splitter such as ``ShuffleSplit``).
     """
     splits = inputs.splits[: inputs.n_splits]
     held_out = np.sort(np.concatenate([test for _, test in splits]))
     if not np.array_equal(held_out, np.arange(len(inputs.texts))):
         return None
+    kept = None if search is None else search.best_cv_predictions(inputs.n_splits)
+    if kept is not None:
+        return kept
     estimator = clone(pipe).set_params(**best_params)
     with _single_torch_thread():
         return cross_val_predict(estimator, inputs.texts, inputs.y, cv=splits)

@@ -1,6 +1,6 @@
 """A report folder read back into a :class:`LayerSweepResult`.
 
-``results.json`` (written by :func:`~sklearn_probe.sweep._report.write_report`)
+``results.json`` (written by :func:`~sklearn_probe.report.write_report`)
 holds the scores table, the settings, the data sizes, the best row and the
 timings; ``best_pipeline.skops``, when there, the refitted best pipeline.
 :func:`load_result` rebuilds the result from them, so a sweep can be redrawn,
@@ -52,13 +52,18 @@ def load_result(cls, folder, *, pipeline=True):
         n_repeats=data["n_repeats"],
         n_layers=settings["n_layers"],
         layers=settings["layers"],
-        classes=np.asarray(data["data"]["classes"]),
+        classes=_classes(data["data"]["classes"]),
         n_train=data["data"]["n_train"],
         n_test=data["data"]["n_test"],
         settings=settings,
         timings=data["timings_s"],
         cv_results={},
     )
+
+
+def _classes(values):
+    """The classes as an array, or None for a regression (JSON null)."""
+    return None if values is None else np.asarray(values)
 
 
 def _scores_frame(records, param_columns):

@@ -9,6 +9,7 @@ cache to share when the sweep has none.
 """
 
 import contextlib
+import dataclasses
 import logging
 import os
 import tempfile
@@ -16,12 +17,9 @@ import time
 
 from sklearn.base import clone
 
-from ..hidden import HiddenStateTransformer
-from ..hidden._location import resolve as resolve_cache_dir
 from ..hidden._transformer import fitted
 from ..hidden._validation import resolve_layers
-from ..hidden._word_inputs import sentence_groups
-from ._units import fitted_step, pooling_param, word_transformer
+from ..store import resolve_cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -41,37 +39,31 @@ def _local_model(model):
     return os.path.abspath(path) if os.path.isdir(path) else model
 
 
-def _load_model(inputs, *, model, layers, **hidden_params):
+def _load_model(inputs, config):
     """The transformer, fitted once (every clone in this process shares its
-    model), the layers to sweep and the seconds it took.
+    model), the inputs with their poolings resolved, the layers to sweep and
+    the seconds it took.
 
     A local folder becomes its absolute path (:func:`_local_model`); the
     transformer's ``model`` is what the settings record.
 
-    ``inputs.poolings`` has ``"auto"`` replaced by the pooling it stands for
-    with this model.
+    The inputs returned have ``"auto"`` in ``poolings`` replaced by the
+    pooling it stands for with this model.
     """
     start = time.perf_counter()
-    model = _local_model(model)
-    if inputs.unit == "word":
-        hidden = word_transformer(
-            model=model, pooling=inputs.poolings[0], **hidden_params
-        )
-        auto = fitted_step(hidden, "word", inputs.texts).subword
-    else:
-        hidden = HiddenStateTransformer(
-            model=model, layer=0, pooling=inputs.poolings[0], **hidden_params
-        )
-        fitted(hidden)
-        auto = hidden.pooling_
-    load_s = time.perf_counter() - start
-    inputs.poolings = list(
-        dict.fromkeys(auto if p == "auto" else p for p in inputs.poolings)
+    model = _local_model(config.model)
+    unit = inputs.unit
+    hidden = unit.hidden_step(
+        model=model, pooling=inputs.poolings[0], **config.hidden_params
     )
-    hidden.set_params(**{pooling_param(inputs.unit): inputs.poolings[0]})
+    auto = unit.resolved_pooling(unit.fitted(hidden, inputs.texts))
+    load_s = time.perf_counter() - start
+    poolings = list(dict.fromkeys(auto if p == "auto" else p for p in inputs.poolings))
+    inputs = dataclasses.replace(inputs, poolings=poolings)
+    hidden.set_params(**{unit.pooling_param: poolings[0]})
     # Each layer once, in order: one row per layer.
     swept = sorted(
-        set(resolve_layers(layers, hidden.n_layers_, name="layers", model=model))
+        set(resolve_layers(config.layers, hidden.n_layers_, name="layers", model=model))
     )
     logger.info(
         "Model %s: %d hidden states (0 = embedding output) of width %d, on %s.",
@@ -80,11 +72,11 @@ def _load_model(inputs, *, model, layers, **hidden_params):
         hidden.hidden_size_,
         hidden.device_,
     )
-    return hidden, swept, load_s
+    return hidden, inputs, swept, load_s
 
 
 @contextlib.contextmanager
-def _cache_for_workers(hidden, n_jobs, cache_dir, unit="text"):
+def _cache_for_workers(hidden, n_jobs, cache_dir, unit):
     """A temporary disk cache for the sweep when worker processes need one.
 
     Worker processes do not share this process's memory cache: with ``n_jobs``
@@ -98,9 +90,9 @@ def _cache_for_workers(hidden, n_jobs, cache_dir, unit="text"):
 
     cluster = active_backend()
     if cluster is not None:
-        if unit == "word":
+        if unit.has_word_types:
             raise ValueError(
-                "unit='word' does not run on a distributed joblib backend yet "
+                f"unit={unit.name!r} does not run on a distributed joblib backend yet "
                 f"(joblib runs on a {cluster[0]} cluster here). Run a word-level "
                 "sweep outside it; n_jobs > 1 there uses local worker processes "
                 "that read the word vectors from the disk store."
@@ -129,29 +121,30 @@ def _warm_cache(hidden, inputs, random_state):
 
     start = time.perf_counter()
     everything = inputs.texts + (inputs.test_texts or [])
-    random_weights = "random_weights" in inputs.baselines
-    if inputs.unit == "word":
+    own_passes = _own_passes(inputs.baselines)
+    unit = inputs.unit
+    if unit.has_word_types:
         # One pass per subword pooling, into memory and cache_dir.
         for value in inputs.poolings:
-            step = clone(hidden).set_params(subword=value)
-            fitted_step(step, "word", everything).transform(everything)
-            if random_weights:
-                step.set_params(weights="random", random_state=random_state)
-                fitted_step(step, "word", everything).transform(inputs.texts)
+            step = clone(hidden).set_params(**{unit.pooling_param: value})
+            unit.fitted(step, everything).transform(everything)
+            for spec in own_passes:
+                step.set_params(**spec.hidden_params(random_state))
+                unit.fitted(step, everything).transform(inputs.texts)
     elif active_backend() is not None:
         _warm_on_cluster(hidden, inputs, random_state)
     else:
         cache_poolings(hidden, everything, inputs.poolings)
-        if random_weights:
-            step = clone(hidden).set_params(weights="random", random_state=random_state)
+        for spec in own_passes:
+            step = clone(hidden).set_params(**spec.hidden_params(random_state))
             cache_poolings(fitted(step), inputs.texts, inputs.poolings)
     seconds = time.perf_counter() - start
-    n_passed = len(everything) + random_weights * len(inputs.texts)
-    n_items, noun = len(everything), "texts"
-    if inputs.unit == "word":  # a pass per sentence and subword pooling
-        n_items, noun = len(set(sentence_groups(everything))), "sentences"
-        trained = len(set(sentence_groups(inputs.texts)))
-        n_passed = (n_items + random_weights * trained) * len(inputs.poolings)
+    # Words: a pass per sentence and subword pooling; texts: one per text.
+    n_items, noun = unit.n_passes(everything), unit.passes
+    trained = unit.n_passes(inputs.texts)
+    n_passed = n_items + len(own_passes) * trained
+    if unit.has_word_types:
+        n_passed *= len(inputs.poolings)
     logger.info(
         "Hidden states of %d %s in %.1f s (%.0f %s/s)%s.",
         n_items,
@@ -159,11 +152,20 @@ def _warm_cache(hidden, inputs, random_state):
         seconds,
         n_passed / max(seconds, 1e-9),
         noun,
-        f", and of the training {noun} through the random-weights model"
-        if random_weights
-        else "",
+        "".join(
+            f", and of the training {noun} through the {spec.curve}"
+            for spec in own_passes
+        ),
     )
     return seconds
+
+
+def _own_passes(baselines):
+    """The specs of the baselines that need a forward pass of their own (the
+    random-weights model): run on the training texts only."""
+    from ..baselines import BASELINES
+
+    return [BASELINES[b] for b in baselines if BASELINES[b].hidden_params]
 
 
 def _warm_on_cluster(hidden, inputs, random_state):
@@ -179,8 +181,8 @@ def _warm_on_cluster(hidden, inputs, random_state):
     params = {name: hidden.get_params()[name] for name in names}
     everything = inputs.texts + (inputs.test_texts or [])
     runs = [(everything, {})]
-    if "random_weights" in inputs.baselines:
-        runs.append((inputs.texts, {"weights": "random", "random_state": random_state}))
+    for spec in _own_passes(inputs.baselines):
+        runs.append((inputs.texts, spec.hidden_params(random_state)))
     for texts, more in runs:
         report = extract(
             texts,

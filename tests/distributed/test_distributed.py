@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 
 from sklearn_probe import HiddenStateTransformer, layer_sweep
 from sklearn_probe.hidden import verify_cache
-from sklearn_probe.hidden._cache import MEMORY
+from sklearn_probe.store import MEMORY
 
 distributed = pytest.importorskip("distributed")
 
@@ -116,7 +116,7 @@ def test_a_worker_killed_mid_partition_leaves_a_complete_and_right_store(
     def die_after_first_shard():
         import signal
 
-        from sklearn_probe.hidden._store import Store
+        from sklearn_probe.store import Store
 
         write = Store.write
 
@@ -275,8 +275,8 @@ def test_a_partition_retried_elsewhere_does_not_wait_for_a_dead_claim(
     are its own, so its (re)run drops such a claim instead of waiting."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from sklearn_probe.hidden._cache import text_digest
     from sklearn_probe.hidden._transformer import fitted
+    from sklearn_probe.store import text_digest
 
     texts, _ = length_corpus(10, seed=13)
     store = tmp_path / "store"

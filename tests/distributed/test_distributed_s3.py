@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 
 from sklearn_probe import HiddenStateTransformer, layer_sweep
 from sklearn_probe.hidden import verify_cache
-from sklearn_probe.hidden._cache import MEMORY
+from sklearn_probe.store import MEMORY
 
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("s3fs")

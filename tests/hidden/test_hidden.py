@@ -61,7 +61,7 @@ def test_pooling_matches_one_text_at_a_time_reference(
 def test_vectors_do_not_depend_on_batch_size_order_or_batchmates(
     tiny_gpt2, pooling, texts
 ):
-    from sklearn_probe.hidden._cache import MEMORY
+    from sklearn_probe.store import MEMORY
 
     def run(batch, batch_size):
         MEMORY.clear()  # force a real forward pass each time
@@ -371,7 +371,7 @@ def test_vectors_do_not_depend_on_token_budget(tiny_bert, texts):
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_float16_storage_error_is_bounded_and_cached_apart(tiny_bert, texts, dtype):
-    from sklearn_probe.hidden._cache import MEMORY
+    from sklearn_probe.store import MEMORY
 
     full = HiddenStateTransformer(tiny_bert, layer="all").fit_transform(texts)
     half_est = HiddenStateTransformer(tiny_bert, layer="all", dtype=dtype)
@@ -388,7 +388,7 @@ def test_float16_storage_error_is_bounded_and_cached_apart(tiny_bert, texts, dty
 
 
 def _key_of(est):
-    from sklearn_probe.hidden._cache import extraction_key
+    from sklearn_probe.store import extraction_key
 
     return extraction_key(
         fingerprint=est.model_fingerprint_,
@@ -520,7 +520,7 @@ def test_truncation_warning_points_at_the_callers_line(tiny_bert):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from sklearn_probe.hidden._cache import MEMORY
+    from sklearn_probe.store import MEMORY
 
     long_text = " ".join(["good film"] * 40)
     est = HiddenStateTransformer(tiny_bert, max_length=8)

@@ -260,7 +260,7 @@ def test_spans_are_means_of_words_and_pairs_concatenate(tiny_bert):
 
 
 def test_vectors_do_not_depend_on_batchmates_or_order(tiny_llama):
-    from sklearn_probe.hidden._cache import MEMORY
+    from sklearn_probe.store import MEMORY
 
     X = _all_words(SENTENCES)
     base = WordHiddenStateTransformer(tiny_llama, layer="all", batch_size=4)
@@ -396,11 +396,11 @@ def test_readme_words_section_runs_and_reads_agreement_late(
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme[readme.index("## Words, spans and relations") :]
+    page = Path(__file__).resolve().parents[2] / "docs/user_guide/words.md"
+    section = page.read_text()
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     monkeypatch.chdir(tmp_path)
-    exec(compile(code, "README.md", "exec"), {})
+    exec(compile(code, str(page), "exec"), {})
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("(('the', ") and lines[0].endswith(")")
     scores = [float(v) for v in lines[1].strip("[]").split()]

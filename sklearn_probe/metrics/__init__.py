@@ -1,0 +1,31 @@
+"""Metrics of probes used as monitors, as functions and scikit-learn scorers.
+
+:func:`recall_at_fpr` and :func:`partial_auroc` (``_monitor``) judge a probe at
+a low false-positive rate; their scorer factories and :func:`get_scorer` make
+them ``scoring=`` values for scikit-learn and :func:`~sklearn_probe.layer_sweep`
+(``"recall_at_1pct_fpr"``, ``"partial_auroc_10pct"``; average precision is
+scikit-learn's ``"average_precision"``). :func:`bootstrap_interval`
+(``_bootstrap``) puts a confidence interval on a held-out test metric.
+"""
+
+from ._bootstrap import bootstrap_interval
+from ._monitor import (
+    SCORERS,
+    get_scorer,
+    make_partial_auroc_scorer,
+    make_recall_at_fpr_scorer,
+    partial_auroc,
+    recall_at_fpr,
+    scorer_names,
+)
+
+__all__ = [
+    "SCORERS",
+    "bootstrap_interval",
+    "get_scorer",
+    "make_partial_auroc_scorer",
+    "make_recall_at_fpr_scorer",
+    "partial_auroc",
+    "recall_at_fpr",
+    "scorer_names",
+]
