@@ -6,11 +6,11 @@ import os
 import shlex
 import time
 
-from .._names import jsonable
-from .._paths import looks_like_path
 from ..hidden._pooling import POOLINGS
 from ..sweep._baselines import BASELINES
 from ..sweep._checks import TASKS
+from ..utils._names import jsonable
+from ..utils._paths import looks_like_path
 from ._common import (
     HelpFormatter,
     UserError,

@@ -6,7 +6,7 @@ these return.
 
 import numpy as np
 
-from .._names import format_param, nice_score_name
+from ..utils._names import format_param, nice_score_name
 from ._references import reference_values
 from ._style import MUTED, OKABE_ITO
 

@@ -5,9 +5,12 @@ scikit-learn estimators.
 (``_regressor``) share their parameters (``_base``) and their training
 (``_training``): the torch module of ``_module`` on the mini-batches of
 ``_batches``. torch is imported only when a probe is fitted.
+``CONSTANT_SPREAD`` is the spread under which a regressor's predictions count
+as constant (shared with the sweep's diagnostics).
 """
 
 from ._classifier import ProbeClassifier
+from ._regressor import CONSTANT_SPREAD as CONSTANT_SPREAD
 from ._regressor import ProbeRegressor
 
 __all__ = ["ProbeClassifier", "ProbeRegressor"]

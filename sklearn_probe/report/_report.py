@@ -160,7 +160,7 @@ def _write_files(
         plt.close(display.figure_)
 
     if save_pipeline:
-        from .._persistence import save_pipeline
+        from .. import save_pipeline
 
         save_pipeline(result.best_pipeline, folder / "best_pipeline.skops")
         names.append("best_pipeline.skops")

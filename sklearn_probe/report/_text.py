@@ -4,7 +4,7 @@
 puts first; what the baselines say is :func:`~._reading.reading_lines`.
 """
 
-from .._names import format_param
+from ..utils._names import format_param
 from ._caveats import headline, learned_nothing_lines
 from ._words import n_folds, sample_noun, varied
 

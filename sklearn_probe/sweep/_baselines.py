@@ -17,7 +17,7 @@ import time
 import numpy as np
 from sklearn.base import clone
 
-from .._names import CV
+from ..utils._names import CV
 from ._kinds import task_spec
 from ._search import _run_search, _single_torch_thread
 
@@ -200,7 +200,7 @@ def _control_candidate(candidate, random_state):
 def _mdl_columns(pipe, candidates, texts, y, random_state, groups=None):
     """Online code length and compression of every candidate on all the texts
     (word samples: blocks of whole sentences, ``groups``)."""
-    from ..mdl import DEFAULT_PORTIONS, online_code_length
+    from ..stats import DEFAULT_PORTIONS, online_code_length
 
     bits, compression = [], []
     uniform = None

@@ -13,8 +13,8 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from .._names import CV, jsonable, score_name
 from ..hidden._validation import check_texts
+from ..utils._names import CV, jsonable, score_name
 from ._kinds import task_spec, unit_spec
 
 

@@ -8,7 +8,7 @@ model is named in its tables and legends.
 
 import numpy as np
 
-from .._names import short_name, unique
+from ..utils._names import short_name, unique
 from ._compare import compare_sweeps
 
 
