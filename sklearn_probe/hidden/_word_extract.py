@@ -14,9 +14,9 @@ states never outlive their batch.
 
 import numpy as np
 
+from . import _forward
 from ._align import encode_sentences
 from ._extract import pad_batch, plan_batches
-from . import _forward
 
 SUBWORDS = ("first", "last", "mean")
 

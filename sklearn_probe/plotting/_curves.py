@@ -6,8 +6,8 @@ these return.
 
 import numpy as np
 
-from .._names import format_param, nice_score_name
 from ..baselines import BASELINES, SEARCH_BASELINES
+from ..utils._names import format_param, nice_score_name
 from ._references import reference_values
 from ._style import MUTED, OKABE_ITO
 

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .._sampling import stratified_subset
+from ..utils._sampling import stratified_subset
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ puts first; what the baselines say is :func:`~._reading.reading_lines`.
 :func:`projection_note` says what the embeddings picture can and cannot show.
 """
 
-from .._names import format_param
 from ..baselines import BASELINES
+from ..utils._names import format_param
 from ._caveats import headline, learned_nothing_lines
 from ._words import chance_words, n_folds, sample_noun, varied
 

@@ -20,7 +20,7 @@ from sklearn.base import clone
 from sklearn.metrics import check_scoring, make_scorer
 from sklearn.model_selection import cross_val_predict
 
-from .._names import CV
+from ..utils._names import CV
 from ._search import _single_torch_thread
 
 #: The key of the search's own score in its multi-metric scoring: the

@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from .._names import CV, jsonable, score_name
+from ..utils._names import CV, jsonable, score_name
 from ._best import BestPipelineMethods
 from ._choose import RULES
 from ._kinds import task_spec, unit_spec

@@ -22,7 +22,7 @@ from sklearn.base import clone
 from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV
 
-from .._names import CV, TRAIN, describe_probe
+from ..utils._names import CV, TRAIN, describe_probe
 
 logger = logging.getLogger(__name__)
 
