@@ -48,10 +48,8 @@ def _formats(vectors):
     shard_bytes = _shard.encode("k" * 40, digests, vectors, "float32")
     head = _shard.parse_header(
         shard_bytes[: _shard.header_size(shard_bytes[:16])],
+        {"layers": layers, "width": width, "storage": "float32"},
         key="k" * 40,
-        layers=layers,
-        width=width,
-        dtype="float32",
         size=len(shard_bytes),
     )
 
@@ -60,7 +58,7 @@ def _formats(vectors):
     def shard_view(buffer):
         # The store checks a shard's checksum on its first read in a process.
         view = _shard.vectors_view(
-            buffer, head, layers=layers, width=width, dtype="float32"
+            buffer, head, {"layers": layers, "width": width, "storage": "float32"}
         )
         if not verified:
             _shard.check_vectors(view, head)

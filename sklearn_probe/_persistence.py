@@ -9,16 +9,20 @@ anything. A pickle (``.joblib``, ``.pkl``) can run any code while it loads: it
 is read only with ``allow_pickle=True`` (``--allow-pickle``), for files you
 made or trust.
 
+A loaded pipeline never runs code that a model ships by itself: a file whose
+transformer says ``trust_remote_code=True`` is refused unless the caller
+passes ``trust_remote_code=True`` too (``--trust-remote-code``).
+
 What is saved: ``{"format": FORMAT, "sklearn_probe_version": ...,
 "pipeline": ...}``. A pipeline holds no model weights (the transformer
 reloads its model by name or folder); a :class:`~sklearn_probe.ProbeClassifier` (or
-:class:`~sklearn_probe.ProbeRegressor`)
-is saved with its torch module's parameters as numpy arrays and rebuilt on
-load. Loading a file saved by another version of the package warns
+:class:`~sklearn_probe.ProbeRegressor`) saves itself: its state holds its torch
+module's parameters as numpy arrays (``__getstate__``), from which it builds
+its net when asked (see :mod:`sklearn_probe.probe._base`). Loading a file
+saved by another version of the package warns
 (:class:`InconsistentVersionWarning`).
 """
 
-import copy
 import os
 import warnings
 from pathlib import Path
@@ -60,7 +64,7 @@ def save_pipeline(pipeline, path):
     payload = {
         "format": FORMAT,
         "sklearn_probe_version": __version__,
-        "pipeline": _portable(pipeline),
+        "pipeline": pipeline,
     }
     if path.suffix in SKOPS_SUFFIXES:
         import skops.io
@@ -73,7 +77,7 @@ def save_pipeline(pipeline, path):
     return path
 
 
-def load_pipeline(path, *, allow_pickle=False):
+def load_pipeline(path, *, allow_pickle=False, trust_remote_code=False):
     """Load a pipeline saved by :func:`save_pipeline` (or ``sklearn-probe sweep``).
 
     Parameters
@@ -84,6 +88,11 @@ def load_pipeline(path, *, allow_pickle=False):
     allow_pickle : bool, default=False
         Read a pickle. Loading a pickle runs whatever code it holds: only for
         files you made or trust.
+    trust_remote_code : bool, default=False
+        Accept a pipeline whose transformer runs the Python code that its
+        model's folder or hub repository ships (``auto_map``), as saved with
+        ``trust_remote_code=True``. A saved file cannot turn that on by
+        itself: without this, such a file is refused.
 
     Returns
     -------
@@ -94,8 +103,9 @@ def load_pipeline(path, *, allow_pickle=False):
     ------
     ValueError
         A pickle without ``allow_pickle``, a skops file naming types that are
-        not trusted (listed in the message; nothing is built), or a file that
-        holds no pipeline.
+        not trusted (listed in the message; nothing is built), a file that
+        holds no pipeline saved by :func:`save_pipeline`, or a pipeline that
+        would run a model's own code without ``trust_remote_code``.
     """
     path = Path(os.path.expanduser(path))
     if path.suffix in PICKLE_SUFFIXES or path.suffix not in SKOPS_SUFFIXES:
@@ -103,14 +113,40 @@ def load_pipeline(path, *, allow_pickle=False):
             raise ValueError(
                 f"{str(path)!r} is not a .skops file: it would be read as a "
                 "pickle, and loading a pickle runs any code it holds. Load it only "
-                "if you made it or trust it: allow_pickle=True (--allow-pickle)."
+                "if you made it or trust it: allow_pickle=True (--allow-pickle); "
+                "or save the fitted pipeline with sklearn_probe.save_pipeline("
+                "pipeline, 'pipeline.skops'), which loads without running code."
             )
         import joblib
 
         payload = joblib.load(path)
     else:
         payload = _load_skops(path)
-    return _unwrap(payload, path)
+    pipeline = _unwrap(payload, path)
+    if not trust_remote_code:
+        _refuse_remote_code(pipeline, path)
+    return pipeline
+
+
+def _refuse_remote_code(pipeline, path):
+    """A ValueError when a step of ``pipeline`` says ``trust_remote_code=True``:
+    the file alone must not make this process import a model's own code."""
+    get_params = getattr(pipeline, "get_params", None)
+    params = get_params(deep=True) if callable(get_params) else {}
+    steps = sorted(
+        name
+        for name, value in params.items()
+        if name.rsplit("__", 1)[-1] == "trust_remote_code" and value is True
+    )
+    if steps:
+        raise ValueError(
+            f"{str(path)!r} holds a transformer saved with trust_remote_code=True "
+            f"({', '.join(steps)}): predicting with it would run the Python code "
+            "that its model ships. A saved file cannot allow that by itself; "
+            "nothing was run. If you have read that code and trust it, load the "
+            "file with load_pipeline(..., trust_remote_code=True) "
+            "(sklearn-probe predict --trust-remote-code)."
+        )
 
 
 def _load_skops(path):
@@ -154,7 +190,10 @@ def _unwrap(payload, path):
     if not (isinstance(payload, dict) and payload.get("format") == FORMAT):
         raise ValueError(
             f"{str(path)!r} holds a {type(payload).__name__}, not a pipeline saved "
-            "by sklearn-probe."
+            "by sklearn-probe's save_pipeline (a file written by joblib.dump or "
+            "skops.io.dump lacks its format and version). Save the fitted "
+            "pipeline with sklearn_probe.save_pipeline(pipeline, "
+            "'pipeline.skops'), which loads without running code."
         )
     saved = payload.get("sklearn_probe_version")
     if saved != __version__:
@@ -165,63 +204,4 @@ def _unwrap(payload, path):
             InconsistentVersionWarning,
             stacklevel=3,
         )
-    return _restored(payload["pipeline"])
-
-
-def _probes(pipeline):
-    from .probe import ProbeClassifier, ProbeRegressor
-
-    steps = getattr(pipeline, "steps", [(None, pipeline)])
-    return [
-        (i, step)
-        for i, (_, step) in enumerate(steps)
-        if isinstance(step, ProbeClassifier | ProbeRegressor)
-    ]
-
-
-def _portable(pipeline):
-    """A copy in which each fitted probe holds its torch module's
-    parameters as numpy arrays (``net_params_``) instead of the torch net."""
-    probes = [(i, p) for i, p in _probes(pipeline) if hasattr(p, "net_")]
-    if not probes:
-        return pipeline
-    pipeline = copy.copy(pipeline)
-    pipeline.steps = list(pipeline.steps)
-    for i, probe in probes:
-        portable = copy.copy(probe)
-        state = probe.net_.module_.state_dict()
-        portable.net_params_ = {k: v.detach().cpu().numpy() for k, v in state.items()}
-        del portable.net_
-        pipeline.steps[i] = (pipeline.steps[i][0], portable)
-    return pipeline
-
-
-def _restored(pipeline):
-    """Rebuild the torch net of each probe saved by :func:`_portable`."""
-    for _, probe in _probes(pipeline):
-        params = probe.__dict__.pop("net_params_", None)
-        if params is not None:
-            probe.net_ = _net(params, probe)
-    return pipeline
-
-
-def _net(params, probe):
-    """An initialised skorch net whose ProbeModule holds ``params``, shaped by
-    the fitted probe's own attributes (features, classes, hidden sizes)."""
-    import torch
-    from skorch import NeuralNetClassifier, NeuralNetRegressor
-
-    from .probe._module import ProbeModule
-
-    classes = getattr(probe, "classes_", None)  # None: a ProbeRegressor
-    net = (NeuralNetRegressor if classes is None else NeuralNetClassifier)(
-        ProbeModule,
-        module__n_features=int(probe.n_features_in_),
-        module__n_classes=None if classes is None else len(classes),
-        module__hidden_layer_sizes=probe._hidden_sizes(),
-        module__mean=params["mean"],
-        module__scale=params["scale"],
-        device="cpu",
-    ).initialize()
-    net.module_.load_state_dict({k: torch.as_tensor(v) for k, v in params.items()})
-    return net
+    return payload["pipeline"]

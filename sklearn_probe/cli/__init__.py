@@ -16,15 +16,19 @@ traceback instead.
 
 Each subcommand is one private module with an ``_add_<name>_parser(sub)``
 function that builds its parser and sets its handler; :data:`SUBCOMMANDS` lists
-them in the order ``--help`` shows.
+them in the order ``--help`` shows (``sweep`` keeps its arguments in
+``_sweep_args``, its word and arc options in ``_words``). Errors and warnings
+of the Python API are shown in the command's words: a parameter named in them
+(``max_length=128``) becomes its flag (``--max-length 128``).
 """
 
 import argparse
 import logging
 import sys
+import warnings
 
 from ._cache import _add_cache_parser
-from ._common import UserError, one_line
+from ._common import UserError, flag_names, one_line, speak_flags
 from ._compare import _add_compare_parser
 from ._predict import _add_predict_parser
 from ._sweep import _add_sweep_parser
@@ -46,9 +50,16 @@ def build_parser():
         description="Probe the hidden states of a transformer, layer by layer.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(
+        dest="command",
+        metavar="COMMAND",
+        required=True,
+        help="what to do ('sklearn-probe COMMAND --help' shows its options and "
+        "examples)",
+    )
     for add_parser in SUBCOMMANDS:
-        add_parser(sub)
+        subparser = add_parser(sub)
+        subparser.set_defaults(flags=flag_names(subparser))
     return parser
 
 
@@ -66,15 +77,32 @@ def main(argv=None):
     args.argv = argv
     _configure_logging(args)
     try:
-        return args.handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_shower(args.flags)
+            return args.handler(args)
     except KeyboardInterrupt:
         print("sklearn-probe: interrupted", file=sys.stderr)
         return 130
     except (UserError, ValueError, OSError, ImportError, LookupError) as exc:
         if args.debug:
             raise
-        print(f"sklearn-probe: error: {one_line(exc)}", file=sys.stderr)
+        # The library's messages name its parameters; the command has flags.
+        text = one_line(exc)
+        if not isinstance(exc, UserError):
+            text = speak_flags(text, args.flags)
+        print(f"sklearn-probe: error: {text}", file=sys.stderr)
         return 1
+
+
+def _warning_shower(flags):
+    """``warnings.showwarning`` for the command: one line on stderr, in the
+    command's words (``--max-length``, not ``max_length``)."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = speak_flags(" ".join(str(message).split()), flags)
+        print(f"sklearn-probe: {category.__name__}: {text}", file=file or sys.stderr)
+
+    return show
 
 
 def _configure_logging(args):

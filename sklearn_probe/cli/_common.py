@@ -2,6 +2,10 @@
 
 import argparse
 import re
+import textwrap
+
+# Parameters of the Python API whose flag has another name.
+API_ALIASES = {"random_state": "--seed"}
 
 
 class UserError(Exception):
@@ -14,6 +18,81 @@ def one_line(exc):
     if isinstance(exc, KeyError):  # str(KeyError) is the quoted key alone
         text = f"{type(exc).__name__}: {text}"
     return text
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """``--help`` text: each option's default, unless it is None or empty or the
+    help already says what it is; indented paragraphs of a description or an
+    epilog (the examples) kept as written."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if (
+            default in (None, [], False, argparse.SUPPRESS)
+            or not action.option_strings
+            or "default" in text.lower()
+        ):
+            return text
+        if isinstance(default, list | tuple):
+            default = " ".join(map(str, default))
+        return f"{text} (default: {default})".replace("%", "%%")
+
+    def _fill_text(self, text, width, indent):
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            if paragraph.startswith("  "):
+                paragraphs.append(textwrap.indent(paragraph, indent))
+            else:
+                paragraphs.append(super()._fill_text(paragraph, width, indent))
+        return "\n\n".join(paragraphs)
+
+
+def examples(*lines):
+    """An epilog of example command lines, one per line."""
+    return "examples:\n\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def flag_names(parser):
+    """``{parameter: flag}`` for the long options of ``parser`` (``max_length``:
+    ``--max-length``), and the API's parameters that another flag sets."""
+    names = dict(API_ALIASES)
+    for action in parser._actions:
+        long = [o for o in action.option_strings if o.startswith("--")]
+        if long:
+            names[action.dest] = long[0]
+    return names
+
+
+def speak_flags(message, flags):
+    """A message of the Python API in the command's words: ``max_length=128``
+    becomes ``--max-length 128``, ``text_column=`` ``--text-column``, ``model=
+    'minilm'`` ``--model minilm``, ``name=True`` the flag alone, and a bare
+    parameter name with an underscore (``raise max_length``) its flag. A
+    parameter whose flag the message names already is left as it is (the
+    message speaks to both)."""
+    flags = {name: flag for name, flag in flags.items() if flag not in message}
+    if not flags:
+        return message
+    names = "|".join(sorted(map(re.escape, flags), key=len, reverse=True))
+
+    def keyword(match):
+        value = match[2].strip("'\"")
+        return (
+            f"{flags[match[1]]} {value}"
+            if value not in ("", "True")
+            else (flags[match[1]])
+        )
+
+    message = re.sub(
+        rf"(?<![\w./'(-])({names})=('[^']*'|\"[^\"]*\"|[^\s,;:)'\"]*)",
+        keyword,
+        message,
+    )
+    snake = "|".join(re.escape(n) for n in flags if "_" in n)
+    if not snake:
+        return message
+    return re.sub(rf"(?<![\w./'(-])({snake})(?![\w'=])", lambda m: flags[m[1]], message)
 
 
 def add_common_flags(parser):
@@ -40,9 +119,19 @@ def _number(text, convert, noun, accept, rule):
     return value
 
 
-def positive_int(text):
-    """An int >= 0 (argparse type)."""
+def count(text):
+    """An int >= 0 (argparse type): a number of things where 0 means all."""
     return _number(text, int, "an int", lambda v: v >= 0, ">= 0")
+
+
+def positive_int(text):
+    """An int >= 1 (argparse type)."""
+    return _number(text, int, "an int", lambda v: v >= 1, "at least 1")
+
+
+def folds(text):
+    """A number of cross-validation folds, an int >= 2 (argparse type)."""
+    return _number(text, int, "an int", lambda v: v >= 2, "at least 2 (folds)")
 
 
 def positive_float(text):

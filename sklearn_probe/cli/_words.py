@@ -19,12 +19,12 @@ import argparse
 import logging
 import os
 
+from ..hidden._word_extract import SUBWORDS
 from ._common import UserError
 
 logger = logging.getLogger(__name__)
 
 UNITS = ("text", "word", "arc")
-SUBWORDS = ("first", "last", "mean")
 DEFAULT_LABELS = {"word": "upos", "arc": "deprel"}
 # Columns of load_conllu that are labels, besides feats:<Name> and misc:<Name>.
 LABEL_COLUMNS = ("upos", "xpos", "feats", "deprel", "head_upos")
@@ -190,9 +190,18 @@ def task_name(args):
 
 def try_line(result, pipeline):
     """A line of Python that labels a sample with the saved pipeline."""
-    kind = result.best_pipeline.named_steps["hidden"].kind_
+    hidden = result.best_pipeline.named_steps["hidden"]
+    return python_line(
+        hidden.kind_, pipeline, trust_remote_code=hidden.trust_remote_code
+    )
+
+
+def python_line(kind, pipeline, *, trust_remote_code=False):
+    """A line of Python that labels a sample of ``kind`` ("word", "pair") with
+    the pipeline saved at ``pipeline``."""
     sample = TRY_SAMPLES.get(kind, TRY_SAMPLES["word"])
+    trust = ", trust_remote_code=True" if trust_remote_code else ""
     return (
         f"from sklearn_probe import load_pipeline; "
-        f"print(load_pipeline({str(pipeline)!r}).predict([{sample}]))"
+        f"print(load_pipeline({str(pipeline)!r}{trust}).predict([{sample}]))"
     )

@@ -16,9 +16,11 @@ at the verb needs the subject; the optional prepositional phrase puts an
 *attractor* noun, of either number, between the two.
 """
 
+from pathlib import Path
+
 import numpy as np
 
-__all__ = ["make_agreement_conllu"]
+__all__ = ["ConlluText", "make_agreement_conllu"]
 
 # singular, plural
 NOUNS = [
@@ -42,6 +44,28 @@ PREPOSITIONS = ["near", "behind", "beside", "with"]
 ADVERBS = ["quickly", "again", "today", "often", "slowly"]
 
 
+class ConlluText(str):
+    """The text of a CoNLL-U treebank, which a notebook shows in one line.
+
+    A ``str`` in every way (compare it, split it, write it, ``print`` it
+    whole); only its ``repr`` is short: the number of sentences and characters,
+    and the file it was written to. ``path`` is that file (None if none).
+    """
+
+    path = None
+
+    def __new__(cls, text, path=None):
+        self = super().__new__(cls, text)
+        self.path = None if path is None else Path(path)
+        return self
+
+    def __repr__(self):
+        n = self.count("\n\n")  # a blank line ends each sentence
+        sentences = f"{n} sentence{'' if n == 1 else 's'}"
+        where = "" if self.path is None else f", written to {str(self.path)!r}"
+        return f"<CoNLL-U text: {sentences}, {len(self):,} characters{where}>"
+
+
 def make_agreement_conllu(path=None, *, n_sentences=1000, random_state=0):
     """Generate subject-verb agreement sentences as a CoNLL-U treebank.
 
@@ -56,14 +80,18 @@ def make_agreement_conllu(path=None, *, n_sentences=1000, random_state=0):
 
     Returns
     -------
-    text : str
-        The CoNLL-U text (also written to ``path`` when given). Read it with
-        :func:`~sklearn_probe.datasets.load_conllu`.
+    text : ConlluText
+        The CoNLL-U text (also written to ``path`` when given): a ``str`` whose
+        ``repr`` is one line (a notebook shows ``<CoNLL-U text: 1000
+        sentences, ...>``, not the whole file), with the file written as
+        ``text.path``. Read it with :func:`~sklearn_probe.datasets.load_conllu`.
 
     Examples
     --------
     >>> from sklearn_probe.datasets import make_agreement_conllu
     >>> text = make_agreement_conllu(n_sentences=1, random_state=4)
+    >>> text
+    <CoNLL-U text: 1 sentence, 421 characters>
     >>> text.splitlines()[1]
     '# text = the students with the doctors worked .'
     >>> verb = text.splitlines()[7].split()
@@ -86,7 +114,7 @@ def make_agreement_conllu(path=None, *, n_sentences=1000, random_state=0):
     if path is not None:
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
-    return text
+    return ConlluText(text, path)
 
 
 def _noun_phrase(rng, words, number):

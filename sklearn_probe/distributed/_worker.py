@@ -71,7 +71,7 @@ def drop_claims_on(fitted, texts, poolings):
 
     No two partitions share a text, so such a claim was left by an earlier
     attempt at this partition, on a worker that died: on another host it
-    would look live for :data:`~sklearn_probe.store._claims.STALE_S`
+    would look live for :data:`~sklearn_probe.store._owner.STALE_AFTER_S`
     seconds and the retry would wait for it. (A claim of an unrelated job on
     the same texts costs, at worst, the same texts computed twice; the store
     stays right either way.) Returns how many were removed.

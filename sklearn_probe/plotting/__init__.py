@@ -7,6 +7,8 @@
 - :class:`ModelComparisonDisplay`: several models' scores by layer (or by
   relative depth) on the same folds, each model's best layer marked.
 - :func:`plot_tsne`: t-SNE of one set of embeddings on one axes.
+- :data:`PROJECTION_NOTE`: what a 2-D projection can and cannot show, and
+  :func:`describe_projection`: what a display projected, in a sentence.
 
 matplotlib is imported inside the functions, so ``import sklearn_probe`` stays
 fast and does not touch the matplotlib backend. Nothing here calls
@@ -17,6 +19,7 @@ texts the cache has not seen; everything else takes vectors or scores.
 
 from ._compare import ModelComparisonDisplay
 from ._embeddings import LayerEmbeddingsDisplay
+from ._projection import PROJECTION_NOTE, describe_projection, projection_file_stem
 from ._scores import LayerScoresDisplay
 from ._style import OKABE_ITO
 from ._tsne import plot_tsne
@@ -26,5 +29,8 @@ __all__ = [
     "LayerScoresDisplay",
     "ModelComparisonDisplay",
     "OKABE_ITO",
+    "PROJECTION_NOTE",
+    "describe_projection",
     "plot_tsne",
+    "projection_file_stem",
 ]

@@ -11,7 +11,8 @@ import numpy as np
 
 from .._names import nice_score_name
 from . import _style as style
-from ._references import draw_references, label_line
+from ._marks import CHANCE_NAMES
+from ._references import draw_references
 
 _COLOURS = tuple(style.OKABE_ITO[i] for i in (1, 0, 2, 3, 4, 5, 7))
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
@@ -160,17 +161,18 @@ class ModelComparisonDisplay:
             self._draw_model(model, part, i)
         self.chance_line_ = None
         if self.chance_level is not None:
+            name = CHANCE_NAMES.get(self.score_name, "no information")
             self.chance_line_ = ax.axhline(
-                self.chance_level, color=style.MUTED, linestyle="--", linewidth=1.4
-            )
-            label_line(
-                ax,
-                f"chance: {self.chance_level:.2f}",
                 self.chance_level,
-                style.MUTED,
-                "left",
+                color=style.MUTED,
+                linestyle="--",
+                linewidth=1.4,
+                label=f"chance ({name}): {self.chance_level:.2f}",
             )
-        self.references_ = draw_references(ax, _reference_frame(self.references or {}))
+        used = [line.get_color() for line in self.lines_.values()]
+        self.references_ = draw_references(
+            ax, _reference_frame(self.references or {}), used
+        )
         self._label_axes()
         return self
 
@@ -233,7 +235,35 @@ class ModelComparisonDisplay:
         )
         style.replaceable_title(ax, title, fontsize=style.TITLE_SIZE, pad=10)
         style.tidy_axes(ax)
-        self.legend_ = style.legend_right(ax, list(self.lines_.values()))
+        # The chance line and the baselines are named in the legend, not on
+        # the axes, where a label sat on a model's curve.
+        handles = [*self.lines_.values(), *self.references_.values()]
+        if self.chance_line_ is not None:
+            handles.append(self.chance_line_)
+        self.legend_ = style.legend_right(ax, handles)
+
+    @staticmethod
+    def distinct_x(scores):
+        """The x axes that give different pictures of ``scores``: ``("layer",
+        "relative_depth")``, or ``("layer",)`` when every model has the same
+        number of layers (the relative depth is then the layer index
+        rescaled: the same picture again, whichever layers were swept).
+
+        Parameters
+        ----------
+        scores : pandas.DataFrame
+            Shaped like :attr:`SweepComparison.scores` (``model``, ``layer``,
+            ``relative_depth``).
+
+        Returns
+        -------
+        tuple of str
+        """
+        # Relative depth is layer / (number of layers - 1): one scale per model.
+        deep = scores[scores["layer"] > 0]
+        scale = deep["relative_depth"].to_numpy(float) / deep["layer"].to_numpy(float)
+        depth = set(np.round(scale, 9))
+        return ("layer",) if len(depth) <= 1 else ("layer", "relative_depth")
 
 
 def _reference_frame(references):

@@ -6,24 +6,46 @@ these return.
 
 import numpy as np
 
-from .._names import format_param
+from .._names import format_param, nice_score_name
+from ..baselines import BASELINES, SEARCH_BASELINES
 from ._references import reference_values
+from ._style import MUTED, OKABE_ITO
 
 MAIN = "cv_score"
 # Curves drawn by LayerScoresDisplay when their "<name>_mean" column exists in
 # the scores: (column prefix, legend text, line style). The cross-validated
-# score comes first; later analyses (baselines, MDL) add entries here and their
-# columns to the sweep's DataFrame, and the picture shows them.
+# score comes first, then the baselines that search the hidden states (their
+# curve and style from the baselines registry; a control's legend text names
+# what it was trained on), then the training folds.
 CURVES = (
     (MAIN, "probe (pretrained weights)", "-"),
-    ("random_weights", "random-weights model", "--"),
-    ("control", "control", ":"),  # "control (<what it was trained on>)"
+    *(
+        (n, BASELINES[n].curve, BASELINES[n].line_style)
+        for n in sorted(SEARCH_BASELINES, key=lambda n: BASELINES[n].curve_order)
+    ),
     ("train_score", "train folds", (0, (1, 1.5))),
 )
 # Curves drawn without a band: the training folds' spread says little, and a
-# permuted-label control's fold scores scatter widely by nature (a random
-# decision rule puts whole clusters on one side), which would hide the rest.
-NO_BAND = ("train_score", "control")
+# baseline whose fold scores scatter by nature (the permuted-label control)
+# would hide the rest.
+NO_BAND = (
+    "train_score",
+    *(n for n in SEARCH_BASELINES if not BASELINES[n].band),
+)
+# One setting: each curve its own colour.
+CURVE_COLOURS = {
+    MAIN: OKABE_ITO[1],
+    **{n: OKABE_ITO[BASELINES[n].colour] for n in SEARCH_BASELINES},
+    "train_score": MUTED,
+}
+# Several settings (pooling, probe size, C): one colour, dash pattern and
+# marker each, the colours far apart (vermillion and orange looked alike), the
+# markers shrinking so that a later curve on an earlier one leaves it visible.
+GROUP_COLOURS = tuple(OKABE_ITO[i] for i in (1, 0, 2, 4, 5, 3, 7))
+GROUP_DASHES = ("-", "--", "-.", ":")
+GROUP_MARKERS = ("o", "s", "^", "D", "v", "P", "h")
+# Scores that can fall below 0 though a good one lies in [0, 1].
+UNBOUNDED_BELOW = ("r2", "R²", "explained_variance", "matthews_corrcoef")
 
 
 def drawn_curves(scores, show_train, control_name="permuted labels"):
@@ -36,19 +58,43 @@ def drawn_curves(scores, show_train, control_name="permuted labels"):
                 f"{list(scores.columns)}."
             )
     return [
-        (name, f"control ({control_name})" if name == "control" else label, style)
+        (name, label.format(control_name=control_name), style)
         for name, label, style in CURVES
         if f"{name}_mean" in scores.columns and (name != "train_score" or show_train)
     ]
 
 
+def curve_style(name, group, index, n_groups):
+    """Keyword arguments of ``ax.plot`` for curve ``name`` (the ``index``-th
+    drawn) of setting number ``group`` out of ``n_groups``."""
+    main = name == MAIN
+    dashes = dict((n, s) for n, _, s in CURVES)
+    style = {
+        "color": CURVE_COLOURS.get(name, OKABE_ITO[index % len(OKABE_ITO)]),
+        "linestyle": dashes.get(name, "-"),
+        "linewidth": 2.4 if main else 1.8,
+        "marker": "o" if main else None,
+        "markersize": 6,
+        "zorder": 3 if main else 2,
+    }
+    if n_groups > 1:
+        style["color"] = GROUP_COLOURS[group % len(GROUP_COLOURS)]
+        if main:
+            style["linestyle"] = GROUP_DASHES[group % len(GROUP_DASHES)]
+            style["marker"] = GROUP_MARKERS[group % len(GROUP_MARKERS)]
+            style["markersize"] = max(4.0, 8.5 - 1.2 * group)
+            style["zorder"] = 3 + 0.01 * group
+    return style
+
+
 def is_bounded(scores, score_name):
     """Whether the score lives in [0, 1] (accuracy, AUC, F1, ...): then no band
-    is drawn past 0 or 1."""
+    is drawn past 0 or 1. R² and the like fall below 0 and are not."""
+    name = str(score_name)
+    if name.startswith("neg_") or name in UNBOUNDED_BELOW:
+        return False
     means = scores[f"{MAIN}_mean"].to_numpy(dtype=float)
-    return not str(score_name).startswith("neg_") and bool(
-        np.all((means >= 0) & (means <= 1))
-    )
+    return bool(np.all((means >= 0) & (means <= 1)))
 
 
 def band_limits(part, name, band, bounded=False):
@@ -83,8 +129,9 @@ def ci_columns(frame, name):
 
 
 def set_score_ylim(ax, frame, curves, chance, band, bounded):
-    """Y limits that show every curve, band and the chance line, with room above
-    the best layer's label; no tick past 1 for a bounded score."""
+    """Y limits that show every curve, band, reference and the chance line, with
+    room above the best layer's label; a bounded score's axis stops at 0 when
+    nothing lies below, and has no tick past 1."""
     values = []
     has_ci = band is not None and ci_columns(frame, MAIN) is not None
     for name, _, _ in curves:
@@ -105,7 +152,9 @@ def set_score_ylim(ax, frame, curves, chance, band, bounded):
     margin = max(0.06 * (high - low), 0.01)
     low, high = low - margin, high + 4 * margin  # room for the best's label
     if bounded:
-        low, high = max(low, 0.0), min(high, 1.0 + 4 * margin)
+        # Never cut off a line the legend names (a control or chance below 0).
+        low = max(low, min(0.0, values.min() - margin))
+        high = min(high, 1.0 + 4 * margin)
     ax.set_ylim(low, high)
     if bounded and high > 1:  # room above 1 for the label, but no tick past 1
         ticks = ax.get_yticks()
@@ -135,3 +184,25 @@ def curve_label(group_label, curve_label, main, n_curves):
     if not group_label:
         return curve_label
     return group_label if main else f"{group_label}: {curve_label}"
+
+
+def has_legend(scores, n_curves):
+    """Whether the layer-scores picture gets a legend: several curves, a
+    text-only baseline, or layers marked (significantly worse, learned
+    nothing)."""
+    marked = any(
+        column in scores.columns and bool(np.any(scores[column].to_numpy() > 0))
+        for column in ("significantly_worse", "degenerate_folds")
+    )
+    return n_curves > 1 or marked or bool(reference_values(scores))
+
+
+def score_axis_label(frame, score_name, n_splits, n_repeats, band):
+    """ "Accuracy (5-fold CV, mean ± sd)": the score, the folds, the band."""
+    folds = f"{n_splits}-fold CV" if n_splits else "CV"
+    if n_repeats and n_repeats > 1:
+        folds = f"{n_repeats} x {folds}"
+    spread = {"std": ", mean ± sd", "range": ", mean and range"}.get(band, "")
+    if band is not None and ci_columns(frame, MAIN) is not None:
+        spread = ", mean and 95% CI"
+    return f"{nice_score_name(score_name)} ({folds}{spread})"

@@ -4,14 +4,22 @@ A display object in scikit-learn's style:
 ``LayerEmbeddingsDisplay.from_sweep(result, texts, labels)`` (or
 ``from_estimator`` / ``from_embeddings``) projects and draws at once;
 ``plot(ax=...)`` draws the same points again on other axes. What it drew is kept
-on ``figure_`` and ``axes_``. The projection itself (t-SNE or PCA) is computed
-in :mod:`sklearn_probe.plotting._projection`, the points drawn by
+on ``figure_`` and ``axes_``. The projection itself (t-SNE, PCA or the probe's
+own direction) is computed in :mod:`sklearn_probe.plotting._projection`, the
+points drawn by
 :mod:`sklearn_probe.plotting._scatter`.
 """
 
 import numpy as np
 
-from ._projection import _project, _subsample
+from ._embedding_inputs import (
+    check_embeddings,
+    merge_info,
+    sweep_layers,
+    sweep_panel_titles,
+    sweep_vectors_name,
+)
+from ._projection import PROJECTIONS, _project, _subsample, projection_file_stem
 from ._scatter import (
     class_styles,
     legend_handles,
@@ -41,8 +49,8 @@ class LayerEmbeddingsDisplay:
         ``layer -> ndarray of shape (n_samples, 2)``, in panel order.
     labels : array-like of shape (n_samples,)
         Label of each point (the same for every layer).
-    method : str, default="t-SNE"
-        Name of the projection, for titles and axis labels.
+    method : {"t-SNE", "PCA", "Probe projection"}, default="t-SNE"
+        Name of the projection, for titles, axis labels and :attr:`file_stem`.
     label_names : mapping, default=None
         Display name per label, e.g. ``{0: "negative", 1: "positive"}``.
     panel_titles : dict, default=None
@@ -67,6 +75,21 @@ class LayerEmbeddingsDisplay:
     figure_ : matplotlib.figure.Figure
     legend_ : matplotlib.legend.Legend
         The shared legend (on the figure).
+    projection_info_ : dict or None
+        What was projected, set by the constructors that project: ``method``,
+        ``implementation`` (e.g. "openTSNE 1.0.4"), ``n_points`` per panel,
+        ``n_points_total`` (before the subset), ``n_features``,
+        ``pca_dimensions`` (the PCA before t-SNE), ``n_panels``, ``seconds``
+        (all panels); the probe projection adds ``probe_accuracy``.
+        :func:`describe_projection` says it in a sentence.
+
+    Notes
+    -----
+    ``PROJECTION_NOTE`` (in :mod:`sklearn_probe.plotting`) says what such a
+    picture can and cannot show. Points mixed in a t-SNE or PCA panel do not
+    mean the layer lacks the label; ``method="probe"`` shows each point's
+    out-of-fold probe score against the direction of most variance orthogonal
+    to the probe, where a linearly decodable label is visible.
 
     Examples
     --------
@@ -74,7 +97,7 @@ class LayerEmbeddingsDisplay:
     >>> display = LayerEmbeddingsDisplay.from_sweep(
     ...     result, texts, labels, label_names={0: "negative", 1: "positive"}
     ... )  # doctest: +SKIP
-    >>> display.figure_.savefig("tsne_layers.svg")  # doctest: +SKIP
+    >>> display.figure_.savefig(f"{display.file_stem}.svg")  # doctest: +SKIP
     """
 
     def __init__(
@@ -101,6 +124,13 @@ class LayerEmbeddingsDisplay:
         self.s = s
         self.alpha = alpha
         self.legend_title = legend_title
+        self.projection_info_ = None
+
+    @property
+    def file_stem(self):
+        """The picture's file name without suffix, named by its projection:
+        ``"tsne_layers"``, ``"pca_layers"`` or ``"probe_layers"``."""
+        return projection_file_stem(self.method)
 
     # -- constructors --------------------------------------------------------
 
@@ -129,9 +159,13 @@ class LayerEmbeddingsDisplay:
             ``(n_samples, n_layers, n_features)`` (layers numbered from 0).
         labels : array-like of shape (n_samples,)
             Label of each row, for the colours.
-        method : {"auto", "tsne", "pca"}, default="auto"
-            t-SNE (after PCA to 50 dimensions when wider), or PCA alone, which
-            is much faster for large N. "auto" uses t-SNE up to 5,000 points.
+        method : {"auto", "tsne", "pca", "probe"}, default="auto"
+            t-SNE (after PCA to 50 dimensions when wider; openTSNE's
+            FFT-accelerated t-SNE when the ``openTSNE`` package is installed,
+            else scikit-learn's), or PCA alone, which is much faster for large
+            N, or "probe": each point's out-of-fold score of a linear probe
+            (5-fold) against the direction of most variance orthogonal to the
+            probe's. "auto" uses t-SNE up to 5,000 points.
         max_samples : int, default=None
             Draw a random subset of this many points (stratified by label, the
             same subset for every layer). None draws all.
@@ -151,44 +185,28 @@ class LayerEmbeddingsDisplay:
         -------
         LayerEmbeddingsDisplay
         """
-        embeddings = _as_layer_dict(embeddings)
-        labels = np.asarray(labels)
-        n = len(labels)
-        for layer, X in embeddings.items():
-            if X.ndim != 2 or len(X) != n:
-                raise ValueError(
-                    f"The vectors of layer {layer} have shape {X.shape}; "
-                    f"({n}, n_features) was expected, one row per label."
-                )
-            if not np.isfinite(X).all():
-                raise ValueError(f"The vectors of layer {layer} contain NaN or inf.")
-        if n < 2:
-            raise ValueError(f"A projection needs at least 2 points; got {n}.")
-        if method not in ("auto", "tsne", "pca"):
-            raise ValueError(
-                "The 'method' parameter must be one of 'auto', 'tsne' or 'pca'. "
-                f"Got {method!r} instead."
-            )
+        embeddings, labels = check_embeddings(embeddings, labels, method)
         index = _subsample(labels, max_samples, random_state)
-        labels = labels[index]
-        n = len(labels)
+        n_total, labels = len(labels), labels[index]
         if method == "auto":
-            method = "tsne" if n <= 5000 else "pca"
-        points, axis_labels = {}, {}
+            method = "tsne" if len(labels) <= 5000 else "pca"
+        points, axis_labels, info = {}, {}, None
         for layer, X in embeddings.items():
-            points[layer], axis_labels[layer] = _project(
-                X[index], method, perplexity, random_state, layer
+            points[layer], axis_labels[layer], panel = _project(
+                X[index], method, perplexity, random_state, layer, labels
             )
+            info = merge_info(info, panel, n_total)
         display = cls(
             points,
             labels,
-            method="t-SNE" if method == "tsne" else "PCA",
+            method=PROJECTIONS[method][0],
             label_names=label_names,
             panel_titles=panel_titles,
             axis_labels=axis_labels,
             title=title,
             **options,
         )
+        display.projection_info_ = info
         return display.plot(ax=ax)
 
     @classmethod
@@ -257,37 +275,22 @@ class LayerEmbeddingsDisplay:
         LayerEmbeddingsDisplay
             The display, drawn.
         """
-        swept = list(result.layers)
-        best = result.best_layer
-        if layers is None:
-            layers = sorted({swept[0], swept[len(swept) // 2], best, swept[-1]})
-        layers = [int(x) for x in layers]
-        if max_samples is not None and len(labels) > max_samples:
+        layers = sweep_layers(result, layers)
+        n_total = len(labels)
+        if max_samples is not None and n_total > max_samples:
             index = _subsample(np.asarray(labels), max_samples, 0)
             texts = list(texts)
             texts = [texts[i] for i in index]
             labels = np.asarray(labels)[index]
         vectors = result.hidden_states(texts, layers)
         embeddings = {layer: vectors[:, i] for i, layer in enumerate(layers)}
-        titles = {}
-        for layer in layers:
-            notes = []
-            if layer == 0:
-                notes.append("embeddings")
-            if layer == best:
-                notes.append(f"best, CV {result.best_score:.2f}")
-            if layer == result.n_layers - 1:
-                notes.append("last")
-            titles[layer] = f"Layer {layer}" + (
-                f" ({'; '.join(notes)})" if notes else ""
-            )
-        kwargs.setdefault("panel_titles", titles)
-        pooling = result.best_params.get("hidden__pooling", "mean")
+        kwargs.setdefault("panel_titles", sweep_panel_titles(result, layers))
         kwargs.setdefault(
-            "title",
-            f"{{method}} of {pooling}-pooled hidden states ({result.model_name})",
+            "title", f"{{method}} of {sweep_vectors_name(result)} ({result.model_name})"
         )
-        return cls.from_embeddings(embeddings, labels, max_samples=None, **kwargs)
+        display = cls.from_embeddings(embeddings, labels, max_samples=None, **kwargs)
+        display.projection_info_["n_points_total"] = n_total
+        return display
 
     # -- drawing ---------------------------------------------------------------
 
@@ -379,20 +382,3 @@ class LayerEmbeddingsDisplay:
             return {layer: tuple(self.axis_labels[layer]) for layer in layers}
         labels = self.axis_labels or (f"{self.method} 1", f"{self.method} 2")
         return dict.fromkeys(layers, tuple(labels))
-
-
-def _as_layer_dict(embeddings):
-    if isinstance(embeddings, dict):
-        out = {int(k): np.asarray(v, dtype=float) for k, v in embeddings.items()}
-    else:
-        array = np.asarray(embeddings, dtype=float)
-        if array.ndim != 3:
-            raise ValueError(
-                "embeddings must be a dict layer -> (n_samples, n_features) array, "
-                "or an array of shape (n_samples, n_layers, n_features); got shape "
-                f"{array.shape}."
-            )
-        out = {i: array[:, i] for i in range(array.shape[1])}
-    if not out:
-        raise ValueError("embeddings holds no layer.")
-    return out

@@ -7,7 +7,6 @@ Which curves, their labels, bands and y limits: :mod:`._curves`.
 
 import numpy as np
 
-from .._names import nice_score_name
 from ._curves import (
     MAIN,
     NO_BAND,
@@ -15,31 +14,29 @@ from ._curves import (
     ci_columns,
     curve_groups,
     curve_label,
+    curve_style,
     drawn_curves,
+    has_legend,
     is_bounded,
+    score_axis_label,
     set_score_ylim,
 )
-from ._references import draw_references, label_line
-from ._style import (
-    ANNOTATION_SIZE,
-    LABEL_SIZE,
-    MUTED,
-    OKABE_ITO,
-    TITLE_SIZE,
-    legend_right,
-    replaceable_title,
-    tidy_axes,
+from ._marks import (
+    chance_label,
+    draw_best,
+    draw_chance,
+    draw_learned_nothing,
+    draw_worse,
+    place_labels,
 )
+from ._references import draw_references
+from ._style import LABEL_SIZE, TITLE_SIZE, legend_right, replaceable_title, tidy_axes
 
-# Colour order for several curves: blue first (the one-curve colour), then the
-# rest of the palette; yellow is too pale for lines on white.
-_LINE_COLOURS = tuple(OKABE_ITO[i] for i in (1, 0, 2, 3, 4, 5, 7))
 # The drawing options a display keeps between plot() calls.
 _OPTIONS = ("band", "show_train", "title")
-# What chance is, by score name ("R²": a regression's R^2).
-_CHANCE_NAMES = {"accuracy": "majority class", "R²": "training mean"}
-# A white box behind a label, so lines under it stay readable.
-_LABEL_BOX = {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8}
+# More curve settings than this: only the best setting's band is drawn (four
+# overlapping bands hid the curves under them).
+_MAX_BANDS = 2
 
 
 class LayerScoresDisplay:
@@ -91,6 +88,9 @@ class LayerScoresDisplay:
         Axes title; None gives "Probe <score> by layer (<model>)". A title
         set later on ``ax_`` (``display.ax_.set_title(...)``, any ``loc``)
         replaces it.
+    chance_name : str, default=None
+        What chance is, on its label (e.g. ``"guessing at the class rates"``);
+        None names it from ``score_name`` (``"majority class"`` for accuracy).
     control_name : str, default="permuted labels"
         What the control probe was trained on, for its legend entry
         ("control (<control_name>)"); :meth:`from_sweep` names the sweep's
@@ -104,22 +104,34 @@ class LayerScoresDisplay:
     lines_ : dict
         ``(curve, group label) -> Line2D`` for every curve drawn.
     legend_ : matplotlib.legend.Legend or None
-        Drawn when there are several curves; one curve is named by the axis.
+        Drawn when there are several curves, a text-only baseline or marked
+        layers; it names every line drawn, the chance line included. One
+        curve alone is named by the axis, and the chance line by a label on it.
     bands_ : dict
         ``(curve, group label) -> PolyCollection`` of the fold-spread bands.
+        With more than two curve settings only the best setting has a band.
     chance_line_ : matplotlib.lines.Line2D or None
     references_ : dict
         ``name -> Line2D`` of the text-only baselines (``bag_of_words``,
         ``length``), horizontal lines, when the scores hold them.
     chance_text_ : matplotlib.text.Annotation or None
-        The label on the chance line.
+        The label on the chance line, when there is no legend; placed where
+        it covers no curve.
     best_marker_ : matplotlib.lines.Line2D
         The star on the best layer.
     best_text_ : matplotlib.text.Annotation
-        "best: layer <l>" and its score, above the star.
+        "best: layer <l>" and its score, beside the star, inside the axes.
     worse_markers_ : matplotlib.lines.Line2D or None
         Open markers on the layers significantly worse than the best (from the
         ``significantly_worse`` column of repeated CV), when there are any.
+    nothing_markers_ : list of matplotlib.lines.Line2D
+        Crosses on the layers whose probe learned nothing in some fold (the
+        ``degenerate_folds`` column), one per curve setting that has any.
+
+    Notes
+    -----
+    The y axis covers every line drawn (a control below 0 included); curve
+    settings differ in colour, dashes and marker, so coinciding curves show.
 
     Examples
     --------
@@ -143,6 +155,7 @@ class LayerScoresDisplay:
         show_train=False,
         title=None,
         control_name="permuted labels",
+        chance_name=None,
     ):
         self.scores = scores
         self.group_by = group_by
@@ -156,6 +169,7 @@ class LayerScoresDisplay:
         self.show_train = show_train
         self.title = title
         self.control_name = control_name
+        self.chance_name = chance_name
 
     @classmethod
     def from_sweep(cls, result, *, ax=None, **options):
@@ -185,7 +199,7 @@ class LayerScoresDisplay:
             n_splits=result.n_splits,
             n_repeats=result.n_repeats,
             model_name=result.model_name,
-            control_name=result.unit_spec.control_legend(result.task_spec),
+            **_sweep_words(result.settings),
             **options,
         )
         return display.plot(ax=ax)
@@ -210,28 +224,38 @@ class LayerScoresDisplay:
         self._set_options(options)
         curves = drawn_curves(self.scores, self.show_train, self.control_name)
         groups = curve_groups(self.scores, self.group_by)
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            # Several curves get a legend to the right of the axes.
-            wide = len(groups) * len(curves) > 1
-            fig, ax = plt.subplots(
-                figsize=(10.0 if wide else 7.5, 4.8), layout="constrained"
-            )
-        self.ax_, self.figure_ = ax, ax.figure
+        ax = self._axes(ax, has_legend(self.scores, len(groups) * len(curves)))
         bounded = is_bounded(self.scores, self.score_name)
-        self.lines_, self.bands_, self.worse_markers_ = {}, {}, None
+        best = self._best_index()
+        self.lines_, self.bands_ = {}, {}
+        self.worse_markers_, self.nothing_markers_ = None, []
         for g, (group_label, part) in enumerate(groups):
+            banded = len(groups) <= _MAX_BANDS or best in part.index
             for c, curve in enumerate(curves):
-                colour = _LINE_COLOURS[g % len(_LINE_COLOURS)]
-                if len(groups) == 1 and curve[0] != MAIN:
-                    colour = MUTED if curve[0] == "train_score" else _LINE_COLOURS[c]
-                self._draw_curve(part, group_label, curve, len(curves), colour, bounded)
-        self._draw_chance()
-        self.references_ = draw_references(ax, self.scores)
-        self._draw_best()
+                style = curve_style(curve[0], g, c, len(groups))
+                self._draw_curve(
+                    part, group_label, curve, len(curves), style, bounded, banded
+                )
+        self.chance_line_ = self.chance_text_ = None
+        chance_text = None
+        if self.chance_level is not None:
+            self.chance_line_, chance_text = draw_chance(
+                ax, self.chance_level, self.score_name, self.chance_name
+            )
+        used = [line.get_color() for line in self.lines_.values()]
+        self.references_ = draw_references(ax, self.scores, used)
+        self.best_marker_, self.best_text_ = draw_best(*self._best_point(best))
         self._label_axes(curves, bounded)
         self._draw_legend()
+        if self.legend_ is None and chance_text is not None:
+            self.chance_text_ = chance_label(ax, chance_text, self.chance_level)
+        obstacles = [
+            *self.lines_.values(),
+            *self.references_.values(),
+            *self.nothing_markers_,
+            self.best_marker_,
+        ]
+        place_labels(ax, self.best_text_, self.chance_text_, obstacles)
         return self
 
     # -- the stages of plot() ----------------------------------------------------
@@ -253,44 +277,45 @@ class LayerScoresDisplay:
         for name, value in options.items():
             setattr(self, name, value)
 
-    def _draw_curve(self, part, group_label, curve, n_curves, colour, bounded):
-        """One curve of one group: its line, its band, its open markers."""
-        name, legend_text, style = curve
+    def _axes(self, ax, wide):
+        """The axes to draw on (a new figure's when None); sets ax_, figure_."""
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            # Several curves get a legend to the right of the axes.
+            _, ax = plt.subplots(
+                figsize=(10.0 if wide else 7.5, 4.8), layout="constrained"
+            )
+        self.ax_, self.figure_ = ax, ax.figure
+        return ax
+
+    def _best_index(self):
+        """The row marked best: ``best_index``, or the highest mean score."""
+        if self.best_index is not None:
+            return self.best_index
+        means = self.scores[f"{MAIN}_mean"].to_numpy()
+        return self.scores.index[int(np.argmax(means))]
+
+    def _best_point(self, best):
+        """``(ax, layer, score)`` of the best row, for :func:`draw_best`."""
+        layer = self.scores.loc[best, "layer"]
+        return self.ax_, layer, float(self.scores.loc[best, f"{MAIN}_mean"])
+
+    def _draw_curve(self, part, group_label, curve, n_curves, style, bounded, banded):
+        """One curve of one group: its line, its band, its markers."""
+        name, legend_text, _ = curve
         main = name == MAIN
         x = part["layer"].to_numpy()
         mean = part[f"{name}_mean"].to_numpy(dtype=float)
-        (line,) = self.ax_.plot(
-            x,
-            mean,
-            linestyle=style,
-            color=colour,
-            linewidth=2.4 if main else 1.8,
-            marker="o" if main else None,
-            markersize=6,
-            label=curve_label(group_label, legend_text, main, n_curves),
-            zorder=3 if main else 2,
-        )
+        label = curve_label(group_label, legend_text, main, n_curves)
+        (line,) = self.ax_.plot(x, mean, label=label, **style)
         self.lines_[(name, group_label)] = line
-        if main and "significantly_worse" in part.columns:
-            worse = part["significantly_worse"].to_numpy(dtype=bool)
-            if worse.any():
-                # Open markers: significantly worse than the best.
-                (self.worse_markers_,) = self.ax_.plot(
-                    x[worse],
-                    mean[worse],
-                    linestyle="none",
-                    marker="o",
-                    markersize=6,
-                    markerfacecolor="white",
-                    markeredgecolor=colour,
-                    markeredgewidth=1.8,
-                    label="significantly worse than best\n(paired test, Holm p < 0.05)",
-                    zorder=3.5,
-                )
+        if main:
+            self._mark_layers(part, x, mean, style["color"], group_label)
         # With a confidence interval the band means "95% CI" (the axis says
         # so): the baselines' fold spreads would read as one, so they go.
         has_ci = self.band is not None and ci_columns(self.scores, MAIN) is not None
-        if name in NO_BAND or (not main and has_ci):
+        if name in NO_BAND or (not main and has_ci) or not banded:
             return
         spread = band_limits(part, name, self.band, bounded)
         if spread is not None:
@@ -298,66 +323,28 @@ class LayerScoresDisplay:
                 x,
                 spread[0],
                 spread[1],
-                color=colour,
+                color=style["color"],
                 alpha=0.18 if main else 0.10,
                 linewidth=0,
                 zorder=1,
             )
 
-    def _draw_chance(self):
-        """The chance level: a dashed line labelled at its left end."""
-        self.chance_line_ = self.chance_text_ = None
-        if self.chance_level is None:
-            return
-        self.chance_line_ = self.ax_.axhline(
-            self.chance_level,
-            color=MUTED,
-            linestyle="--",
-            linewidth=1.4,
-            label=f"chance ({self.chance_level:.2f})",
-            zorder=1.5,
-        )
-        name = _CHANCE_NAMES.get(self.score_name, "no information")
-        self.chance_text_ = label_line(
-            self.ax_,
-            f"chance ({name}): {self.chance_level:.2f}",
-            self.chance_level,
-            MUTED,
-            "left",
-        )
-
-    def _draw_best(self):
-        """The star on the best layer, and its label above it."""
-        frame, best = self.scores, self.best_index
-        if best is None:
-            best = int(np.argmax(frame[f"{MAIN}_mean"].to_numpy()))
-        layer = frame.loc[best, "layer"]
-        score = float(frame.loc[best, f"{MAIN}_mean"])
-        (self.best_marker_,) = self.ax_.plot(
-            [layer],
-            [score],
-            linestyle="none",
-            marker="*",
-            markersize=20,
-            markerfacecolor=OKABE_ITO[3],
-            markeredgecolor="black",
-            markeredgewidth=0.9,
-            label=f"best: layer {layer} ({score:.3f})",
-            zorder=4,
-        )
-        # Direct labels read faster than a legend on a slide.
-        self.best_text_ = self.ax_.annotate(
-            f"best: layer {layer}\n{score:.3f}",
-            (layer, score),
-            xytext=(0, 16),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=ANNOTATION_SIZE,
-            fontweight="bold",
-            bbox=_LABEL_BOX,
-            zorder=5,
-        )
+    def _mark_layers(self, part, x, mean, colour, group_label):
+        """Open markers on layers significantly worse than the best; crosses on
+        layers whose probe learned nothing in some fold."""
+        if "degenerate_folds" in part.columns:
+            label = "probe learned nothing\n(in at least one fold)"
+            if group_label:
+                label = f"{group_label}: learned nothing"
+            marks = draw_learned_nothing(
+                self.ax_, x, mean, part["degenerate_folds"].to_numpy(), label
+            )
+            if marks is not None:
+                self.nothing_markers_.append(marks)
+        if "significantly_worse" in part.columns:
+            worse = part["significantly_worse"].to_numpy(dtype=bool)
+            marks = draw_worse(self.ax_, x, mean, worse, colour)
+            self.worse_markers_ = marks if marks is not None else self.worse_markers_
 
     def _label_axes(self, curves, bounded):
         """Ticks, limits, axis labels and the title."""
@@ -371,14 +358,10 @@ class LayerScoresDisplay:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlim(layers.min() - 0.4, layers.max() + 0.4)
         set_score_ylim(ax, frame, curves, self.chance_level, self.band, bounded)
-        folds = f"{self.n_splits}-fold CV" if self.n_splits else "CV"
-        if self.n_repeats and self.n_repeats > 1:
-            folds = f"{self.n_repeats} x {folds}"
-        spread = {"std": ", mean ± sd", "range": ", mean and range"}.get(self.band, "")
-        if self.band is not None and ci_columns(frame, MAIN) is not None:
-            spread = ", mean and 95% CI"
         ax.set_ylabel(
-            f"{nice_score_name(self.score_name)} ({folds}{spread})",
+            score_axis_label(
+                frame, self.score_name, self.n_splits, self.n_repeats, self.band
+            ),
             fontsize=LABEL_SIZE,
         )
         ax.set_xlabel("Layer (0 = embedding output)", fontsize=LABEL_SIZE)
@@ -391,10 +374,37 @@ class LayerScoresDisplay:
         tidy_axes(ax)
 
     def _draw_legend(self):
-        """A legend right of the axes when there is more than one curve."""
+        """A legend right of the axes naming every line drawn, when there is
+        more than one curve or anything besides the curve and the chance."""
         self.legend_ = None
-        handles = list(self.lines_.values())
-        if self.worse_markers_ is not None:
-            handles.append(self.worse_markers_)
-        if len(handles) > 1:  # one curve needs no legend: the axis says it
-            self.legend_ = legend_right(self.ax_, handles)
+        handles = []
+        for key, line in self.lines_.items():
+            band = self.bands_.get(key)
+            # Only some settings have a band: their entry shows it.
+            handles.append(
+                line
+                if band is None or len(self.bands_) == len(self.lines_)
+                else (line, band)
+            )
+        handles += [self.worse_markers_] if self.worse_markers_ is not None else []
+        handles += self.nothing_markers_
+        handles += list(self.references_.values())
+        if len(handles) <= 1:  # one curve needs no legend: the axis says it
+            return
+        if self.chance_line_ is not None:
+            handles.append(self.chance_line_)
+        self.legend_ = legend_right(self.ax_, handles)
+
+
+def _sweep_words(settings):
+    """What a sweep's control was trained on and what its chance is, in a
+    legend's words (from the sweep's task and unit objects)."""
+    from ..sweep import task_spec, unit_spec
+
+    task = task_spec(settings.get("task", "classification"))
+    unit = unit_spec(settings.get("unit", "text"))
+    guesser = (settings.get("chance") or {}).get("guesser")
+    return {
+        "control_name": unit.control_legend(task),
+        "chance_name": task.chance_note(guesser),
+    }

@@ -60,9 +60,13 @@ def replaceable_title(ax, title, **kwargs):
 
 
 def legend_right(ax, handles):
-    """A frameless legend of ``handles`` to the right of the axes."""
+    """A frameless legend of ``handles`` to the right of the axes. A handle
+    may be a tuple of artists drawn as one entry (a line over its band),
+    named by its first artist's label."""
+    labels = [(h[0] if isinstance(h, tuple) else h).get_label() for h in handles]
     return ax.legend(
         handles=handles,
+        labels=labels,
         fontsize=LEGEND_SIZE,
         frameon=False,
         loc="upper left",

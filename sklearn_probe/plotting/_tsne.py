@@ -115,7 +115,7 @@ def plot_tsne(
             f"The 'perplexity' parameter must be positive. Got {perplexity!r} instead."
         )
 
-    points, (xlabel, ylabel) = _project(embeddings, "tsne", perplexity, random_state)
+    points, (xlabel, ylabel), _ = _project(embeddings, "tsne", perplexity, random_state)
     if ax is None:
         import matplotlib.pyplot as plt
 

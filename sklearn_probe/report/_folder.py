@@ -8,15 +8,27 @@ the new folder takes the old one's place (the old one is kept until then), and
 on any error (Ctrl-C included) the temporary folder is removed and the old
 report stays as it was. The two renames of the swap run with SIGINT held back,
 so an interrupt never leaves the place empty.
+
+A run killed outright (SIGKILL, a lost machine) cannot clean up after itself:
+its temporary folder stays beside ``out_dir``. The folder's name records its
+owner (``.<out>.new-<pid>@<host>-<random>``), and the next report written to
+the same place removes the folders of owners that are dead (same host, no
+such process), never those of a live run or of another host.
 """
 
 import contextlib
+import glob
+import logging
 import os
+import re
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 #: Files a report folder may hold: what a report writes (its pictures in PNG
 #: and SVG).
@@ -85,7 +97,7 @@ def check_out_dir(out_dir):
             "Choose another --out / out_dir."
         )
     try:
-        probe = tempfile.mkdtemp(prefix=f".{out.name}.check-", dir=parent)
+        probe = tempfile.mkdtemp(prefix=_prefix(out, "check"), dir=parent)
     except OSError as exc:
         raise OSError(
             f"Cannot write the report to {str(out)!r}: cannot create a folder in "
@@ -102,7 +114,8 @@ def replacing(out_dir):
     ``out_dir`` (replacing the old one whole); on error it is removed."""
     out = check_out_dir(out_dir)
     out.absolute().parent.mkdir(parents=True, exist_ok=True)
-    new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.absolute().parent))
+    remove_stale(out)
+    new = Path(tempfile.mkdtemp(prefix=_prefix(out, "new"), dir=out.absolute().parent))
     # mkdtemp makes a private folder; a report folder has the usual mode.
     umask = os.umask(0)
     os.umask(umask)
@@ -114,12 +127,63 @@ def replacing(out_dir):
         shutil.rmtree(new, ignore_errors=True)  # gone already after a swap
 
 
+def _host():
+    """This machine's name as it goes into a folder name."""
+    return re.sub(r"[^A-Za-z0-9.]+", "_", socket.gethostname()) or "host"
+
+
+def _prefix(out, kind):
+    """``.<out>.new-<pid>@<host>-``: a temporary folder that names its owner."""
+    return f".{out.name}.{kind}-{os.getpid()}@{_host()}-"
+
+
+def _alive(pid):
+    """Whether a process ``pid`` runs on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_stale(out):
+    """Remove the temporary folders beside ``out`` whose owner is dead.
+
+    Only folders named by :func:`_prefix` on this host whose process is gone:
+    a live run's folder, or one of another host (sharing the file system), is
+    left alone. An ``old`` folder (the previous report, moved aside during a
+    swap) is removed only when ``out`` is in place. Returns the removed paths.
+    """
+    pattern = re.compile(
+        rf"^\.{re.escape(out.name)}\.(new|old|check)-(\d+)@(.+)-[A-Za-z0-9_]+$"
+    )
+    parent = out.absolute().parent
+    removed = []
+    for path in sorted(parent.glob(f".{glob.escape(out.name)}.*-*@*")):
+        match = pattern.match(path.name)
+        if not match or not path.is_dir() or path.is_symlink():
+            continue
+        kind, pid, host = match[1], int(match[2]), match[3]
+        if host != _host() or _alive(pid) or (kind == "old" and not out.exists()):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        logger.info(
+            "Removed %s, left by a run (pid %d) that ended without cleaning up",
+            path,
+            pid,
+        )
+        removed.append(path)
+    return removed
+
+
 def _swap(new, out):
     """``new`` takes ``out``'s place; the old ``out`` is deleted."""
     with _sigint_held():
         old = None
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=new.parent))
+            old = Path(tempfile.mkdtemp(prefix=_prefix(out, "old"), dir=new.parent))
             os.rename(out, old / out.name)
         os.rename(new, out)
         if old is not None:

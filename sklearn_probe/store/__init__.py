@@ -30,7 +30,8 @@ from ._memory import (
     clear_memory_cache,
     set_memory_cache_limit,
 )
-from ._store import ReadOnlyStoreWarning, Store
+from ._problems import ReadOnlyStoreWarning, StoreUnavailableWarning
+from ._store import Store
 
 __all__ = [
     "CHUNK_SIZE",
@@ -39,6 +40,7 @@ __all__ = [
     "MemoryCache",
     "ReadOnlyStoreWarning",
     "Store",
+    "StoreUnavailableWarning",
     "cache_info",
     "cached_vectors",
     "clear_memory_cache",

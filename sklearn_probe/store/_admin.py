@@ -134,16 +134,23 @@ def compact_cache(cache_dir="auto"):
     -------
     report : dict
         ``root`` and the totals: ``keys`` compacted, shards ``merged``, shards
-        ``written``, ``duplicates`` dropped, ``removed_debris`` (temporary files).
+        ``written``, ``duplicates`` dropped, ``removed_debris`` (temporary
+        files); ``locked``, the keys another live process is compacting
+        (``key``, ``by``: who), left as they are; ``read_only`` when the store
+        cannot be written.
     """
     fs, root, _, keys = _keys(cache_dir)
     totals = {"keys": 0, "merged": 0, "written": 0, "duplicates": 0}
-    totals["removed_debris"] = 0
+    totals.update(removed_debris=0, locked=[], read_only=False)
     for key, meta in keys:
         if meta is None:
             continue
         done = compact_key(_open(fs, root, key, meta, "read-write"))
-        if done is None:
+        if done.get("read_only"):
+            totals["read_only"] = True
+            continue
+        if "locked_by" in done:
+            totals["locked"].append({"key": key, "by": done["locked_by"]})
             continue
         totals["keys"] += 1
         for name, value in done.items():

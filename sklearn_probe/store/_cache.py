@@ -27,6 +27,7 @@ import time
 
 import numpy as np
 
+from ._claims import Waiting
 from ._location import resolve
 from ._memory import MEMORY
 from ._shard import VERSION as SHARD_VERSION
@@ -247,11 +248,12 @@ class _Job:
             return texts
         digests = [text_digest(t) for t in texts]
         found, values = store.fetch(digests)
+        waiting = Waiting(store.claims) if wait else None
         while wait and not found.all():
-            waiting = store.claims.of_others(
+            held = waiting.others_hold(
                 [d for d, f in zip(digests, found, strict=True) if not f]
             )
-            if not waiting:
+            if not held:
                 break
             time.sleep(0.1)
             more, new = store.fetch(digests)

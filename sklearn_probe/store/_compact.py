@@ -8,13 +8,14 @@ goes back to the listing and finds its rows in a merged shard. It also deletes
 temporary files whose writer is dead (or that are a day old).
 """
 
+import json
 import logging
 import os
 import time
 
 import numpy as np
 
-from . import _shard
+from . import _owned, _owner, _shard
 from ._fs import TMP_MARK
 
 logger = logging.getLogger(__name__)
@@ -25,43 +26,69 @@ STALE_S = 24 * 3600
 
 
 def compact_key(store, *, everything=False):
-    """Compact one key's shards; a dict of what was done, or None if locked.
+    """Compact one key's shards; a dict of what was done.
 
     Only shards under a quarter of :data:`TARGET_BYTES` are merged, unless
-    ``everything``; shards already that large are left as they are.
+    ``everything``; shards already that large are left as they are. When
+    another live process holds the key's lock, nothing is done and the dict
+    says who (``locked_by``); a lock whose owner is gone is broken.
     """
     fs = store.fs
     if not store.writable:
-        return None
+        return {"locked_by": None, "read_only": True}
     lock = fs.join(store.path, LOCK)
-    if not _acquire(fs, lock):
-        return None
+    holder = _acquire(fs, lock)
+    if holder is not None:
+        return {"locked_by": holder}
     try:
-        done = {"merged": 0, "written": 0, "duplicates": 0, "removed_debris": 0}
-        done["removed_debris"] += _remove_debris(store)
-        store.refresh()
-        small = [
-            name
-            for name, shard in store.shards().items()
-            if everything or shard["size"] < TARGET_BYTES // 4
-        ]
-        if len(small) > 1:
-            done.update(_merge(store, small))
-        return done
+        with _owner.Heartbeat(fs, lock):
+            done = {"merged": 0, "written": 0, "duplicates": 0}
+            done["removed_debris"] = _remove_debris(store)
+            store.refresh()
+            small = [
+                name
+                for name, shard in store.shards().items()
+                if everything or shard["size"] < TARGET_BYTES // 4
+            ]
+            if len(small) > 1:
+                done.update(_merge(store, small))
+            return done
     finally:
         fs.remove(lock)
 
 
 def _acquire(fs, lock):
-    payload = f"{os.getpid()} {time.time()}".encode()
-    if fs.create_exclusive(lock, payload):
-        return True
-    listing = fs.listdir(os.path.dirname(lock))
-    entry = listing.get(os.path.basename(lock))
-    if entry is not None and time.time() - entry[1] > STALE_S / 24:
-        fs.remove(lock)  # held for over an hour: its compactor died
-        return fs.create_exclusive(lock, payload)
-    return False
+    """None once this process holds ``lock``, else who holds it (in words).
+
+    A lock whose owner is gone (see :mod:`._owner`) is broken and taken.
+    """
+    payload = {"owner": _owner.me(), "host": _owner.HOST, "since": time.time()}
+    payload = json.dumps(payload).encode()
+    for _ in range(2):
+        if fs.create_exclusive(lock, payload):
+            return None
+        token, host, since, mtime = _lock_holder(fs, lock)
+        if mtime is None:
+            continue  # released meanwhile: try again
+        who = _owner.describe(token, host) if token else "an unknown process"
+        if not _owner.stale(token or "", host or "", mtime):
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(since or mtime))
+            return f"{who} since {when} ({lock})"
+        fs.remove(lock)
+        logger.warning("Broke the compaction lock %s: %s is gone.", lock, who)
+    return f"another process ({lock})"
+
+
+def _lock_holder(fs, lock):
+    """``(owner token, host, since, mtime)`` of a lock; mtime None if gone."""
+    entry = fs.listdir(os.path.dirname(lock)).get(os.path.basename(lock))
+    if entry is None:
+        return None, None, None, None
+    try:
+        held = json.loads(fs.read(lock))
+        return str(held["owner"]), str(held["host"]), float(held["since"]), entry[1]
+    except Exception:  # gone, or a lock of an earlier version: heartbeat only
+        return None, None, None, entry[1]
 
 
 def _merge(store, names):
@@ -119,16 +146,21 @@ def _remove_debris(store):
 def evict(fs, root, limit_bytes):
     """Delete the least recently used shards until ``root`` fits its bound.
 
-    A shard's access time is its last use (the store marks it when a process
-    first reads it, and a new shard is new). Returns the bytes deleted. Down to
-    90% of the bound, so that eviction does not run at every write.
+    Only what the store wrote counts and goes (see :mod:`._owned`): another
+    program's files under the root are neither deleted nor counted. A shard's
+    access time is its last use (the store marks it when a process first
+    reads it, and a new shard is new). Returns the bytes deleted. Down to 90%
+    of the bound, so that eviction does not run at every write.
     """
-    shards, total = [], 0
-    for key in fs.subdirs(root):
+    from ._store import MARKER
+
+    shards, total = [], fs.listdir(root).get(MARKER, (0,))[0]
+    for key in _owned.keys(fs, root, MARKER):
         folder = fs.join(root, key)
         for name, (size, mtime, atime) in fs.listdir(folder).items():
-            total += size
-            if name.endswith(_shard.SUFFIX):
+            if _owned.is_ours(name):
+                total += size
+            if _owned.is_shard(name):
                 shards.append((max(atime, mtime), size, fs.join(folder, name)))
     if total <= limit_bytes:
         return 0

@@ -7,12 +7,35 @@ why a shard is one file and a commit is one write.
 """
 
 import contextlib
+import functools
 import mmap
 import os
+import stat
 import time
 import uuid
 
 TMP_MARK = ".tmp-"
+# Metadata, claims and locks are small: no read of one goes past this.
+MAX_SMALL_READ = 16 * 1024**2
+
+
+class NotAFile(ValueError):
+    """A path that should be a plain file of bounded size and is not."""
+
+
+def _kind(mode):
+    """What a file mode is, in words."""
+    for test, words in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a symbolic link"),
+    ):
+        if test(mode):
+            return words
+    return "not a regular file"
 
 
 class LocalFS:
@@ -28,19 +51,31 @@ class LocalFS:
 
     def listdir(self, path):
         """``{name: (size, mtime, atime)}`` of the plain files in ``path``."""
-        out = {}
+        return self.scan(path)[0]
+
+    def scan(self, path):
+        """``(plain files as listdir gives them, {name: what} of the rest)``."""
+        files, others = {}, {}
         try:
             entries = list(os.scandir(path))
         except FileNotFoundError:
-            return out
+            return files, others
         for entry in entries:
             try:
-                if entry.is_file(follow_symlinks=False):
-                    st = entry.stat(follow_symlinks=False)
-                    out[entry.name] = (st.st_size, st.st_mtime, st.st_atime)
+                st = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
                 continue
-        return out
+            if stat.S_ISREG(st.st_mode):
+                files[entry.name] = (st.st_size, st.st_mtime, st.st_atime)
+            elif stat.S_ISLNK(st.st_mode):
+                try:
+                    target = os.readlink(entry.path)
+                except OSError:
+                    target = "?"
+                others[entry.name] = f"a symbolic link to {target}"
+            else:
+                others[entry.name] = _kind(st.st_mode)
+        return files, others
 
     def subdirs(self, path):
         try:
@@ -52,28 +87,53 @@ class LocalFS:
         with open(path, "rb") as f:
             return f.read(n)
 
-    def read(self, path):
-        with open(path, "rb") as f:
-            return f.read()
+    def read(self, path, limit=MAX_SMALL_READ):
+        """The bytes of a plain file of at most ``limit`` bytes.
+
+        Raises :class:`NotAFile` for anything else (a directory, a device such
+        as ``/dev/zero``, a pipe, a file over the bound), without blocking.
+        """
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
+                raise NotAFile(f"{_kind(mode)}, not a file")
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise NotAFile(f"over {limit} bytes, more than such a file ever holds")
+        return data
 
     @contextlib.contextmanager
     def buffer(self, path):
-        """The whole file as a read-only buffer (a memory map, closed on exit).
+        """``(the whole file as a read-only buffer, its signature)``.
 
-        A view of the map still referenced elsewhere (a profiler holding the
-        reader's frame, as Dask's does) makes ``close`` refuse; the rows were
-        read by then, so the map is left for the garbage collector to unmap.
+        The buffer is a memory map, closed on exit; the signature (size,
+        modification time, inode, device) tells whether the file changed since
+        an earlier read. A view of the map still referenced elsewhere (a
+        profiler holding the reader's frame, as Dask's does) makes ``close``
+        refuse; the rows were read by then, so the map is left for the garbage
+        collector to unmap.
         """
         with open(path, "rb") as f:
-            if os.fstat(f.fileno()).st_size == 0:
-                yield b""
+            st = os.fstat(f.fileno())
+            signature = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+            if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
+                yield b"", signature
                 return
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
             try:
-                yield mapped
+                yield mapped, signature
             finally:
                 with contextlib.suppress(BufferError):
                     mapped.close()
+
+    def signature(self, path):
+        """The signature :meth:`buffer` gives for ``path`` now (None if gone)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
 
     def write_whole(self, path, data):
         tmp = f"{path}{TMP_MARK}{os.getpid()}-{uuid.uuid4().hex}"
@@ -101,8 +161,21 @@ class LocalFS:
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)
 
+    def rmdir(self, path):
+        """Remove ``path`` if it is an empty folder."""
+        with contextlib.suppress(OSError):
+            os.rmdir(path)
+
     def move(self, path, dest):
         os.replace(path, dest)
+
+    def touch(self, path):
+        """Set ``path``'s modification time to now (a heartbeat); False if gone."""
+        try:
+            os.utime(path)
+        except OSError:
+            return False
+        return True
 
     def touch_access(self, path):
         """Mark ``path`` as used now (its access time; the content is unchanged)."""
@@ -133,6 +206,22 @@ class LocalFS:
         return True
 
 
+def _foreign(method):
+    """Raise what a file system package raises (botocore's errors and kin) as
+    OSError, with its class name, so the store treats it as any I/O error."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except (OSError, NotAFile):
+            raise
+        except Exception as exc:
+            raise OSError(f"{type(exc).__name__}: {exc}") from exc
+
+    return wrapper
+
+
 class FsspecFS:
     """Object storage or any other fsspec file system (``s3://``, ``gs://``).
 
@@ -149,6 +238,7 @@ class FsspecFS:
     def join(self, *parts):
         return "/".join(p.rstrip("/") for p in parts)
 
+    @_foreign
     def makedirs(self, path):
         self.fs.makedirs(path, exist_ok=True)
 
@@ -159,6 +249,7 @@ class FsspecFS:
         except FileNotFoundError:
             return []
 
+    @_foreign
     def listdir(self, path):
         out = {}
         for entry in self._ls(path):
@@ -172,23 +263,38 @@ class FsspecFS:
                 )
         return out
 
+    def scan(self, path):
+        return self.listdir(path), {}  # objects are objects: nothing else
+
+    @_foreign
     def subdirs(self, path):
         names = (e["name"].rstrip("/") for e in self._ls(path) if e["type"] != "file")
         return sorted(n.rsplit("/", 1)[-1] for n in names)
 
+    @_foreign
     def read_prefix(self, path, n):
         return self.fs.cat_file(path, start=0, end=n)
 
-    def read(self, path):
+    @_foreign
+    def read(self, path, limit=MAX_SMALL_READ):
+        size = self.fs.size(path)
+        if size is not None and size > limit:
+            raise NotAFile(f"over {limit} bytes, more than such a file ever holds")
         return self.fs.cat_file(path)
 
     @contextlib.contextmanager
     def buffer(self, path):
-        yield self.fs.cat_file(path)
+        """Fresh bytes each time (no signature: the caller checks them all)."""
+        yield _foreign(self.fs.cat_file)(path), None
 
+    def signature(self, path):
+        return None
+
+    @_foreign
     def write_whole(self, path, data):
         self.fs.pipe_file(path, data)
 
+    @_foreign
     def create_exclusive(self, path, data):
         # Best effort (check, then put): two compactions at once cost work,
         # never correctness.
@@ -197,12 +303,25 @@ class FsspecFS:
         self.fs.pipe_file(path, data)
         return True
 
+    @_foreign
     def remove(self, path):
         with contextlib.suppress(FileNotFoundError):
             self.fs.rm_file(path)
 
+    def rmdir(self, path):
+        """Object stores have no empty folders to remove."""
+
+    @_foreign
     def move(self, path, dest):
         self.fs.mv(path, dest)
+
+    def touch(self, path):
+        """Rewrite ``path`` (its modification time is the last write)."""
+        try:
+            self.fs.pipe_file(path, self.fs.cat_file(path))
+        except Exception:  # gone, or the file system refuses: no heartbeat
+            return False
+        return True
 
     def touch_access(self, path):
         """Objects have no access time: least recently used is least recently

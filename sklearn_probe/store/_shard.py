@@ -84,12 +84,14 @@ def header_size(first_bytes):
     return 16 + length
 
 
-def parse_header(head, *, key, layers, width, dtype, size):
+def parse_header(head, meta, *, key, size):
     """The layout of a shard, checked against the store's metadata.
 
-    ``head`` holds at least the first :func:`header_size` bytes; ``size`` is the
-    file's size. Returns a dict with ``rows``, ``keys`` and ``vectors`` offsets.
+    ``head`` holds at least the first :func:`header_size` bytes; ``meta`` is
+    the store's (``layers``, ``width``, ``storage``); ``size`` is the file's
+    size. Returns a dict with ``rows``, ``keys`` and ``vectors`` offsets.
     """
+    layers, width, dtype = meta["layers"], meta["width"], meta["storage"]
     end = header_size(head[:16])
     try:
         header = json.loads(bytes(head[16:end]).decode())
@@ -128,11 +130,12 @@ def check_keys(keys_bytes, layout):
     return np.frombuffer(keys_bytes, dtype=f"S{DIGEST_SIZE}").copy()
 
 
-def vectors_view(buffer, layout, *, layers, width, dtype):
+def vectors_view(buffer, layout, meta):
     """The ``(rows, layers, width)`` vectors in ``buffer`` (the whole shard)."""
+    layers, width = meta["layers"], meta["width"]
     return np.frombuffer(
         buffer,
-        dtype=_DTYPES[dtype],
+        dtype=_DTYPES[meta["storage"]],
         count=layout["rows"] * layers * width,
         offset=layout["vectors_at"],
     ).reshape(layout["rows"], layers, width)
@@ -141,3 +144,16 @@ def vectors_view(buffer, layout, *, layers, width, dtype):
 def check_vectors(vectors, layout):
     if crc32(vectors) != layout["vectors_crc32"]:
         raise BadShard("vectors checksum mismatch")
+
+
+def check_whole(buffer, layout, keys, meta, *, key):
+    """Check a whole shard (``buffer``) against what was indexed of it:
+    header, keys and their checksum, vectors' checksum."""
+    end = header_size(bytes(buffer[:16]))
+    if parse_header(bytes(buffer[:end]), meta, key=key, size=len(buffer)) != layout:
+        raise BadShard("header changed since it was indexed")
+    keys_end = layout["keys_at"] + layout["rows"] * DIGEST_SIZE
+    found = check_keys(buffer[layout["keys_at"] : keys_end], layout)
+    if not np.array_equal(found, keys):
+        raise BadShard("keys changed since it was indexed")
+    check_vectors(vectors_view(buffer, layout, meta), layout)

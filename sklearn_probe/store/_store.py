@@ -2,32 +2,29 @@
 
 On disk, one folder per extraction key (see :func:`._cache.extraction_key`)::
 
-    <cache_dir>/<key>/meta.json       what every vector of this key is: format,
-                                      model fingerprint, pooling, max_length,
-                                      dtype, compute, layers, width
+    <cache_dir>/.sklearn-probe-store  marks a folder the store writes in
+    <cache_dir>/<key>/meta.json       what every vector of this key is
     <cache_dir>/<key>/<id>.shard      committed shards (format in ._shard)
     <cache_dir>/<key>/quarantine/     files found unusable, moved aside
+    <cache_dir>/<key>/claims/         texts being computed now (._claims)
     <cache_dir>/<key>/compact.lock    held while a compaction runs
 
-A shard is committed by writing it whole under its final name (a temporary file
-renamed into place on a disk; one PUT on object storage). Nothing else is ever
-rewritten: a reader sees a shard entirely or not at all, so a run killed at any
-point loses at most the chunk it was computing and never leaves anything that
-reads back wrong.
+A shard is committed by writing it whole under its final name (a temporary
+file renamed into place; one PUT on object storage) and never rewritten: a
+run killed at any point loses at most the chunk it was computing.
 
-Before a shard is used its header is checked against ``meta.json`` (key,
-layers, width, dtype; the file size against the row count) and its keys
-against their CRC-32; its vectors are checked against theirs the first time a
-process reads them. A shard that fails is moved to ``quarantine/`` (or, when
-the store is read-only, skipped), logged once, and its texts are recomputed: no
-exception from a bad file reaches the caller.
+Before a shard is used its header is checked against ``meta.json`` and its
+keys against their CRC-32; its vectors are checked against theirs when a
+process first reads them, and again whenever the file is no longer the one
+checked (size, modification time, inode). A shard that fails, or a ``.shard``
+that is not a plain file, is moved to ``quarantine/`` (read-only: left),
+logged once, and its texts are recomputed. A store that cannot be used at all
+says why and how to fix it once, and the run goes on without it.
 
-Each process keeps one :class:`Store` per (folder, key): its index (a sorted
-array of the 16-byte text hashes, looked up with ``np.searchsorted``) grows
-incrementally with the shards it has not seen yet, and shards are opened only
-to read rows, one at a time, so the number of shards never bounds anything by
-open files. A shard that disappears (compacted or evicted by another process)
-sends the reader back to the listing, where the merged shard already is.
+Each process keeps one :class:`Store` per (folder, key), its index
+(:mod:`._index`) grown with the shards it has not seen yet; shards are opened
+only to read rows, so their number bounds nothing by open files. A shard that
+disappears (compacted or evicted) sends the reader back to the listing.
 """
 
 import json
@@ -36,23 +33,24 @@ import os
 import threading
 import time
 import uuid
-import warnings
 
 import numpy as np
 
 from . import _shard
 from ._claims import Claims
+from ._index import Index
+from ._problems import describe, warn
 
 logger = logging.getLogger(__name__)
 
 META = "meta.json"
 QUARANTINE = "quarantine"
+# At the root of every store folder: the store writes, evicts and clears only
+# under a root that holds it (see ._compact.evict).
+MARKER = ".sklearn-probe-store"
+MARKER_TEXT = b"sklearn-probe vector store: see `sklearn-probe cache info`.\n"
 # Automatic compaction once a key holds more shards than this.
 COMPACT_AT = 256
-
-
-class ReadOnlyStoreWarning(UserWarning):
-    """The disk cache cannot be written: new vectors stay in memory only."""
 
 
 class _ShardGone(Exception):
@@ -63,10 +61,15 @@ class Store:
     """The shards of one extraction key in one cache folder, for one process.
 
     ``meta`` is the key's description plus ``layers`` and ``width``; ``mode``
-    is ``"read-write"`` or ``"read-only"``.
+    is ``"read-write"`` or ``"read-only"``. ``write_meta=False`` opens a key
+    whose ``meta.json`` is missing without writing one (``cache verify``).
+    A store that cannot be used (a file where its folder should be, no
+    permission, no credentials) says so once and then holds nothing.
     """
 
-    def __init__(self, fs, root, key, meta, *, mode="read-write", on_use=None):
+    def __init__(
+        self, fs, root, key, meta, *, mode="read-write", on_use=None, write_meta=True
+    ):
         self.fs = fs
         self.root = root
         self.key = key
@@ -77,15 +80,24 @@ class Store:
         self._written = 0  # bytes written since the folder's size was checked
         self._evicted_once = False
         self._lock = threading.RLock()
-        self._shards = {}  # name -> {"layout", "keys", "size", "verified"}
-        self._rejected = set()  # names found bad here and left in place
-        self._names = []  # shard number -> name (numbers are never reused)
-        self._index_keys = np.empty(0, f"S{_shard.DIGEST_SIZE}")
-        self._index_ids = np.empty(0, np.int64)
-        self._stale_index = False
-        self.writable = mode == "read-write" and self._check_writable()
+        self._shards = {}  # name -> {"layout", "keys", "size", "signature", ...}
+        self._rejected = {}  # name -> what was done with it (moved or left)
+        self._index = Index()
+        self.usable = True
+        self.writable = False
         self.claims = Claims(self)
-        self._check_meta()
+        try:
+            self.writable = mode == "read-write" and self._check_writable()
+            self._check_meta(write_meta)
+            if self.writable:
+                self._mark_root()
+        except OSError as exc:
+            self._unusable(exc)
+
+    @property
+    def where(self):
+        """The store's root as the user named it (a URL for object storage)."""
+        return self.fs.url_prefix + self.root
 
     # -- opening ---------------------------------------------------------
 
@@ -93,40 +105,73 @@ class Store:
         try:
             self.fs.check_writable(self.path)
         except OSError as exc:
-            warnings.warn(
-                f"The cache directory {self.root!r} cannot be written ({exc}). "
-                "Vectors found there are used; the others are computed and kept "
-                "in memory only. Pass a writable cache_dir, or cache_dir=None.",
-                ReadOnlyStoreWarning,
-                stacklevel=6,
-            )
+            self.fs.listdir(self.path)  # raises if it cannot even be read
+            warn(self.where, exc, "read-only")
             return False
         return True
 
-    def _check_meta(self):
+    def _check_meta(self, write_meta):
         path = self.fs.join(self.path, META)
         try:
             on_disk = json.loads(self.fs.read(path))
         except FileNotFoundError:
             on_disk = None
-        except Exception as exc:  # unreadable: anything at all
-            self.quarantine(META, f"unreadable metadata ({exc})")
+        except OSError:
+            raise  # the folder, not the file: the store cannot be used
+        except Exception as exc:  # a bad file: anything at all
+            self.quarantine(META, f"unreadable metadata ({describe(exc)})")
             on_disk = None
-        if on_disk is not None and on_disk != self.meta:
+        if on_disk is not None and not _same_meta(on_disk, self.meta):
             self.quarantine(META, f"metadata {on_disk} differs from {self.meta}")
             on_disk = None
-        if on_disk is None and self.writable:
-            self.fs.write_whole(path, json.dumps(self.meta, sort_keys=True).encode())
+        if on_disk is not None:
+            self.meta = on_disk  # the name it was first written with stays
+        if on_disk is None and self.writable and write_meta:
+            try:
+                self.fs.write_whole(
+                    path, json.dumps(self.meta, sort_keys=True).encode()
+                )
+            except OSError as exc:
+                self._write_failed(exc)
+
+    def _mark_root(self):
+        try:
+            self.fs.create_exclusive(self.fs.join(self.root, MARKER), MARKER_TEXT)
+        except OSError as exc:
+            self._write_failed(exc)
+
+    def _unusable(self, exc):
+        """Go on without the disk: say why once, hold nothing from now on."""
+        self.usable = self.writable = False
+        self._drop_all()
+        warn(self.where, exc, "unusable")
+
+    def _write_failed(self, exc):
+        self.writable = False
+        warn(self.where, exc, "write failed")
 
     # -- reading -----------------------------------------------------------
 
     def refresh(self):
-        """Index the shards not seen yet; forget those that have gone."""
+        """Index the shards not seen yet; forget those that have gone.
+
+        A ``.shard`` that is not a plain file (a directory, a link, a device)
+        is quarantined, so that it is said once and not met at every run.
+        """
         with self._lock:
-            listing = self.fs.listdir(self.path)
+            if not self.usable:
+                return
+            try:
+                listing, others = self.fs.scan(self.path)
+            except OSError as exc:
+                self._unusable(exc)
+                return
             for name in list(self._shards):
                 if name not in listing:
                     self._drop(name)
+            for name, what in sorted(others.items()):
+                if name.endswith(_shard.SUFFIX) and name not in self._rejected:
+                    self.quarantine(name, f"{what}, not a shard file")
             for name, (size, _, _) in sorted(listing.items()):
                 if name.endswith(_shard.SUFFIX):
                     if name not in self._shards and name not in self._rejected:
@@ -147,56 +192,31 @@ class Store:
         except FileNotFoundError:
             return
         except Exception as exc:
-            self.quarantine(name, exc)
+            self.quarantine(name, describe(exc))
             return
-        self._add(name, layout, keys, size, verified=False)
+        self._add(name, layout, keys, size, signature=None)
 
     def _layout(self, head, size):
-        return _shard.parse_header(
-            head,
-            key=self.key,
-            layers=self.meta["layers"],
-            width=self.meta["width"],
-            dtype=self.meta["storage"],
-            size=size,
-        )
+        return _shard.parse_header(head, self.meta, key=self.key, size=size)
 
-    def _add(self, name, layout, keys, size, *, verified):
-        number = len(self._names)
-        self._names.append(name)
+    def _add(self, name, layout, keys, size, *, signature):
         self._shards[name] = {
             "layout": layout,
             "keys": keys,
             "size": size,
-            "verified": verified,
-            "number": number,
+            # Of the file when its vectors were last checked (None: never).
+            "signature": signature,
+            "used": False,
+            "number": self._index.add(name, keys),
         }
-        ids = (np.int64(number) << 32) | np.arange(len(keys), dtype=np.int64)
-        self._index_keys = np.concatenate([self._index_keys, keys])
-        self._index_ids = np.concatenate([self._index_ids, ids])
-        self._stale_index = True
 
     def _drop(self, name):
-        self._shards.pop(name, None)
-        numbers = [s["number"] for s in self._shards.values()]
-        keep = np.isin(self._index_ids >> 32, numbers)
-        self._index_keys = self._index_keys[keep]
-        self._index_ids = self._index_ids[keep]
+        if self._shards.pop(name, None) is not None:
+            self._index.keep(s["number"] for s in self._shards.values())
 
-    def _lookup(self, digests):
-        """Shard number and row of each digest (-1 where absent)."""
-        if self._stale_index:
-            order = np.argsort(self._index_keys, kind="stable")
-            self._index_keys = self._index_keys[order]
-            self._index_ids = self._index_ids[order]
-            self._stale_index = False
-        query = np.array(digests, dtype=self._index_keys.dtype)
-        if not len(self._index_keys):
-            return np.full(len(query), -1, np.int64)
-        pos = np.searchsorted(self._index_keys, query)
-        pos = np.minimum(pos, len(self._index_keys) - 1)
-        found = self._index_keys[pos] == query
-        return np.where(found, self._index_ids[pos], -1)
+    def _drop_all(self):
+        self._shards.clear()
+        self._index.keep([])
 
     def fetch(self, digests):
         """``(found, vectors)``: which digests the store holds, and their rows."""
@@ -206,20 +226,19 @@ class Store:
             for _ in range(3):  # again after a shard went (compacted) or was bad
                 self.refresh()
                 todo = np.flatnonzero(~found)
-                ids = self._lookup([digests[i] for i in todo])
+                ids = self._index.lookup([digests[i] for i in todo])
                 failed = False
                 for number in np.unique(ids[ids >= 0] >> 32):
                     mine = ids >> 32 == number
                     positions = todo[mine]
                     rows = ids[mine] & 0xFFFFFFFF
                     try:
-                        block = self._read_rows(self._names[number], rows)
+                        block = self._read_rows(self._index.names[number], rows)
                     except _ShardGone:
                         failed = True
                         continue
                     found[positions] = True
                     vectors.update(zip(positions.tolist(), block, strict=True))
-                    failed = failed or block is None
                 if not failed:
                     break
             return found, vectors
@@ -230,72 +249,69 @@ class Store:
             raise _ShardGone(name)
         path = self.fs.join(self.path, name)
         try:
-            with self.fs.buffer(path) as buffer:
-                block, problem = self._copy_rows(buffer, shard, rows)
+            with self.fs.buffer(path) as (buffer, signature):
+                block, problem = self._copy_rows(buffer, signature, shard, rows)
         except FileNotFoundError:
             self._drop(name)
             raise _ShardGone(name) from None
         except Exception as exc:
-            problem = f"unreadable ({exc})"
+            problem = f"unreadable ({describe(exc)})"
         if problem is not None:
             self.quarantine(name, problem)
             raise _ShardGone(name)
-        if not shard["verified"]:
-            shard["verified"] = True
+        if not shard["used"]:
+            shard["used"] = True
             if self.on_use is not None:
                 self.on_use(path)
         return block
 
-    def _copy_rows(self, buffer, shard, rows):
+    def _copy_rows(self, buffer, signature, shard, rows):
         """``(rows copied, None)`` or ``(None, what is wrong)``.
 
-        Nothing that points into ``buffer`` outlives this call (a memory map
-        with live views cannot be closed), so errors come back as text.
+        The whole shard is checked again (header, keys, vectors) unless it is
+        the very file checked before: same size, modification time, inode and
+        device. Nothing that points into ``buffer`` outlives this call (a
+        memory map with live views cannot be closed), so errors come back as
+        text.
         """
         if len(buffer) != shard["size"]:
             return None, f"{len(buffer)} bytes, {shard['size']} when indexed"
         try:
-            vectors = self._vectors(buffer, shard)
-            if not shard["verified"]:
-                _shard.check_vectors(vectors, shard["layout"])
+            if signature is None or signature != shard["signature"]:
+                _shard.check_whole(
+                    buffer, shard["layout"], shard["keys"], self.meta, key=self.key
+                )
+                shard["signature"] = signature
+            vectors = _shard.vectors_view(buffer, shard["layout"], self.meta)
             return vectors[rows], None  # fancy indexing copies
         except Exception as exc:
-            return None, str(exc)
-
-    def _vectors(self, buffer, shard):
-        return _shard.vectors_view(
-            buffer,
-            shard["layout"],
-            layers=self.meta["layers"],
-            width=self.meta["width"],
-            dtype=self.meta["storage"],
-        )
+            return None, describe(exc)
 
     def quarantine(self, name, reason):
-        """Move an unusable file aside (or, read-only, skip it), logged once."""
+        """Move an unusable file aside (or, read-only, leave it), logged once."""
         with self._lock:
             if name in self._rejected:
                 return
-            self._rejected.add(name)
+            self._rejected[name] = "left in place (read-only store)"
             self._drop(name)
             source = self.fs.join(self.path, name)
-            where = "skipped (read-only store)"
             if self.writable:
                 folder = self.fs.join(self.path, QUARANTINE)
                 dest = self.fs.join(folder, f"{name}.{uuid.uuid4().hex[:8]}")
                 try:
                     self.fs.makedirs(folder)
                     self.fs.move(source, dest)
-                    where = f"moved to {dest}"
+                    self._rejected[name] = f"moved to {dest}"
                 except FileNotFoundError:
-                    return  # someone else moved it first
+                    self._rejected[name] = "moved by another process"
+                    return
                 except OSError as exc:
-                    where = f"skipped (could not move it: {exc})"
+                    self._rejected[name] = f"left in place (could not move it: {exc})"
             logger.warning(
                 "Cache file %s is unusable (%s); %s. Its texts are recomputed.",
                 source,
                 reason,
-                where,
+                self._rejected[name],
             )
 
     # -- writing -----------------------------------------------------------
@@ -307,21 +323,17 @@ class Store:
         name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex}"
         name += _shard.SUFFIX
         data = _shard.encode(self.key, digests, vectors, self.meta["storage"])
+        path = self.fs.join(self.path, name)
         try:
-            self.fs.write_whole(self.fs.join(self.path, name), data)
+            self.fs.write_whole(path, data)
         except OSError as exc:
-            self.writable = False
-            warnings.warn(
-                f"Writing to the cache directory {self.root!r} failed ({exc}); "
-                "new vectors are kept in memory only from now on.",
-                ReadOnlyStoreWarning,
-                stacklevel=4,
-            )
+            self._write_failed(exc)
             return False
         layout = self._layout(data, len(data))
-        keys = np.frombuffer(b"".join(digests), dtype=self._index_keys.dtype)
+        keys = np.frombuffer(b"".join(digests), dtype=self._index.dtype)
         with self._lock:
-            self._add(name, layout, keys.copy(), len(data), verified=True)
+            signature = self.fs.signature(path)
+            self._add(name, layout, keys.copy(), len(data), signature=signature)
             crowded = len(self._shards) > COMPACT_AT
         if crowded:
             from ._compact import compact_key
@@ -335,6 +347,8 @@ class Store:
                 self._written, self._evicted_once = 0, True
                 evict(self.fs, self.root, self.limit_bytes)
         return True
+
+    # -- the interface of compaction and the cache command -------------------
 
     def shards(self):
         """``{name: {"size", "rows", "keys"}}`` of the shards indexed now."""
@@ -362,16 +376,27 @@ class Store:
     def row_keys(self):
         """The text hashes of every indexed row (one per row, repeats kept)."""
         with self._lock:
-            return self._index_keys.copy()
+            return self._index.row_keys()
 
     @property
     def rejected(self):
-        """Names of the files this process found unusable."""
+        """``{name: what was done}`` of the files this process found unusable."""
         with self._lock:
-            return frozenset(self._rejected)
+            return dict(self._rejected)
 
     def contains(self, digests):
         """Which of ``digests`` the store holds (after indexing new shards)."""
         with self._lock:
             self.refresh()
-            return self._lookup(digests) >= 0
+            return self._index.lookup(digests) >= 0
+
+
+def _same_meta(on_disk, meta):
+    """Whether two metadata describe the same vectors (the model's name, kept
+    for people to read, may differ: one checkpoint has many names)."""
+    if not isinstance(on_disk, dict):
+        return False
+    names = ("model_name",)
+    return {k: v for k, v in on_disk.items() if k not in names} == {
+        k: v for k, v in meta.items() if k not in names
+    }

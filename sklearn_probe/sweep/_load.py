@@ -52,13 +52,18 @@ def load_result(cls, folder, *, pipeline=True):
         n_repeats=data["n_repeats"],
         n_layers=settings["n_layers"],
         layers=settings["layers"],
-        classes=np.asarray(data["data"]["classes"]),
+        classes=_classes(data["data"]["classes"]),
         n_train=data["data"]["n_train"],
         n_test=data["data"]["n_test"],
         settings=settings,
         timings=data["timings_s"],
         cv_results={},
     )
+
+
+def _classes(values):
+    """The classes as an array, or None for a regression (JSON null)."""
+    return None if values is None else np.asarray(values)
 
 
 def _scores_frame(records, param_columns):

@@ -118,7 +118,7 @@ def test_refresh_reads_only_new_shards(tmp_path, monkeypatch):
 
 def test_compaction_merges_drops_duplicates_and_debris(tmp_path, monkeypatch):
     texts = fill(tmp_path, 6, monkeypatch=monkeypatch)
-    [folder] = tmp_path.iterdir()
+    [folder] = [p for p in tmp_path.iterdir() if p.is_dir()]
     # A duplicate shard (two processes computed the same texts), debris of a
     # killed writer.
     store = open_store(tmp_path, KEY, DESCRIPTION, SHAPE)
@@ -360,7 +360,7 @@ def _same_texts(cache_dir, barrier, n, claims=True):
     if not claims:
         from sklearn_probe.store import _claims
 
-        _claims.Claims.of_others = lambda self, digests: set()
+        _claims.Claims.of_others = lambda self, digests, **kw: set()
     texts = [f"claimed text {i}" for i in range(n)]
     calls = []
 

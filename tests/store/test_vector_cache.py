@@ -120,7 +120,7 @@ def test_an_interrupted_run_resumes_and_leftovers_are_ignored(
     est = HiddenStateTransformer(tiny_bert, layer="all", cache_dir=tmp_path)
     with pytest.raises(KeyboardInterrupt):
         est.fit_transform(texts)
-    store = next(tmp_path.iterdir())
+    store = next(p for p in tmp_path.iterdir() if p.is_dir())
     # Debris a killed writer could leave: a half-written temporary file and a
     # vectors file whose keys never landed. Neither may be read.
     (store / "shard-x.vectors.npy.tmp-1-abc").write_bytes(b"\x93NUMPY garbage")
