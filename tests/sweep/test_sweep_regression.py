@@ -135,7 +135,7 @@ def test_report_speaks_of_r2_and_targets(result, planted, tmp_path, close_figure
 
     display = LayerScoresDisplay.from_sweep(result)
     assert display.ax_.get_ylabel().startswith("R²")
-    assert ("training median" in display.chance_text_.get_text()) == (
+    assert ("training median" in display.chance_line_.get_label()) == (
         result.chance_words == "chance (the training median)"
     )
 
