@@ -125,3 +125,98 @@ def test_array_batches_vs_dataloader(benchmark, monkeypatch):
     )
     benchmark.extra_info.update(best=best, scores=scores)
     report("probe fitting: mini-batches by one index vs torch's DataLoader", lines)
+
+
+#: Shapes of the linear-probe benchmark: (samples, features, classes).
+LINEAR_SHAPES = ((800, 384, 2), (1650, 384, 7), (5000, 768, 2), (10000, 384, 17))
+
+
+def _linear_data(n, d, k, seed=0):
+    """``n`` float32 vectors of ``d`` correlated features, not standardised (as
+    hidden states are), and ``k`` classes from noisy linear scores."""
+    rng = np.random.default_rng(seed)
+    mixing = rng.normal(size=(d, d)) / np.sqrt(d)
+    X = rng.normal(size=(n, d)) @ mixing * rng.uniform(0.2, 3, size=d) + 0.5
+    scores = X @ rng.normal(size=(d, k)) / np.sqrt(d) + rng.gumbel(size=(n, k))
+    return X.astype(np.float32), np.argmax(scores, axis=1)
+
+
+def linear_probe_ratios(shapes=LINEAR_SHAPES, repeats=3):
+    """Fit time of the linear ProbeClassifier against ``StandardScaler`` +
+    ``LogisticRegression(C=C/d)`` (the pipeline it is documented to equal) on
+    the same data, the fits alternating, best of ``repeats`` each; and the
+    largest difference of their predicted probabilities on the training data.
+
+    The pipeline runs twice: at ``LogisticRegression``'s default ``tol=1e-4``
+    and at the probe's own gradient tolerance (``tol / 100 = 1e-5``), the
+    same solve to the same precision.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_probe import ProbeClassifier
+
+    rows = []
+    for n, d, k in shapes:
+        X, y = _linear_data(n, d, k)
+        makers = {
+            "pipeline": lambda d=d: make_pipeline(
+                StandardScaler(), LogisticRegression(C=1.0 / d)
+            ),
+            "pipeline_tol": lambda d=d: make_pipeline(
+                StandardScaler(), LogisticRegression(C=1.0 / d, tol=1e-5)
+            ),
+            "probe": lambda: ProbeClassifier(random_state=0, device="cpu"),
+        }
+        times = {name: [] for name in makers}
+        fitted = {}
+        for _ in range(repeats):
+            for name, make in makers.items():
+                start = time.perf_counter()
+                fitted[name] = make().fit(X, y)
+                times[name].append(time.perf_counter() - start)
+        best = {name: min(t) for name, t in times.items()}
+        gap = np.abs(
+            fitted["probe"].predict_proba(X) - fitted["pipeline"].predict_proba(X)
+        ).max()
+        gap = float(gap)
+        rows.append(
+            (n, d, k, best["pipeline"], best["pipeline_tol"], best["probe"], gap)
+        )
+    return rows
+
+
+def test_linear_probe_vs_pipeline(benchmark):
+    """The linear probe's fit against the pipeline it is documented to equal."""
+    rows = []
+    benchmark.pedantic(
+        lambda: rows.extend(linear_probe_ratios()), rounds=1, iterations=1
+    )
+    lines = [
+        "pipeline: StandardScaler + LogisticRegression(C=1/d) at tol=1e-4; "
+        "at tol=1e-5, the probe's gradient tolerance (tol / 100)",
+        f"{'n x d, classes':>20} {'pipeline s':>10} {'at 1e-5 s':>9} "
+        f"{'probe s':>8} {'RATIO probe/pipeline':>20} {'RATIO at 1e-5':>13} "
+        f"{'max |dp|':>9}",
+    ]
+    for n, d, k, pipeline, pipeline_tol, probe, gap in rows:
+        lines.append(
+            f"{f'{n} x {d}, {k}':>20} {pipeline:10.3f} {pipeline_tol:9.3f} "
+            f"{probe:8.3f} {probe / pipeline:20.2f} {probe / pipeline_tol:13.2f} "
+            f"{gap:9.1e}"
+        )
+    benchmark.extra_info.update(rows=rows)
+    report("linear ProbeClassifier vs StandardScaler + LogisticRegression(C/d)", lines)
+
+
+if __name__ == "__main__":
+    # .venv/bin/python benchmarks/test_probe_fit.py: the linear-probe ratios
+    # alone, without pytest.
+    for n, d, k, pipeline, pipeline_tol, probe, gap in linear_probe_ratios():
+        print(
+            f"{n} x {d}, {k} classes: pipeline {pipeline:.3f} s (at tol=1e-5 "
+            f"{pipeline_tol:.3f} s), probe {probe:.3f} s: RATIO "
+            f"{probe / pipeline:.2f} ({probe / pipeline_tol:.2f} at 1e-5), "
+            f"max |dp| {gap:.1e}"
+        )

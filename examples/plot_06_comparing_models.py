@@ -44,7 +44,7 @@ for line in comparison.reading_lines():
 # One curve per model, each one's best layer starred, chance and the
 # bag-of-words baseline as horizontal lines. ``x="relative_depth"`` lines up
 # models of different depths.
-comparison.plot(x="layer")
+display = comparison.plot(x="layer")
 
 # %%
 # From report folders

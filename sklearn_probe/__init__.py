@@ -32,11 +32,12 @@ from .plotting import (
     ModelComparisonDisplay,
     plot_tsne,
 )
-from .probe import ProbeClassifier, ProbeRegressor
+from .probe import AttentionProbe, ProbeClassifier, ProbeRegressor
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AttentionProbe",
     "HiddenStateTransformer",
     "LayerEmbeddingsDisplay",
     "LayerScoresDisplay",

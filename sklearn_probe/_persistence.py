@@ -16,13 +16,13 @@ passes ``trust_remote_code=True`` too (``--trust-remote-code``).
 What is saved: ``{"format": FORMAT, "sklearn_probe_version": ...,
 "pipeline": ...}``. A pipeline holds no model weights (the transformer
 reloads its model by name or folder); a :class:`~sklearn_probe.ProbeClassifier` (or
-:class:`~sklearn_probe.ProbeRegressor`)
-is saved with its torch module's parameters as numpy arrays and rebuilt on
-load. Loading a file saved by another version of the package warns
+:class:`~sklearn_probe.ProbeRegressor`) saves itself: its state holds its torch
+module's parameters as numpy arrays (``__getstate__``), from which it builds
+its net when asked (see :mod:`sklearn_probe.probe._base`). Loading a file
+saved by another version of the package warns
 (:class:`InconsistentVersionWarning`).
 """
 
-import copy
 import os
 import warnings
 from pathlib import Path
@@ -64,7 +64,7 @@ def save_pipeline(pipeline, path):
     payload = {
         "format": FORMAT,
         "sklearn_probe_version": __version__,
-        "pipeline": _portable(pipeline),
+        "pipeline": pipeline,
     }
     if path.suffix in SKOPS_SUFFIXES:
         import skops.io
@@ -204,63 +204,4 @@ def _unwrap(payload, path):
             InconsistentVersionWarning,
             stacklevel=3,
         )
-    return _restored(payload["pipeline"])
-
-
-def _probes(pipeline):
-    from .probe import ProbeClassifier, ProbeRegressor
-
-    steps = getattr(pipeline, "steps", [(None, pipeline)])
-    return [
-        (i, step)
-        for i, (_, step) in enumerate(steps)
-        if isinstance(step, ProbeClassifier | ProbeRegressor)
-    ]
-
-
-def _portable(pipeline):
-    """A copy in which each fitted probe holds its torch module's
-    parameters as numpy arrays (``net_params_``) instead of the torch net."""
-    probes = [(i, p) for i, p in _probes(pipeline) if hasattr(p, "net_")]
-    if not probes:
-        return pipeline
-    pipeline = copy.copy(pipeline)
-    pipeline.steps = list(pipeline.steps)
-    for i, probe in probes:
-        portable = copy.copy(probe)
-        state = probe.net_.module_.state_dict()
-        portable.net_params_ = {k: v.detach().cpu().numpy() for k, v in state.items()}
-        del portable.net_
-        pipeline.steps[i] = (pipeline.steps[i][0], portable)
-    return pipeline
-
-
-def _restored(pipeline):
-    """Rebuild the torch net of each probe saved by :func:`_portable`."""
-    for _, probe in _probes(pipeline):
-        params = probe.__dict__.pop("net_params_", None)
-        if params is not None:
-            probe.net_ = _net(params, probe)
-    return pipeline
-
-
-def _net(params, probe):
-    """An initialised skorch net whose ProbeModule holds ``params``, shaped by
-    the fitted probe's own attributes (features, classes, hidden sizes)."""
-    import torch
-    from skorch import NeuralNetClassifier, NeuralNetRegressor
-
-    from .probe._module import ProbeModule
-
-    classes = getattr(probe, "classes_", None)  # None: a ProbeRegressor
-    net = (NeuralNetRegressor if classes is None else NeuralNetClassifier)(
-        ProbeModule,
-        module__n_features=int(probe.n_features_in_),
-        module__n_classes=None if classes is None else len(classes),
-        module__hidden_layer_sizes=probe._hidden_sizes(),
-        module__mean=params["mean"],
-        module__scale=params["scale"],
-        device="cpu",
-    ).initialize()
-    net.module_.load_state_dict({k: torch.as_tensor(v) for k, v in params.items()})
-    return net
+    return payload["pipeline"]

@@ -1,5 +1,6 @@
 """ProbeClassifier: scikit-learn's common checks plus the lesson's probe defects."""
 
+import copy
 import pickle
 import re
 import subprocess
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.datasets import make_blobs, make_circles, make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -265,6 +267,26 @@ def test_linear_probe_is_logistic_regression_with_c_over_width(
     assert probe.n_iter_ < 100
 
 
+def test_a_linear_fit_costs_what_the_pipeline_it_equals_costs():
+    """The probe's solve is StandardScaler + LogisticRegression(C/d)'s at the
+    probe's gradient tolerance (tol / 100): the same L-BFGS iterations on the
+    same data, the same probabilities to 1e-3."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    n, d, k = 1650, 96, 7
+    X = rng.normal(size=(n, d)) @ rng.normal(size=(d, d)) / np.sqrt(d) + 0.5
+    y = np.argmax(X @ rng.normal(size=(d, k)) / 3 + rng.gumbel(size=(n, k)), axis=1)
+    probe = ProbeClassifier(random_state=0, device="cpu").fit(X, y)
+    solver = LogisticRegression(C=1.0 / d, tol=probe.tol / 100)
+    pipeline = make_pipeline(StandardScaler(), solver)
+    pipeline.fit(X, y)
+    assert probe.n_iter_ <= pipeline[-1].n_iter_[0] + 1
+    assert_allclose(probe.predict_proba(X), pipeline.predict_proba(X), atol=1e-3)
+
+
 def test_the_issue_case_reaches_the_optimum():
     """300 training samples of 10 features: 0.86 test accuracy after the old
     30 epochs of Adam, 0.96 at the optimum (StandardScaler +
@@ -419,6 +441,49 @@ def test_pickle_round_trip(blobs3):
     assert_array_equal(restored.predict_proba(X), probe.predict_proba(X))
     assert_array_equal(restored.classes_, probe.classes_)
     assert restored.device_ == "cpu"
+
+
+def test_a_linear_fit_builds_no_net_until_asked(blobs3, monkeypatch):
+    """The linear solve is LogisticRegression's alone: no skorch net is
+    constructed in fit (a fixed cost per fit), only when ``net_`` is read,
+    holding the same solution."""
+    from sklearn_probe.probe import _classifier
+
+    X, y = blobs3
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("fit built a skorch net")
+
+    monkeypatch.setattr(_classifier, "build_net", refuse)
+    probe = ProbeClassifier(random_state=0, device="cpu").fit(X, y)
+    proba = probe.predict_proba(X)
+    monkeypatch.undo()
+    logits = probe.net_.forward(X.astype(np.float32), training=False).numpy()
+    assert_allclose(softmax(logits, axis=1), proba, atol=1e-6)
+    # Once built, the net is what predicts.
+    assert_allclose(probe.predict_proba(X), proba, atol=1e-6)
+
+
+@pytest.mark.parametrize("hidden", [(), (8,)])
+def test_a_pickled_probe_holds_numpy_parameters_not_torch(blobs3, hidden):
+    X, y = blobs3
+    probe = ProbeClassifier(hidden, random_state=0, device="cpu").fit(X, y)
+    assert probe.net_.module_ is not None  # built, for the linear probe too
+    data = pickle.dumps(probe)
+    assert b"torch" not in data and b"skorch" not in data
+    restored = pickle.loads(data)
+    assert "_net" not in vars(restored)  # built only when asked
+    assert_allclose(restored.predict_proba(X), probe.predict_proba(X), atol=1e-6)
+    width = hidden[0] if hidden else X.shape[1]
+    assert restored.net_.module_.output.weight.shape == (3, width)
+    # The original keeps its net and history; a deep copy too.
+    assert len(probe.net_.history) == (probe.n_iter_ if hidden else 0)
+    assert len(copy.deepcopy(probe).net_.history) == len(probe.net_.history)
+
+
+def test_an_unfitted_probe_has_no_net():
+    with pytest.raises(AttributeError, match="not fitted"):
+        _ = ProbeClassifier().net_
 
 
 def test_device_auto():

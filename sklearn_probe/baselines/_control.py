@@ -157,7 +157,7 @@ class ControlTask(MetaEstimatorMixin, BaseEstimator):
         if not isinstance(self.random_state, numbers.Integral):
             return check_random_state(self.random_state)
         # md5 of the values, whatever holds them (list, DataFrame, array).
-        rows = X if sp.issparse(X) else np.asarray(X)
+        rows = X if sp.issparse(X) else _as_rows(X)
         digest = int(joblib.hash((rows, y)), 16)
         seed = np.random.SeedSequence([int(self.random_state), digest])
         return np.random.RandomState(seed.generate_state(4))
@@ -337,3 +337,12 @@ def _control_candidate(candidate, random_state):
         else:
             out[key] = values
     return out
+
+
+def _as_rows(X):
+    """``X`` as one array, or as it is when its rows differ in shape (the
+    token states of texts of different lengths)."""
+    try:
+        return np.asarray(X)
+    except ValueError:
+        return list(X)

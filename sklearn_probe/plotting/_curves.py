@@ -42,7 +42,7 @@ CURVE_COLOURS = {
 # marker each, the colours far apart (vermillion and orange looked alike), the
 # markers shrinking so that a later curve on an earlier one leaves it visible.
 GROUP_COLOURS = tuple(OKABE_ITO[i] for i in (1, 0, 2, 4, 5, 3, 7))
-GROUP_DASHES = ("-", (0, (5, 2)), (0, (5, 2, 1, 2)), (0, (1, 1.2)))
+GROUP_DASHES = ("-", "--", "-.", ":")
 GROUP_MARKERS = ("o", "s", "^", "D", "v", "P", "h")
 # Scores that can fall below 0 though a good one lies in [0, 1].
 UNBOUNDED_BELOW = ("r2", "R²", "explained_variance", "matthews_corrcoef")

@@ -49,7 +49,7 @@ class LayerEmbeddingsDisplay:
         ``layer -> ndarray of shape (n_samples, 2)``, in panel order.
     labels : array-like of shape (n_samples,)
         Label of each point (the same for every layer).
-    method : {"t-SNE", "PCA", "Probe"}, default="t-SNE"
+    method : {"t-SNE", "PCA", "Probe projection"}, default="t-SNE"
         Name of the projection, for titles, axis labels and :attr:`file_stem`.
     label_names : mapping, default=None
         Display name per label, e.g. ``{0: "negative", 1: "positive"}``.

@@ -1,6 +1,17 @@
 """What ProbeClassifier and ProbeRegressor share: their parameters, their
-checks, the preparation of a fit and the forward pass of the fitted net."""
+checks, the preparation of a fit, the forward pass of the fitted module and
+their (de)serialisation.
 
+A fitted probe holds its module in one of two forms: the skorch net (``_net``:
+after an MLP's training, or once ``net_`` was asked for) or the module's
+parameters as numpy arrays (``_net_params``: a linear probe's solution, or a
+probe that was unpickled or loaded by skops). ``net_`` builds the net from the
+parameters the first time it is read. Pickling (and skops) saves the
+parameters, never torch objects, so a saved probe loads without building
+anything but numpy arrays.
+"""
+
+import copy
 import numbers
 
 import numpy as np
@@ -8,7 +19,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._training import standardization
+from ._training import module_params, restore_net, standardization
 
 
 class _BaseProbe(BaseEstimator):
@@ -94,10 +105,76 @@ class _BaseProbe(BaseEstimator):
         mean, scale = standardization(X, self.standardize)
         return sizes, mean, scale
 
+    def _start_fit(self, X):
+        """Forget the module of an earlier fit; remember the size of this one
+        (the penalty's weight of a net built later)."""
+        self.__dict__.pop("_net", None)
+        self.__dict__.pop("_net_params", None)
+        self._n_fit_samples = len(X)
+
+    @property
+    def net_(self):
+        """The fitted skorch net, built from the fitted parameters the first
+        time it is read (see the class's Attributes)."""
+        net = self.__dict__.get("_net")
+        if net is None:
+            params = self.__dict__.get("_net_params")
+            if params is None:
+                raise AttributeError(
+                    f"This {type(self).__name__} instance is not fitted yet: it has "
+                    "no attribute 'net_'. Call 'fit' first."
+                )
+            device = self.__dict__.get("_net_device", self.device_)
+            net = self._net = restore_net(self, params, device=device)
+        return net
+
     def _forward(self, X):
         """The fitted module's outputs for ``X`` as float64, shape (n_samples,
         n_outputs)."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
+        return self._outputs(X)
+
+    def _outputs(self, X):
+        """:meth:`_forward` on validated float32 ``X``: a linear probe's in
+        numpy from its parameters (float64) until its net is built, else the
+        torch module's."""
+        if self.__dict__.get("_net") is None and not self._hidden_sizes():
+            params = self._net_params
+            Xs = (X.astype(np.float64) - params["mean"]) / params["scale"]
+            z = Xs @ params["output.weight"].T + params["output.bias"]
+            return self._expand_outputs(z)
         outputs = self.net_.forward(X, training=False, device="cpu")
         return outputs.numpy().astype(np.float64)
+
+    def _expand_outputs(self, z):
+        """The module's forward from its output layer's values ``z``."""
+        return z
+
+    def __getstate__(self):
+        """The probe's state with its module as numpy parameters, not torch
+        objects: what pickle and skops save."""
+        state = super().__getstate__()
+        state = dict(state) if state is self.__dict__ else state
+        net = state.pop("_net", None)
+        state.pop("_net_device", None)
+        if net is not None:
+            state["_net_params"] = module_params(net)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        if "net_params_" in state:  # saved by an earlier version
+            state["_net_params"] = state.pop("net_params_")
+        state.setdefault("_n_fit_samples", 1)
+        super().__setstate__(state)
+        if "_net_params" in state:
+            self._net_device = "cpu"  # where a net built from them lives
+
+    def __deepcopy__(self, memo):
+        """A deep copy that keeps the net (and its history), where a pickle
+        keeps only the parameters."""
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new

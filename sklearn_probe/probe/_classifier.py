@@ -21,8 +21,8 @@ from ._training import build_net, fit_adam, fit_lbfgs
 class ProbeClassifier(ClassifierMixin, _BaseProbe):
     """Linear or MLP probe on fixed feature vectors, trained to its optimum.
 
-    A scikit-learn classifier around a skorch ``NeuralNetClassifier`` built in
-    :meth:`fit`: the torch module maps standardised inputs through
+    A scikit-learn classifier around a skorch ``NeuralNetClassifier``: the
+    torch module maps standardised inputs through
     ``hidden_layer_sizes`` (ReLU between layers) to one raw logit per class.
     Training minimises the summed cross-entropy plus an L2 penalty (``C``) on
     all the training data (no internal validation split), until a tolerance on
@@ -31,7 +31,9 @@ class ProbeClassifier(ClassifierMixin, _BaseProbe):
 
     - A linear probe (the default) is convex: it is solved exactly by L-BFGS
       (scikit-learn's ``LogisticRegression`` on the standardised features),
-      and the solution is copied into the torch module.
+      and predicted from in numpy: a fit costs what ``LogisticRegression``'s
+      does, and the skorch net holding the solution is built only when
+      ``net_`` is read.
     - An MLP probe is trained with Adam on mini-batches shuffled every epoch,
       stopping when the training objective has not improved by ``tol`` for
       ``n_iter_no_change`` epochs (``MLPClassifier``'s rule).
@@ -122,7 +124,9 @@ class ProbeClassifier(ClassifierMixin, _BaseProbe):
         The trained network (``PenalisedNet``, which adds the penalty to the
         loss). It sees labels encoded as ``0..n_classes-1``;
         ``net_.module_`` is the torch module and ``net_.history`` the training
-        history.
+        history (empty for a linear probe, whose net is built from its
+        solution when ``net_`` is first read, and for a probe that was
+        pickled or saved: only the module's parameters are saved).
     device_ : str
         The device the network was trained on.
     batch_size_ : int
@@ -187,23 +191,32 @@ class ProbeClassifier(ClassifierMixin, _BaseProbe):
                 f"but the data contains only one class: {self.classes_[0]!r}."
             )
         sizes, mean, scale = self._prepare(X)
-        self.net_ = build_net(
-            self, X.shape[1], sizes, mean, scale, len(X), len(self.classes_)
-        )
+        self._start_fit(X)
         if sizes:
+            self._net = build_net(
+                self, X.shape[1], sizes, mean, scale, len(X), len(self.classes_)
+            )
             fit_adam(self, X, y_encoded)
+            predicted = np.argmax(self._outputs(X), axis=1)
         else:
-            fit_lbfgs(self, X, y_encoded, mean, scale)
-        self._check_degenerate(X, y_encoded)
+            predicted = fit_lbfgs(self, X, y_encoded, mean, scale)
+        self._check_degenerate(predicted, y_encoded)
         return self
 
-    def _check_degenerate(self, X, y_encoded):
-        """Set ``degenerate_``: does the probe learn nothing from its data?"""
-        predicted = np.argmax(self._logits(X), axis=1)
+    def _check_degenerate(self, predicted, y_encoded):
+        """Set ``degenerate_``: does the probe learn nothing from its data
+        (``predicted``: the encoded class it predicts for every training
+        sample)?"""
         accuracy = np.mean(predicted == y_encoded)
         majority = np.bincount(y_encoded).max() / len(y_encoded)
         one_class = len(np.unique(predicted)) == 1
         self.degenerate_ = bool(one_class or accuracy <= majority)
+
+    def _expand_outputs(self, z):
+        """Two classes: the logits ``(-z/2, z/2)`` of the module's one output."""
+        if z.shape[1] == 1 and len(self.classes_) == 2:
+            return np.hstack([-z / 2, z / 2])
+        return z
 
     def _logits(self, X):
         """Raw logits for ``X`` as float64, shape (n_samples, n_classes)."""

@@ -21,14 +21,13 @@ CONSTANT_SPREAD = 1e-3
 class ProbeRegressor(RegressorMixin, _BaseProbe):
     """Linear or MLP probe of a continuous property, trained to its optimum.
 
-    A scikit-learn regressor around a skorch ``NeuralNetRegressor`` built in
-    :meth:`fit`. The inputs are standardised as in
-    :class:`~sklearn_probe.ProbeClassifier`, and so are the **targets**: the
-    probe is trained on ``(y - mean(y)) / std(y)`` (training mean and standard
-    deviation; a constant target is only centred) and :meth:`predict` maps its
-    output back to the units of ``y``. So ``C``, ``lr`` and ``tol`` mean the
-    same whether ``y`` counts words or measures seconds, and the objective of
-    a probe that predicts the mean is 1/2 per sample.
+    A scikit-learn regressor around a skorch ``NeuralNetRegressor``. The inputs are
+    standardised as in :class:`~sklearn_probe.ProbeClassifier`, and so are the
+    **targets**: the probe is trained on ``(y - mean(y)) / std(y)`` (training mean and
+    standard deviation; a constant target is only centred) and :meth:`predict` maps its
+    output back to the units of ``y``. So ``C``, ``lr`` and ``tol`` mean the same
+    whether ``y`` counts words or measures seconds, and the objective of a probe that
+    predicts the mean is 1/2 per sample.
 
     Training minimises half the summed squared error on the standardised
     targets plus the L2 penalty of ``C`` on all the training data (no
@@ -36,8 +35,8 @@ class ProbeRegressor(RegressorMixin, _BaseProbe):
 
     - A linear probe (the default) is solved exactly, in closed form:
       scikit-learn's ``Ridge(alpha=n_features / C)`` on the standardised
-      features (a Cholesky solve), its coefficients copied into the torch
-      module.
+      features (a Cholesky solve), its coefficients kept as the torch
+      module's parameters (the net is built when ``net_`` is first read).
       Ridge is equivariant to the scale of ``y``, so its predictions are those
       of ``make_pipeline(StandardScaler(), Ridge(alpha=n_features / C))`` on
       the raw targets. ``tol`` and ``max_epochs`` do not apply to it.
@@ -99,7 +98,8 @@ class ProbeRegressor(RegressorMixin, _BaseProbe):
     net_ : skorch.NeuralNetRegressor
         The trained network (``PenalisedRegressorNet``). Its module maps raw
         vectors to standardised predictions; ``net_.history`` is the training
-        history.
+        history (empty for a linear probe and after pickling, as in
+        :class:`~sklearn_probe.ProbeClassifier`).
     target_mean_, target_scale_ : float
         Mean and standard deviation of the training targets (the scale is 1
         for a constant target): ``predict`` returns ``target_mean_ +
@@ -164,8 +164,9 @@ class ProbeRegressor(RegressorMixin, _BaseProbe):
         self.target_scale_ = spread if spread > tiny else 1.0
         y_standard = (y - self.target_mean_) / self.target_scale_
         sizes, mean, scale = self._prepare(X)
-        self.net_ = build_net(self, X.shape[1], sizes, mean, scale, len(X))
+        self._start_fit(X)
         if sizes:
+            self._net = build_net(self, X.shape[1], sizes, mean, scale, len(X))
             fit_adam(self, X, y_standard.astype(np.float32).reshape(-1, 1))
         else:
             fit_ridge(self, X, y_standard, mean, scale)
@@ -174,7 +175,7 @@ class ProbeRegressor(RegressorMixin, _BaseProbe):
 
     def _check_degenerate(self, X, y):
         """Set ``degenerate_``: does the probe learn nothing from its data?"""
-        predicted = self.predict(X)
+        predicted = self.target_mean_ + self.target_scale_ * self._outputs(X)[:, 0]
         constant = predicted.std() <= CONSTANT_SPREAD * y.std()
         at_mean = np.sum((y - predicted) ** 2) >= np.sum((y - y.mean()) ** 2)
         self.degenerate_ = bool(constant or at_mean)

@@ -2,6 +2,11 @@
 objective stops improving, and the exact optimum for a linear probe (L-BFGS
 for a ProbeClassifier, Ridge's closed form for a ProbeRegressor). Each
 function sets the fitted attributes on the probe it is given.
+
+A linear probe builds no skorch net to be fitted: its solution is kept as the
+module's parameters in numpy (:func:`_fit_linear`), and :func:`restore_net`
+builds the net from them when it is asked for, as it does for a probe that
+was saved and loaded.
 """
 
 import warnings
@@ -46,11 +51,24 @@ def standardization(X, standardize):
     return mean, scale
 
 
-def build_net(probe, n_features, sizes, mean, scale, n_samples, n_classes=None):
+def build_net(
+    probe,
+    n_features,
+    sizes,
+    mean,
+    scale,
+    n_samples,
+    n_classes=None,
+    *,
+    seeds=None,
+    device=None,
+):
     """The skorch net, its module initialised from ``random_state``.
 
     ``n_classes`` classes: a classifier's net, trained on the cross-entropy;
     None: a regressor's, one output trained on half the squared error.
+    ``seeds`` (initialisation, shuffling) replace the two drawn from
+    ``random_state``; ``device`` replaces ``probe.device_``.
     """
     import torch
     from skorch.callbacks import EarlyStopping
@@ -63,8 +81,10 @@ def build_net(probe, n_features, sizes, mean, scale, n_samples, n_classes=None):
         ProbeModule,
     )
 
-    rng = check_random_state(probe.random_state)
-    init_seed, shuffle_seed = (int(s) for s in rng.randint(_MAX_SEED, size=2))
+    if seeds is None:
+        rng = check_random_state(probe.random_state)
+        seeds = rng.randint(_MAX_SEED, size=2)
+    init_seed, shuffle_seed = (int(s) for s in seeds)
     penalty_weight = 0.0 if np.isinf(probe.C) else 1 / (probe.C * n_samples)
     stop = EarlyStopping(
         monitor="train_loss",
@@ -101,7 +121,7 @@ def build_net(probe, n_features, sizes, mean, scale, n_samples, n_classes=None):
         callbacks=[("early_stopping", stop)],
         train_split=None,
         verbose=0,
-        device=probe.device_,
+        device=probe.device_ if device is None else device,
     )
     # The module is built on the CPU, so seeding the CPU generator fixes the
     # initial weights; batches are drawn from the loader's own generator.
@@ -110,6 +130,35 @@ def build_net(probe, n_features, sizes, mean, scale, n_samples, n_classes=None):
         torch.random.default_generator.manual_seed(init_seed)
         net.initialize()
     return net
+
+
+def restore_net(probe, params, device=None):
+    """The skorch net of a fitted probe whose module holds ``params`` (the
+    module's ``state_dict`` as numpy arrays): built as :func:`build_net` builds
+    it for a fit on ``probe._n_fit_samples`` samples, then loaded."""
+    import torch
+
+    classes = getattr(probe, "classes_", None)  # None: a ProbeRegressor
+    net = build_net(
+        probe,
+        int(probe.n_features_in_),
+        probe._hidden_sizes(),
+        params["mean"],
+        params["scale"],
+        probe._n_fit_samples,
+        None if classes is None else len(classes),
+        seeds=(0, 0),  # every weight is loaded from params
+        device=device,
+    )
+    state = {k: torch.as_tensor(v) for k, v in params.items()}
+    net.module_.load_state_dict(state)
+    return net
+
+
+def module_params(net):
+    """The state of ``net``'s module as numpy arrays on the CPU."""
+    state = net.module_.state_dict()
+    return {k: v.detach().cpu().numpy() for k, v in state.items()}
 
 
 def fit_adam(probe, X, y):
@@ -131,20 +180,25 @@ def fit_adam(probe, X, y):
 
 
 def _fit_linear(probe, solver, X, y, mean, scale):
-    """Fit the scikit-learn ``solver`` on the standardised features and copy
-    its coefficients into the module's output layer; the features it saw."""
-    import torch
-
+    """Fit the scikit-learn ``solver`` on the standardised features and keep
+    its coefficients as the module's parameters (``probe._net_params``, in
+    float64; the torch net is built from them only when ``net_`` is asked
+    for); the features it saw."""
     Xs = X.astype(np.float64)
     if mean is not None:
-        Xs = (Xs - mean) / scale
+        Xs -= mean
+        Xs /= scale
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         solver.fit(Xs, y)
-    output = probe.net_.module_.output
-    with torch.no_grad():
-        output.weight.copy_(torch.as_tensor(solver.coef_).reshape(output.weight.shape))
-        output.bias.copy_(torch.as_tensor(solver.intercept_).reshape(output.bias.shape))
+    n_features = X.shape[1]
+    coef = np.asarray(solver.coef_, dtype=np.float64).reshape(-1, n_features)
+    probe._net_params = {
+        "mean": np.zeros(n_features) if mean is None else mean,
+        "scale": np.ones(n_features) if scale is None else scale,
+        "output.weight": coef,
+        "output.bias": np.asarray(solver.intercept_, dtype=np.float64).reshape(-1),
+    }
     return Xs
 
 
@@ -156,7 +210,8 @@ def _penalty(probe, coef):
 def fit_lbfgs(probe, X, y_encoded, mean, scale):
     """Linear classifier: the exact optimum of the penalised objective by
     L-BFGS (scikit-learn's ``LogisticRegression`` on the standardised
-    features), copied into the torch module."""
+    features), kept as the module's parameters. Returns the encoded class
+    it predicts for every training sample."""
     from sklearn.linear_model import LogisticRegression
 
     solver = LogisticRegression(
@@ -164,22 +219,24 @@ def fit_lbfgs(probe, X, y_encoded, mean, scale):
     )
     Xs = _fit_linear(probe, solver, X, y_encoded, mean, scale)
     probe.n_iter_ = int(np.max(solver.n_iter_))
-    proba = solver.predict_proba(Xs)[np.arange(len(Xs)), y_encoded]
+    proba = solver.predict_proba(Xs)
     penalty = _penalty(probe, solver.coef_)
-    probe.loss_curve_ = [float(-np.mean(np.log(proba)) + penalty / len(X))]
+    likelihood = proba[np.arange(len(Xs)), y_encoded]
+    probe.loss_curve_ = [float(-np.mean(np.log(likelihood)) + penalty / len(X))]
     if probe.n_iter_ >= probe.max_epochs:
         _warn_not_converged(
             f"L-BFGS did not bring the training objective's gradient below "
             f"tol / 100 = {probe.tol / 100:g} in max_epochs={probe.max_epochs} "
             "iterations"
         )
+    return np.argmax(proba, axis=1)
 
 
 def fit_ridge(probe, X, y_standard, mean, scale):
     """Linear regressor: the exact optimum of the penalised objective in closed
     form (scikit-learn's ``Ridge(alpha=n_features / C)`` on the standardised
     features and targets; for ``C=np.inf`` ``LinearRegression``, the
-    least-squares solution of least norm), copied into the torch module. One
+    least-squares solution of least norm), kept as the module's parameters. One
     iteration."""
     from sklearn.linear_model import LinearRegression, Ridge
 

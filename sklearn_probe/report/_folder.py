@@ -169,7 +169,11 @@ def remove_stale(out):
         if host != _host() or _alive(pid) or (kind == "old" and not out.exists()):
             continue
         shutil.rmtree(path, ignore_errors=True)
-        logger.info("Removed %s, left by a run (pid %d) that ended without cleaning up", path, pid)
+        logger.info(
+            "Removed %s, left by a run (pid %d) that ended without cleaning up",
+            path,
+            pid,
+        )
         removed.append(path)
     return removed
 

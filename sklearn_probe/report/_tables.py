@@ -114,7 +114,7 @@ def per_class_table(result):
             "precision": [f"{v:.3f}" for v in precision],
             "recall": [f"{v:.3f}" for v in recall],
             "F1": [f"{v:.3f}" for v in f1],
-            sample_noun(result.settings): support,
+            sample_noun(result): support,
         }
     )
 

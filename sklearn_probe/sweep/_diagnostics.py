@@ -87,18 +87,22 @@ def _tied_with_best(scores, best_index, n_folds):
     return (diff.mean(axis=1) <= standard_error) | printed
 
 
-def _best_predictions(pipe, best_params, inputs):
+def _best_predictions(pipe, best_params, inputs, search=None):
     """Cross-validated predictions of the best candidate on the training texts.
 
     On the first ``n_splits`` folds of the search (the first repeat, one
-    prediction per text): the probe is refitted on each training fold from the
-    cached vectors, with no forward pass. None when those folds do not hold
-    every text exactly once (a splitter such as ``ShuffleSplit``).
+    prediction per text): those the search kept (``keep_predictions``), else
+    the probe refitted on each training fold from the cached vectors, with no
+    forward pass. None when those folds do not hold every text exactly once (a
+    splitter such as ``ShuffleSplit``).
     """
     splits = inputs.splits[: inputs.n_splits]
     held_out = np.sort(np.concatenate([test for _, test in splits]))
     if not np.array_equal(held_out, np.arange(len(inputs.texts))):
         return None
+    kept = None if search is None else search.best_cv_predictions(inputs.n_splits)
+    if kept is not None:
+        return kept
     estimator = clone(pipe).set_params(**best_params)
     with _single_torch_thread():
         return cross_val_predict(estimator, inputs.texts, inputs.y, cv=splits)

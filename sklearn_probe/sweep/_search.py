@@ -19,11 +19,45 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import clone
+from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV
 
 from .._names import CV, TRAIN, describe_probe
 
 logger = logging.getLogger(__name__)
+
+#: The entry of a multi-metric scoring that carries each fold's predictions.
+PREDICTIONS = "_fold_predictions"
+
+
+class _FoldPredictions(float):
+    """A score of 0 that carries one fold's predictions out of the scoring.
+
+    A scorer must return a number, and the search hands back only what its
+    scorers return (from joblib workers too, pickled); this number holds the
+    predictions of the fold it was computed on, which
+    :meth:`_SweepSearchCV._format_results` takes out before the scores are
+    tabulated.
+    """
+
+    def __new__(cls, predictions):
+        self = super().__new__(cls, 0.0)
+        self.predictions = predictions
+        return self
+
+    def __mul__(self, other):
+        # make_scorer multiplies the score by its sign (1): keep the carrier.
+        return self if other == 1 else float(self) * other
+
+    __rmul__ = __mul__
+
+    def __reduce__(self):
+        return (type(self), (self.predictions,))
+
+
+def _fold_predictions(y_true, y_pred):
+    """The predictions of a fold, as a score (see :class:`_FoldPredictions`)."""
+    return _FoldPredictions(np.asarray(y_pred))
 
 
 class _SweepSearchCV(GridSearchCV):
@@ -36,6 +70,12 @@ class _SweepSearchCV(GridSearchCV):
     work. The folds are fixed (a list of splits), so both give exactly the same
     results. Under a distributed joblib backend (Dask, Ray) the refit of the
     best candidate runs on a worker too.
+
+    With ``keep_predictions`` (a multi-metric ``scoring`` dict and ``cv`` a
+    list of splits), the predictions of every candidate on the held-out texts
+    of every fold are kept as the search computes them (from the
+    ``"predict"`` call its scorers share), and those of the best candidate
+    are returned by :meth:`best_cv_predictions`.
     """
 
     def __init__(
@@ -53,6 +93,7 @@ class _SweepSearchCV(GridSearchCV):
         return_train_score=False,
         verbose_bar=0,
         desc="layer sweep",
+        keep_predictions=False,
     ):
         super().__init__(
             estimator,
@@ -68,8 +109,56 @@ class _SweepSearchCV(GridSearchCV):
         )
         self.verbose_bar = verbose_bar
         self.desc = desc
+        self.keep_predictions = keep_predictions
 
     def fit(self, X, y=None, **params):
+        self._kept = {}
+        scoring = self.scoring
+        keep = (
+            self.keep_predictions
+            and isinstance(scoring, dict)
+            and isinstance(self.cv, list | tuple)
+        )
+        if keep:
+            recorder = make_scorer(_fold_predictions, response_method="predict")
+            self.scoring = {**scoring, PREDICTIONS: recorder}
+        try:
+            self._fit(X, y, **params)
+        finally:
+            self.scoring = scoring
+        if keep:
+            self.scorer_.pop(PREDICTIONS, None)
+            best = getattr(self, "best_index_", None)
+            self._kept = {k: v for k, v in self._kept.items() if k[0] == best}
+        return self
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        """Take the kept predictions out of the scores, then tabulate them."""
+        for i, result in enumerate(out):
+            for key in ("test_scores", "train_scores"):
+                scores = result.get(key)
+                carrier = scores.pop(PREDICTIONS, None) if scores else None
+                if key == "test_scores" and carrier is not None:
+                    predictions = getattr(carrier, "predictions", None)
+                    if predictions is not None:
+                        self._kept[divmod(i, n_splits)] = predictions
+        return super()._format_results(candidate_params, n_splits, out, more_results)
+
+    def best_cv_predictions(self, n_splits):
+        """The best candidate's predictions on the held-out texts of the first
+        ``n_splits`` folds, in the order of the texts (as
+        ``cross_val_predict``), or None when they were not kept."""
+        best = getattr(self, "best_index_", None)
+        kept = getattr(self, "_kept", {})
+        if best is None or any((best, k) not in kept for k in range(n_splits)):
+            return None
+        tests = np.concatenate([test for _, test in self.cv[:n_splits]])
+        predictions = np.concatenate([kept[best, k] for k in range(n_splits)])
+        order = np.empty(len(tests), dtype=np.intp)
+        order[tests] = np.arange(len(tests))
+        return predictions[order]
+
+    def _fit(self, X, y=None, **params):
         from ..distributed._backends import active_backend
 
         refit = self.refit
@@ -150,8 +239,9 @@ def _run_search(estimator, grid, texts, y, *, refit, return_train_score, **kwarg
     """Fit a :class:`_SweepSearchCV` over ``grid`` on one torch thread.
 
     The main search and every baseline search share ``scoring``, ``cv``,
-    ``n_jobs`` and ``verbose_bar`` (passed in ``kwargs``) and raise on a failed
-    fit. Returns the fitted search and the seconds it took.
+    ``n_jobs`` and ``verbose_bar`` (passed in ``kwargs``, with
+    ``keep_predictions``) and raise on a failed fit. Returns the fitted search
+    and the seconds it took.
     """
     search = _SweepSearchCV(
         estimator,

@@ -38,7 +38,7 @@ def run_sweep(texts, labels, config):
             pipe, candidates, inputs, config
         )
         start = time.perf_counter()
-        predictions = _best_predictions(pipe, search.best_params_, inputs)
+        predictions = _best_predictions(pipe, search.best_params_, inputs, search)
         timings["best_predictions"] = time.perf_counter() - start
     timings.update(extra_timings)
     best_pipeline = search.best_estimator_
@@ -93,6 +93,7 @@ def _search(hidden, inputs, layers, config, timings):
         cv=inputs.splits,
         n_jobs=config.n_jobs,
         verbose_bar=config.verbose,
+        keep_predictions=True,
     )
     timings["cross_validation"] = seconds - search.refit_time_
     timings["refit"] = float(search.refit_time_)
