@@ -6,6 +6,7 @@ puts first; what the baselines say is :func:`~._reading.reading_lines`.
 """
 
 from .._names import format_param
+from ..baselines import BASELINES
 from ._caveats import headline, learned_nothing_lines
 from ._words import chance_words, n_folds, sample_noun, varied
 
@@ -60,10 +61,7 @@ def _sweep_parts(result):
         + "".join(
             f", {label} {t[key]:.1f} s"
             for key, label in (
-                ("control", "control"),
-                ("random_weights", "random weights"),
-                ("bag_of_words", "bag of words"),
-                ("length", "length"),
+                *((name, spec.timing_label) for name, spec in BASELINES.items()),
                 ("mdl", "MDL"),
                 ("best_predictions", "cross-validated predictions"),
                 ("test", "held-out test"),

@@ -137,7 +137,10 @@ class _SweepSearchCV(GridSearchCV):
         for i, result in enumerate(out):
             for key in ("test_scores", "train_scores"):
                 scores = result.get(key)
-                carrier = scores.pop(PREDICTIONS, None) if scores else None
+                # A single-metric search (the baselines') scores a float.
+                carrier = (
+                    scores.pop(PREDICTIONS, None) if isinstance(scores, dict) else None
+                )
                 if key == "test_scores" and carrier is not None:
                     predictions = getattr(carrier, "predictions", None)
                     if predictions is not None:
