@@ -8,7 +8,7 @@ and the MDL code lengths. The numbers come from the sweep; the words are here.
 
 import numpy as np
 
-from ..baselines import BASELINES
+from ..baselines import BASELINES, TEXT_BASELINES
 from ._words import (
     chance_words,
     control_meaning,
@@ -188,11 +188,13 @@ def text_baseline_lines(result):
 
     frame, best = result.scores, result.best_index
     lines = []
-    for name, spec in BASELINES.items():
-        if not spec.reads_texts or f"{name}_mean" not in frame:
+    for name in TEXT_BASELINES:
+        if f"{name}_mean" not in frame:
             continue
         reference = float(frame[f"{name}_mean"].iloc[0])
-        model = spec.description.format(model=result.task_spec.text_model_words)
+        model = BASELINES[name].description.format(
+            model=result.task_spec.text_model_words
+        )
         what = f"the {name.replace('_', '-')} baseline ({model} on the same folds)"
         gain = result.best_score - reference
         p_value = text_baseline_p_value(result, name)
