@@ -156,14 +156,23 @@ def make_partial_auroc_scorer(max_fpr=0.1):
     )
 
 
-#: The names :func:`get_scorer` knows beyond scikit-learn's own.
+#: The names :func:`get_scorer` knows beyond scikit-learn's own: for each, its
+#: scorer factory, the false-positive rate and its title on an axis.
 SCORERS = {
     **{
-        f"recall_at_{_rate_name(r)}_fpr": (make_recall_at_fpr_scorer, r)
+        f"recall_at_{_rate_name(r)}_fpr": (
+            make_recall_at_fpr_scorer,
+            r,
+            f"Recall at {r * 100:g}% FPR",
+        )
         for r in (0.001, 0.01, 0.05, 0.1)
     },
     **{
-        f"partial_auroc_{_rate_name(r)}": (make_partial_auroc_scorer, r)
+        f"partial_auroc_{_rate_name(r)}": (
+            make_partial_auroc_scorer,
+            r,
+            f"Partial AUROC (FPR ≤ {r * 100:g}%)",
+        )
         for r in (0.01, 0.05, 0.1)
     },
 }
@@ -171,6 +180,9 @@ SCORERS = {
 
 def get_scorer(scoring):
     """A scorer from a name of :data:`SCORERS` or of scikit-learn, or a callable.
+
+    A scorer of :data:`SCORERS` carries its name as ``__name__``, so tables and
+    reports name it.
 
     Examples
     --------
@@ -183,9 +195,25 @@ def get_scorer(scoring):
     from sklearn.metrics import get_scorer as sklearn_get_scorer
 
     if isinstance(scoring, str) and scoring in SCORERS:
-        factory, rate = SCORERS[scoring]
-        return factory(rate)
+        factory, rate, _ = SCORERS[scoring]
+        scorer = factory(rate)
+        scorer.__name__ = scoring
+        return scorer
     return sklearn_get_scorer(scoring)
+
+
+def resolve_scoring(scoring):
+    """``scoring`` for scikit-learn: a scorer for a name of :data:`SCORERS`,
+    anything else unchanged (scikit-learn's names, callables, None)."""
+    if isinstance(scoring, str) and scoring in SCORERS:
+        return get_scorer(scoring)
+    return scoring
+
+
+def scoring_title(name):
+    """The axis title of a name of :data:`SCORERS` (None for other names)."""
+    entry = SCORERS.get(name) if isinstance(name, str) else None
+    return entry[2] if entry else None
 
 
 def scorer_names():
