@@ -53,7 +53,7 @@ display = LayerScoresDisplay.from_sweep(result)
 # probe reads, so a layer can score well with panels that show little.
 from sklearn_probe import LayerEmbeddingsDisplay
 
-LayerEmbeddingsDisplay.from_sweep(
+embeddings = LayerEmbeddingsDisplay.from_sweep(
     result, data["text"], data["label"], layers=[0, result.best_layer, 6],
     label_names={0: "rotten", 1: "fresh"}, method="pca",
 )

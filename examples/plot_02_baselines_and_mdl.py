@@ -52,4 +52,4 @@ print("smallest layer not significantly worse:", result.choose_layer(rule="small
 # random-weights curves and the text-only baselines are drawn beside the probe.
 from sklearn_probe import LayerScoresDisplay
 
-LayerScoresDisplay.from_sweep(result)
+display = LayerScoresDisplay.from_sweep(result)

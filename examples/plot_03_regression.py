@@ -32,15 +32,19 @@ print(f"chance (training mean): {lengths.chance_score:.3f}")
 print(lengths.best_per("C")[["C", "layer", "cv_score_mean"]].round(3).to_string(index=False))
 
 # %%
-# The control, fitted to permuted lengths, scores below chance: a regressor
-# fitted to noise predicts noise. Its selectivity is therefore not bounded by
-# the best possible R², so compare selectivity between rows of one ``C`` and do
-# not rank layers by it.
+# The control is the same probe fitted to lengths permuted inside each
+# training fold. Fitted to noise, a regressor predicts noise, and the weaker
+# its penalty the further below chance it can score; selectivity (the probe's
+# R² minus the control's) is then not bounded by 1, the best possible R². So
+# compare selectivity between rows of one ``C``, and do not rank layers by it.
 print(lengths.scores[["layer", "C", "control_mean", "selectivity"]].round(3).to_string(index=False))
+by_c = lengths.scores.groupby("C")["control_mean"].mean()
+print("mean control R² by C:", by_c.round(3).to_dict())
+print(f"largest selectivity: {lengths.scores['selectivity'].max():.3f}")
 
 # %%
 # The picture
 # -----------
 from sklearn_probe import LayerScoresDisplay
 
-LayerScoresDisplay.from_sweep(lengths)
+display = LayerScoresDisplay.from_sweep(lengths)

@@ -2,8 +2,8 @@
 Comparing models layer by layer
 ===============================
 
-Which model, and where? ``layer_sweep(model=[...])`` sweeps several models on
-the same texts and the same folds, so their fold scores are paired, and
+Which model, and where? :func:`~sklearn_probe.sweep_models` sweeps several
+models on the same texts and the same folds, so their fold scores are paired, and
 returns a :class:`~sklearn_probe.SweepComparison`. Here MiniLM against its own
 untrained twin: what pretraining adds at every layer.
 """
@@ -16,7 +16,7 @@ untrained twin: what pretraining adds at every layer.
 from pathlib import Path
 from tempfile import mkdtemp
 
-from sklearn_probe import layer_sweep
+from sklearn_probe import sweep_models
 from sklearn_probe.baselines import save_random_weights
 from sklearn_probe.datasets import load_rotten_tomatoes
 
@@ -26,8 +26,8 @@ data = load_rotten_tomatoes(n_samples=240, random_state=0)
 # %%
 # Both models, same folds
 # -----------------------
-comparison = layer_sweep(
-    data["text"], data["label"], model=["minilm", twin], layers=[0, 2, 4, 6],
+comparison = sweep_models(
+    data["text"], data["label"], models=["minilm", twin], layers=[0, 2, 4, 6],
     cv=3, repeats=2, baselines=("bag_of_words",), verbose=0,
 )
 print(comparison.summary[["model", "best_layer", "relative_depth", "cv_score_mean",
@@ -44,7 +44,7 @@ for line in comparison.reading_lines():
 # One curve per model, each one's best layer starred, chance and the
 # bag-of-words baseline as horizontal lines. ``x="relative_depth"`` lines up
 # models of different depths.
-comparison.plot(x="layer")
+display = comparison.plot(x="layer")
 
 # %%
 # From report folders

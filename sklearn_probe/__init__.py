@@ -32,11 +32,12 @@ from .plotting import (
     ModelComparisonDisplay,
     plot_tsne,
 )
-from .probe import ProbeClassifier, ProbeRegressor
+from .probe import AttentionProbe, ProbeClassifier, ProbeRegressor
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AttentionProbe",
     "HiddenStateTransformer",
     "LayerEmbeddingsDisplay",
     "LayerScoresDisplay",
@@ -58,6 +59,7 @@ __all__ = [
     "save_pipeline",
     "sentence_groups",
     "set_memory_cache_limit",
+    "sweep_models",
     "__version__",
 ]
 
@@ -66,6 +68,7 @@ _LAZY = {
     "LayerSweepResult": "sweep",
     "SweepComparison": "sweep",
     "compare_sweeps": "sweep",
+    "sweep_models": "sweep",
     "load_pipeline": "_persistence",
     "save_pipeline": "_persistence",
 }

@@ -20,6 +20,10 @@ Liang, 2019).
   random-weights baseline) as a model folder, to compare layer by layer with
   the pretrained model (``layer_sweep(model=[...])``).
 
+Every baseline :func:`~sklearn_probe.layer_sweep` can run beside the probe
+(``baselines=[...]``) is one :class:`BaselineSpec` in ``BASELINES``: how it is
+fitted, its result columns, its curve, its report words and its command name.
+
 References
 ----------
 .. [1] J. Hewitt and P. Liang, "Designing and Interpreting Probes with Control
@@ -28,9 +32,14 @@ References
 
 from ._control import ControlTask, selectivity
 from ._random_weights import save_random_weights
+from ._registry import BASELINES, SEARCH_BASELINES, TEXT_BASELINES, BaselineSpec
 from ._word_type import WordTypeControl, split_words, word_type_control_labels
 
 __all__ = [
+    "BASELINES",
+    "SEARCH_BASELINES",
+    "TEXT_BASELINES",
+    "BaselineSpec",
     "ControlTask",
     "WordTypeControl",
     "save_random_weights",

@@ -157,7 +157,7 @@ class ControlTask(MetaEstimatorMixin, BaseEstimator):
         if not isinstance(self.random_state, numbers.Integral):
             return check_random_state(self.random_state)
         # md5 of the values, whatever holds them (list, DataFrame, array).
-        rows = X if sp.issparse(X) else np.asarray(X)
+        rows = X if sp.issparse(X) else _as_rows(X)
         digest = int(joblib.hash((rows, y)), 16)
         seed = np.random.SeedSequence([int(self.random_state), digest])
         return np.random.RandomState(seed.generate_state(4))
@@ -308,3 +308,41 @@ def selectivity(score, control_score):
         ``score - control_score`` (elementwise; a pandas Series stays a Series).
     """
     return score - control_score
+
+
+def control_search(pipe, candidates, texts, y, *, unit, random_state):
+    """The control baseline's search: for texts, the sweep's candidates with
+    each probe wrapped in :class:`ControlTask` (labels permuted inside each
+    training fold); for words, the sweep's own search on Hewitt & Liang's
+    word-type control labels (:class:`WordTypeControl`)."""
+    if unit.has_word_types:
+        from ._word_type import WordTypeControl
+
+        control = WordTypeControl(random_state=random_state)
+        return pipe, candidates, control.fit_control_labels(texts, y)
+    estimator = clone(pipe).set_params(
+        probe=ControlTask(clone(pipe.named_steps["probe"]))
+    )
+    return estimator, [_control_candidate(c, random_state) for c in candidates], y
+
+
+def _control_candidate(candidate, random_state):
+    """The candidate with its probe wrapped in ControlTask (same parameters)."""
+    out = {}
+    for key, values in candidate.items():
+        if key == "probe":
+            out[key] = [ControlTask(v, random_state=random_state) for v in values]
+        elif key.startswith("probe__"):
+            out["probe__estimator__" + key[len("probe__") :]] = values
+        else:
+            out[key] = values
+    return out
+
+
+def _as_rows(X):
+    """``X`` as one array, or as it is when its rows differ in shape (the
+    token states of texts of different lengths)."""
+    try:
+        return np.asarray(X)
+    except ValueError:
+        return list(X)

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from sklearn.base import clone
+
 
 def save_random_weights(model, path, *, random_state=0):
     """Save an untrained twin of ``model``: same architecture and tokenizer,
@@ -48,3 +50,18 @@ def save_random_weights(model, path, *, random_state=0):
     loaded.model.save_pretrained(path)
     loaded.tokenizer.save_pretrained(path)
     return path
+
+
+def random_hidden_params(random_state):
+    """The ``hidden`` step's parameters of the random-weights model."""
+    return {"weights": "random", "random_state": random_state}
+
+
+def random_weights_search(pipe, candidates, texts, y, *, unit, random_state):
+    """The random-weights baseline's search: the sweep's pipeline and
+    candidates with the ``hidden`` step's weights drawn afresh."""
+    params = random_hidden_params(random_state)
+    estimator = clone(pipe).set_params(
+        **{f"hidden__{key}": value for key, value in params.items()}
+    )
+    return estimator, candidates, y

@@ -8,9 +8,31 @@ any linear erasure can move them.
 :class:`NeuronSelector` (``_neurons``) ranks single units by their weight in
 an elastic-net probe and keeps the top ones; :func:`neuron_curve` scores a
 probe on the top-k, bottom-k and random k units on the same folds.
+
+:func:`intervene` (``_interventions``) edits the residual stream at one layer
+for the rest of a forward pass (:func:`erase`, :func:`steer`,
+:func:`zero_units`), through a hook removed when the ``with`` block ends.
 """
 
 from ._erasure import ConceptEraser
+from ._interventions import (
+    erase,
+    intervene,
+    random_directions,
+    steer,
+    transformer_blocks,
+    zero_units,
+)
 from ._neurons import NeuronSelector, neuron_curve
 
-__all__ = ["ConceptEraser", "NeuronSelector", "neuron_curve"]
+__all__ = [
+    "ConceptEraser",
+    "NeuronSelector",
+    "erase",
+    "intervene",
+    "neuron_curve",
+    "random_directions",
+    "steer",
+    "transformer_blocks",
+    "zero_units",
+]

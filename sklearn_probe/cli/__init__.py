@@ -16,7 +16,10 @@ traceback instead.
 
 Each subcommand is one private module with an ``_add_<name>_parser(sub)``
 function that builds its parser and sets its handler; :data:`SUBCOMMANDS` lists
-them in the order ``--help`` shows.
+them in the order ``--help`` shows (``sweep`` keeps its arguments in
+``_sweep_args``, its word and arc options in ``_words``). Errors and warnings
+of the Python API are shown in the command's words: a parameter named in them
+(``max_length=128``) becomes its flag (``--max-length 128``).
 """
 
 import argparse

@@ -67,23 +67,32 @@ def flag_names(parser):
 def speak_flags(message, flags):
     """A message of the Python API in the command's words: ``max_length=128``
     becomes ``--max-length 128``, ``text_column=`` ``--text-column``, ``model=
-    'minilm'`` ``--model minilm``, and a bare parameter name with an underscore
-    (``raise max_length``) its flag."""
+    'minilm'`` ``--model minilm``, ``name=True`` the flag alone, and a bare
+    parameter name with an underscore (``raise max_length``) its flag. A
+    parameter whose flag the message names already is left as it is (the
+    message speaks to both)."""
+    flags = {name: flag for name, flag in flags.items() if flag not in message}
     if not flags:
         return message
     names = "|".join(sorted(map(re.escape, flags), key=len, reverse=True))
 
     def keyword(match):
         value = match[2].strip("'\"")
-        return f"{flags[match[1]]} {value}" if value else flags[match[1]]
+        return (
+            f"{flags[match[1]]} {value}"
+            if value not in ("", "True")
+            else (flags[match[1]])
+        )
 
     message = re.sub(
-        rf"(?<![\w./'-])({names})=('[^']*'|\"[^\"]*\"|[^\s,;:)'\"]*)",
+        rf"(?<![\w./'(-])({names})=('[^']*'|\"[^\"]*\"|[^\s,;:)'\"]*)",
         keyword,
         message,
     )
     snake = "|".join(re.escape(n) for n in flags if "_" in n)
-    return re.sub(rf"(?<![\w./'-])({snake})(?![\w'=])", lambda m: flags[m[1]], message)
+    if not snake:
+        return message
+    return re.sub(rf"(?<![\w./'(-])({snake})(?![\w'=])", lambda m: flags[m[1]], message)
 
 
 def add_common_flags(parser):

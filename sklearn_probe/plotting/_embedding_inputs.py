@@ -99,12 +99,12 @@ def sweep_vectors_name(result):
     "mean-pooled hidden states", "first-subword word vectors", ...
 
     For words and arcs the sweep's ``pooling`` setting is the subword pooling
-    (``hidden__pooling`` of the best pipeline when several were swept).
+    (``hidden__pooling``, or for words ``hidden__subword``, of the best
+    pipeline when several were swept).
     """
-    settings = result.settings
-    pooling = (
-        result.best_params.get("hidden__pooling", settings.get("pooling")) or "mean"
-    )
+    settings, best = result.settings, result.best_params
+    pooling = best.get("hidden__pooling", best.get("hidden__subword"))
+    pooling = pooling or settings.get("pooling") or "mean"
     if isinstance(pooling, (list, tuple)):
         pooling = pooling[0] if len(pooling) == 1 else "/".join(map(str, pooling))
     unit = settings.get("unit", "text")

@@ -18,9 +18,10 @@ CHANCE_NAMES = {
 NOTHING_MARKER = {"marker": "X", "markersize": 9, "color": "black"}
 
 
-def draw_chance(ax, chance_level, score_name):
-    """The chance level as a dashed line; ``(line, its legend text)``."""
-    name = CHANCE_NAMES.get(score_name, "no information")
+def draw_chance(ax, chance_level, score_name, name=None):
+    """The chance level as a dashed line; ``(line, its legend text)``. ``name``
+    says what chance is (None: from ``score_name``)."""
+    name = name or CHANCE_NAMES.get(score_name, "no information")
     text = f"chance ({name}): {chance_level:.2f}"
     line = ax.axhline(
         chance_level,

@@ -7,13 +7,15 @@ the legend, in a colour and dash pattern of its own (no curve of the picture
 shares them).
 """
 
+from ..baselines import BASELINES, TEXT_BASELINES
 from ._style import OKABE_ITO
 
 #: (column prefix, label, preferred colour, line style) of every reference
-#: drawn when its ``<prefix>_mean`` column is in the scores.
-REFERENCES = (
-    ("bag_of_words", "bag of words (TF-IDF)", OKABE_ITO[4], (0, (6, 2))),
-    ("length", "length only", OKABE_ITO[5], (0, (6, 2, 1, 2))),
+#: drawn when its ``<prefix>_mean`` column is in the scores (from the baselines
+#: registry).
+REFERENCES = tuple(
+    (n, BASELINES[n].curve, OKABE_ITO[BASELINES[n].colour], BASELINES[n].line_style)
+    for n in TEXT_BASELINES
 )
 
 

@@ -20,6 +20,7 @@ from ._curves import (
     is_bounded,
     score_axis_label,
     set_score_ylim,
+    sweep_legend_words,
 )
 from ._marks import (
     chance_label,
@@ -88,6 +89,9 @@ class LayerScoresDisplay:
         Axes title; None gives "Probe <score> by layer (<model>)". A title
         set later on ``ax_`` (``display.ax_.set_title(...)``, any ``loc``)
         replaces it.
+    chance_name : str, default=None
+        What chance is, on its label (e.g. ``"guessing at the class rates"``);
+        None names it from ``score_name`` (``"majority class"`` for accuracy).
     control_name : str, default="permuted labels"
         What the control probe was trained on, for its legend entry
         ("control (<control_name>)"); :meth:`from_sweep` names the sweep's
@@ -152,6 +156,7 @@ class LayerScoresDisplay:
         show_train=False,
         title=None,
         control_name="permuted labels",
+        chance_name=None,
     ):
         self.scores = scores
         self.group_by = group_by
@@ -165,6 +170,7 @@ class LayerScoresDisplay:
         self.show_train = show_train
         self.title = title
         self.control_name = control_name
+        self.chance_name = chance_name
 
     @classmethod
     def from_sweep(cls, result, *, ax=None, **options):
@@ -194,7 +200,7 @@ class LayerScoresDisplay:
             n_splits=result.n_splits,
             n_repeats=result.n_repeats,
             model_name=result.model_name,
-            control_name=result.unit_spec.control_legend(result.task_spec),
+            **sweep_legend_words(result.settings),
             **options,
         )
         return display.plot(ax=ax)
@@ -235,7 +241,7 @@ class LayerScoresDisplay:
         chance_text = None
         if self.chance_level is not None:
             self.chance_line_, chance_text = draw_chance(
-                ax, self.chance_level, self.score_name
+                ax, self.chance_level, self.score_name, self.chance_name
             )
         used = [line.get_color() for line in self.lines_.values()]
         self.references_ = draw_references(ax, self.scores, used)
@@ -389,4 +395,3 @@ class LayerScoresDisplay:
         if self.chance_line_ is not None:
             handles.append(self.chance_line_)
         self.legend_ = legend_right(self.ax_, handles)
-

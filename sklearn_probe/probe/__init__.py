@@ -4,13 +4,16 @@ scikit-learn estimators.
 :class:`ProbeClassifier` (``_classifier``) and :class:`ProbeRegressor`
 (``_regressor``) share their parameters (``_base``) and their training
 (``_training``): the torch module of ``_module`` on the mini-batches of
-``_batches``. torch is imported only when a probe is fitted.
+``_batches``. :class:`AttentionProbe` (``_attention``) reads a text's token
+states and pools them with learned attention. torch is imported only when a
+probe is fitted.
 ``CONSTANT_SPREAD`` is the spread under which a regressor's predictions count
 as constant (shared with the sweep's diagnostics).
 """
 
+from ._attention import AttentionProbe
 from ._classifier import ProbeClassifier
 from ._regressor import CONSTANT_SPREAD as CONSTANT_SPREAD
 from ._regressor import ProbeRegressor
 
-__all__ = ["ProbeClassifier", "ProbeRegressor"]
+__all__ = ["AttentionProbe", "ProbeClassifier", "ProbeRegressor"]

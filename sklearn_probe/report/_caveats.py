@@ -13,6 +13,7 @@ from ._words import (
     n_folds,
     one_answer,
     row_name,
+    sample_noun,
     varied,
 )
 
@@ -102,7 +103,8 @@ def learned_nothing_lines(result):
         lines.append(
             f"The {setting} learned nothing at layer{'s' * (len(indices) > 1)} "
             f"{layers}: in {count} folds it predicted {one_answer(result)} for "
-            f"every text it was trained on, or scored no better than chance "
+            f"all the {sample_noun(result)} it was trained on, or scored no better "
+            "than chance "
             f"({result.chance_score:.3f}) on them. Raise C (a weaker penalty) or "
             "use more data; these rows are not findings."
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 from ._files import now, package_versions, save_figure, write_json
 from ._folder import replacing
 from ._tables import markdown_table
+from ._words import labels_word, sample_noun
 
 
 def model_folder(i, name):
@@ -99,7 +100,7 @@ def comparison_table(comparison):
     table = pd.DataFrame(
         {
             "model": s["model"],
-            "layers": (s["n_layers"] - 1).astype(int),
+            "hidden states": s["n_layers"].astype(int),
             "best layer": s["best_layer"].astype(int),
             "depth": s["relative_depth"].map("{:.2f}".format),
             f"CV {comparison.score_name}": s["cv_score_mean"].map("{:.3f}".format),
@@ -123,13 +124,14 @@ def comparison_table(comparison):
 
 
 def _markdown(comparison, folders, dataset, command):
-    data_name = (dataset or {}).get("name", "the texts")
+    data_name = (dataset or {}).get("name", f"the {_noun(comparison)}")
+    labels = labels_word(next(iter(comparison.results.values())))
     models = ", ".join(f"`{name}`" for name in comparison.results)
     lines = [
-        f"# Which model, and which layer, knows the labels of {data_name}?",
+        f"# Which model, and which layer, knows the {labels} of {data_name}?",
         "",
         f"Models {models}, each probed layer by layer on the same "
-        f"{comparison.n_train} training texts and the same folds "
+        f"{comparison.n_train} training {_noun(comparison)} and the same folds "
         f"({comparison.cv_description}).",
         "",
         *[f"- {line}" for line in comparison_lines(comparison)],
@@ -140,7 +142,9 @@ def _markdown(comparison, folders, dataset, command):
         "",
         "## Best layer of each model",
         "",
-        "`depth`: best layer / number of layers. `vs best`: difference from the "
+        "`hidden states`: the embedding output and each layer's (`n_layers` in "
+        "comparison.csv; layers are numbered from 0, the embedding output). "
+        "`depth`: best layer / last layer. `vs best`: difference from the "
         "best model at its best layer, `*` when significantly worse (paired "
         "corrected t-test on the same folds, Holm-adjusted p < 0.05).",
         "",
@@ -159,6 +163,11 @@ def _markdown(comparison, folders, dataset, command):
     return "\n".join(lines)
 
 
+def _noun(comparison):
+    """What the compared sweeps' samples are: texts, or word samples."""
+    return sample_noun(next(iter(comparison.results.values())))
+
+
 def comparison_lines(comparison):
     """The comparison in sentences: the best model (its best layer, relative
     depth and score), then each other model's difference from it with the
@@ -166,8 +175,8 @@ def comparison_lines(comparison):
     summary = comparison.summary.set_index("model")
     best = summary.loc[comparison.best_model]
     lines = [
-        f"Best model: {comparison.best_model}, layer {int(best['best_layer'])} of "
-        f"{int(best['n_layers']) - 1} (relative depth "
+        f"Best model: {comparison.best_model}, layer {int(best['best_layer'])} "
+        f"of 0-{int(best['n_layers']) - 1} (relative depth "
         f"{best['relative_depth']:.2f}), {comparison.score_name} "
         f"{best['cv_score_mean']:.3f} ({comparison.cv_description})."
     ]

@@ -36,7 +36,7 @@ REPORT_FILES = frozenset(
     ["scores.csv", "results.json", "report.md"]
     + [
         f"{name}.{fmt}"
-        for name in ("layer_scores", "tsne_layers")
+        for name in ("layer_scores", "tsne_layers", "pca_layers", "probe_layers")
         for fmt in "png svg".split()
     ]
     + [f"best_pipeline.{fmt}" for fmt in ("skops", "joblib")]
@@ -169,7 +169,11 @@ def remove_stale(out):
         if host != _host() or _alive(pid) or (kind == "old" and not out.exists()):
             continue
         shutil.rmtree(path, ignore_errors=True)
-        logger.info("Removed %s, left by a run (pid %d) that ended without cleaning up", path, pid)
+        logger.info(
+            "Removed %s, left by a run (pid %d) that ended without cleaning up",
+            path,
+            pid,
+        )
         removed.append(path)
     return removed
 

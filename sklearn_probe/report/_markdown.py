@@ -14,31 +14,38 @@ from ._tables import (
     summary_table,
     try_command,
 )
-from ._text import summary_lines
+from ._text import projection_note, summary_lines
 from ._words import (
-    is_regression,
-    is_word_unit,
+    control_words,
     labels_word,
     one_answer,
     probe_phrase,
     row_name,
+    sample_noun,
 )
 
 
 def markdown_report(
-    result, written, dataset, command, tsne_method, versions, task=None
+    result, written, *, dataset, command, pictures, versions, task=None, run=None
 ):
-    """The text of report.md; ``written`` names the files written beside it;
-    ``task`` says what was probed ("upos of words")."""
-    lines = _intro(result, dataset, task)
+    """The text of report.md.
+
+    ``written`` names the files written beside it; ``pictures`` says what the
+    embeddings picture shows (``method``, ``n_points``; None without it);
+    ``task`` what was probed ("upos of words"); ``run`` the seconds the
+    pictures, the pipeline, the report (and the ``whole`` run) took.
+    """
+    lines = _intro(result, dataset, task, run)
     reading = reading_lines(result)
     if reading:
         lines += ["", "## What the baselines say", "", *[f"- {x}" for x in reading]]
     lines += ["", "![Probe score by layer](layer_scores.png)", ""]
-    if "tsne_layers.png" in written:
+    if pictures is not None:
         lines += [
-            f"![{tsne_method} of the pooled vectors of several layers]"
-            "(tsne_layers.png)",
+            f"![{pictures['method']} of the pooled vectors of several layers]"
+            f"({pictures.get('file', 'tsne_layers.png')})",
+            "",
+            projection_note(result, pictures),
             "",
         ]
     lines += _scores_section(result)
@@ -48,7 +55,7 @@ def markdown_report(
     return "\n".join(lines) + "\n"
 
 
-def _intro(result, dataset, task):
+def _intro(result, dataset, task, run):
     s = result.settings
     data_name = (dataset or {}).get("name", "texts")
     question = f"the {task or labels_word(result)} of {data_name}"
@@ -66,7 +73,7 @@ def _intro(result, dataset, task):
     ]
     return lines + [
         f"**{line}**" if i == 0 else line
-        for i, line in enumerate(summary_lines(result))
+        for i, line in enumerate(summary_lines(result, run=run))
     ]
 
 
@@ -78,7 +85,7 @@ def _noun(result, dataset):
 
 
 def _try_section(result, written):
-    if not is_word_unit(result.settings):
+    if result.unit_spec.raw_texts:
         return [
             "## Try texts of your own",
             "",
@@ -164,7 +171,7 @@ def _settings_section(result, dataset, command, versions):
         "folds": s["cv_splitter"],
         "scoring": s["scoring"],
         **_labels_setting(s),
-        "held-out texts": result.n_test,
+        f"held-out {sample_noun(result)}": result.n_test,
         "device": s["device"],
         "random_state": s["random_state"],
     }
@@ -189,14 +196,9 @@ def _column_notes(result):
             "0.05)."
         )
     if "control_mean" in frame:
-        trained_on = (
-            "labels drawn at random once per word type (Hewitt & Liang's control task)"
-            if is_word_unit(result.settings)
-            else f"{labels_word(result)} permuted inside each training fold"
-        )
         notes.append(
-            f" `control`: the same probe fitted on {trained_on}, scored on the "
-            "true ones; `selectivity`: CV score minus control."
+            f" `control`: the same probe fitted on {control_words(result)}; "
+            "`selectivity`: CV score minus control."
         )
     if "random_weights_mean" in frame:
         notes.append(
@@ -210,24 +212,22 @@ def _column_notes(result):
     if (frame["degenerate_folds"] > 0).any():
         notes.append(
             f" `learned nothing`: folds whose probe predicted {one_answer(result)} "
-            "for every text it was trained on, or scored no better than chance on "
-            "them."
+            f"for all the {sample_noun(result)} it was trained on, or scored no "
+            "better than chance on them."
         )
     return "".join(notes)
 
 
 def _try_it_texts(result):
-    if is_regression(result):
-        return "The texts of the smallest, a middle and the largest target"
-    return "One text of each class from the data"
+    return result.task_spec.try_it
 
 
 def _try_it_verb(result):
-    return "scored" if is_regression(result) else "labelled"
+    return result.task_spec.labelled
 
 
 def _stratified(result):
-    return "" if is_regression(result) else "stratified "
+    return result.task_spec.stratified
 
 
 def _labels_setting(settings):
@@ -261,10 +261,20 @@ def _pooling_text(settings):
 
 
 def _describe_dataset(dataset):
+    """The dataset's name and options; its size in what it counts
+    (``n_samples=200`` texts, as ``--n-samples``; ``1351 words in 96
+    sentences``)."""
     parts = [str(dataset.get("name"))]
-    for key in ("split", "text_column", "label_column", "n_samples"):
+    for key in ("split", "text_column", "label_column"):
         if dataset.get(key) is not None:
             parts.append(f"{key}={dataset[key]}")
+    if dataset.get("n_sentences") is not None:  # words or arcs of sentences
+        unit = dataset.get("unit") or "word"
+        parts.append(
+            f"{dataset.get('n_samples')} {unit}s in {dataset['n_sentences']} sentences"
+        )
+    elif dataset.get("n_samples") is not None:
+        parts.append(f"n_samples={dataset['n_samples']}")
     return ", ".join(parts)
 
 

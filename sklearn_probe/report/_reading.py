@@ -8,21 +8,17 @@ and the MDL code lengths. The numbers come from the sweep; the words are here.
 
 import numpy as np
 
+from ..baselines import BASELINES, TEXT_BASELINES
 from ._words import (
     chance_words,
-    is_regression,
-    is_word_unit,
+    control_meaning,
+    control_words,
     labels_word,
     names,
     row_name,
+    sample_noun,
     span,
 )
-
-#: What the text-only baselines are, as the report says it.
-TEXT_BASELINE_NAMES = {
-    "bag_of_words": "TF-IDF + logistic regression",
-    "length": "characters and words + logistic regression",
-}
 
 
 def reading_lines(result):
@@ -82,36 +78,68 @@ def choice_lines(result):
 
 
 def selectivity_lines(result):
-    """Where selectivity (score minus the control's) is highest, and what the
-    control scores."""
+    """What selectivity (score minus the control's) says: the row where it is
+    highest; or, when it is at most 0 everywhere, what that means; or, when a
+    regression's control scores below chance, why its rows are not ranked."""
     frame = result.scores
     if "selectivity" not in frame:
         return []
-    index = frame.index[int(frame["selectivity"].to_numpy().argmax())]
-    control = frame["control_mean"]
+    selectivity, control = frame["selectivity"], frame["control_mean"]
+    what = (
+        f"Selectivity ({result.score_name} minus that of the same probe fitted on "
+        f"{control_words(result)})"
+    )
+    controls = (
+        f"the control scores {span(control.min(), control.max())} "
+        f"({_chance_text(result)})"
+    )
+    if (selectivity <= 0).all():
+        return [
+            f"{what} is at most 0 at every layer "
+            f"({span(selectivity.min(), selectivity.max())}); {controls}: "
+            f"{control_meaning(result)}."
+        ]
+    below = [i for i in frame.index if control[i] < result.chance_score]
+    if not result.task_spec.is_classifier and below:
+        return [_overfit_control_line(result, what, below)]
+    index = frame.index[int(selectivity.to_numpy().argmax())]
+    return [
+        f"{what} is highest at {row_name(result, index)}: "
+        f"{selectivity[index]:.3f}; {controls}."
+    ]
+
+
+def _overfit_control_line(result, what, below):
+    """Why a regression's selectivity is not ranked when its control scores
+    below chance: there it measures how badly the control overfits."""
+    frame = result.scores
+    control, selectivity = frame["control_mean"], frame["selectivity"]
+    top = float(selectivity.max())
+    beyond = (
+        f"more than the best probe's own {result.score_name}, {result.best_score:.3f}"
+    )
+    if result.score_name == "R²" and top > 1:
+        beyond += ", and above the best possible R² of 1"
+    return (
+        f"{what} does not rank the layers here: the control's "
+        f"{result.score_name} is below {chance_words(result)} "
+        f"{result.chance_score:.3f} at {names(result, below)} "
+        f"({span(control[below].min(), control[below].max())}): a probe fitted "
+        f"on permuted {labels_word(result)} predicts noise (most with a weak "
+        "penalty, a large C), so score minus control grows with how badly the "
+        f"control overfits (up to {top:.3f}, {beyond}), not with what the layer "
+        f"holds. Read each layer's {result.score_name} against chance, and the "
+        "control against chance."
+    )
+
+
+def _chance_text(result):
+    """Chance in words: guessing by the class rates for accuracy, else the
+    sweep's chance score."""
     guess = _random_guess_accuracy(result)
-    chance = (
-        f"guessing by the class frequencies gives {guess:.3f} on average"
-        if guess is not None
-        else f"{chance_words(result)} {result.chance_score:.3f}"
-    )
-    labels = f"permuted {labels_word(result)}"
-    if is_word_unit(result.settings):
-        labels = "labels drawn at random once per word type, Hewitt & Liang's"
-    line = (
-        f"Selectivity ({result.score_name} minus that of the same probe trained "
-        f"on {labels}) is highest at {row_name(result, index)}: "
-        f"{frame.loc[index, 'selectivity']:.3f}; the control scores "
-        f"{span(control.min(), control.max())} ({chance})."
-    )
-    if is_regression(result) and control.min() < result.chance_score:
-        line += (
-            f" Below chance, the control's {result.score_name} is that of a probe "
-            "that fitted permuted targets and predicts noise (most with a weak "
-            "penalty, a large C): there selectivity exceeds the score itself, so "
-            "compare it between rows of one C."
-        )
-    return [line]
+    if guess is not None:
+        return f"guessing by the class frequencies gives {guess:.3f} on average"
+    return f"{chance_words(result)} {result.chance_score:.3f}"
 
 
 def _random_guess_accuracy(result):
@@ -160,12 +188,13 @@ def text_baseline_lines(result):
 
     frame, best = result.scores, result.best_index
     lines = []
-    for name, model in TEXT_BASELINE_NAMES.items():
+    for name in TEXT_BASELINES:
         if f"{name}_mean" not in frame:
             continue
         reference = float(frame[f"{name}_mean"].iloc[0])
-        if is_regression(result):
-            model = model.replace("logistic", "ridge")
+        model = BASELINES[name].description.format(
+            model=result.task_spec.text_model_words
+        )
         what = f"the {name.replace('_', '-')} baseline ({model} on the same folds)"
         gain = result.best_score - reference
         p_value = text_baseline_p_value(result, name)
@@ -207,7 +236,7 @@ def mdl_lines(result):
     line = (
         f"MDL: the labels compress best at {row_name(result, top)} "
         f"({frame.loc[top, 'mdl_compression']:.2f}x: {bits:.0f} bits{of}; "
-        "online code on all the training texts)."
+        f"online code on all the training {sample_noun(result)})."
     )
     if frame["mdl_compression"].max() < 1:
         line += (

@@ -5,6 +5,7 @@ Everything is drawn from :attr:`LayerSweepResult.scores`, so a column added ther
 """
 
 import logging
+import time
 from pathlib import Path
 
 from ._files import now, package_versions, save_figure, write_json
@@ -23,12 +24,13 @@ def write_report(
     label_names=None,
     plot_layers=None,
     projection="auto",
-    max_plot_samples=1000,
+    max_plot_samples=500,
     dataset=None,
     command=None,
     save_pipeline=True,
     dpi=150,
     task=None,
+    started=None,
 ):
     """Write a sweep's results to ``out_dir``, whole or not at all.
 
@@ -40,7 +42,8 @@ def write_report(
 
     Files: ``scores.csv``; ``results.json`` (settings, versions, per-layer
     scores, best layer, held-out score, timings); ``layer_scores.png`` and
-    ``.svg``; ``tsne_layers.png`` and ``.svg`` (only with ``texts`` and
+    ``.svg``; the embeddings picture, ``tsne_layers``, ``pca_layers`` or
+    ``probe_layers`` ``.png`` and ``.svg`` by its projection (only with ``texts`` and
     ``labels``, and not for a regression, whose targets are no classes to
     colour points by); ``report.md`` showing all of it; ``best_pipeline.skops`` (the
     refitted best pipeline, without model weights).
@@ -56,7 +59,7 @@ def write_report(
     plot_layers : list of int, default=None
         Panels of the embeddings picture; None: first, middle, best, last.
     projection : {"auto", "tsne", "pca"}, default="auto"
-    max_plot_samples : int, default=1000
+    max_plot_samples : int, default=500
         Points per panel at most.
     dataset : dict, default=None
         What the data were (name, columns, split, ...), stored in the JSON and
@@ -69,6 +72,10 @@ def write_report(
     task : str, default=None
         What was probed (e.g. ``"upos of words"``), named in the picture's
         title and the report's heading; None names the labels of ``dataset``.
+    started : float, default=None
+        ``time.perf_counter()`` when the run began (the command passes it):
+        report.md's time line then covers the whole run, loading the data
+        included. None: the sweep, the pictures, the pipeline and the report.
 
     Returns
     -------
@@ -77,7 +84,7 @@ def write_report(
     """
     out = Path(out_dir).expanduser()
     with replacing(out) as folder:
-        names, tsne_method = _write_files(
+        names, pictures, run = _write_files(
             result,
             folder,
             texts=texts,
@@ -90,6 +97,7 @@ def write_report(
             dpi=dpi,
             task=task,
         )
+        clock = time.perf_counter()
         # What report.md and results.json name are the files' final places.
         written = {name: out / name for name in names}
         versions = package_versions()
@@ -100,13 +108,24 @@ def write_report(
             **result.to_dict(),
             "versions": versions,
             "files": sorted([*written, "results.json", "report.md"]),
+            # Beside the sweep's timings_s: what writing the report took.
+            "report_timings_s": dict(run),
         }
         write_json(folder / "results.json", payload)
-        (folder / "report.md").write_text(
-            markdown_report(
-                result, written, dataset, command, tsne_method, versions, task
-            )
+        run["report"] = time.perf_counter() - clock
+        if started is not None:
+            run["whole"] = time.perf_counter() - started
+        page = markdown_report(
+            result,
+            written,
+            dataset=dataset,
+            command=command,
+            pictures=pictures,
+            versions=versions,
+            task=task,
+            run=run,
         )
+        (folder / "report.md").write_text(page)
     written.update({name: out / name for name in ("results.json", "report.md")})
     logger.info("Wrote %s to %s", ", ".join(sorted(written)), out)
     return written
@@ -126,43 +145,78 @@ def _write_files(
     dpi,
     task,
 ):
-    """The CSV, the pictures and the pipeline, written into ``folder``; their
-    names and the embeddings picture's method (None without it)."""
-    import matplotlib.pyplot as plt
+    """The CSV, the pictures and the pipeline, written into ``folder``.
 
-    from ..plotting import LayerEmbeddingsDisplay, LayerScoresDisplay
-
+    Returns their names; what the embeddings picture shows (``method``,
+    ``n_points``; None without it); and the seconds the pictures and the
+    pipeline took (``run``).
+    """
+    clock = time.perf_counter()
     result.scores.to_csv(folder / "scores.csv", index=False)
-    names = ["scores.csv"]
-    title = None
-    if task:
-        title = f"Probe {result.score_name.replace('_', ' ')} by layer: {task}"
-        title += f" ({result.model_name})" if result.model_name else ""
-    display = LayerScoresDisplay.from_sweep(result, title=title)
-    names += save_figure(display.figure_, folder / "layer_scores", dpi)
-    plt.close(display.figure_)
-
-    tsne_method = None
+    names = ["scores.csv", *_scores_picture(result, folder, task, dpi)]
+    embeddings = None
     # Points coloured by class: a regression's targets are no classes.
-    if texts is not None and labels is not None and result.task != "regression":
-        display = LayerEmbeddingsDisplay.from_sweep(
+    if texts is not None and labels is not None and result.task_spec.is_classifier:
+        picture, embeddings = _embeddings_picture(
             result,
+            folder,
             texts,
             labels,
             layers=plot_layers,
             method=projection,
             max_samples=max_plot_samples,
             label_names=label_names,
-            random_state=result.settings.get("random_state", 0),
+            dpi=dpi,
         )
-        tsne_method = display.method
-        names += save_figure(display.figure_, folder / "tsne_layers", dpi)
-        plt.close(display.figure_)
-
+        names += picture
+    run = {"pictures": time.perf_counter() - clock}
     if save_pipeline:
         from .. import save_pipeline
 
+        clock = time.perf_counter()
         save_pipeline(result.best_pipeline, folder / "best_pipeline.skops")
         names.append("best_pipeline.skops")
-    return names, tsne_method
+        run["pipeline"] = time.perf_counter() - clock
+    return names, embeddings, run
 
+
+def _scores_picture(result, folder, task, dpi):
+    """layer_scores.png and .svg; their names."""
+    import matplotlib.pyplot as plt
+
+    from ..plotting import LayerScoresDisplay
+
+    title = None
+    if task:
+        title = f"Probe {result.score_name.replace('_', ' ')} by layer: {task}"
+        title += f" ({result.model_name})" if result.model_name else ""
+    display = LayerScoresDisplay.from_sweep(result, title=title)
+    names = save_figure(display.figure_, folder / "layer_scores", dpi)
+    plt.close(display.figure_)
+    return names
+
+
+def _embeddings_picture(result, folder, texts, labels, *, dpi, **options):
+    """The embeddings picture (``tsne_layers``, ``pca_layers`` or
+    ``probe_layers`` .png and .svg): its names and what it shows (``file``,
+    ``method``, ``n_points``, ``description``)."""
+    import matplotlib.pyplot as plt
+
+    from ..plotting import LayerEmbeddingsDisplay, describe_projection
+
+    display = LayerEmbeddingsDisplay.from_sweep(
+        result,
+        texts,
+        labels,
+        random_state=result.settings.get("random_state", 0),
+        **options,
+    )
+    names = save_figure(display.figure_, folder / display.file_stem, dpi)
+    plt.close(display.figure_)
+    info = display.projection_info_
+    return names, {
+        "file": f"{display.file_stem}.png",
+        "method": display.method,
+        "n_points": len(display.labels),
+        "description": None if info is None else describe_projection(info),
+    }

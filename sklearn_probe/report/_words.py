@@ -55,7 +55,9 @@ def describe_params(params):
 
 def span(low, high):
     """``"0.480-0.530"``, or ``"-0.968 to -0.021"`` when a minus sign would
-    run into the dash."""
+    run into the dash; ``"0.906"`` when both print the same."""
+    if f"{low:.3f}" == f"{high:.3f}":
+        return f"{low:.3f}"
     joint = " to " if low < 0 or high < 0 else "-"
     return f"{low:.3f}{joint}{high:.3f}"
 
@@ -70,39 +72,54 @@ def n_folds(result):
     return result.n_splits * result.n_repeats
 
 
-# -- words that depend on the task ---------------------------------------------
-
-
-def is_regression(result):
-    """Whether the sweep fitted a regression (its words: targets, R², a
-    constant)."""
-    return result.task == "regression"
+# -- words of the task and the unit (result.task_spec, result.unit_spec) -------
 
 
 def labels_word(result):
     """``"labels"``, or ``"targets"`` for a regression."""
-    return "targets" if is_regression(result) else "labels"
+    return result.task_spec.labels
 
 
 def chance_words(result):
-    """``"chance"``, or for a regression what chance is: ``"chance (the
-    training mean)"``."""
-    return "chance (the training mean)" if is_regression(result) else "chance"
+    """What chance is: ``"chance"``, ``"chance (the training mean)"``,
+    ``"chance (guessing at the class rates)"``, ... (the guesser that gave
+    it, ``result.chance_words``)."""
+    return result.chance_words
 
 
 def one_answer(result):
     """What a probe that learned nothing predicts: one class, or a constant."""
-    return "a constant" if is_regression(result) else "one class"
+    return result.task_spec.one_answer
 
 
-# -- words that depend on the unit ---------------------------------------------
-
-
-def is_word_unit(settings):
-    """Whether the samples were words (of sentences) rather than texts."""
-    return settings.get("unit", "text") == "word"
-
-
-def sample_noun(settings):
+def sample_noun(result):
     """What one sample of the sweep is, in words: texts, or word samples."""
-    return "word samples" if is_word_unit(settings) else "texts"
+    return result.unit_spec.noun
+
+
+def control_words(result):
+    """What the control probe is fitted on and scored on, in a phrase.
+
+    The text control is fitted on permuted labels and scored on the true ones;
+    the word-type control (Hewitt & Liang) is scored on its own labels, which
+    its unit's words say.
+    """
+    unit, task = result.unit_spec, result.task_spec
+    if unit.has_word_types:
+        return unit.control(task)
+    return f"{unit.control(task)}, scored on the true {task.labels}"
+
+
+def control_meaning(result):
+    """What a control that scores as well as the probe everywhere means."""
+    if result.unit_spec.has_word_types:
+        return (
+            "the probe fits labels drawn at random for each word type as well as "
+            "the real ones: it can memorise word identity, so its score does "
+            "not show that these layers encode the property beyond which words "
+            "carry it"
+        )
+    return (
+        f"the probe does no better on the true {result.task_spec.labels} than "
+        "one trained on permuted ones: nothing to read from these layers"
+    )

@@ -6,7 +6,8 @@ layer (``_search``), adds the baselines, MDL and repeated-CV comparisons asked
 for (``_baselines``) and returns a :class:`LayerSweepResult` (``_result``),
 which writes its report (``_report``, in words from ``_text``).
 :func:`compare_sweeps` (``_compare``) puts several sweeps on the same folds
-side by side. The task and the unit of a sweep are small objects
+side by side; :func:`sweep_models` (``_several``) sweeps several models on
+the same folds and compares them. The task and the unit of a sweep are small objects
 (:func:`task_spec`, :func:`unit_spec`, in ``_kinds``) that own their scoring,
 folds, default probe, chance and words.
 """
@@ -15,6 +16,7 @@ from ._compare import SweepComparison, compare_sweeps
 from ._kinds import TaskSpec, UnitSpec, task_spec, unit_spec
 from ._layer_sweep import layer_sweep
 from ._result import LayerSweepResult
+from ._several import sweep_models
 
 __all__ = [
     "LayerSweepResult",
@@ -23,6 +25,7 @@ __all__ = [
     "UnitSpec",
     "compare_sweeps",
     "layer_sweep",
+    "sweep_models",
     "task_spec",
     "unit_spec",
 ]

@@ -12,7 +12,8 @@ import time
 from sklearn.metrics import check_scoring
 
 from ..utils._names import CV, describe_probe, describe_sizes, score_name
-from ._baselines import _add_comparisons, _chance_score
+from ._baselines import _add_comparisons
+from ._chance import chance_level
 from ._compare import data_fingerprint
 from ._diagnostics import _degenerate_folds, _example_texts, _tied_with_best
 from ._result import LayerSweepResult
@@ -44,7 +45,7 @@ def _assemble_result(
     timings,
 ):
     """The :class:`LayerSweepResult` of the search and the references."""
-    chance = _chance_score(inputs.y, inputs.splits, scoring, inputs.task)
+    chance = settings["chance"]["score"]
     scores, param_columns = _scores(search, rows, inputs, extra_columns, chance)
     classes = inputs.task.classes(inputs.y)
     held_out = inputs.test_texts is not None
@@ -98,18 +99,9 @@ def _scores(search, rows, inputs, extra_columns, chance):
     return scores, param_columns
 
 
-def _settings(
-    hidden,
-    inputs,
-    *,
-    layers,
-    scoring,
-    batch_size,
-    n_jobs,
-    random_state,
-    mdl_settings,
-):
+def _settings(hidden, inputs, config, *, layers, mdl_settings):
     """Everything that determined the result, JSON-ready."""
+    scoring = inputs.scoring
     probes = _probe_names(inputs.probes, inputs.grid)
     poolings = inputs.poolings
     return {
@@ -132,15 +124,23 @@ def _settings(
         "mdl": mdl_settings,
         "scoring": score_name(scoring),
         "max_length": hidden.max_length_,
-        "batch_size": batch_size,
+        "batch_size": config.batch_size,
         "device": hidden.device_,
-        "n_jobs": n_jobs,
-        "random_state": random_state,
+        "n_jobs": config.n_jobs,
+        "random_state": config.random_state,
         "task": inputs.task.name,
         **inputs.task.label_summary(inputs.y),
+        # The best guess without the texts: the guesser, and every one's score.
+        "chance": _chance(inputs, scoring),
         # What compare_sweeps checks: the same texts, labels and folds.
         "data_fingerprint": data_fingerprint(inputs.texts, inputs.y, inputs.splits),
     }
+
+
+def _chance(inputs, scoring):
+    """``score`` and ``guesser`` (see :func:`~._chance.chance_level`)."""
+    score, info = chance_level(inputs.task, inputs.y, inputs.splits, scoring)
+    return {"score": score, **info}
 
 
 def _probe_names(probes, grid):

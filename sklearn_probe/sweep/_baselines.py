@@ -7,8 +7,8 @@ folds, ``_run_baselines``; the text-only baselines ``TEXT_BASELINES``, one
 scikit-learn pipeline on the raw texts cross-validated on the same folds,
 ``_text_baseline_columns``), the online code length of every candidate
 (``mdl=True``, ``_mdl_columns``) and, with repeated CV, confidence intervals and
-paired tests against the best row (``_add_comparisons``). ``_chance_score`` is
-the score of guessing without the texts; ``_references`` runs what a sweep asks for.
+paired tests against the best row (``_add_comparisons``). ``_references`` runs
+what a sweep asks for.
 """
 
 import logging
@@ -17,21 +17,15 @@ import time
 import numpy as np
 from sklearn.base import clone
 
+from ..baselines import BASELINES, SEARCH_BASELINES, TEXT_BASELINES
 from ..utils._names import CV
 from ._kinds import task_spec
 from ._search import _run_search, _single_torch_thread
 
 logger = logging.getLogger(__name__)
 
-#: Baselines that read the raw texts without the model: the same value in
-#: every row (they have no layer), drawn as horizontal references.
-TEXT_BASELINES = ("bag_of_words", "length")
-BASELINES = ("control", "random_weights", *TEXT_BASELINES)
 
-
-def _references(
-    pipe, candidates, inputs, *, mdl, scoring, n_jobs, random_state, verbose
-):
+def _references(pipe, candidates, inputs, config):
     """The baselines' and MDL's columns, their timings and MDL's settings."""
     columns, timings = _run_baselines(
         inputs.baselines,
@@ -41,27 +35,32 @@ def _references(
         inputs.y,
         unit=inputs.unit,
         splits=inputs.splits,
-        scoring=scoring,
-        n_jobs=n_jobs,
-        random_state=random_state,
-        verbose=verbose,
+        scoring=inputs.scoring,
+        n_jobs=config.n_jobs,
+        random_state=config.random_state,
+        verbose=config.verbose,
     )
     text_columns, text_timings = _text_baseline_columns(
         inputs.baselines,
         inputs.texts,
         inputs.y,
         splits=inputs.splits,
-        scoring=scoring,
+        scoring=inputs.scoring,
         task=inputs.task,
     )
     columns.update(text_columns)
     timings.update(text_timings)
     mdl_settings = None
-    if mdl:
+    if config.mdl:
         start = time.perf_counter()
         with _single_torch_thread():
             mdl_columns, mdl_settings = _mdl_columns(
-                pipe, candidates, inputs.texts, inputs.y, random_state, inputs.groups
+                pipe,
+                candidates,
+                inputs.texts,
+                inputs.y,
+                config.random_state,
+                inputs.groups,
             )
         columns.update(mdl_columns)
         timings["mdl"] = time.perf_counter() - start
@@ -88,26 +87,17 @@ def _run_baselines(
     without refit; its hidden states are already cached. For words, the
     control is the same search on word-type control labels.
     """
-    from ..baselines import ControlTask
-
     columns, timings = {}, {}
-    runs = []
-    if "control" in baselines and unit.has_word_types:
-        from ._units import word_type_labels
-
-        control_y = word_type_labels(texts, y, random_state)
-        runs.append(("control", pipe, candidates, control_y))
-    elif "control" in baselines:
-        control_pipe = clone(pipe).set_params(
-            probe=ControlTask(clone(pipe.named_steps["probe"]))
+    runs = [
+        (
+            name,
+            *BASELINES[name].search(
+                pipe, candidates, texts, y, unit=unit, random_state=random_state
+            ),
         )
-        control_candidates = [_control_candidate(c, random_state) for c in candidates]
-        runs.append(("control", control_pipe, control_candidates, y))
-    if "random_weights" in baselines:
-        random_pipe = clone(pipe).set_params(
-            hidden__weights="random", hidden__random_state=random_state
-        )
-        runs.append(("random_weights", random_pipe, candidates, y))
+        for name in SEARCH_BASELINES
+        if name in baselines
+    ]
     for name, estimator, grid, labels in runs:
         search, timings[name] = _run_search(
             estimator,
@@ -131,29 +121,12 @@ def _run_baselines(
 
 
 def text_baseline(name, task="classification"):
-    """The unfitted scikit-learn pipeline of a text-only baseline.
-
-    ``"bag_of_words"``: ``TfidfVectorizer()`` then ``LogisticRegression()``
-    (scikit-learn's defaults). ``"length"``: the number of characters and of
-    whitespace-separated words of each text, standardised, then
-    ``LogisticRegression()``. For a regression ``Ridge()`` takes the place of
-    ``LogisticRegression()``.
-    """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer, StandardScaler
-
-    model = task_spec(task).text_model()
-    if name == "bag_of_words":
-        return make_pipeline(TfidfVectorizer(), model)
-    if name == "length":
-        return make_pipeline(FunctionTransformer(text_lengths), StandardScaler(), model)
-    raise ValueError(f"Unknown text baseline {name!r}; one of {TEXT_BASELINES}.")
-
-
-def text_lengths(texts):
-    """Characters and whitespace-separated words of each text, shape (n, 2)."""
-    return np.array([[len(t), len(t.split())] for t in texts], dtype=float)
+    """The unfitted scikit-learn pipeline of a text-only baseline (its
+    ``BaselineSpec.pipeline``) ending in the task's model:
+    ``LogisticRegression()``, or ``Ridge()`` for a regression."""
+    if name not in TEXT_BASELINES:
+        raise ValueError(f"Unknown text baseline {name!r}; one of {TEXT_BASELINES}.")
+    return BASELINES[name].pipeline(task_spec(task).text_model())
 
 
 def _text_baseline_columns(baselines, texts, y, *, splits, scoring, task):
@@ -180,21 +153,6 @@ def _text_baseline_columns(baselines, texts, y, *, splits, scoring, task):
             "Text baseline %r: %.3f in %.1f s.", name, scores.mean(), timings[name]
         )
     return columns, timings
-
-
-def _control_candidate(candidate, random_state):
-    """The candidate with its probe wrapped in ControlTask (same parameters)."""
-    from ..baselines import ControlTask
-
-    out = {}
-    for key, values in candidate.items():
-        if key == "probe":
-            out[key] = [ControlTask(v, random_state=random_state) for v in values]
-        elif key.startswith("probe__"):
-            out["probe__estimator__" + key[len("probe__") :]] = values
-        else:
-            out[key] = values
-    return out
 
 
 def _mdl_columns(pipe, candidates, texts, y, random_state, groups=None):
@@ -246,34 +204,6 @@ def _add_comparisons(frame, n_folds, n_samples, n_splits, alpha=0.05):
     for column in COMPARISON_COLUMNS:
         frame[column] = comparison[column].to_numpy()
     return frame
-
-
-def _chance_score(y, splits, scoring, task):
-    """The score of guessing without the texts.
-
-    For accuracy the majority-class rate; for other scorings the CV score of a
-    classifier that predicts the class frequencies, on the same folds (0.5 for
-    ROC AUC and for balanced accuracy on two classes). For a regression the CV
-    score of predicting each training fold's mean target on the same folds
-    (for R^2 slightly below 0: a validation fold's mean is not the training
-    fold's).
-    """
-    from sklearn.dummy import DummyClassifier, DummyRegressor
-    from sklearn.model_selection import cross_val_score
-
-    X = np.zeros((len(y), 1))
-    if not task.is_classifier:
-        scores = cross_val_score(DummyRegressor(), X, y, cv=splits, scoring=scoring)
-        return float(np.mean(scores))
-    if scoring in (None, "accuracy"):
-        # Not the dummy's CV score: on balanced stratified folds the majority of
-        # a training fold is the minority of its validation fold.
-        return float(np.unique(y, return_counts=True)[1].max() / len(y))
-
-    scores = cross_val_score(
-        DummyClassifier(strategy="prior"), X, y, cv=splits, scoring=scoring
-    )
-    return float(np.mean(scores))
 
 
 def text_baseline_p_value(result, name):

@@ -15,14 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from ..baselines import BASELINES
 from ..hidden import HiddenStateTransformer
-from ..hidden._pooling import POOLINGS
-from ..hidden._word_extract import SUBWORDS
-from ._baselines import BASELINES
-from ._kinds import TASKS, UNITS, TaskSpec, UnitSpec, task_spec, unit_spec
+from ._kinds import TASKS as TASK_SPECS
+from ._kinds import UNITS, TaskSpec, UnitSpec, task_spec
 from ._tasks import check_task
 
 _HIDDEN = HiddenStateTransformer._parameter_constraints
+
+#: ``task="auto"`` becomes one of the others (from the labels).
+TASKS = ("auto", *TASK_SPECS)
 
 #: What ``validate_params`` checks on every call of ``layer_sweep``. ``texts``
 #: and ``labels`` are checked together by hand, ``layers`` against the model's
@@ -32,7 +34,11 @@ PARAMETER_CONSTRAINTS = {
     "labels": "no_validation",
     "model": [*_HIDDEN["model"], list, tuple],
     "layers": "no_validation",
-    "pooling": [StrOptions({"auto", *POOLINGS, *SUBWORDS}), list, tuple],
+    "pooling": [
+        StrOptions({p for unit in UNITS.values() for p in unit.poolings}),
+        list,
+        tuple,
+    ],
     "probe": [None, HasMethods(["fit", "get_params"]), list, tuple],
     "param_grid": [None, dict],
     "cv": ["cv_object"],
@@ -50,14 +56,14 @@ PARAMETER_CONSTRAINTS = {
     "repeats": [Interval(numbers.Integral, 1, None, closed="left")],
     "trust_remote_code": _HIDDEN["trust_remote_code"],
     "unit": [StrOptions(set(UNITS))],
-    # "auto" becomes one of the tasks (from the labels).
-    "task": [StrOptions({"auto", *TASKS})],
+    "task": [StrOptions(set(TASKS))],
 }
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, frozen=True)
 class _Inputs:
-    """The checked inputs of one sweep."""
+    """The checked inputs of one sweep (``poolings``: ``"auto"`` is replaced
+    by a new object once the model is loaded, see ``_warm._load_model``)."""
 
     texts: list
     y: np.ndarray
@@ -81,23 +87,7 @@ class _Inputs:
         return len(self.splits) // self.n_repeats
 
 
-def _check_inputs(
-    texts,
-    labels,
-    *,
-    test,
-    pooling,
-    probe,
-    param_grid,
-    cv,
-    scoring,
-    baselines,
-    repeats,
-    random_state,
-    unit="text",
-    task="auto",
-    mdl=False,
-):
+def _check_inputs(texts, labels, config):
     """What ``validate_params`` cannot check; the folds, drawn once.
 
     The unit (:func:`~._kinds.unit_spec`) checks the samples and draws the
@@ -105,27 +95,30 @@ def _check_inputs(
     the labels (:func:`~._tasks.check_task`) and ``scoring=None`` from the
     task.
     """
-    unit = unit_spec(unit)
-    texts, groups = unit.check_samples(texts, baselines or [])
+    c, unit = config, config.unit_spec
+    baselines = _check_items(c.baselines or [], "baselines", list(BASELINES))
+    texts, groups = unit.check_samples(texts, baselines)
     y = _check_labels(labels, len(texts), "labels")
-    task = task_spec(check_task(task, y))
-    y = task.check_labels(y, "labels", mdl=mdl, baselines=baselines or [], unit=unit)
-    scoring = task.default_scoring if scoring is None else scoring
+    task = task_spec(check_task(c.task, y))
+    y = task.check_labels(y, "labels", mdl=c.mdl, baselines=baselines, unit=unit)
+    scoring = task.default_scoring if c.scoring is None else c.scoring
     _check_scoring(scoring, y, task)
-    test_texts, test_y = _check_test(test, unit)
+    test_texts, test_y = _check_test(c.test, unit)
     if test_y is not None:
         test_y = task.check_labels(test_y, "test labels")
-    n_repeats = _check_repeats(repeats, cv)
-    splitter, splits = unit.splits(cv, texts, y, groups, random_state, task, n_repeats)
+    n_repeats = _check_repeats(c.repeats, c.cv)
+    splitter, splits = unit.splits(
+        c.cv, texts, y, groups, c.random_state, task, n_repeats
+    )
     return _Inputs(
         texts=texts,
         y=y,
         test_texts=test_texts,
         test_y=test_y,
-        poolings=_check_items(pooling, "pooling", unit.poolings),
-        probes=_check_probes(probe, random_state, task),
-        grid=_check_param_grid(param_grid),
-        baselines=_check_items(baselines or [], "baselines", list(BASELINES)),
+        poolings=_check_items(c.pooling, "pooling", unit.poolings),
+        probes=_check_probes(c.probe, c.random_state, task),
+        grid=_check_param_grid(c.param_grid),
+        baselines=baselines,
         n_repeats=n_repeats,
         splitter=splitter,
         splits=splits,

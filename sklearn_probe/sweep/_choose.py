@@ -11,7 +11,8 @@ RULES = ("best", "smallest_not_worse")
 
 
 def chosen_index(result, rule):
-    """The row of ``result.scores`` that ``rule`` picks.
+    """The row of ``result.scores`` that ``rule`` picks (one of ``RULES``:
+    ``LayerSweepResult.choose_layer`` validates it).
 
     ``"best"``: the highest mean score (``best_index``).
     ``"smallest_not_worse"``: the smallest layer whose row is not
@@ -19,11 +20,6 @@ def chosen_index(result, rule):
     Holm-adjusted, the ``significantly_worse`` column); among rows of that
     layer, the highest mean score.
     """
-    if rule not in RULES:
-        raise ValueError(
-            f"The 'rule' parameter of choose_layer must be one of {list(RULES)}. "
-            f"Got {rule!r} instead."
-        )
     if rule == "best":
         return result.best_index
     frame = result.scores
@@ -36,4 +32,3 @@ def chosen_index(result, rule):
     candidates = frame[~frame["significantly_worse"].astype(bool)]
     smallest = candidates[candidates["layer"] == candidates["layer"].min()]
     return int(smallest["cv_score_mean"].idxmax())
-

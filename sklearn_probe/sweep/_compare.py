@@ -11,10 +11,9 @@ says which (:func:`data_fingerprint`), and results that differ are refused.
 the comparison (``_several``).
 """
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 
+import joblib
 import numpy as np
 import pandas as pd
 
@@ -31,8 +30,7 @@ def data_fingerprint(texts, y, splits):
     """
 
     def digest(value):
-        text = json.dumps(jsonable(value), separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return joblib.hash(jsonable(value))[:16]
 
     return {
         "texts": digest(list(texts)),
@@ -209,7 +207,7 @@ def compare_sweeps(results, *, names=None, alpha=0.05):
         ignore_index=True,
     )
     scores = scores[["model", *[c for c in scores.columns if c != "model"]]]
-    from ._baselines import TEXT_BASELINES
+    from ..baselines import TEXT_BASELINES
 
     references = {
         name: float(first.scores[f"{name}_mean"].iloc[0])

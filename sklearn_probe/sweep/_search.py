@@ -137,7 +137,10 @@ class _SweepSearchCV(GridSearchCV):
         for i, result in enumerate(out):
             for key in ("test_scores", "train_scores"):
                 scores = result.get(key)
-                carrier = scores.pop(PREDICTIONS, None) if scores else None
+                # One metric gives floats: nothing was kept with them.
+                carrier = (
+                    scores.pop(PREDICTIONS, None) if isinstance(scores, dict) else None
+                )
                 if key == "test_scores" and carrier is not None:
                     predictions = getattr(carrier, "predictions", None)
                     if predictions is not None:
@@ -307,8 +310,7 @@ def _scores_frame(cv_results, rows, n_splits):
     frame[f"{TRAIN}_std"] = cv_results["std_train_score"]
     frame["fit_time_mean"] = cv_results["mean_fit_time"]
     frame["score_time_mean"] = cv_results["mean_score_time"]
-    means = frame[f"{CV}_mean"].to_numpy()
-    frame["rank"] = pd.Series(-means).rank(method="min").astype(int).to_numpy()
+    frame["rank"] = np.asarray(cv_results["rank_test_score"], dtype=int)
     for k in range(n_splits):
         frame[f"{CV}_fold{k}"] = cv_results[f"split{k}_test_score"]
     return frame, param_columns

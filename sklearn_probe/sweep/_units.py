@@ -1,5 +1,9 @@
 """What a sweep probes: whole texts (``unit="text"``) or words of sentences.
 
+:class:`UnitSpec` (one per unit, in ``UNITS``; looked up by
+:func:`~._kinds.unit_spec`) holds what a unit decides: how its samples are
+checked and split, the ``hidden`` step, and the words of the report.
+
 With ``unit="word"`` the samples are those of
 :class:`~sklearn_probe.WordHiddenStateTransformer` (``(words, i)``, spans or
 pairs of spans of pre-split sentences), the pipeline's ``hidden`` step is that
@@ -14,28 +18,42 @@ definition.
 """
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
+
+from ..hidden import (
+    POOLINGS,
+    SUBWORDS,
+    HiddenStateTransformer,
+    WordHiddenStateTransformer,
+    sentence_groups,
+)
+from ..hidden._transformer import fitted
+from ..hidden._validation import check_texts
+from ..hidden._word_inputs import check_word_samples as check_samples_of_words
 
 
 def check_word_samples(texts, baselines=()):
     """The samples as a list, and the sentence of each (the CV groups)."""
-    from ..hidden._word_inputs import check_word_samples as check
+    from ..baselines import BASELINES
 
     samples = list(texts) if not isinstance(texts, str | bytes) else texts
-    checked = check(samples, estimator_name="layer_sweep")
-    text_only = [b for b in baselines if b in ("bag_of_words", "length")]
+    checked = check_samples_of_words(samples, estimator_name="layer_sweep")
+    takes = {b: BASELINES[b].word_samples for b in baselines if b in BASELINES}
+    text_only = [b for b, kinds in takes.items() if kinds == "none"]
+    single = [b for b, kinds in takes.items() if kinds == "single"]
     if text_only:
         raise ValueError(
             f"The text-only baselines {text_only} read whole texts, and "
             "unit='word' probes words of sentences: drop them, or probe the "
             "sentences with unit='text'."
         )
-    if "control" in baselines and checked.kind != "word":
+    if single and checked.kind != "word":
         raise ValueError(
-            f"The word-type control (baselines=['control'] with unit='word') "
+            f"The word-type control (baselines={single} with unit='word') "
             f"gives each word type a label, and the samples are {checked.kind}s. "
-            "Drop 'control' or probe single words."
+            f"Drop {', '.join(map(repr, single))} or probe single words."
         )
     return samples, checked.sentence_index
 
@@ -81,8 +99,6 @@ def word_transformer(
     **_,
 ):
     """The ``hidden`` step of a word-level sweep (``verbose``: not used by it)."""
-    from ..hidden import WordHiddenStateTransformer
-
     return WordHiddenStateTransformer(
         model=model,
         layer=0,
@@ -95,9 +111,144 @@ def word_transformer(
     )
 
 
-def word_type_labels(samples, y, random_state):
-    """Hewitt & Liang's control labels: one random label per word type."""
-    from ..baselines import WordTypeControl
+@dataclass(frozen=True)
+class UnitSpec:
+    """What a unit decides: samples, folds, the ``hidden`` step and words.
 
-    control = WordTypeControl(random_state=random_state)
-    return control.fit_control_labels(samples, y)
+    Attributes
+    ----------
+    name : str
+        ``"text"`` or ``"word"``.
+    pooling_param : str
+        The parameter of the ``hidden`` step that ``pooling`` sets:
+        ``"pooling"`` or ``"subword"``.
+    noun : str
+        One sample, plural: ``"texts"`` or ``"word samples"``.
+    held_out : str
+        What a held-out fold holds: ``"held-out texts"`` or ``"held-out
+        sentences"``.
+    passes : str
+        What one forward pass reads: ``"texts"`` or ``"sentences"``.
+    cv_groups : str or None
+        What the folds are grouped by (``"sentence"``), or None.
+    has_word_types : bool
+        The control is Hewitt & Liang's word-type control.
+    raw_texts : bool
+        Its samples are raw texts (checked as texts; a command can be given
+        them).
+    """
+
+    name: str
+    pooling_param: str
+    noun: str
+    held_out: str
+    passes: str
+    cv_groups: str | None
+    has_word_types: bool
+    raw_texts: bool
+    _control: str | None = None
+    _control_legend: str | None = None
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def poolings(self):
+        """The values ``pooling`` may take (``"auto"`` first)."""
+        if self.has_word_types:
+            return ["auto", *SUBWORDS]
+        return ["auto", *sorted(POOLINGS)]
+
+    def control(self, task):
+        """What the control probe is trained on, in a sentence."""
+        return self._control or task.control
+
+    def control_legend(self, task):
+        """What the control probe is trained on, in a legend's words."""
+        return self._control_legend or task.control_legend
+
+    def describe(self, n_samples, n_sentences=None):
+        """``"160 texts"``, or ``"1351 words in 96 sentences"``."""
+        if n_sentences is None or not self.has_word_types:
+            return f"{n_samples} {self.noun}"
+        return f"{n_samples} words in {n_sentences} sentences"
+
+    # -- samples and folds ---------------------------------------------------
+
+    def check_samples(self, texts, baselines=()):
+        """The samples as a list, and the sentence of each (None for texts)."""
+        if self.has_word_types:
+            return check_word_samples(texts, baselines)
+        return check_texts(texts, estimator_name="layer_sweep"), None
+
+    def check_test_samples(self, texts):
+        """The samples of a held-out test set as a list."""
+        if self.has_word_types:
+            return check_word_samples(texts)[0]
+        return check_texts(texts, estimator_name="layer_sweep (test texts)")
+
+    def check_options(self, *, repeats):
+        """What this unit cannot do (yet), said before anything runs."""
+        if self.has_word_types:
+            check_word_sweep(repeats=repeats)
+
+    def splits(self, cv, samples, y, groups, random_state, task, n_repeats=1):
+        """The splitter and its folds (drawn once); grouped by sentence, and
+        checked for leaks, for words."""
+        if self.has_word_types:
+            splitter = task.group_splitter(cv, random_state)
+            return splitter, grouped_splits(splitter, samples, y, groups)
+        splitter = task.splitter(cv, random_state, n_repeats)
+        return splitter, list(splitter.split(np.zeros(len(samples)), y))
+
+    # -- the hidden step -----------------------------------------------------
+
+    def hidden_step(self, *, model, pooling, **params):
+        """The unfitted ``hidden`` step at layer 0 with ``pooling``
+        (``"auto"``: the transformer's own default)."""
+        if self.has_word_types:
+            return word_transformer(model=model, pooling=pooling, **params)
+        return HiddenStateTransformer(model=model, layer=0, pooling=pooling, **params)
+
+    def fitted(self, step, samples):
+        """``step`` fitted (its model loaded) without a pass over the data."""
+        if self.has_word_types:
+            return step.fit(samples[:1])
+        return fitted(step)
+
+    def resolved_pooling(self, step):
+        """The pooling a fitted ``step`` resolved ``"auto"`` to."""
+        return getattr(step, self.pooling_param + ("" if self.has_word_types else "_"))
+
+    def n_passes(self, samples):
+        """How many forward passes ``samples`` take: texts, or sentences."""
+        if self.has_word_types:
+            return len(set(sentence_groups(samples)))
+        return len(samples)
+
+
+UNITS = {
+    "text": UnitSpec(
+        name="text",
+        pooling_param="pooling",
+        noun="texts",
+        held_out="held-out texts",
+        passes="texts",
+        cv_groups=None,
+        has_word_types=False,
+        raw_texts=True,
+    ),
+    "word": UnitSpec(
+        name="word",
+        pooling_param="subword",
+        noun="word samples",
+        held_out="held-out sentences",
+        passes="sentences",
+        cv_groups="sentence",
+        has_word_types=True,
+        raw_texts=False,
+        _control="labels drawn at random once per word type (Hewitt & Liang's "
+        "control task), scored on those control labels",
+        _control_legend="word-type labels",
+    ),
+}

@@ -9,6 +9,7 @@ cache to share when the sweep has none.
 """
 
 import contextlib
+import dataclasses
 import logging
 import os
 import tempfile
@@ -38,29 +39,31 @@ def _local_model(model):
     return os.path.abspath(path) if os.path.isdir(path) else model
 
 
-def _load_model(inputs, *, model, layers, **hidden_params):
+def _load_model(inputs, config):
     """The transformer, fitted once (every clone in this process shares its
-    model), the layers to sweep and the seconds it took.
+    model), the inputs with their poolings resolved, the layers to sweep and
+    the seconds it took.
 
     A local folder becomes its absolute path (:func:`_local_model`); the
     transformer's ``model`` is what the settings record.
 
-    ``inputs.poolings`` has ``"auto"`` replaced by the pooling it stands for
-    with this model.
+    The inputs returned have ``"auto"`` in ``poolings`` replaced by the
+    pooling it stands for with this model.
     """
     start = time.perf_counter()
-    model = _local_model(model)
+    model = _local_model(config.model)
     unit = inputs.unit
-    hidden = unit.hidden_step(model=model, pooling=inputs.poolings[0], **hidden_params)
+    hidden = unit.hidden_step(
+        model=model, pooling=inputs.poolings[0], **config.hidden_params
+    )
     auto = unit.resolved_pooling(unit.fitted(hidden, inputs.texts))
     load_s = time.perf_counter() - start
-    inputs.poolings = list(
-        dict.fromkeys(auto if p == "auto" else p for p in inputs.poolings)
-    )
-    hidden.set_params(**{unit.pooling_param: inputs.poolings[0]})
+    poolings = list(dict.fromkeys(auto if p == "auto" else p for p in inputs.poolings))
+    inputs = dataclasses.replace(inputs, poolings=poolings)
+    hidden.set_params(**{unit.pooling_param: poolings[0]})
     # Each layer once, in order: one row per layer.
     swept = sorted(
-        set(resolve_layers(layers, hidden.n_layers_, name="layers", model=model))
+        set(resolve_layers(config.layers, hidden.n_layers_, name="layers", model=model))
     )
     logger.info(
         "Model %s: %d hidden states (0 = embedding output) of width %d, on %s.",
@@ -69,7 +72,7 @@ def _load_model(inputs, *, model, layers, **hidden_params):
         hidden.hidden_size_,
         hidden.device_,
     )
-    return hidden, swept, load_s
+    return hidden, inputs, swept, load_s
 
 
 @contextlib.contextmanager
@@ -118,28 +121,28 @@ def _warm_cache(hidden, inputs, random_state):
 
     start = time.perf_counter()
     everything = inputs.texts + (inputs.test_texts or [])
-    random_weights = "random_weights" in inputs.baselines
+    own_passes = _own_passes(inputs.baselines)
     unit = inputs.unit
     if unit.has_word_types:
         # One pass per subword pooling, into memory and cache_dir.
         for value in inputs.poolings:
             step = clone(hidden).set_params(**{unit.pooling_param: value})
             unit.fitted(step, everything).transform(everything)
-            if random_weights:
-                step.set_params(weights="random", random_state=random_state)
+            for spec in own_passes:
+                step.set_params(**spec.hidden_params(random_state))
                 unit.fitted(step, everything).transform(inputs.texts)
     elif active_backend() is not None:
         _warm_on_cluster(hidden, inputs, random_state)
     else:
         cache_poolings(hidden, everything, inputs.poolings)
-        if random_weights:
-            step = clone(hidden).set_params(weights="random", random_state=random_state)
+        for spec in own_passes:
+            step = clone(hidden).set_params(**spec.hidden_params(random_state))
             cache_poolings(fitted(step), inputs.texts, inputs.poolings)
     seconds = time.perf_counter() - start
     # Words: a pass per sentence and subword pooling; texts: one per text.
     n_items, noun = unit.n_passes(everything), unit.passes
     trained = unit.n_passes(inputs.texts)
-    n_passed = n_items + random_weights * trained
+    n_passed = n_items + len(own_passes) * trained
     if unit.has_word_types:
         n_passed *= len(inputs.poolings)
     logger.info(
@@ -149,11 +152,20 @@ def _warm_cache(hidden, inputs, random_state):
         seconds,
         n_passed / max(seconds, 1e-9),
         noun,
-        f", and of the training {noun} through the random-weights model"
-        if random_weights
-        else "",
+        "".join(
+            f", and of the training {noun} through the {spec.curve}"
+            for spec in own_passes
+        ),
     )
     return seconds
+
+
+def _own_passes(baselines):
+    """The specs of the baselines that need a forward pass of their own (the
+    random-weights model): run on the training texts only."""
+    from ..baselines import BASELINES
+
+    return [BASELINES[b] for b in baselines if BASELINES[b].hidden_params]
 
 
 def _warm_on_cluster(hidden, inputs, random_state):
@@ -164,20 +176,17 @@ def _warm_on_cluster(hidden, inputs, random_state):
     from ..distributed._backends import active_backend
 
     backend, client = active_backend()
-    names = ("model", "max_length", "batch_size", "device", "cache_dir")
-    names += ("dtype", "torch_dtype", "trust_remote_code")
-    params = {name: hidden.get_params()[name] for name in names}
     everything = inputs.texts + (inputs.test_texts or [])
     runs = [(everything, {})]
-    if "random_weights" in inputs.baselines:
-        runs.append((inputs.texts, {"weights": "random", "random_state": random_state}))
+    for spec in _own_passes(inputs.baselines):
+        runs.append((inputs.texts, spec.hidden_params(random_state)))
     for texts, more in runs:
         report = extract(
             texts,
+            hidden,  # the settings of the vectors, from the sweep's own step
             client=client,
             backend=backend,
             pooling=inputs.poolings,
-            **params,
             **more,
         )
         logger.info(

@@ -48,8 +48,8 @@ def test_get_support_keeps_the_top_units_and_works_in_a_pipeline():
         NeuronSelector(n_neurons=8, random_state=0), LogisticRegression()
     )
     random_units = np.random.default_rng(0).choice(X.shape[1], 8, replace=False)
-    random_score = LogisticRegression().fit(X[:, random_units], y).score(
-        X[:, random_units], y
+    random_score = (
+        LogisticRegression().fit(X[:, random_units], y).score(X[:, random_units], y)
     )
     assert pipe.fit(X, y).score(X, y) > random_score + 0.1
     assert pipe[0].transform(X).shape == (len(X), 8)

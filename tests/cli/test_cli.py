@@ -474,6 +474,15 @@ def test_custom_code_runs_only_with_trust_remote_code(
     assert not marker.exists() and sys.stdin.read() == "y\n" * 10  # never read
     assert main([*argv, "--trust-remote-code"]) == 0
     assert marker.exists() and (tmp_path / "out" / "scores.csv").exists()
+    # The line that shows how to use the pipeline passes the same opt-in:
+    # predict refuses the pipeline without it.
+    (try_it,) = [
+        line
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("Try it: ")
+    ]
+    assert try_it.startswith("Try it: sklearn-probe predict --pipeline ")
+    assert try_it.endswith(" --trust-remote-code")
 
 
 def test_a_binary_scoring_on_three_classes_is_one_line(capsys, tiny_bert, tmp_path):

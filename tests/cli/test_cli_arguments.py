@@ -279,3 +279,33 @@ def test_truncation_warning_speaks_of_the_flag(tiny_bert, tmp_path):
     assert line.startswith("sklearn-probe: TruncationWarning: ")
     assert "longer than --max-length 4 tokens" in line
     assert "raise --max-length" in line
+
+
+def test_messages_already_naming_the_flag_are_left_as_they_are():
+    from sklearn_probe.cli._common import flag_names, speak_flags
+
+    predict = flag_names(subparsers()["predict"])
+    message = (
+        "load it with load_pipeline(..., trust_remote_code=True) "
+        "(sklearn-probe predict --trust-remote-code)."
+    )
+    assert speak_flags(message, predict) == message
+    sweep = flag_names(subparsers()["sweep"])
+    assert (
+        speak_flags("HiddenStateTransformer(model='x'): trust_remote_code=True", sweep)
+        == "HiddenStateTransformer(model='x'): --trust-remote-code"
+    )
+
+
+def test_baselines_choices_and_help_come_from_the_registry(monkeypatch):
+    """A baseline added to the registry is a --baselines choice, with its help."""
+    from sklearn_probe.baselines import BASELINES, BaselineSpec
+
+    spec = BaselineSpec(name="shuffled_words", help="the words of each text shuffled")
+    monkeypatch.setitem(BASELINES, spec.name, spec)
+    args = build_parser().parse_args(["sweep", "--baselines", "shuffled_words"])
+    assert args.baselines == ["shuffled_words"]
+    text = " ".join(subparsers()["sweep"].format_help().split())
+    assert "'shuffled_words' (the words of each text shuffled)" in text
+    for name, known in BASELINES.items():
+        assert f"'{name}' ({known.help})" in text

@@ -3,10 +3,13 @@ objects that hold what a task and a unit decide, and chance as the best
 no-information guess."""
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
-from helpers import WORDS
+from helpers import WORDS, length_corpus
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
 from sklearn_probe import layer_sweep
 from sklearn_probe.sweep import task_spec, unit_spec
@@ -75,3 +78,52 @@ def test_specs_hold_what_a_task_and_a_unit_decide():
         task_spec("ranking")
     with pytest.raises(dataclasses.FrozenInstanceError):
         regression.name = "classification"
+
+
+def test_chance_of_f1_macro_is_guessing_at_the_class_rates(tiny_bert):
+    """On three balanced classes always the majority class scores 1/6 of
+    macro F1 and guessing at the class rates about 1/3: chance is the best
+    no-information guess, on the same folds, and the result names it."""
+    texts, _ = length_corpus(90, seed=1)
+    y = np.arange(90) % 3
+    result = layer_sweep(
+        texts, y, model=tiny_bert, layers=[1], cv=3, scoring="f1_macro", verbose=0
+    )
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    X = np.zeros((len(y), 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the majority guess's ill-defined F1
+        prior = cross_val_score(
+            DummyClassifier(strategy="prior"), X, y, cv=folds, scoring="f1_macro"
+        ).mean()
+    assert prior == pytest.approx(1 / 6)
+    assert result.chance_score == pytest.approx(1 / 3, abs=0.05)
+    assert result.chance_guesser in (
+        "DummyClassifier(random_state=0, strategy='stratified')",
+        "DummyClassifier(random_state=0, strategy='uniform')",
+    )
+    assert result.settings["chance"]["scores"]["prior"] == pytest.approx(prior)
+    assert result.chance_words.startswith("chance (guessing")
+
+
+def test_regression_chance_is_the_better_of_mean_and_median(tiny_bert):
+    """Skewed targets: the training median scores a better (negative) mean
+    absolute error than the training mean, and is chance."""
+    texts, _ = _lengths(60)
+    y = np.r_[np.zeros(50), np.full(10, 100.0)] + np.linspace(0, 1, 60)
+    scoring = "neg_mean_absolute_error"
+    result = layer_sweep(
+        texts, y, model=tiny_bert, layers=[1], cv=3, scoring=scoring, verbose=0
+    )
+    folds = KFold(3, shuffle=True, random_state=0)
+    X = np.zeros((len(y), 1))
+    by_strategy = {
+        strategy: cross_val_score(
+            DummyRegressor(strategy=strategy), X, y, cv=folds, scoring=scoring
+        ).mean()
+        for strategy in ("mean", "median")
+    }
+    assert by_strategy["median"] > by_strategy["mean"]
+    assert result.chance_score == pytest.approx(by_strategy["median"])
+    assert result.chance_guesser == "DummyRegressor(strategy='median')"
+    assert result.chance_words == "chance (the training median)"

@@ -11,8 +11,8 @@ from sklearn.pipeline import Pipeline
 from sklearn_probe import ProbeClassifier, WordHiddenStateTransformer, layer_sweep
 from sklearn_probe.baselines import WordTypeControl
 from sklearn_probe.plotting import LayerScoresDisplay
-from sklearn_probe.report._markdown import _column_notes
 from sklearn_probe.report import per_class_table
+from sklearn_probe.report._markdown import _column_notes
 
 NOUNS = ["film", "plot", "story", "acting", "movie", "end"]
 ADJECTIVES = ["good", "bad", "great", "awful", "dull", "brilliant"]

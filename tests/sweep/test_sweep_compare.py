@@ -1,4 +1,4 @@
-"""compare_sweeps, layer_sweep(model=[...]), LayerSweepResult.load and the
+"""compare_sweeps, sweep_models (and layer_sweep(model=[...])), loading and the
 comparison picture."""
 
 import copy
@@ -16,6 +16,7 @@ from sklearn_probe import (
     SweepComparison,
     compare_sweeps,
     layer_sweep,
+    sweep_models,
 )
 
 N = 48
@@ -37,7 +38,7 @@ def _kwargs():
 @pytest.fixture(scope="module")
 def comparison(tiny_bert, tiny_gpt2):
     texts, labels = length_corpus(N, gap=True)
-    return layer_sweep(texts, labels, model=[tiny_bert, tiny_gpt2], **_kwargs())
+    return sweep_models(texts, labels, models=[tiny_bert, tiny_gpt2], **_kwargs())
 
 
 def test_layer_sweep_with_several_models_returns_the_comparison(
@@ -150,7 +151,18 @@ def test_bad_arguments(comparison, tiny_bert):
         compare_sweeps(comparison.results.values(), names=["a", "a"])
     texts, labels = length_corpus(12, gap=True)
     with pytest.raises(ValueError, match="give an int"):
-        layer_sweep(texts, labels, model=[tiny_bert, tiny_bert], random_state=None)
+        sweep_models(texts, labels, models=[tiny_bert, tiny_bert], random_state=None)
+    with pytest.raises(ValueError, match="got 1"):
+        sweep_models(texts, labels, models=[tiny_bert])
+
+
+def test_layer_sweep_of_several_models_warns_and_names_sweep_models(tiny_bert):
+    """For one release layer_sweep(model=[...]) still compares, with a
+    FutureWarning that names the function to call."""
+    texts, labels = length_corpus(12, gap=True)
+    with pytest.warns(FutureWarning, match=r"sweep_models\(texts, labels, models="):
+        with pytest.raises(ValueError, match="give an int"):
+            layer_sweep(texts, labels, model=[tiny_bert, tiny_bert], random_state=None)
 
 
 def test_load_round_trips_and_compares(comparison, tmp_path):

@@ -1,0 +1,185 @@
+"""Edit the residual stream at one layer during a forward pass.
+
+:func:`intervene` registers a forward hook that rewrites ``hidden_states[L]``
+(the output of block ``L - 1``; ``L = 0``, the embedding output, is rewritten
+as it enters block 0) for the rest of the forward pass, and removes it when
+the ``with`` block ends, on an error too. The edits a causal check needs:
+
+- :func:`erase` (a fitted :class:`~sklearn_probe.causal.ConceptEraser`, the
+  probe's direction, or any subspace projected out around a mean),
+- :func:`steer` (add ``scale`` times a direction),
+- :func:`zero_units` (set chosen units, "neurons", to zero).
+
+``positions`` restricts an edit to some token positions (e.g. ``-1``, the last
+token, where a decoder predicts the next word). The blocks are found by the
+model's own ``num_hidden_layers``: the one ``ModuleList`` of that length (BERT,
+RoBERTa, DistilBERT, GPT-2, Llama, Mistral, Qwen and most others); pass
+``blocks=`` for a model where that is ambiguous.
+"""
+
+import contextlib
+
+import numpy as np
+
+
+def transformer_blocks(model):
+    """The model's list of transformer blocks (``num_hidden_layers`` long)."""
+    import torch
+
+    config = model.config
+    n = getattr(config, "num_hidden_layers", None) or getattr(config, "n_layer", None)
+    found = [
+        m
+        for m in model.modules()
+        if isinstance(m, torch.nn.ModuleList) and len(m) == n and n
+    ]
+    if len(found) != 1:
+        raise ValueError(
+            f"Cannot tell the {n} transformer blocks of {type(model).__name__} "
+            f"apart ({len(found)} module lists of that length); pass them as "
+            "blocks=, e.g. blocks=model.transformer.h."
+        )
+    return found[0]
+
+
+@contextlib.contextmanager
+def intervene(model, layer, edit, *, positions=None, blocks=None):
+    """Rewrite ``hidden_states[layer]`` with ``edit`` while the block runs.
+
+    Parameters
+    ----------
+    model : transformers.PreTrainedModel
+    layer : int
+        Index into ``hidden_states`` (0 = embedding output, ``n_layers`` = the
+        last block's output; negative counts from the end).
+    edit : callable
+        ``edit(states) -> states`` on a tensor of shape ``(batch, tokens,
+        width)`` (or the selected positions, ``(batch, width)`` each).
+    positions : int, sequence of int or None, default=None
+        Token positions to edit; None edits every position.
+    blocks : torch.nn.ModuleList, default=None
+        The model's blocks, when :func:`transformer_blocks` cannot tell.
+
+    Yields
+    ------
+    None
+        Forward passes inside the ``with`` block run with the edit.
+    """
+    blocks = transformer_blocks(model) if blocks is None else blocks
+    n = len(blocks)
+    index = layer + n + 1 if layer < 0 else layer
+    if not 0 <= index <= n:
+        raise ValueError(
+            f"layer={layer} is not a hidden state of this model: 0 (the embedding "
+            f"output) to {n}, or -1 to -{n + 1}."
+        )
+    apply = _at_positions(edit, positions)
+    if index == 0:
+        handle = blocks[0].register_forward_pre_hook(
+            _pre_hook(apply), with_kwargs=True, prepend=True
+        )
+    else:
+        # First of the block's hooks, so that what transformers records as
+        # hidden_states (by hooks of its own) is the edited state.
+        handle = blocks[index - 1].register_forward_hook(
+            _post_hook(apply), prepend=True
+        )
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
+def _at_positions(edit, positions):
+    if positions is None:
+        return edit
+    where = [positions] if isinstance(positions, int) else list(positions)
+
+    def apply(states):
+        states = states.clone()
+        for p in where:
+            states[:, p] = edit(states[:, p])
+        return states
+
+    return apply
+
+
+def _pre_hook(apply):
+    def hook(module, args, kwargs):
+        if args:
+            return (apply(args[0]), *args[1:]), kwargs
+        kwargs = dict(kwargs)
+        kwargs["hidden_states"] = apply(kwargs["hidden_states"])
+        return args, kwargs
+
+    return hook
+
+
+def _post_hook(apply):
+    def hook(module, args, output):
+        if isinstance(output, tuple):
+            return (apply(output[0]), *output[1:])
+        return apply(output)
+
+    return hook
+
+
+def erase(eraser_or_directions, mean=None):
+    """An edit that removes a concept.
+
+    ``eraser_or_directions`` is a fitted
+    :class:`~sklearn_probe.causal.ConceptEraser` (its LEACE map), or an array
+    of directions (one per row, e.g. a probe's ``coef_``) whose span is
+    projected out orthogonally around ``mean`` (default: no centring).
+    """
+    import torch
+
+    if hasattr(eraser_or_directions, "proj_left_"):
+        eraser = eraser_or_directions
+        left, right, centre = eraser.proj_left_, eraser.proj_right_, eraser.mean_
+    else:
+        directions = np.atleast_2d(np.asarray(eraser_or_directions, dtype=np.float64))
+        basis, _ = np.linalg.qr(directions.T)  # orthonormal columns
+        left, right = basis, basis.T
+        centre = np.zeros(directions.shape[1]) if mean is None else np.asarray(mean)
+
+    def edit(states):
+        lt, rt, ct = (
+            torch.as_tensor(a, dtype=states.dtype, device=states.device)
+            for a in (left, right, centre)
+        )
+        return states - ((states - ct) @ rt.T) @ lt.T
+
+    return edit
+
+
+def steer(direction, scale):
+    """An edit that adds ``scale * direction`` to every edited state."""
+    import torch
+
+    direction = np.asarray(direction, dtype=np.float64)
+
+    def edit(states):
+        d = torch.as_tensor(direction, dtype=states.dtype, device=states.device)
+        return states + scale * d
+
+    return edit
+
+
+def zero_units(units):
+    """An edit that sets the units (indices into the width) to zero."""
+    units = np.asarray(units, dtype=np.int64)
+
+    def edit(states):
+        states = states.clone()
+        states[..., units] = 0
+        return states
+
+    return edit
+
+
+def random_directions(n_features, rank, *, random_state=0):
+    """``rank`` orthonormal random directions (rows): a same-size control."""
+    rng = np.random.default_rng(random_state)
+    basis, _ = np.linalg.qr(rng.normal(size=(n_features, rank)))
+    return basis.T
