@@ -61,6 +61,15 @@ def agreement_sentences(n, *, random_state=0):
 def agreement_prefixes(n, *, attractor="opposite", random_state=1):
     """Prefixes up to the verb, for testing agreement.
 
+    Parameters
+    ----------
+    n : int
+        How many prefixes.
+    attractor : {"opposite", "none", "any"}, default="opposite"
+        The noun between subject and verb (see Returns).
+    random_state : int, default=1
+        Seed of every choice (the training sentences use 0).
+
     Returns
     -------
     dict
@@ -128,7 +137,9 @@ def make_agreement_lm(
     n_sentences : int, default=4000
         Training sentences (drawn with ``random_state``).
     steps : int, default=800
-        AdamW steps of ``batch_size`` sentences.
+        AdamW steps.
+    batch_size : int, default=64
+        Sentences per step.
     random_state : int, default=0
         Seeds the sentences, the initialisation and the batches.
 
@@ -202,7 +213,23 @@ def _same_length_batches(tokenizer, texts, batch_size):
 
 
 def last_token_states(model, tokenizer, texts, *, batch_size=256):
-    """Every hidden state at each text's last token: (n_texts, n_layers + 1, width)."""
+    """Every hidden state at each text's last token.
+
+    Parameters
+    ----------
+    model : transformers.GPT2LMHeadModel
+        The model of :func:`make_agreement_lm` (or any causal LM).
+    tokenizer : transformers.PreTrainedTokenizerBase
+        Its tokenizer.
+    texts : list of str
+        The texts (e.g. prefixes up to the verb).
+    batch_size : int, default=256
+        Texts per forward pass (texts of one token length at a time).
+
+    Returns
+    -------
+    ndarray of shape (n_texts, n_layers + 1, width)
+    """
     import torch
 
     out = None
@@ -218,7 +245,23 @@ def last_token_states(model, tokenizer, texts, *, batch_size=256):
 
 
 def verb_logit_difference(model, tokenizer, prefixes, *, batch_size=256):
-    """Per prefix: logit of the plural form minus that of the singular form."""
+    """Per prefix: logit of the plural form minus that of the singular form.
+
+    Parameters
+    ----------
+    model : transformers.GPT2LMHeadModel
+        The model of :func:`make_agreement_lm` (or any causal LM).
+    tokenizer : transformers.PreTrainedTokenizerBase
+        Its tokenizer.
+    prefixes : dict
+        As :func:`agreement_prefixes` returns.
+    batch_size : int, default=256
+        Prefixes per forward pass.
+
+    Returns
+    -------
+    ndarray of shape (n_prefixes,)
+    """
     import torch
 
     plural_ids = np.array(tokenizer.convert_tokens_to_ids(prefixes["plural_form"]))
@@ -235,6 +278,20 @@ def verb_logit_difference(model, tokenizer, prefixes, *, batch_size=256):
 
 
 def agreement_accuracy(model, tokenizer, prefixes):
-    """How often the model prefers the verb form of the subject's number."""
+    """How often the model prefers the verb form of the subject's number.
+
+    Parameters
+    ----------
+    model : transformers.GPT2LMHeadModel
+        The model of :func:`make_agreement_lm` (or any causal LM).
+    tokenizer : transformers.PreTrainedTokenizerBase
+        Its tokenizer.
+    prefixes : dict
+        As :func:`agreement_prefixes` returns.
+
+    Returns
+    -------
+    float
+    """
     difference = verb_logit_difference(model, tokenizer, prefixes)
     return float(np.mean((difference > 0) == prefixes["plural"]))

@@ -132,6 +132,16 @@ def make_recall_at_fpr_scorer(max_fpr=0.01):
     It reads the classifier's ``decision_function`` or, without one,
     ``predict_proba``'s positive column.
 
+    Parameters
+    ----------
+    max_fpr : float in (0, 1), default=0.01
+        The largest false-positive rate allowed.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y) -> float``.
+
     Examples
     --------
     >>> from sklearn_probe.metrics import make_recall_at_fpr_scorer
@@ -148,7 +158,18 @@ def make_recall_at_fpr_scorer(max_fpr=0.01):
 
 @validate_params({"max_fpr": [_RATE]}, prefer_skip_nested_validation=True)
 def make_partial_auroc_scorer(max_fpr=0.1):
-    """A scorer of :func:`partial_auroc` up to ``max_fpr`` for a binary classifier."""
+    """A scorer of :func:`partial_auroc` up to ``max_fpr`` for a binary classifier.
+
+    Parameters
+    ----------
+    max_fpr : float in (0, 1), default=0.1
+        The false-positive rate where the area stops.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y) -> float``.
+    """
     return make_scorer(
         partial_auroc,
         response_method=("decision_function", "predict_proba"),
@@ -184,6 +205,15 @@ def get_scorer(scoring):
     A scorer of :data:`SCORERS` carries its name as ``__name__``, so tables and
     reports name it.
 
+    Parameters
+    ----------
+    scoring : str or callable
+        A name of :data:`SCORERS`, a scikit-learn scoring name, or a callable.
+
+    Returns
+    -------
+    scorer : callable
+
     Examples
     --------
     >>> from sklearn_probe.metrics import get_scorer
@@ -203,21 +233,46 @@ def get_scorer(scoring):
 
 
 def resolve_scoring(scoring):
-    """``scoring`` for scikit-learn: a scorer for a name of :data:`SCORERS`,
-    anything else unchanged (scikit-learn's names, callables, None)."""
+    """``scoring`` for scikit-learn: a scorer for a name of :data:`SCORERS`.
+
+    Parameters
+    ----------
+    scoring : str, callable or None
+        Anything but a name of :data:`SCORERS` is returned unchanged.
+
+    Returns
+    -------
+    str, callable or None
+    """
     if isinstance(scoring, str) and scoring in SCORERS:
         return get_scorer(scoring)
     return scoring
 
 
 def scoring_title(name):
-    """The axis title of a name of :data:`SCORERS` (None for other names)."""
+    """The axis title of a name of :data:`SCORERS`.
+
+    Parameters
+    ----------
+    name : str
+        A scoring name.
+
+    Returns
+    -------
+    str or None
+        None for names not in :data:`SCORERS`.
+    """
     entry = SCORERS.get(name) if isinstance(name, str) else None
     return entry[2] if entry else None
 
 
 def scorer_names():
-    """Every name :func:`get_scorer` accepts: scikit-learn's and :data:`SCORERS`."""
+    """Every name :func:`get_scorer` accepts: scikit-learn's and :data:`SCORERS`.
+
+    Returns
+    -------
+    list of str
+    """
     from sklearn.metrics import get_scorer_names
 
     return sorted(set(get_scorer_names()) | set(SCORERS))

@@ -21,11 +21,10 @@ from ._several import sweep_models
 __all__ = [
     "LayerSweepResult",
     "SweepComparison",
-    "TaskSpec",
-    "UnitSpec",
     "compare_sweeps",
     "layer_sweep",
     "sweep_models",
-    "task_spec",
-    "unit_spec",
 ]
+# TaskSpec, UnitSpec, task_spec and unit_spec: the task's and the unit's objects
+# that the report, the pictures and the command read (a result has them as
+# ``task_spec`` and ``unit_spec``); importable from here, not user API.
