@@ -232,3 +232,39 @@ def readme_block(marker):
 def legend_texts(ax):
     """The texts of ``ax``'s legend, in order."""
     return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def count_in_workers(client, path):
+    """Start counting the rows through the model at ``path`` in every worker of
+    a Dask ``client``; returns a function that reads the counts (worker ->
+    rows). A worker started later counts nothing."""
+
+    def install(path):
+        from sklearn_probe.hidden._models import load_model
+
+        model = load_model(path, "cpu").model
+        model._rows_seen = 0
+
+        def hook(module, args, kwargs):
+            module._rows_seen += kwargs["input_ids"].shape[0]
+
+        if not hasattr(model, "_row_hook"):
+            model._row_hook = model.register_forward_pre_hook(hook, with_kwargs=True)
+
+    def read(path):
+        from sklearn_probe.hidden._models import load_model
+
+        return getattr(load_model(path, "cpu").model, "_rows_seen", 0)
+
+    client.run(install, path)
+    return lambda: client.run(read, path)
+
+
+def stored_rows(cache_dir):
+    """pooling -> (rows, distinct texts) of every key of the store."""
+    from sklearn_probe.hidden import cache_info
+
+    return {
+        entry["meta"]["pooling"]: (entry["rows"], entry["texts"])
+        for entry in cache_info(cache_dir)["keys"]
+    }

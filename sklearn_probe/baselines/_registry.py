@@ -64,6 +64,9 @@ class BaselineSpec:
         The Okabe-Ito colour index of its curve (or horizontal line).
     table_header : str
         Its column in the printed table (None: not in the table).
+    extra_columns : tuple of str
+        Columns of the scores derived from it, shown after it in the table
+        (the control's ``selectivity``).
     timing_label : str
         Its part of the report's "Took ..." line.
     description : str
@@ -95,6 +98,7 @@ class BaselineSpec:
     curve_order: int = 0
     colour: int | None = None
     table_header: str | None = None
+    extra_columns: tuple = ()
     timing_label: str = ""
     description: str = ""
     search: Callable | None = None
@@ -123,6 +127,7 @@ BASELINES = {
             curve_order=2,
             colour=2,
             table_header="control",
+            extra_columns=("selectivity",),
             timing_label="control",
             search=control_search,
             word_samples="single",

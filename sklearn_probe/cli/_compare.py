@@ -74,7 +74,7 @@ def run_compare(args):
 def _names(folders, results):
     """Each sweep's model name, or, when two sweeps are of one model, each
     report folder's name (its path as given when those repeat too)."""
-    from .._names import short_name
+    from ..utils._names import short_name
 
     models = [short_name(result.model_name) for result in results]
     if len(set(models)) == len(models):

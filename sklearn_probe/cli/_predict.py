@@ -4,7 +4,7 @@ import logging
 import os
 import sys
 
-from .._names import jsonable
+from ..utils._names import jsonable
 from ._common import (
     HelpFormatter,
     UserError,
@@ -164,7 +164,7 @@ def _sentences(args):
 
 
 def _load_pipeline(path, *, allow_pickle=False, trust_remote_code=False):
-    from .._persistence import load_pipeline
+    from .. import load_pipeline
 
     path = _pipeline_path(path)
     if not os.path.exists(path):

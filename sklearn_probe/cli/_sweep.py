@@ -6,8 +6,8 @@ import os
 import shlex
 import time
 
-from .._names import jsonable
-from .._paths import looks_like_path
+from ..utils._names import jsonable
+from ..utils._paths import looks_like_path
 from ._common import HelpFormatter, UserError, say
 from ._sweep_args import EXAMPLES, add_sweep_arguments, default_max_length
 from ._words import (

@@ -202,11 +202,9 @@ def _add_evaluation_arguments(group):
         choices=list(BASELINES),
         default=[],
         metavar="NAME",
-        help="reference runs on the same folds: 'control' (the probe on "
-        "permuted labels; adds selectivity), 'random_weights' (the same "
-        "architecture, untrained), 'bag_of_words' (TF-IDF + logistic "
-        "regression on the texts alone), 'length' (characters and words + "
-        "logistic regression). Default: none",
+        help="reference runs on the same folds: "
+        + ", ".join(f"'{name}' ({spec.help})" for name, spec in BASELINES.items())
+        + ". Default: none",
     )
     group.add_argument(
         "--mdl",
@@ -235,7 +233,7 @@ def _add_output_arguments(group):
     group.add_argument(
         "--plot-samples",
         type=positive_int,
-        default=1000,
+        default=500,
         help="points per panel of the embeddings picture",
     )
     group.add_argument(

@@ -19,7 +19,7 @@ import argparse
 import logging
 import os
 
-from ..hidden._word_extract import SUBWORDS
+from ..hidden import SUBWORDS
 from ._common import UserError
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ import os
 
 import pandas as pd
 
-from .._paths import looks_like_path
+from ..utils._paths import looks_like_path
 from ._common import check_positive_int
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .._sampling import stratified_subset
+from ..utils._sampling import stratified_subset
 from ._files import format_of, load_text_file
 from ._imdb import load_imdb
 from ._rotten_tomatoes import load_rotten_tomatoes

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._sampling import stratified_subset
+from ..utils._sampling import stratified_subset
 from ._common import check_positive_int
 
 logger = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ..hidden import HiddenStateTransformer
 from ..hidden._validation import check_texts
 from ..store import CHUNK_SIZE
 from . import _worker
@@ -71,11 +72,11 @@ class ExtractionReport:
 @validate_params(
     {
         "texts": "no_validation",  # check_texts says more
-        "model": [str, os.PathLike],
+        "transformer": [HiddenStateTransformer, None],
         "cache_dir": [str, os.PathLike, None],
         "client": "no_validation",
         "backend": [StrOptions(set(BACKENDS)), None],
-        "pooling": [str, list, tuple],
+        "pooling": [str, list, tuple, None],
         "partition_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "n_workers": [Interval(numbers.Integral, 1, None, closed="left"), None],
     },
@@ -83,22 +84,15 @@ class ExtractionReport:
 )
 def extract(
     texts,
+    transformer=None,
     *,
-    model,
-    cache_dir,
+    cache_dir=None,
     client=None,
     backend=None,
-    pooling="auto",
-    max_length=128,
-    batch_size=32,
-    device="auto",
-    dtype="float32",
-    torch_dtype="float32",
-    weights="pretrained",
-    random_state=0,
-    trust_remote_code=False,
+    pooling=None,
     partition_size=None,
     n_workers=None,
+    **params,
 ):
     """Cache the pooled hidden states of ``texts`` in a shared store, on a cluster.
 
@@ -116,34 +110,41 @@ def extract(
     ----------
     texts : iterable of str
         Texts; repeats are computed once.
-    model : str or path-like
-        As for :class:`~sklearn_probe.HiddenStateTransformer`; every worker
-        must be able to load it (a hub name, or a folder every worker sees).
-    cache_dir : str or path-like
+    transformer : HiddenStateTransformer, default=None
+        The settings of the vectors (model, pooling, max_length, dtype, ...),
+        read from its ``get_params()``; None is a
+        ``HiddenStateTransformer()`` of default settings. Every worker must be
+        able to load its model (a hub name, or a folder every worker sees).
+        ``layer`` and ``verbose`` are not used, and the workers always write
+        to the store.
+    cache_dir : str or path-like, default=None
         The store every worker writes and the caller reads: an fsspec URL
         (``s3://bucket/prefix``, ``gs://...``) or a folder on a file system
         every worker mounts. Credentials come from the usual fsspec and cloud
-        configuration of each worker.
+        configuration of each worker. None is the transformer's
+        ``cache_dir``, which must then name such a store.
     client : distributed.Client, default=None
         The Dask cluster to run on. None with ``backend="dask"``: the current
         default client.
     backend : {"dask", "ray"}, default=None
         ``"ray"`` runs on the Ray cluster this process is connected to
         (``ray.init()`` first). None is ``"dask"`` when ``client`` is given.
-    pooling : str or sequence of str, default="auto"
-        Pooling(s) to cache, all from one forward pass per text.
-    max_length, batch_size, device, dtype, torch_dtype, weights, random_state, \
-trust_remote_code
-        As for :class:`~sklearn_probe.HiddenStateTransformer`. With
-        ``device="auto"`` each Dask worker of a host with several GPUs takes
-        its own (unless ``CUDA_VISIBLE_DEVICES`` gives it one already); Ray
-        actors ask for one GPU each when the cluster has GPUs.
+    pooling : str or sequence of str, default=None
+        Pooling(s) to cache, all from one forward pass per text. None is the
+        transformer's ``pooling``.
     partition_size : int, default=None
         Texts per task. None: enough partitions for four per worker, at most
         2048 texts and at least ``batch_size`` each.
     n_workers : int, default=None
         Ray only: actors to start. None: one per GPU of the cluster, or one
         per CPU when it has none.
+    **params : dict
+        Parameters of :class:`~sklearn_probe.HiddenStateTransformer` (such as
+        ``model="minilm"``, ``max_length=256``) set on ``transformer`` (or
+        on a default one) for this call. With ``device="auto"`` each Dask
+        worker of a host with several GPUs takes its own (unless
+        ``CUDA_VISIBLE_DEVICES`` gives it one already); Ray actors ask for
+        one GPU each when the cluster has GPUs.
 
     Returns
     -------
@@ -151,20 +152,7 @@ trust_remote_code
     """
     started = time.perf_counter()
     backend = _check_backend(client, backend)
-    params = _transformer_params(
-        model=model,
-        cache_dir=shared_cache_dir(cache_dir, "Distributed extraction"),
-        pooling=pooling,
-        max_length=max_length,
-        batch_size=batch_size,
-        device=device,
-        dtype=dtype,
-        torch_dtype=torch_dtype,
-        weights=weights,
-        random_state=random_state,
-        trust_remote_code=trust_remote_code,
-    )
-    poolings = [pooling] if isinstance(pooling, str) else list(pooling)
+    params, poolings = _transformer_params(transformer, params, cache_dir, pooling)
     texts = check_texts(texts, estimator_name="extract")
     distinct = list(dict.fromkeys(texts))
     run = _on_dask if backend == "dask" else _on_ray
@@ -188,16 +176,36 @@ def _check_backend(client, backend):
     return backend
 
 
-def _transformer_params(*, pooling, **params):
-    """The transformer's parameters, checked here before any worker starts."""
-    from ..hidden import HiddenStateTransformer
-
-    first = pooling if isinstance(pooling, str) else next(iter(pooling), None)
-    params = {**params, "pooling": first, "layer": 0}
-    HiddenStateTransformer(**params)._validate_params()
-    params["model"] = str(params["model"])
-    params["cache_dir"] = str(params["cache_dir"])
-    return params
+def _transformer_params(transformer, params, cache_dir, pooling):
+    """``(params, poolings)``: the workers' transformer parameters, taken from
+    ``transformer`` (or a default one) with ``params`` set, and checked here
+    before any worker starts; the poolings to cache."""
+    base = transformer if transformer is not None else HiddenStateTransformer()
+    known = base.get_params()
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise TypeError(
+            f"extract() got unexpected keyword argument(s) {unknown}; besides its "
+            "own arguments it takes the parameters of HiddenStateTransformer: "
+            f"{sorted(known)}."
+        )
+    settings = {**known, **params}
+    if cache_dir is None:
+        cache_dir = settings["cache_dir"]
+    if pooling is None:
+        pooling = settings["pooling"]
+    poolings = [pooling] if isinstance(pooling, str) else list(pooling)
+    settings.update(
+        cache_dir=shared_cache_dir(cache_dir, "Distributed extraction"),
+        pooling=poolings[0] if poolings else "auto",
+        layer=0,
+        verbose=0,
+        cache_mode="read-write",
+    )
+    HiddenStateTransformer(**settings)._validate_params()
+    settings["model"] = str(settings["model"])
+    settings["cache_dir"] = str(settings["cache_dir"])
+    return settings, poolings
 
 
 def _partitions(texts, positions, n_workers, size, batch_size):

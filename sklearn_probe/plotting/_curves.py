@@ -6,8 +6,8 @@ these return.
 
 import numpy as np
 
-from .._names import format_param, nice_score_name
 from ..baselines import BASELINES, SEARCH_BASELINES
+from ..utils._names import format_param, nice_score_name
 from ._references import reference_values
 from ._style import MUTED, OKABE_ITO
 
@@ -40,7 +40,8 @@ CURVE_COLOURS = {
 }
 # Several settings (pooling, probe size, C): one colour, dash pattern and
 # marker each, the colours far apart (vermillion and orange looked alike), the
-# markers shrinking so that a later curve on an earlier one leaves it visible.
+# lines and markers thinning so that a later curve on an earlier one leaves it
+# visible.
 GROUP_COLOURS = tuple(OKABE_ITO[i] for i in (1, 0, 2, 4, 5, 3, 7))
 GROUP_DASHES = ("-", "--", "-.", ":")
 GROUP_MARKERS = ("o", "s", "^", "D", "v", "P", "h")
@@ -83,6 +84,7 @@ def curve_style(name, group, index, n_groups):
             style["linestyle"] = GROUP_DASHES[group % len(GROUP_DASHES)]
             style["marker"] = GROUP_MARKERS[group % len(GROUP_MARKERS)]
             style["markersize"] = max(4.0, 8.5 - 1.2 * group)
+            style["linewidth"] = max(1.2, 3.0 - 0.6 * group)
             style["zorder"] = 3 + 0.01 * group
     return style
 
@@ -206,3 +208,17 @@ def score_axis_label(frame, score_name, n_splits, n_repeats, band):
     if band is not None and ci_columns(frame, MAIN) is not None:
         spread = ", mean and 95% CI"
     return f"{nice_score_name(score_name)} ({folds}{spread})"
+
+
+def sweep_legend_words(settings):
+    """What a sweep's control was trained on and what its chance is, in a
+    legend's words (from the sweep's task and unit objects)."""
+    from ..sweep import task_spec, unit_spec
+
+    task = task_spec(settings.get("task", "classification"))
+    unit = unit_spec(settings.get("unit", "text"))
+    guesser = (settings.get("chance") or {}).get("guesser")
+    return {
+        "control_name": unit.control_legend(task),
+        "chance_name": task.chance_note(guesser),
+    }

@@ -250,7 +250,7 @@ class LayerEmbeddingsDisplay:
 
     @classmethod
     def from_sweep(
-        cls, result, texts, labels, *, layers=None, max_samples=1000, **kwargs
+        cls, result, texts, labels, *, layers=None, max_samples=500, **kwargs
     ):
         """Draw the pooled vectors of a sweep's first, middle, best and last layers.
 
@@ -264,8 +264,9 @@ class LayerEmbeddingsDisplay:
         layers : list of int, default=None
             None gives the first (embedding output), middle, best and last of
             the swept layers (3 or 4 panels).
-        max_samples : int, default=1000
-            Points drawn per panel at most (a stratified subset).
+        max_samples : int, default=500
+            Points drawn per panel at most (a stratified subset): 500 keep the
+            t-SNE panels of a default sweep under a quarter of its run.
         **kwargs
             Passed to :meth:`from_embeddings` (``method``, ``label_names``,
             ``random_state``, ``ax``, ...).

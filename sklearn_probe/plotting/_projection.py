@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .._sampling import stratified_subset
+from ..utils._sampling import stratified_subset
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +46,19 @@ PROJECTION_NOTE = (
 
 
 def projection_file_stem(method):
-    """The stem of an embeddings picture's file name: ``"tsne_layers"``,
-    ``"pca_layers"`` or ``"probe_layers"`` for ``method`` (a name of
-    :data:`PROJECTIONS`, or its title word, e.g. ``"t-SNE"``)."""
+    """The stem of an embeddings picture's file name, named by its projection.
+
+    Parameters
+    ----------
+    method : str
+        A projection's name (``"tsne"``, ``"pca"``, ``"probe"``) or its title
+        word (``LayerEmbeddingsDisplay.method``, e.g. ``"t-SNE"``).
+
+    Returns
+    -------
+    str
+        ``"tsne_layers"``, ``"pca_layers"`` or ``"probe_layers"``.
+    """
     for name, (word, stem) in PROJECTIONS.items():
         if method in (name, word):
             return f"{stem}_layers"
@@ -58,10 +68,19 @@ def projection_file_stem(method):
 
 
 def describe_projection(info):
-    """One sentence on what a projection drew, from a display's ``projection_info_``.
+    """What a projection drew, in one sentence.
 
-    E.g. "t-SNE (openTSNE 1.0.4, 500 iterations) of 800 points per panel, after
-    PCA from 384 to 50 dimensions; 4 panels in 9.8 s."
+    Parameters
+    ----------
+    info : dict
+        A display's ``projection_info_``.
+
+    Returns
+    -------
+    str
+        E.g. "t-SNE (openTSNE 1.0.4, 500 iterations) of 500 points per panel
+        (a stratified subset of 800), after PCA from 384 to 50 dimensions; 4
+        panels in 4.1 s."
     """
     n_panels = info.get("n_panels", 1)
     how = [info.get("implementation")]
@@ -101,16 +120,31 @@ def _subsample(labels, max_samples, random_state):
 
 
 def _threads():
-    """Threads for t-SNE: its threads spin when the machine is busy (a model or
-    other processes on the same cores): on 2 cores two threads took 3x longer
-    than one. Half the cores, at most 4, is never much slower."""
+    """Threads for a projection: OpenMP and BLAS threads spin when the machine
+    is busy (a model or other processes on the same cores): on 2 cores two
+    threads took 3x longer than one. Half the cores, at most 4, is never much
+    slower."""
     return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
+def _pca_solver(X):
+    """The PCA solver for ``X``: the covariance's eigendecomposition when it
+    is small (800 x 384: 0.05 s, where the randomized solver that scikit-learn
+    picks took 8 s on a busy machine), else the randomized one."""
+    return "covariance_eigh" if X.shape[1] <= 1024 else "randomized"
 
 
 def _project(X, method, perplexity, random_state, layer=None, labels=None):
     """``(points, (x label, y label), info)``: the 2-D points of ``X``, the axis
     labels that describe them, and what was projected (method, implementation,
     points, dimensions, seconds)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=_threads()):
+        return _project_limited(X, method, perplexity, random_state, layer, labels)
+
+
+def _project_limited(X, method, perplexity, random_state, layer, labels):
     start = time.perf_counter()
     info = {
         "method": PROJECTIONS[method][0],
@@ -143,7 +177,7 @@ def _pca(X, random_state):
     from sklearn.decomposition import PCA
 
     n_components = min(2, X.shape[1], X.shape[0])
-    pca = PCA(n_components=n_components, random_state=random_state)
+    pca = PCA(n_components, svd_solver=_pca_solver(X), random_state=random_state)
     points = pca.fit_transform(X)
     if points.shape[1] < 2:
         points = np.column_stack([points, np.zeros(len(points))])
@@ -162,7 +196,7 @@ def _tsne(X, perplexity, random_state):
     info = {"pca_dimensions": None, "iterations": TSNE_ITERATIONS}
     if X.shape[1] > TSNE_PCA_DIMENSIONS and X.shape[0] > TSNE_PCA_DIMENSIONS:
         X = PCA(
-            n_components=TSNE_PCA_DIMENSIONS, random_state=random_state
+            TSNE_PCA_DIMENSIONS, svd_solver=_pca_solver(X), random_state=random_state
         ).fit_transform(X)
         info["pca_dimensions"] = TSNE_PCA_DIMENSIONS
     perplexity = _effective_perplexity(perplexity, len(X))
@@ -195,7 +229,6 @@ def _tsne(X, perplexity, random_state):
 
 def _sklearn_tsne(X, perplexity, seed):
     from sklearn.manifold import TSNE
-    from threadpoolctl import threadpool_limits
 
     tsne = TSNE(
         n_components=2,
@@ -204,8 +237,7 @@ def _sklearn_tsne(X, perplexity, seed):
         max_iter=TSNE_ITERATIONS,
         random_state=seed,
     )
-    with threadpool_limits(limits=_threads(), user_api="openmp"):
-        return tsne.fit_transform(X)
+    return tsne.fit_transform(X)
 
 
 def _seed(random_state):
@@ -261,7 +293,8 @@ def _probe(X, labels, random_state, n_splits=5, C=1.0):
     w = probe.fit(X, labels)[-1].coef_.ravel()
     w = w / (np.linalg.norm(w) or 1.0)
     residual = Z - np.outer(Z @ w, w)
-    pca = PCA(n_components=1, random_state=_seed(random_state)).fit(residual)
+    pca = PCA(1, svd_solver=_pca_solver(X), random_state=_seed(random_state))
+    pca.fit(residual)
     y = pca.transform(residual)[:, 0]
     share = float(pca.explained_variance_ratio_[0])
     return (

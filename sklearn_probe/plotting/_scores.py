@@ -20,6 +20,7 @@ from ._curves import (
     is_bounded,
     score_axis_label,
     set_score_ylim,
+    sweep_legend_words,
 )
 from ._marks import (
     chance_label,
@@ -199,7 +200,7 @@ class LayerScoresDisplay:
             n_splits=result.n_splits,
             n_repeats=result.n_repeats,
             model_name=result.model_name,
-            **_sweep_words(result.settings),
+            **sweep_legend_words(result.settings),
             **options,
         )
         return display.plot(ax=ax)
@@ -394,17 +395,3 @@ class LayerScoresDisplay:
         if self.chance_line_ is not None:
             handles.append(self.chance_line_)
         self.legend_ = legend_right(self.ax_, handles)
-
-
-def _sweep_words(settings):
-    """What a sweep's control was trained on and what its chance is, in a
-    legend's words (from the sweep's task and unit objects)."""
-    from ..sweep import task_spec, unit_spec
-
-    task = task_spec(settings.get("task", "classification"))
-    unit = unit_spec(settings.get("unit", "text"))
-    guesser = (settings.get("chance") or {}).get("guesser")
-    return {
-        "control_name": unit.control_legend(task),
-        "chance_name": task.chance_note(guesser),
-    }

@@ -7,10 +7,13 @@ scikit-learn estimators.
 ``_batches``. :class:`AttentionProbe` (``_attention``) reads a text's token
 states and pools them with learned attention. torch is imported only when a
 probe is fitted.
+``CONSTANT_SPREAD`` is the spread under which a regressor's predictions count
+as constant (shared with the sweep's diagnostics).
 """
 
 from ._attention import AttentionProbe
 from ._classifier import ProbeClassifier
+from ._regressor import CONSTANT_SPREAD as CONSTANT_SPREAD
 from ._regressor import ProbeRegressor
 
 __all__ = ["AttentionProbe", "ProbeClassifier", "ProbeRegressor"]

@@ -93,7 +93,7 @@ class _BaseProbe(BaseEstimator):
     def _prepare(self, X):
         """Set ``device_`` and ``batch_size_``; the hidden sizes and the
         features' standardisation statistics of a fit on ``X``."""
-        from ..hidden._models import resolve_device
+        from ..utils._devices import resolve_device
 
         sizes = self._hidden_sizes()
         self.device_ = resolve_device(self.device)

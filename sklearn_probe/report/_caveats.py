@@ -5,7 +5,7 @@
 rows whose probe learned nothing (``degenerate_folds``) and what to change.
 """
 
-from .._names import CV, format_param
+from ..utils._names import CV, format_param
 from ._words import (
     and_,
     chance_words,

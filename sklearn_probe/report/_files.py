@@ -10,7 +10,7 @@ import json
 import platform
 from importlib import metadata
 
-from .._names import jsonable
+from ..utils._names import jsonable
 
 PACKAGES = (
     "sklearn-probe",

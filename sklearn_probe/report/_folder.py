@@ -36,7 +36,7 @@ REPORT_FILES = frozenset(
     ["scores.csv", "results.json", "report.md"]
     + [
         f"{name}.{fmt}"
-        for name in ("layer_scores", "tsne_layers")
+        for name in ("layer_scores", "tsne_layers", "pca_layers", "probe_layers")
         for fmt in "png svg".split()
     ]
     + [f"best_pipeline.{fmt}" for fmt in ("skops", "joblib")]

@@ -43,7 +43,7 @@ def markdown_report(
     if pictures is not None:
         lines += [
             f"![{pictures['method']} of the pooled vectors of several layers]"
-            "(tsne_layers.png)",
+            f"({pictures.get('file', 'tsne_layers.png')})",
             "",
             projection_note(result, pictures),
             "",

@@ -8,6 +8,7 @@ and the MDL code lengths. The numbers come from the sweep; the words are here.
 
 import numpy as np
 
+from ..baselines import BASELINES, TEXT_BASELINES
 from ._words import (
     chance_words,
     control_meaning,
@@ -18,13 +19,6 @@ from ._words import (
     sample_noun,
     span,
 )
-
-#: What the text-only baselines' features are, as the report says it (the
-#: model on them is the task's: logistic or ridge regression).
-TEXT_BASELINE_NAMES = {
-    "bag_of_words": "TF-IDF",
-    "length": "characters and words",
-}
 
 
 def reading_lines(result):
@@ -194,11 +188,13 @@ def text_baseline_lines(result):
 
     frame, best = result.scores, result.best_index
     lines = []
-    for name, features in TEXT_BASELINE_NAMES.items():
+    for name in TEXT_BASELINES:
         if f"{name}_mean" not in frame:
             continue
         reference = float(frame[f"{name}_mean"].iloc[0])
-        model = f"{features} + {result.task_spec.text_model_words}"
+        model = BASELINES[name].description.format(
+            model=result.task_spec.text_model_words
+        )
         what = f"the {name.replace('_', '-')} baseline ({model} on the same folds)"
         gain = result.best_score - reference
         p_value = text_baseline_p_value(result, name)

@@ -24,7 +24,7 @@ def write_report(
     label_names=None,
     plot_layers=None,
     projection="auto",
-    max_plot_samples=1000,
+    max_plot_samples=500,
     dataset=None,
     command=None,
     save_pipeline=True,
@@ -42,7 +42,8 @@ def write_report(
 
     Files: ``scores.csv``; ``results.json`` (settings, versions, per-layer
     scores, best layer, held-out score, timings); ``layer_scores.png`` and
-    ``.svg``; ``tsne_layers.png`` and ``.svg`` (only with ``texts`` and
+    ``.svg``; the embeddings picture, ``tsne_layers``, ``pca_layers`` or
+    ``probe_layers`` ``.png`` and ``.svg`` by its projection (only with ``texts`` and
     ``labels``, and not for a regression, whose targets are no classes to
     colour points by); ``report.md`` showing all of it; ``best_pipeline.skops`` (the
     refitted best pipeline, without model weights).
@@ -58,7 +59,7 @@ def write_report(
     plot_layers : list of int, default=None
         Panels of the embeddings picture; None: first, middle, best, last.
     projection : {"auto", "tsne", "pca"}, default="auto"
-    max_plot_samples : int, default=1000
+    max_plot_samples : int, default=500
         Points per panel at most.
     dataset : dict, default=None
         What the data were (name, columns, split, ...), stored in the JSON and
@@ -196,10 +197,12 @@ def _scores_picture(result, folder, task, dpi):
 
 
 def _embeddings_picture(result, folder, texts, labels, *, dpi, **options):
-    """tsne_layers.png and .svg; their names and what the picture shows."""
+    """The embeddings picture (``tsne_layers``, ``pca_layers`` or
+    ``probe_layers`` .png and .svg): its names and what it shows (``file``,
+    ``method``, ``n_points``, ``description``)."""
     import matplotlib.pyplot as plt
 
-    from ..plotting import LayerEmbeddingsDisplay
+    from ..plotting import LayerEmbeddingsDisplay, describe_projection
 
     display = LayerEmbeddingsDisplay.from_sweep(
         result,
@@ -208,6 +211,12 @@ def _embeddings_picture(result, folder, texts, labels, *, dpi, **options):
         random_state=result.settings.get("random_state", 0),
         **options,
     )
-    names = save_figure(display.figure_, folder / "tsne_layers", dpi)
+    names = save_figure(display.figure_, folder / display.file_stem, dpi)
     plt.close(display.figure_)
-    return names, {"method": display.method, "n_points": len(display.labels)}
+    info = display.projection_info_
+    return names, {
+        "file": f"{display.file_stem}.png",
+        "method": display.method,
+        "n_points": len(display.labels),
+        "description": None if info is None else describe_projection(info),
+    }

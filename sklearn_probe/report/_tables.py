@@ -9,6 +9,7 @@ prints and report.md shows; :func:`per_class_table` and
 
 import warnings
 
+from ..baselines import BASELINES, SEARCH_BASELINES
 from ._words import n_folds, sample_noun, short
 
 
@@ -36,11 +37,12 @@ def summary_table(result, *, float_format="{:.3f}"):
         table["train"] = frame["train_score_mean"].map(fmt)
     if "ci_low" in frame:
         _add_paired_columns(table, result, fmt)
-    if "control_mean" in frame:
-        table["control"] = frame["control_mean"].map(fmt)
-        table["selectivity"] = frame["selectivity"].map(fmt)
-    if "random_weights_mean" in frame:
-        table["random w."] = frame["random_weights_mean"].map(fmt)
+    for name in SEARCH_BASELINES:
+        if f"{name}_mean" in frame:
+            spec = BASELINES[name]
+            table[spec.table_header] = frame[f"{name}_mean"].map(fmt)
+            for column in spec.extra_columns:
+                table[column] = frame[column].map(fmt)
     if "mdl_compression" in frame:
         table["MDL compr."] = frame["mdl_compression"].map("{:.2f}".format)
     if (frame["degenerate_folds"] > 0).any():

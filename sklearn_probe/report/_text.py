@@ -5,7 +5,8 @@ puts first; what the baselines say is :func:`~._reading.reading_lines`.
 :func:`projection_note` says what the embeddings picture can and cannot show.
 """
 
-from .._names import format_param
+from ..baselines import BASELINES
+from ..utils._names import format_param
 from ._caveats import headline, learned_nothing_lines
 from ._words import chance_words, n_folds, sample_noun, varied
 
@@ -60,10 +61,7 @@ def _sweep_parts(result):
         + "".join(
             f", {label} {t[key]:.1f} s"
             for key, label in (
-                ("control", "control"),
-                ("random_weights", "random weights"),
-                ("bag_of_words", "bag of words"),
-                ("length", "length"),
+                *((name, spec.timing_label) for name, spec in BASELINES.items()),
                 ("mdl", "MDL"),
                 ("best_predictions", "cross-validated predictions"),
                 ("test", "held-out test"),
@@ -90,24 +88,18 @@ def _best_c_lines(result):
 
 
 def projection_note(result, pictures):
-    """What the embeddings picture can and cannot show, beside it."""
-    method = pictures["method"]
-    keeps = (
-        "t-SNE keeps each point's nearest neighbours, not directions: the "
-        "sizes of its groups and the distances between them mean nothing"
-        if "SNE" in method.upper()
-        else f"{method} keeps the two directions of largest variance, which "
-        "need not be the direction that separates the classes"
-    )
+    """What the embeddings picture drew, what a 2-D projection can and cannot
+    show, and the probe's score as the measure."""
+    from ..plotting import PROJECTION_NOTE
+
     width = result.settings.get("hidden_size")
     dims = f"all {width} dimensions" if width else "every dimension"
+    drawn = pictures.get("description") or (
+        f"{pictures['method']} of {pictures['n_points']} {sample_noun(result)}."
+    )
     return (
-        f"Each panel projects the pooled vectors of one layer "
-        f"({pictures['n_points']} {sample_noun(result)}) onto 2 dimensions. "
-        "Classes that form separate groups there are separable in that layer; "
-        "classes that overlap there can still be separable along a direction "
-        f"the projection does not keep ({keeps}). The probe reads {dims}: its "
-        f"score ({result.best_score:.3f} at layer {result.best_layer}, "
-        f"{chance_words(result)} {result.chance_score:.3f}) is the measure, "
-        "the picture an illustration."
+        f"{drawn} {PROJECTION_NOTE} Here the probe reads {dims} of each layer: "
+        f"its cross-validated score ({result.best_score:.3f} at layer "
+        f"{result.best_layer}, {chance_words(result)} {result.chance_score:.3f}) "
+        "is the measure, the picture an illustration."
     )

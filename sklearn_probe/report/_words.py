@@ -7,7 +7,7 @@ that depend on the task (classification or regression) or on the unit (texts
 or words) each sit in one small function here.
 """
 
-from .._names import describe_sizes, format_param
+from ..utils._names import describe_sizes, format_param
 
 
 def varied(result):

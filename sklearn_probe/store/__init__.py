@@ -12,7 +12,7 @@ systems (``_fs``: local, fsspec) and where a ``cache_dir`` lives
 (``_location``). Imports neither torch nor transformers.
 """
 
-from ._admin import cache_info, compact_cache, verify_cache
+from ._admin import cache_info, clear_disk_cache, compact_cache, verify_cache
 from ._cache import (
     CHUNK_SIZE,
     cached_vectors,
@@ -43,6 +43,7 @@ __all__ = [
     "StoreUnavailableWarning",
     "cache_info",
     "cached_vectors",
+    "clear_disk_cache",
     "clear_memory_cache",
     "compact_cache",
     "extraction_key",

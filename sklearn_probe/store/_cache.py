@@ -31,7 +31,7 @@ from ._claims import Waiting
 from ._location import resolve
 from ._memory import MEMORY
 from ._shard import VERSION as SHARD_VERSION
-from ._store import META, Store
+from ._store import META, Store, same_meta
 
 CACHE_FORMAT = 1
 # Texts computed (and, with a disk store, written) per step: what a killed run
@@ -44,13 +44,16 @@ _STORES_LOCK = threading.Lock()
 
 
 def extraction_key(
-    *, fingerprint, pooling, max_length, dtype="float32", compute="float32"
+    *, fingerprint, pooling, max_length, dtype="float32", compute="float32", name=None
 ):
     """Hash of everything that determines a text's pooled vectors.
 
     ``dtype`` is how vectors are stored, ``compute`` what the forward pass ran
     in (float16 autocast on CUDA gives other numbers than float32 on the CPU).
     The defaults give the keys of earlier versions, so their caches stay valid.
+    ``name``, the model as the caller named it, goes into the description
+    (for ``cache info`` to show) but not into the key: one checkpoint has
+    many names and the same vectors.
     """
     description = {
         "format": CACHE_FORMAT,
@@ -62,6 +65,8 @@ def extraction_key(
     if compute != "float32":
         description["compute"] = compute
     blob = json.dumps(description, sort_keys=True).encode()
+    if name is not None:
+        description["model_name"] = str(name)
     return hashlib.blake2b(blob, digest_size=20).hexdigest(), description
 
 
@@ -92,7 +97,7 @@ def open_store(cache_dir, key, description, shape, *, mode="read-write"):
     with _STORES_LOCK:
         name = fs.url_prefix + root
         store = _STORES.get((name, key, mode))
-        if store is None or store.meta != meta:
+        if store is None or not same_meta(store.meta, meta):
             on_use = fs.touch_access if limit is not None else None
             store = Store(fs, root, key, meta, mode=mode, on_use=on_use)
             store.limit_bytes = limit

@@ -152,10 +152,8 @@ def evict(fs, root, limit_bytes):
     reads it, and a new shard is new). Returns the bytes deleted. Down to 90%
     of the bound, so that eviction does not run at every write.
     """
-    from ._store import MARKER
-
-    shards, total = [], fs.listdir(root).get(MARKER, (0,))[0]
-    for key in _owned.keys(fs, root, MARKER):
+    shards, total = [], fs.listdir(root).get(_owned.MARKER, (0,))[0]
+    for key in _owned.keys(fs, root):
         folder = fs.join(root, key)
         for name, (size, mtime, atime) in fs.listdir(folder).items():
             if _owned.is_ours(name):

@@ -12,8 +12,10 @@
   ``file://`` is a local folder), and an unknown scheme is an error.
 """
 
+import math
 import os
 import re
+import warnings
 
 ENV_DIR = "SKLEARN_PROBE_CACHE_DIR"
 ENV_BYTES = "SKLEARN_PROBE_CACHE_DISK_BYTES"
@@ -38,20 +40,24 @@ def default_limit_bytes():
     if value is None:
         return DEFAULT_BYTES
     try:
-        limit = int(float(value))
+        limit = float(value)
     except ValueError:
+        limit = None
+    if limit is None or not math.isfinite(limit):
         raise ValueError(
-            f"The environment variable {ENV_BYTES} must be a number of bytes; "
-            f"got {value!r}."
-        ) from None
-    return max(limit, 0)
+            f"The environment variable {ENV_BYTES}={value!r} is not a number of "
+            "bytes: set it to one (such as 20e9), or unset it for the default "
+            f"bound of {DEFAULT_BYTES // 1024**3} GiB."
+        )
+    return max(int(limit), 0)
 
 
-def resolve(cache_dir):
+def resolve(cache_dir, *, strict=False):
     """``(fs, root, limit_bytes)`` for a ``cache_dir`` value, or None (no disk).
 
     ``limit_bytes`` is the default store's bound, None for a folder the user
-    named.
+    named. A bad :data:`ENV_BYTES` is an error with ``strict``; otherwise it
+    is said (a warning) and the run goes on without the default store.
     """
     from ._fs import LocalFS
 
@@ -62,7 +68,19 @@ def resolve(cache_dir):
         cache_dir = default_cache_dir()
         if cache_dir is None:
             return None
-        limit = default_limit_bytes()
+        try:
+            limit = default_limit_bytes()
+        except ValueError as exc:
+            if strict:
+                raise
+            from ._problems import StoreUnavailableWarning
+
+            warnings.warn(
+                f"{exc} Going on without the disk cache.",
+                StoreUnavailableWarning,
+                stacklevel=4,
+            )
+            return None
     path = os.fspath(cache_dir)
     match = _URL.match(path)
     if match is None:

@@ -1,7 +1,7 @@
 """What the store wrote, told apart from anything else under its root.
 
 Eviction and ``cache clear`` delete files: only these. A root is a store's
-when it holds the marker file (:data:`._store.MARKER`, written when a store
+when it holds the marker file (:data:`MARKER`, written when a store
 first writes there); a key folder is the store's when its name is a key (40
 hex digits) and it holds the store's ``meta.json``; a file in it is the
 store's when its name is one the store gives (a shard's, a temporary file's,
@@ -14,6 +14,10 @@ import re
 
 from ._fs import TMP_MARK
 
+# At the root of every store folder: the store evicts and clears only under a
+# root that holds it.
+MARKER = ".sklearn-probe-store"
+MARKER_TEXT = b"sklearn-probe vector store: see `sklearn-probe cache info`.\n"
 KEY = re.compile(r"^[0-9a-f]{40}$")
 SHARD = re.compile(r"^\d{20}-\d+-[0-9a-f]{32}\.shard$")
 _TEMPORARY = re.compile(
@@ -27,10 +31,10 @@ _CLAIM = re.compile(
 )
 
 
-def keys(fs, root, marker):
+def keys(fs, root):
     """The key folders under ``root`` that the store wrote (none without the
     marker)."""
-    if marker not in fs.listdir(root):
+    if MARKER not in fs.listdir(root):
         return []
     found = []
     for key in fs.subdirs(root):

@@ -39,16 +39,13 @@ import numpy as np
 from . import _shard
 from ._claims import Claims
 from ._index import Index
+from ._owned import MARKER, MARKER_TEXT
 from ._problems import describe, warn
 
 logger = logging.getLogger(__name__)
 
 META = "meta.json"
 QUARANTINE = "quarantine"
-# At the root of every store folder: the store writes, evicts and clears only
-# under a root that holds it (see ._compact.evict).
-MARKER = ".sklearn-probe-store"
-MARKER_TEXT = b"sklearn-probe vector store: see `sklearn-probe cache info`.\n"
 # Automatic compaction once a key holds more shards than this.
 COMPACT_AT = 256
 
@@ -81,7 +78,7 @@ class Store:
         self._evicted_once = False
         self._lock = threading.RLock()
         self._shards = {}  # name -> {"layout", "keys", "size", "signature", ...}
-        self._rejected = {}  # name -> what was done with it (moved or left)
+        self._rejected = {}  # name -> {"reason", "done"} (moved or left)
         self._index = Index()
         self.usable = True
         self.writable = False
@@ -121,7 +118,7 @@ class Store:
         except Exception as exc:  # a bad file: anything at all
             self.quarantine(META, f"unreadable metadata ({describe(exc)})")
             on_disk = None
-        if on_disk is not None and not _same_meta(on_disk, self.meta):
+        if on_disk is not None and not same_meta(on_disk, self.meta):
             self.quarantine(META, f"metadata {on_disk} differs from {self.meta}")
             on_disk = None
         if on_disk is not None:
@@ -292,7 +289,7 @@ class Store:
         with self._lock:
             if name in self._rejected:
                 return
-            self._rejected[name] = "left in place (read-only store)"
+            done = "left in place (read-only store)"
             self._drop(name)
             source = self.fs.join(self.path, name)
             if self.writable:
@@ -301,18 +298,19 @@ class Store:
                 try:
                     self.fs.makedirs(folder)
                     self.fs.move(source, dest)
-                    self._rejected[name] = f"moved to {dest}"
+                    done = f"moved to {dest}"
                 except FileNotFoundError:
-                    self._rejected[name] = "moved by another process"
-                    return
+                    done = "moved by another process"
                 except OSError as exc:
-                    self._rejected[name] = f"left in place (could not move it: {exc})"
-            logger.warning(
-                "Cache file %s is unusable (%s); %s. Its texts are recomputed.",
-                source,
-                reason,
-                self._rejected[name],
-            )
+                    done = f"left in place (could not move it: {exc})"
+            self._rejected[name] = {"reason": reason, "done": done}
+            if done != "moved by another process":
+                logger.warning(
+                    "Cache file %s is unusable (%s); %s. Its texts are recomputed.",
+                    source,
+                    reason,
+                    done,
+                )
 
     # -- writing -----------------------------------------------------------
 
@@ -380,7 +378,7 @@ class Store:
 
     @property
     def rejected(self):
-        """``{name: what was done}`` of the files this process found unusable."""
+        """``{name: {"reason", "done"}}`` of the files found unusable here."""
         with self._lock:
             return dict(self._rejected)
 
@@ -391,7 +389,7 @@ class Store:
             return self._index.lookup(digests) >= 0
 
 
-def _same_meta(on_disk, meta):
+def same_meta(on_disk, meta):
     """Whether two metadata describe the same vectors (the model's name, kept
     for people to read, may differ: one checkpoint has many names)."""
     if not isinstance(on_disk, dict):

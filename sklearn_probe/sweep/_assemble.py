@@ -11,7 +11,7 @@ import time
 
 from sklearn.metrics import check_scoring
 
-from .._names import CV, describe_probe, describe_sizes, score_name
+from ..utils._names import CV, describe_probe, describe_sizes, score_name
 from ._baselines import _add_comparisons
 from ._chance import chance_level
 from ._compare import data_fingerprint

@@ -17,8 +17,8 @@ import time
 import numpy as np
 from sklearn.base import clone
 
-from .._names import CV
 from ..baselines import BASELINES, SEARCH_BASELINES, TEXT_BASELINES
+from ..utils._names import CV
 from ._kinds import task_spec
 from ._search import _run_search, _single_torch_thread
 
@@ -158,7 +158,7 @@ def _text_baseline_columns(baselines, texts, y, *, splits, scoring, task):
 def _mdl_columns(pipe, candidates, texts, y, random_state, groups=None):
     """Online code length and compression of every candidate on all the texts
     (word samples: blocks of whole sentences, ``groups``)."""
-    from ..mdl import DEFAULT_PORTIONS, online_code_length
+    from ..stats import DEFAULT_PORTIONS, online_code_length
 
     bits, compression = [], []
     uniform = None

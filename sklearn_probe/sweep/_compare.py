@@ -17,7 +17,7 @@ import joblib
 import numpy as np
 import pandas as pd
 
-from .._names import CV, jsonable, short_name, unique
+from ..utils._names import CV, jsonable, short_name, unique
 
 __all__ = ["SweepComparison", "compare_sweeps"]
 

@@ -20,7 +20,8 @@ from sklearn.base import clone
 from sklearn.metrics import check_scoring, make_scorer
 from sklearn.model_selection import cross_val_predict
 
-from .._names import CV
+from ..utils._names import CV
+from ._kinds import task_spec
 from ._search import _single_torch_thread
 
 #: The key of the search's own score in its multi-metric scoring: the
@@ -41,11 +42,12 @@ def _constant_predictions(y_true, y_pred, task):
 
 def _search_scoring(estimator, scoring, task):
     """The search's scoring: the sweep's score, and whether each fold's probe
-    predicts a constant (on its training texts with ``return_train_score``)."""
+    predicts a constant (on its training texts with ``return_train_score``).
+    ``task``: a :class:`TaskSpec` or its name."""
     constant = make_scorer(
         _constant_predictions,
         response_method="predict",
-        task=task,
+        task=task_spec(task),
     )
     return {SCORE: check_scoring(estimator, scoring=scoring), CONSTANT: constant}
 

@@ -35,7 +35,7 @@ def load_result(cls, folder, *, pipeline=True):
     settings = data["settings"]
     best_pipeline = None
     if pipeline and (folder / "best_pipeline.skops").is_file():
-        from .._persistence import load_pipeline
+        from .. import load_pipeline
 
         best_pipeline = load_pipeline(folder / "best_pipeline.skops")
     best_index = int(data["best"]["index"])

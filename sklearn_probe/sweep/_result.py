@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from .._names import CV, jsonable, score_name
+from ..utils._names import CV, jsonable, score_name
 from ._best import BestPipelineMethods
 from ._choose import RULES
 from ._kinds import task_spec, unit_spec
@@ -82,9 +82,9 @@ class LayerSweepResult(BestPipelineMethods):
         The guesser that gave ``chance_score``, e.g.
         ``"DummyClassifier(strategy='stratified')"`` (``settings["chance"]``
         has every guesser's score); None for a result saved without it.
-    chance_words : str
-        What the report calls chance: ``"chance"``, ``"chance (guessing at
-        the class rates)"``, ``"chance (the training mean)"``, ...
+    chance_words, chance_note : str
+        What the report calls chance (``"chance (the training mean)"``, ...),
+        and the picture's label when not the default guess (or None).
     scoring : str or callable
         The scoring used; ``score_name`` is its name for tables and axes
         (``"R²"`` for ``"r2"``).
@@ -235,9 +235,6 @@ class LayerSweepResult(BestPipelineMethods):
 
     @property
     def chance_note(self):
-        """What chance is when not the task's default guess (the majority
-        class, the training mean), e.g. ``"guessing at the class rates"``;
-        else None (the picture's chance label)."""
         return self.task_spec.chance_note(self._chance_strategy)
 
     @property

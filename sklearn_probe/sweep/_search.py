@@ -22,7 +22,7 @@ from sklearn.base import clone
 from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV
 
-from .._names import CV, TRAIN, describe_probe
+from ..utils._names import CV, TRAIN, describe_probe
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,10 @@ class _SweepSearchCV(GridSearchCV):
         for i, result in enumerate(out):
             for key in ("test_scores", "train_scores"):
                 scores = result.get(key)
-                carrier = scores.pop(PREDICTIONS, None) if scores else None
+                # One metric gives floats: nothing was kept with them.
+                carrier = (
+                    scores.pop(PREDICTIONS, None) if isinstance(scores, dict) else None
+                )
                 if key == "test_scores" and carrier is not None:
                     predictions = getattr(carrier, "predictions", None)
                     if predictions is not None:

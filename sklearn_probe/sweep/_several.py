@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 
-from .._names import short_name, unique
+from ..utils._names import short_name, unique
 from ._checks import PARAMETER_CONSTRAINTS
 from ._compare import compare_sweeps
 from ._config import SweepConfig

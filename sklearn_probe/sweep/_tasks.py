@@ -297,7 +297,7 @@ class TaskSpec:
         standard deviation at most ``CONSTANT_SPREAD`` of the targets'."""
         if self.is_classifier:
             return len(np.unique(y_pred)) <= 1
-        from ..probe._regressor import CONSTANT_SPREAD
+        from ..probe import CONSTANT_SPREAD
 
         return np.std(y_pred) <= CONSTANT_SPREAD * np.std(y_true)
 

@@ -23,14 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..hidden import (
+    POOLINGS,
+    SUBWORDS,
     HiddenStateTransformer,
     WordHiddenStateTransformer,
     sentence_groups,
 )
-from ..hidden._pooling import POOLINGS
 from ..hidden._transformer import fitted
 from ..hidden._validation import check_texts
-from ..hidden._word_extract import SUBWORDS
 from ..hidden._word_inputs import check_word_samples as check_samples_of_words
 
 

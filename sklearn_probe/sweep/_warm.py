@@ -176,9 +176,6 @@ def _warm_on_cluster(hidden, inputs, random_state):
     from ..distributed._backends import active_backend
 
     backend, client = active_backend()
-    names = ("model", "max_length", "batch_size", "device", "cache_dir")
-    names += ("dtype", "torch_dtype", "trust_remote_code")
-    params = {name: hidden.get_params()[name] for name in names}
     everything = inputs.texts + (inputs.test_texts or [])
     runs = [(everything, {})]
     for spec in _own_passes(inputs.baselines):
@@ -186,10 +183,10 @@ def _warm_on_cluster(hidden, inputs, random_state):
     for texts, more in runs:
         report = extract(
             texts,
+            hidden,  # the settings of the vectors, from the sweep's own step
             client=client,
             backend=backend,
             pooling=inputs.poolings,
-            **params,
             **more,
         )
         logger.info(

@@ -295,3 +295,17 @@ def test_messages_already_naming_the_flag_are_left_as_they_are():
         speak_flags("HiddenStateTransformer(model='x'): trust_remote_code=True", sweep)
         == "HiddenStateTransformer(model='x'): --trust-remote-code"
     )
+
+
+def test_baselines_choices_and_help_come_from_the_registry(monkeypatch):
+    """A baseline added to the registry is a --baselines choice, with its help."""
+    from sklearn_probe.baselines import BASELINES, BaselineSpec
+
+    spec = BaselineSpec(name="shuffled_words", help="the words of each text shuffled")
+    monkeypatch.setitem(BASELINES, spec.name, spec)
+    args = build_parser().parse_args(["sweep", "--baselines", "shuffled_words"])
+    assert args.baselines == ["shuffled_words"]
+    text = " ".join(subparsers()["sweep"].format_help().split())
+    assert "'shuffled_words' (the words of each text shuffled)" in text
+    for name, known in BASELINES.items():
+        assert f"'{name}' ({known.help})" in text

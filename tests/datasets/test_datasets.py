@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sklearn_probe._sampling import stratified_subset
 from sklearn_probe.datasets import (
     _rotten_tomatoes,
     load_imdb,
@@ -18,6 +17,7 @@ from sklearn_probe.datasets import (
     load_text_file,
 )
 from sklearn_probe.datasets._named import load_named
+from sklearn_probe.utils._sampling import stratified_subset
 
 # --------------------------------------------------------------- Rotten Tomatoes
 

@@ -190,6 +190,7 @@ def test_grid_curves_differ_in_colour_dashes_and_marker():
     )
     np.testing.assert_array_equal(under.get_ydata(), over.get_ydata())
     assert under.get_markersize() > over.get_markersize()
+    assert under.get_linewidth() > over.get_linewidth()
     assert under.get_zorder() < over.get_zorder()
     # Only the best setting keeps its band: four bands hid the curves.
     assert list(display.bands_) == [("cv_score", "linear probe, C=1.0")]

@@ -165,11 +165,19 @@ def test_verify_finds_and_quarantines_a_flipped_bit(tmp_path, caplog):
     raw[-1] ^= 0x10
     path.write_bytes(bytes(raw))
     as_in_a_new_process()
-    assert _admin.verify_cache(tmp_path) == {
+    report = _admin.verify_cache(tmp_path)
+    assert {k: report[k] for k in ("root", "keys", "checked", "bad", "moved")} == {
         "root": str(tmp_path),
+        "keys": 1,
         "checked": 3,
         "bad": 1,
+        "moved": 1,
     }
+    [problem] = report["problems"]
+    assert (problem["file"], problem["reason"]) == (
+        path.name,
+        "vectors checksum mismatch",
+    )
     assert "vectors checksum mismatch" in caplog.text
     assert len(list(tmp_path.glob("*/quarantine/*"))) == 1
     assert _admin.verify_cache(tmp_path)["bad"] == 0

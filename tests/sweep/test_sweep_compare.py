@@ -291,8 +291,8 @@ def test_loaded_scores_get_tuples_and_nan_back():
     """JSON has lists and null where the scores had tuples and NaN."""
     import json
 
-    from sklearn_probe._names import jsonable
     from sklearn_probe.sweep._load import _scores_frame
+    from sklearn_probe.utils._names import jsonable
 
     frame = pd.DataFrame(
         {

@@ -15,7 +15,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from sklearn_probe.mdl import (
+from sklearn_probe.stats import (
     DEFAULT_PORTIONS,
     PROBA_FLOOR,
     make_mdl_scorer,
@@ -198,6 +198,32 @@ def test_invalid_portions(portions):
         online_code_length(PRIOR, np.zeros((10, 1)), [0, 1] * 5, portions=portions)
     with pytest.raises(ValueError, match="'portions' parameter"):
         make_mdl_scorer(portions=portions)
+
+
+def test_sklearn_probe_mdl_is_the_same_api():
+    """``sklearn_probe.mdl`` stays importable: the same objects as
+    ``sklearn_probe.stats``'s."""
+    import sklearn_probe.mdl
+    import sklearn_probe.stats
+
+    for name in sklearn_probe.mdl.__all__:
+        assert getattr(sklearn_probe.mdl, name) is getattr(sklearn_probe.stats, name)
+
+
+def test_parameters_are_checked_before_any_fit():
+    """scikit-learn's parameter validation: an estimator without
+    ``predict_proba`` is refused by name before any block is coded (it used
+    to fail inside the first fitted block)."""
+    from sklearn.svm import LinearSVC
+
+    X = np.zeros((8, 1))
+    y = [0, 1] * 4
+    with pytest.raises(ValueError, match="'estimator' parameter.*predict_proba"):
+        online_code_length(LinearSVC(), X, y, shuffle=False)
+    with pytest.raises(ValueError, match="'shuffle' parameter"):
+        online_code_length(PRIOR, X, y, shuffle="yes")
+    with pytest.raises(ValueError, match="'y' parameter"):
+        online_code_length(PRIOR, X, None)
 
 
 def test_other_errors():

@@ -1,4 +1,4 @@
-"""Where the online code's blocks end (:func:`sklearn_probe.mdl.online_code_length`):
+"""Where the online code's blocks end (:func:`sklearn_probe.stats.online_code_length`):
 fractions of the examples, or, with groups, the nearest ends of whole groups."""
 
 import numpy as np

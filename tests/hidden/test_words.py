@@ -396,7 +396,7 @@ def test_readme_words_section_runs_and_reads_agreement_late(
     import re
     from pathlib import Path
 
-    page = Path(__file__).resolve().parents[1] / "docs/user_guide/words.md"
+    page = Path(__file__).resolve().parents[2] / "docs/user_guide/words.md"
     section = page.read_text()
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     monkeypatch.chdir(tmp_path)
@@ -414,7 +414,7 @@ def test_example_script_draws_the_word_picture(tmp_path, capsys):
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "examples" / "probe_words.py"
+    path = Path(__file__).resolve().parents[2] / "examples" / "probe_words.py"
     spec = importlib.util.spec_from_file_location("probe_words", path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)
@@ -437,3 +437,72 @@ def test_word_type_control_takes_word_samples():
     )
     with pytest.raises(IndexError, match="Item 1 asks for word 5 of a sentence of 3"):
         control.control_labels([X[0], (("a", "b", "c"), 5)])
+
+
+def test_words_and_texts_share_one_forward_pass_in_bfloat16_under_device_map(
+    tiny_llama, monkeypatch
+):
+    """Word vectors of a bfloat16 model spread by ``device_map`` come from the
+    forward function that texts use (every row the model sees goes through
+    it), and are those of each sentence run alone."""
+    import torch
+
+    from sklearn_probe import HiddenStateTransformer
+    from sklearn_probe.hidden import _forward
+
+    real, seen = _forward.forward, []
+
+    def spy(loaded, input_ids, *args, **kwargs):
+        seen.append(input_ids.shape[0])
+        return real(loaded, input_ids, *args, **kwargs)
+
+    monkeypatch.setattr(_forward, "forward", spy)
+    words = WordHiddenStateTransformer(
+        tiny_llama,
+        layer="all",
+        subword="first",
+        torch_dtype="bfloat16",
+        device_map="auto",
+        batch_size=2,
+        cache_dir=None,
+    )
+    X = _all_words(SENTENCES)
+    import transformers
+
+    asked, load = [], transformers.AutoModel.from_pretrained
+
+    def spy_load(*args, **kwargs):
+        asked.append(kwargs.get("device_map"))
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoModel, "from_pretrained", spy_load)
+    model = words.fit(X)._loaded.model  # loads, runs nothing
+    assert model.dtype == torch.bfloat16
+    assert asked == ["auto"]  # spread by accelerate (over the CPU alone here)
+    model_rows = []
+    handle = model.register_forward_pre_hook(
+        lambda module, args, kwargs: model_rows.append(kwargs["input_ids"].shape[0]),
+        with_kwargs=True,
+    )
+    try:
+        got = words.transform(X).reshape(len(X), words.n_layers_, -1)
+    finally:
+        handle.remove()
+    assert sum(seen) == sum(model_rows) == len(SENTENCES)
+    row = 0
+    for sentence in SENTENCES:
+        expected = reference_word_vectors(
+            tiny_llama, "tiny_llama", sentence, "first", dtype=torch.bfloat16
+        )
+        # bfloat16 keeps 8 significant bits: a few units of 2**-8 apart.
+        np.testing.assert_allclose(
+            got[row : row + len(sentence)], expected, rtol=2**-6, atol=2**-6
+        )
+        row += len(sentence)
+    # Texts of the same model go through the very same function.
+    seen.clear()
+    texts = HiddenStateTransformer(
+        tiny_llama, torch_dtype="bfloat16", device_map="auto", cache_dir=None
+    )
+    texts.fit_transform([" ".join(s) for s in SENTENCES])
+    assert sum(seen) == len(SENTENCES)
