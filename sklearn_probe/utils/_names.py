@@ -66,7 +66,7 @@ def describe_sizes(sizes):
 def describe_probe(probe):
     """A short name of a probe: :func:`describe_sizes` for ProbeClassifier and
     ProbeRegressor, else its repr with the changed parameters only."""
-    from .probe import ProbeClassifier, ProbeRegressor
+    from ..probe import ProbeClassifier, ProbeRegressor
 
     if isinstance(probe, ProbeClassifier | ProbeRegressor):
         return describe_sizes(probe.hidden_layer_sizes)
