@@ -228,10 +228,11 @@ def _add_output_arguments(group):
     group.add_argument("--out", default=DEFAULT_OUT, help="report folder")
     group.add_argument(
         "--projection",
-        choices=["auto", "tsne", "pca"],
+        choices=["auto", "tsne", "pca", "probe"],
         default="auto",
         help="2-D projection of the embeddings picture (auto: t-SNE up to 5,000 "
-        "points)",
+        "points; probe: each point's out-of-fold probe score against the "
+        "widest direction orthogonal to the probe's)",
     )
     group.add_argument(
         "--plot-samples",
