@@ -3,7 +3,7 @@ shows, and the examples under them."""
 
 from ..baselines import BASELINES
 from ..hidden._pooling import POOLINGS
-from ..sweep._kinds import TASKS
+from ..sweep import TASKS
 from ._common import (
     add_common_flags,
     count,

@@ -25,6 +25,8 @@ from ._agreement_lm import (
 from ._conllu import load_conllu
 from ._files import load_text_file
 from ._imdb import load_imdb
+from ._named import NamedData as NamedData  # the command's data by name
+from ._named import load_named as load_named
 from ._rotten_tomatoes import load_rotten_tomatoes
 
 __all__ = [
