@@ -59,7 +59,9 @@ def by_hand(loaded, X, y, groups, sentences, folds, probe):
     from sklearn.base import clone
 
     per_sentence = one_pass(loaded, sentences)
-    vectors = np.stack([per_sentence[g][i] for g, (_, i) in zip(groups, X)])
+    vectors = np.stack(
+        [per_sentence[g][i] for g, (_, i) in zip(groups, X, strict=True)]
+    )
     scores = []
     for layer in range(vectors.shape[1]):
         fold_scores = []

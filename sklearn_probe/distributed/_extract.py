@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..hidden import HiddenStateTransformer
-from ..hidden._validation import check_texts
+from ..hidden import HiddenStateTransformer, check_texts
 from ..store import CHUNK_SIZE
 from . import _worker
 from ._backends import require, shared_cache_dir

@@ -2,7 +2,9 @@
 
 A worker keeps the fitted transformer of each parameter set it was asked for
 (:func:`transformer`) for the life of its process, and the model behind it is
-shared by every clone in that process (:func:`~sklearn_probe.hidden.loaded_model_count` counts them), so a worker loads a model once however many partitions it runs.
+shared by every clone in that process
+(:func:`~sklearn_probe.hidden.loaded_model_count` counts them), so a worker
+loads a model once however many partitions it runs.
 A partition writes its vectors to the shared store chunk by chunk, each shard
 whole, and computes only what the store lacks: run again after a worker died,
 it finishes what the dead one left.
@@ -15,8 +17,7 @@ _TRANSFORMERS = {}  # parameters -> fitted HiddenStateTransformer, this process
 
 def transformer(params):
     """The fitted transformer of ``params`` in this process (loaded once)."""
-    from ..hidden import HiddenStateTransformer
-    from ..hidden._transformer import fitted
+    from ..hidden import HiddenStateTransformer, fitted
 
     key = tuple(sorted((k, str(v)) for k, v in params.items()))
     found = _TRANSFORMERS.get(key)
@@ -101,7 +102,7 @@ def drop_claims_on(fitted, texts, poolings):
 
 def run_partition(params, texts, poolings, ordinal=None):
     """Cache ``texts`` under every pooling in the shared store; what it did."""
-    from ..hidden._one_pass import cache_poolings
+    from ..hidden import cache_poolings
     from ..store import MEMORY
 
     fitted = transformer(pick_device(params, ordinal))

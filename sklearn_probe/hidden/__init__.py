@@ -26,10 +26,17 @@ from ..store import (
     verify_cache,
 )
 from ._caching import clear_cache
+from ._models import BUNDLED_MODELS as BUNDLED_MODELS
+from ._models import load_model as load_model
 from ._models import loaded_model_count
+from ._one_pass import cache_poolings as cache_poolings
 from ._pooling import POOLINGS
 from ._transformer import HiddenStateTransformer, PoolingWarning, TruncationWarning
+from ._transformer import fitted as fitted
+from ._validation import check_texts as check_texts
+from ._validation import resolve_layers as resolve_layers
 from ._word_extract import SUBWORDS
+from ._word_inputs import check_word_samples as check_word_samples
 from ._word_inputs import sentence_groups
 from ._words import WordHiddenStateTransformer
 
@@ -49,3 +56,7 @@ __all__ = [
     "set_memory_cache_limit",
     "verify_cache",
 ]
+# Importable from here, not user API: load_model, BUNDLED_MODELS, fitted,
+# cache_poolings, check_texts, resolve_layers and check_word_samples (what the
+# sweep, the pictures, the baselines, the command and the cluster workers use
+# of the engine).

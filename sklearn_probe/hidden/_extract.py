@@ -24,6 +24,7 @@ from ._pooling import pool
 # would put thousands of one-token texts in one batch.
 MAX_ROWS_FACTOR = 4
 
+
 def tokenize(loaded, texts, max_length):
     """Token ids of every text, truncated to ``max_length``.
 

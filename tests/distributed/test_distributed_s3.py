@@ -107,9 +107,7 @@ def scratch_of_each_worker(client):
     return client.run(where)
 
 
-def test_workers_of_separate_folders_fill_an_s3_store_once(
-    cluster, bucket, tiny_bert
-):
+def test_workers_of_separate_folders_fill_an_s3_store_once(cluster, bucket, tiny_bert):
     client, scratch = cluster
     # Each worker writes its temporary files in a folder of its own.
     folders = sorted(scratch_of_each_worker(client).values())
@@ -209,9 +207,7 @@ def test_a_sweep_on_the_cluster_gives_the_scores_of_one_process(
     }
     rows = count_in_workers(client, tiny_bert)
     with count_forward_rows(tiny_bert) as local, joblib.parallel_backend("dask"):
-        on_cluster = layer_sweep(
-            texts, labels, cache_dir=f"{bucket}/sweep", **args
-        )
+        on_cluster = layer_sweep(texts, labels, cache_dir=f"{bucket}/sweep", **args)
     assert local["rows"] == 0  # this process ran no text
     assert sum(rows().values()) == len(set(texts) | set(test_texts))
     # One process, no store at all: its own pass over the texts.

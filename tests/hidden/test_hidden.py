@@ -770,6 +770,6 @@ def test_shared_parameters_have_one_constraint_and_one_doc():
         assert issubclass(cls, BaseHiddenStates)
         for name, constraint in shared.items():
             assert cls._parameter_constraints[name] is constraint
-        for name, text in PARAMETER_DOCS.items():
+        for text in PARAMETER_DOCS.values():
             assert text in cls.__doc__
         assert "%(" not in cls.__doc__
