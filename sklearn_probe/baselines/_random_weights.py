@@ -37,7 +37,7 @@ def save_random_weights(model, path, *, random_state=0):
     >>> save_random_weights("minilm", "minilm-random")  # doctest: +SKIP
     PosixPath('minilm-random')
     """
-    from ..hidden._models import load_model
+    from ..hidden import load_model
 
     if not isinstance(random_state, int) or isinstance(random_state, bool):
         raise ValueError(

@@ -257,7 +257,7 @@ def _print_summary(result):
 
 def _check_model_argument(model):
     """A path that clearly names a local folder must exist (no hub detour)."""
-    from ..hidden._models import BUNDLED_MODELS
+    from ..hidden import BUNDLED_MODELS
 
     if model in BUNDLED_MODELS or os.path.isdir(os.path.expanduser(model)):
         return

@@ -2,7 +2,7 @@
 shows, and the examples under them."""
 
 from ..baselines import BASELINES
-from ..hidden._pooling import POOLINGS
+from ..hidden import POOLINGS
 from ..sweep import TASKS
 from ._common import (
     add_common_flags,

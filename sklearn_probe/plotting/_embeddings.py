@@ -237,8 +237,7 @@ class LayerEmbeddingsDisplay:
         """
         from sklearn.base import clone
 
-        from ..hidden._transformer import fitted
-        from ..hidden._validation import check_texts
+        from ..hidden import check_texts, fitted
 
         texts = check_texts(texts, estimator_name="LayerEmbeddingsDisplay")
         layers = [int(x) for x in layers]

@@ -8,7 +8,7 @@ layers) on new texts.
 
 from sklearn.base import clone
 
-from ..hidden._validation import check_texts
+from ..hidden import check_texts
 
 
 class BestPipelineMethods:

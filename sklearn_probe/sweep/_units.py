@@ -27,11 +27,11 @@ from ..hidden import (
     SUBWORDS,
     HiddenStateTransformer,
     WordHiddenStateTransformer,
+    check_texts,
+    fitted,
     sentence_groups,
 )
-from ..hidden._transformer import fitted
-from ..hidden._validation import check_texts
-from ..hidden._word_inputs import check_word_samples as check_samples_of_words
+from ..hidden import check_word_samples as check_samples_of_words
 
 
 def check_word_samples(texts, baselines=()):

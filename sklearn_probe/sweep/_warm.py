@@ -17,8 +17,7 @@ import time
 
 from sklearn.base import clone
 
-from ..hidden._transformer import fitted
-from ..hidden._validation import resolve_layers
+from ..hidden import fitted, resolve_layers
 from ..store import resolve_cache_dir
 
 logger = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ def _local_model(model):
     The best pipeline and the settings keep this, so that a pipeline saved by a
     sweep run with ``model="./my-model"`` predicts from any working folder.
     """
-    from ..hidden._models import BUNDLED_MODELS
+    from ..hidden import BUNDLED_MODELS
 
     name = os.fspath(model)
     if name in BUNDLED_MODELS:
@@ -117,7 +116,7 @@ def _warm_cache(hidden, inputs, random_state):
     not scored on the test set). Returns the seconds it took.
     """
     from ..distributed import active_backend
-    from ..hidden._one_pass import cache_poolings
+    from ..hidden import cache_poolings
 
     start = time.perf_counter()
     everything = inputs.texts + (inputs.test_texts or [])
