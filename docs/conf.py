@@ -240,12 +240,20 @@ def _resolve_short_names(app, env, node, contnode):
         return None
     from sphinx.util.nodes import make_refnode
 
+    if target.endswith("_") and "." not in target:
+        return contnode  # a fitted attribute: it exists on fitted instances only
     domain = env.get_domain("py")
-    found = {
-        (entry.docname, entry.node_id)
-        for name, entry in domain.objects.items()
-        if name.endswith("." + target) and name.startswith("sklearn_probe")
-    }
+    suffixes = ["." + target]
+    if node.get("py:class"):  # a method of the class whose docstring this is
+        suffixes.insert(0, "." + node["py:class"].split(".")[-1] + "." + target)
+    for suffix in suffixes:
+        found = {
+            (entry.docname, entry.node_id)
+            for name, entry in domain.objects.items()
+            if name.endswith(suffix) and name.startswith("sklearn_probe")
+        }
+        if len(found) == 1:
+            break
     if len(found) == 1:
         docname, node_id = found.pop()
         return make_refnode(app.builder, node["refdoc"], docname, node_id, contnode)
