@@ -258,6 +258,9 @@ def _resolve_short_names(app, env, node, contnode):
         docname, node_id = found.pop()
         return make_refnode(app.builder, node["refdoc"], docname, node_id, contnode)
     head, _, attr = target.rpartition(".")
+    if not head and node.get("py:class"):
+        head = node["py:class"].split(".")[-1]  # a member this class inherits
+        attr = target
     for module_name, module in list(sys.modules.items()):
         if not module_name.startswith("sklearn_probe") or module is None:
             continue
