@@ -85,7 +85,19 @@ class ConceptEraser(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.tol = tol
 
     def fit(self, X, y):
-        """Fit the eraser of the concept ``y`` on the vectors ``X``."""
+        """Fit the eraser of the concept ``y`` on the vectors ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The vectors (e.g. one layer's hidden states).
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            The concept: class labels, or numbers.
+
+        Returns
+        -------
+        self : ConceptEraser
+        """
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True)
         if X.shape[0] < 2:
@@ -110,7 +122,17 @@ class ConceptEraser(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """The vectors with the concept erased (same shape)."""
+        """The vectors with the concept erased.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Vectors of the width the eraser was fitted on.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+        """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return X - ((X - self.mean_) @ self.proj_right_.T) @ self.proj_left_.T

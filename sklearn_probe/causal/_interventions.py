@@ -23,7 +23,17 @@ import numpy as np
 
 
 def transformer_blocks(model):
-    """The model's list of transformer blocks (``num_hidden_layers`` long)."""
+    """The model's list of transformer blocks (``num_hidden_layers`` long).
+
+    Parameters
+    ----------
+    model : transformers.PreTrainedModel
+        A model whose config names its number of layers.
+
+    Returns
+    -------
+    torch.nn.ModuleList
+    """
     import torch
 
     config = model.config
@@ -49,6 +59,7 @@ def intervene(model, layer, edit, *, positions=None, blocks=None):
     Parameters
     ----------
     model : transformers.PreTrainedModel
+        The model to edit (any head).
     layer : int
         Index into ``hidden_states`` (0 = embedding output, ``n_layers`` = the
         last block's output; negative counts from the end).
@@ -127,10 +138,19 @@ def _post_hook(apply):
 def erase(eraser_or_directions, mean=None):
     """An edit that removes a concept.
 
-    ``eraser_or_directions`` is a fitted
-    :class:`~sklearn_probe.causal.ConceptEraser` (its LEACE map), or an array
-    of directions (one per row, e.g. a probe's ``coef_``) whose span is
-    projected out orthogonally around ``mean`` (default: no centring).
+    Parameters
+    ----------
+    eraser_or_directions : ConceptEraser or array-like of shape (k, width)
+        A fitted :class:`~sklearn_probe.causal.ConceptEraser` (its LEACE map),
+        or directions (one per row, e.g. a probe's ``coef_``) whose span is
+        projected out orthogonally.
+    mean : array-like of shape (width,), default=None
+        The centre of the projection of directions (default: the origin).
+
+    Returns
+    -------
+    callable
+        ``edit(states) -> states`` for :func:`intervene`.
     """
     import torch
 
@@ -154,7 +174,20 @@ def erase(eraser_or_directions, mean=None):
 
 
 def steer(direction, scale):
-    """An edit that adds ``scale * direction`` to every edited state."""
+    """An edit that adds ``scale * direction`` to every edited state.
+
+    Parameters
+    ----------
+    direction : array-like of shape (width,)
+        The direction, in the units of the states (not normalised).
+    scale : float
+        Its multiple to add (negative: the other way).
+
+    Returns
+    -------
+    callable
+        ``edit(states) -> states`` for :func:`intervene`.
+    """
     import torch
 
     direction = np.asarray(direction, dtype=np.float64)
@@ -167,7 +200,18 @@ def steer(direction, scale):
 
 
 def zero_units(units):
-    """An edit that sets the units (indices into the width) to zero."""
+    """An edit that sets chosen units (neurons) to zero.
+
+    Parameters
+    ----------
+    units : array-like of int
+        Indices into the width.
+
+    Returns
+    -------
+    callable
+        ``edit(states) -> states`` for :func:`intervene`.
+    """
     units = np.asarray(units, dtype=np.int64)
 
     def edit(states):
@@ -179,7 +223,21 @@ def zero_units(units):
 
 
 def random_directions(n_features, rank, *, random_state=0):
-    """``rank`` orthonormal random directions (rows): a same-size control."""
+    """``rank`` orthonormal random directions: the control of the same size.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the states.
+    rank : int
+        How many directions.
+    random_state : int, default=0
+        Seed of the draw.
+
+    Returns
+    -------
+    ndarray of shape (rank, n_features)
+    """
     rng = np.random.default_rng(random_state)
     basis, _ = np.linalg.qr(rng.normal(size=(n_features, rank)))
     return basis.T

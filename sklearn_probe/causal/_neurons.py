@@ -57,7 +57,9 @@ class NeuronSelector(SelectorMixin, BaseEstimator):
     C : float, default=1.0
         Inverse strength of the penalty.
     max_iter : int, default=2000
+        Most epochs of the saga solver.
     tol : float, default=1e-4
+        The solver's stopping tolerance.
     random_state : int, RandomState instance or None, default=None
         Seeds the saga solver's order of samples.
 
@@ -115,7 +117,19 @@ class NeuronSelector(SelectorMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y):
-        """Fit the elastic-net probe and rank the units."""
+        """Fit the elastic-net probe and rank the units.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_units)
+            The vectors.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : NeuronSelector
+        """
         self._validate_params()
         X, y = validate_data(self, X, y)
         probe = elastic_net_probe(
@@ -160,13 +174,17 @@ def neuron_curve(probe, X, y, ks, *, selector=None, cv=5, n_random=5, random_sta
     probe : classifier
         Refitted on each fold's chosen units.
     X : array-like of shape (n_samples, n_units)
+        The vectors.
     y : array-like of shape (n_samples,)
+        Class labels.
     ks : iterable of int
         Sizes of the unit sets.
     selector : estimator with ``ranking_``, default=None
+        Ranks the units; None is ``NeuronSelector(random_state=random_state)``.
     cv : int or splitter, default=5
         Stratified for classes when an int.
     n_random : int, default=5
+        Random sets per k and fold.
     random_state : int, default=0
         Seeds the folds' shuffle (when ``cv`` is an int) and the random sets.
 

@@ -99,7 +99,7 @@ def _load_data(args):
     """The texts (or the treebank's words or arcs) as ``NamedData``."""
     if args.unit != "text":
         return load_units(args)
-    from ..datasets._named import load_named
+    from ..datasets import load_named
 
     columns = (
         "text_column",
@@ -225,8 +225,7 @@ def _task(task, train, test):
     """
     import pandas as pd
 
-    from ..sweep import task_spec
-    from ..sweep._tasks import check_task
+    from ..sweep import check_task, task_spec
 
     task = check_task(task, train["label"].to_numpy())
     if not task_spec(task).is_classifier:

@@ -3,7 +3,7 @@ shows, and the examples under them."""
 
 from ..baselines import BASELINES
 from ..hidden._pooling import POOLINGS
-from ..sweep._kinds import TASKS
+from ..sweep import TASKS
 from ._common import (
     add_common_flags,
     count,
@@ -186,7 +186,10 @@ def _add_evaluation_arguments(group):
     group.add_argument(
         "--scoring",
         default=None,
-        help="a scikit-learn scoring name. Default: accuracy, or r2 for a regression",
+        help="a scikit-learn scoring name (accuracy, f1_macro, roc_auc, r2, ...) "
+        "or a monitor metric of sklearn_probe.metrics (recall_at_1pct_fpr, "
+        "partial_auroc_10pct, ...; two classes). Default: accuracy, or r2 for a "
+        "regression",
     )
     group.add_argument(
         "--n-jobs",
@@ -225,10 +228,11 @@ def _add_output_arguments(group):
     group.add_argument("--out", default=DEFAULT_OUT, help="report folder")
     group.add_argument(
         "--projection",
-        choices=["auto", "tsne", "pca"],
+        choices=["auto", "tsne", "pca", "probe"],
         default="auto",
         help="2-D projection of the embeddings picture (auto: t-SNE up to 5,000 "
-        "points)",
+        "points; probe: each point's out-of-fold probe score against the "
+        "widest direction orthogonal to the probe's)",
     )
     group.add_argument(
         "--plot-samples",

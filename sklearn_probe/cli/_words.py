@@ -102,8 +102,7 @@ def load_units(args):
     Rows without the label are left out (said in the log and in the
     description); with ``--test-size`` a share of the sentences is held out.
     """
-    from ..datasets import load_conllu
-    from ..datasets._named import NamedData
+    from ..datasets import NamedData, load_conllu
 
     label = getattr(args, "label", DEFAULT_LABELS[args.unit])
     frame = load_conllu(

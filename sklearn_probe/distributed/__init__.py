@@ -12,6 +12,10 @@ Dask and Ray are optional (``pip install sklearn-probe[dask]`` or
 ``sklearn-probe[ray]``) and imported only when used.
 """
 
+from ._backends import active_backend as active_backend
+from ._backends import shared_cache_dir as shared_cache_dir
 from ._extract import ExtractionReport, extract
 
 __all__ = ["ExtractionReport", "extract"]
+# active_backend and shared_cache_dir: what the sweep asks of joblib's backend
+# (importable from here, not user API).

@@ -16,7 +16,9 @@ from ._monitor import (
     make_recall_at_fpr_scorer,
     partial_auroc,
     recall_at_fpr,
+    resolve_scoring,
     scorer_names,
+    scoring_title,
 )
 
 __all__ = [
@@ -27,5 +29,7 @@ __all__ = [
     "make_recall_at_fpr_scorer",
     "partial_auroc",
     "recall_at_fpr",
+    "resolve_scoring",
     "scorer_names",
+    "scoring_title",
 ]

@@ -46,10 +46,13 @@ def bootstrap_interval(
     y_true, y_score : array-like of shape (n_samples,)
         Labels and what the metric reads (predictions or scores).
     n_resamples : int, default=1000
+        Draws of the test set.
     confidence : float in (0, 1), default=0.95
+        Share of the draws' values inside the interval.
     stratify : bool, default=True
         Resample within each class of ``y_true``.
     random_state : int, RandomState instance or None, default=0
+        Seed of the draws.
 
     Returns
     -------

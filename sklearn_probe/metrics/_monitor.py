@@ -132,6 +132,16 @@ def make_recall_at_fpr_scorer(max_fpr=0.01):
     It reads the classifier's ``decision_function`` or, without one,
     ``predict_proba``'s positive column.
 
+    Parameters
+    ----------
+    max_fpr : float in (0, 1), default=0.01
+        The largest false-positive rate allowed.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y) -> float``.
+
     Examples
     --------
     >>> from sklearn_probe.metrics import make_recall_at_fpr_scorer
@@ -148,7 +158,18 @@ def make_recall_at_fpr_scorer(max_fpr=0.01):
 
 @validate_params({"max_fpr": [_RATE]}, prefer_skip_nested_validation=True)
 def make_partial_auroc_scorer(max_fpr=0.1):
-    """A scorer of :func:`partial_auroc` up to ``max_fpr`` for a binary classifier."""
+    """A scorer of :func:`partial_auroc` up to ``max_fpr`` for a binary classifier.
+
+    Parameters
+    ----------
+    max_fpr : float in (0, 1), default=0.1
+        The false-positive rate where the area stops.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y) -> float``.
+    """
     return make_scorer(
         partial_auroc,
         response_method=("decision_function", "predict_proba"),
@@ -156,14 +177,23 @@ def make_partial_auroc_scorer(max_fpr=0.1):
     )
 
 
-#: The names :func:`get_scorer` knows beyond scikit-learn's own.
+#: The names :func:`get_scorer` knows beyond scikit-learn's own: for each, its
+#: scorer factory, the false-positive rate and its title on an axis.
 SCORERS = {
     **{
-        f"recall_at_{_rate_name(r)}_fpr": (make_recall_at_fpr_scorer, r)
+        f"recall_at_{_rate_name(r)}_fpr": (
+            make_recall_at_fpr_scorer,
+            r,
+            f"Recall at {r * 100:g}% FPR",
+        )
         for r in (0.001, 0.01, 0.05, 0.1)
     },
     **{
-        f"partial_auroc_{_rate_name(r)}": (make_partial_auroc_scorer, r)
+        f"partial_auroc_{_rate_name(r)}": (
+            make_partial_auroc_scorer,
+            r,
+            f"Partial AUROC (FPR ≤ {r * 100:g}%)",
+        )
         for r in (0.01, 0.05, 0.1)
     },
 }
@@ -171,6 +201,18 @@ SCORERS = {
 
 def get_scorer(scoring):
     """A scorer from a name of :data:`SCORERS` or of scikit-learn, or a callable.
+
+    A scorer of :data:`SCORERS` carries its name as ``__name__``, so tables and
+    reports name it.
+
+    Parameters
+    ----------
+    scoring : str or callable
+        A name of :data:`SCORERS`, a scikit-learn scoring name, or a callable.
+
+    Returns
+    -------
+    scorer : callable
 
     Examples
     --------
@@ -183,13 +225,54 @@ def get_scorer(scoring):
     from sklearn.metrics import get_scorer as sklearn_get_scorer
 
     if isinstance(scoring, str) and scoring in SCORERS:
-        factory, rate = SCORERS[scoring]
-        return factory(rate)
+        factory, rate, _ = SCORERS[scoring]
+        scorer = factory(rate)
+        scorer.__name__ = scoring
+        return scorer
     return sklearn_get_scorer(scoring)
 
 
+def resolve_scoring(scoring):
+    """``scoring`` for scikit-learn: a scorer for a name of :data:`SCORERS`.
+
+    Parameters
+    ----------
+    scoring : str, callable or None
+        Anything but a name of :data:`SCORERS` is returned unchanged.
+
+    Returns
+    -------
+    str, callable or None
+    """
+    if isinstance(scoring, str) and scoring in SCORERS:
+        return get_scorer(scoring)
+    return scoring
+
+
+def scoring_title(name):
+    """The axis title of a name of :data:`SCORERS`.
+
+    Parameters
+    ----------
+    name : str
+        A scoring name.
+
+    Returns
+    -------
+    str or None
+        None for names not in :data:`SCORERS`.
+    """
+    entry = SCORERS.get(name) if isinstance(name, str) else None
+    return entry[2] if entry else None
+
+
 def scorer_names():
-    """Every name :func:`get_scorer` accepts: scikit-learn's and :data:`SCORERS`."""
+    """Every name :func:`get_scorer` accepts: scikit-learn's and :data:`SCORERS`.
+
+    Returns
+    -------
+    list of str
+    """
     from sklearn.metrics import get_scorer_names
 
     return sorted(set(get_scorer_names()) | set(SCORERS))

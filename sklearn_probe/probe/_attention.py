@@ -110,7 +110,19 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y):
-        """Fit the query and the head on token states ``X`` and labels ``y``."""
+        """Fit the query and the head on token states ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : list of arrays of shape (n_tokens, n_features), 3-D or 2-D array
+            Each text's token states (see the class docstring).
+        y : array-like of shape (n_texts,)
+            Class labels.
+
+        Returns
+        -------
+        self : AttentionProbe
+        """
         self._validate_params()
         texts, y = self._check_texts(X, y, reset=True)
         check_classification_targets(y)
@@ -130,24 +142,64 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         return self
 
     def decision_function(self, X):
-        """Logits, shape (n_texts,) for two classes, else (n_texts, n_classes)."""
+        """Logits of the classes.
+
+        Parameters
+        ----------
+        X : list of arrays of shape (n_tokens, n_features), 3-D or 2-D array
+            Each text's token states (see the class docstring).
+
+        Returns
+        -------
+        ndarray of shape (n_texts,) for two classes, else (n_texts, n_classes)
+        """
         logits = self._logits(X)
         return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
 
     def predict_proba(self, X):
-        """Class probabilities, shape (n_texts, n_classes)."""
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : list of arrays of shape (n_tokens, n_features), 3-D or 2-D array
+            Each text's token states (see the class docstring).
+
+        Returns
+        -------
+        ndarray of shape (n_texts, n_classes)
+        """
         logits = self._logits(X)
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
 
     def predict(self, X):
-        """The most probable class of each text."""
+        """The most probable class of each text.
+
+        Parameters
+        ----------
+        X : list of arrays of shape (n_tokens, n_features), 3-D or 2-D array
+            Each text's token states (see the class docstring).
+
+        Returns
+        -------
+        ndarray of shape (n_texts,)
+        """
         logits = self._logits(X)
         return self.classes_[np.argmax(logits, axis=1)]
 
     def attention_weights(self, X):
-        """Each text's weights over its tokens (each sums to 1): a list."""
+        """Each text's attention weights over its tokens (each sums to 1).
+
+        Parameters
+        ----------
+        X : list of arrays of shape (n_tokens, n_features), 3-D or 2-D array
+            Each text's token states (see the class docstring).
+
+        Returns
+        -------
+        list of ndarray of shape (n_tokens,)
+        """
         check_is_fitted(self)
         texts, _ = self._check_texts(X, reset=False)
         out = []

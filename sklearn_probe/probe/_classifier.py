@@ -109,7 +109,9 @@ class ProbeClassifier(ClassifierMixin, _BaseProbe):
         ``"auto"`` picks CUDA (then Apple MPS) when available and the CPU
         otherwise; or any torch device string such as ``"cpu"`` or
         ``"cuda:1"``. A linear probe is solved on the CPU (a few L-BFGS
-        iterations in float64) and its weights moved there.
+        iterations in float32, as ``LogisticRegression`` solves on a
+        ``StandardScaler``'s float32 output) and its net, when ``net_`` is
+        read, built there.
 
     Attributes
     ----------

@@ -179,15 +179,15 @@ def fit_adam(probe, X, y):
         )
 
 
-def _fit_linear(probe, solver, X, y, mean, scale):
-    """Fit the scikit-learn ``solver`` on the standardised features and keep
-    its coefficients as the module's parameters (``probe._net_params``, in
-    float64; the torch net is built from them only when ``net_`` is asked
-    for); the features it saw."""
-    Xs = X.astype(np.float64)
+def _fit_linear(probe, solver, X, y, mean, scale, dtype=np.float64):
+    """Fit the scikit-learn ``solver`` on the standardised features (in
+    ``dtype``) and keep its coefficients as the module's parameters
+    (``probe._net_params``, in float64; the torch net is built from them only
+    when ``net_`` is asked for); the features it saw."""
+    Xs = X.astype(dtype)
     if mean is not None:
-        Xs -= mean
-        Xs /= scale
+        Xs -= mean.astype(dtype)
+        Xs /= scale.astype(dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         solver.fit(Xs, y)
@@ -217,7 +217,9 @@ def fit_lbfgs(probe, X, y_encoded, mean, scale):
     solver = LogisticRegression(
         C=probe.C / X.shape[1], tol=probe.tol / 100, max_iter=probe.max_epochs
     )
-    Xs = _fit_linear(probe, solver, X, y_encoded, mean, scale)
+    # In float32, as LogisticRegression solves on the float32 output of a
+    # StandardScaler: half the memory traffic of float64 per L-BFGS step.
+    Xs = _fit_linear(probe, solver, X, y_encoded, mean, scale, dtype=np.float32)
     probe.n_iter_ = int(np.max(solver.n_iter_))
     proba = solver.predict_proba(Xs)
     penalty = _penalty(probe, solver.coef_)

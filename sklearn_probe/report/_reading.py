@@ -55,7 +55,7 @@ def paired_test_lines(result):
 def choice_lines(result):
     """The smallest layer not significantly worse than the best, beside the
     argmax, in a sentence (none without repeated CV)."""
-    from ..sweep._choose import chosen_index
+    from ..sweep import chosen_index
 
     if "significantly_worse" not in result.scores:
         return []
@@ -184,7 +184,7 @@ def text_baseline_lines(result):
     """What the text-only baselines say, one sentence each: whether (and by
     how much) the best row beats it, which rows do; with repeated CV the
     paired test of the best row against it on the same folds."""
-    from ..sweep._baselines import text_baseline_p_value
+    from ..sweep import text_baseline_p_value
 
     frame, best = result.scores, result.best_index
     lines = []

@@ -58,7 +58,7 @@ def write_report(
         Display name per label.
     plot_layers : list of int, default=None
         Panels of the embeddings picture; None: first, middle, best, last.
-    projection : {"auto", "tsne", "pca"}, default="auto"
+    projection : {"auto", "tsne", "pca", "probe"}, default="auto"
     max_plot_samples : int, default=500
         Points per panel at most.
     dataset : dict, default=None

@@ -93,7 +93,7 @@ class Store:
 
     @property
     def where(self):
-        """The store's root as the user named it (a URL for object storage)."""
+        """The root as the user named it (a URL for object storage)."""
         return self.fs.url_prefix + self.root
 
     # -- opening ---------------------------------------------------------
@@ -140,7 +140,8 @@ class Store:
     def _unusable(self, exc):
         """Go on without the disk: say why once, hold nothing from now on."""
         self.usable = self.writable = False
-        self._drop_all()
+        self._shards.clear()
+        self._index.keep([])
         warn(self.where, exc, "unusable")
 
     def _write_failed(self, exc):
@@ -210,10 +211,6 @@ class Store:
     def _drop(self, name):
         if self._shards.pop(name, None) is not None:
             self._index.keep(s["number"] for s in self._shards.values())
-
-    def _drop_all(self):
-        self._shards.clear()
-        self._index.keep([])
 
     def fetch(self, digests):
         """``(found, vectors)``: which digests the store holds, and their rows."""

@@ -12,20 +12,28 @@ the same folds and compares them. The task and the unit of a sweep are small obj
 folds, default probe, chance and words.
 """
 
+from ._baselines import text_baseline_p_value as text_baseline_p_value
+from ._choose import chosen_index as chosen_index
 from ._compare import SweepComparison, compare_sweeps
-from ._kinds import TaskSpec, UnitSpec, task_spec, unit_spec
+from ._kinds import TASKS as TASKS
+from ._kinds import TaskSpec as TaskSpec
+from ._kinds import UnitSpec as UnitSpec
+from ._kinds import task_spec as task_spec
+from ._kinds import unit_spec as unit_spec
 from ._layer_sweep import layer_sweep
 from ._result import LayerSweepResult
 from ._several import sweep_models
+from ._tasks import check_task as check_task
 
 __all__ = [
     "LayerSweepResult",
     "SweepComparison",
-    "TaskSpec",
-    "UnitSpec",
     "compare_sweeps",
     "layer_sweep",
     "sweep_models",
-    "task_spec",
-    "unit_spec",
 ]
+# Importable from here, not user API: TaskSpec, UnitSpec, task_spec, unit_spec,
+# TASKS and check_task (the task's and the unit's objects that the report, the
+# pictures and the command read; a result has them as ``task_spec`` and
+# ``unit_spec``), chosen_index and text_baseline_p_value (numbers the report
+# words).

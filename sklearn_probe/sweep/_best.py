@@ -63,7 +63,11 @@ class BestPipelineMethods:
         """
         from sklearn.metrics import check_scoring
 
-        scorer = check_scoring(self.best_pipeline, scoring=self.scoring)
+        from ..metrics import resolve_scoring
+
+        scorer = check_scoring(
+            self.best_pipeline, scoring=resolve_scoring(self.scoring)
+        )
         if self.unit_spec.raw_texts:
             texts = check_texts(texts)  # word samples: the transformer checks
         return float(scorer(self.best_pipeline, texts, labels))

@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ..baselines import BASELINES
 from ..hidden import HiddenStateTransformer
+from ..metrics import resolve_scoring, scorer_names
 from ._kinds import TASKS as TASK_SPECS
 from ._kinds import UNITS, TaskSpec, UnitSpec, task_spec
 from ._tasks import check_task
@@ -103,6 +104,7 @@ def _check_inputs(texts, labels, config):
     y = task.check_labels(y, "labels", mdl=c.mdl, baselines=baselines, unit=unit)
     scoring = task.default_scoring if c.scoring is None else c.scoring
     _check_scoring(scoring, y, task)
+    scoring = resolve_scoring(scoring)  # the package's own scorer names
     test_texts, test_y = _check_test(c.test, unit)
     if test_y is not None:
         test_y = task.check_labels(test_y, "test labels")
@@ -158,18 +160,19 @@ def _check_scoring(scoring, y, task):
 
     from sklearn.metrics import check_scoring, get_scorer_names
 
-    if scoring not in get_scorer_names():
+    if scoring not in scorer_names():
         raise ValueError(
             f"The 'scoring' parameter of layer_sweep is {scoring!r}, which is not "
-            "a scikit-learn scoring name; see sklearn.metrics.get_scorer_names(), "
-            "e.g. 'accuracy', 'balanced_accuracy' or 'f1_macro'."
+            "a scikit-learn scoring name (see sklearn.metrics.get_scorer_names()) "
+            "nor one of sklearn_probe.metrics.SCORERS; e.g. 'accuracy', "
+            "'balanced_accuracy', 'f1_macro' or 'recall_at_1pct_fpr'."
         )
     X = np.zeros((len(y), 1))
     guess = task.guesser(task.trial_guesser).fit(X, y)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ill-defined scores of a guess
-            check_scoring(guess, scoring=scoring)(guess, X, y)
+            check_scoring(guess, scoring=resolve_scoring(scoring))(guess, X, y)
     except ValueError as exc:
         if not task.is_classifier:
             raise ValueError(

@@ -162,7 +162,7 @@ class _SweepSearchCV(GridSearchCV):
         return predictions[order]
 
     def _fit(self, X, y=None, **params):
-        from ..distributed._backends import active_backend
+        from ..distributed import active_backend
 
         refit = self.refit
         if not callable(refit) or active_backend() is None:

@@ -86,7 +86,7 @@ def _cache_for_workers(hidden, n_jobs, cache_dir, unit):
     are other machines, so ``cache_dir`` must name a store they share: a
     clear error otherwise.
     """
-    from ..distributed._backends import active_backend, shared_cache_dir
+    from ..distributed import active_backend, shared_cache_dir
 
     cluster = active_backend()
     if cluster is not None:
@@ -116,7 +116,7 @@ def _warm_cache(hidden, inputs, random_state):
     The random-weights baseline's model runs on the training texts only (it is
     not scored on the test set). Returns the seconds it took.
     """
-    from ..distributed._backends import active_backend
+    from ..distributed import active_backend
     from ..hidden._one_pass import cache_poolings
 
     start = time.perf_counter()
@@ -172,8 +172,7 @@ def _warm_on_cluster(hidden, inputs, random_state):
     """The warm-up on the cluster of the joblib backend in use: every text once,
     on the workers, into the shared store (:func:`sklearn_probe.distributed
     .extract`); this process runs no text."""
-    from ..distributed import extract
-    from ..distributed._backends import active_backend
+    from ..distributed import active_backend, extract
 
     backend, client = active_backend()
     everything = inputs.texts + (inputs.test_texts or [])

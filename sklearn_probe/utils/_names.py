@@ -51,8 +51,12 @@ def score_name(scoring):
 
 def nice_score_name(name):
     """``"roc_auc"`` -> ``"ROC AUC"``, ``"accuracy"`` -> ``"Accuracy"``."""
+    from ..metrics import scoring_title
+
     if name in _NICE_SCORE_NAMES:
         return _NICE_SCORE_NAMES[name]
+    if scoring_title(name):
+        return scoring_title(name)
     text = str(name).replace("_", " ")
     return text[:1].upper() + text[1:]
 

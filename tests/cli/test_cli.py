@@ -454,6 +454,28 @@ def test_sweep_baselines_mdl_and_repeats(tiny_bert, reviews_csv, tmp_path, capsy
     assert "What the baselines say" in (out / "report.md").read_text()
 
 
+def test_sweep_probe_projection_names_its_picture(
+    tiny_bert, reviews_csv, tmp_path, capsys
+):
+    """--projection probe draws the probe projection, and the report shows the
+    file the picture was saved as."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = tmp_path / "report"
+    status = main(
+        sweep_args(
+            tiny_bert, reviews_csv, out, "--layers", "0,3", "--projection", "probe"
+        )
+    )
+    assert status == 0
+    assert (out / "probe_layers.png").is_file()
+    assert not (out / "tsne_layers.png").exists()
+    report = (out / "report.md").read_text()
+    assert "(probe_layers.png)" in report
+    assert "out-of-fold score" in report  # what the picture's x axis is
+
+
 def test_baseline_flags_are_checked(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["sweep", "--baselines", "shuffled"])

@@ -103,3 +103,27 @@ def test_bootstrap_interval_covers_the_score_and_narrows_with_more_samples():
     # Every stratified draw keeps both classes, so ROC AUC is defined on each.
     ci = bootstrap_interval(roc_auc_score, [0, 0, 0, 1, 1], [0.1, 0.2, 0.6, 0.5, 0.9])
     assert 0 <= ci["low"] <= ci["high"] <= 1
+
+
+def test_a_layer_sweep_scores_by_a_monitor_metric_on_its_folds(tiny_bert):
+    from helpers import length_corpus
+    from sklearn.base import clone
+
+    from sklearn_probe import layer_sweep
+
+    texts, y = length_corpus(60, gap=True)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    result = layer_sweep(
+        texts, y, model=tiny_bert, layers=[0, 2], cv=cv, scoring="recall_at_5pct_fpr"
+    )
+    assert result.settings["scoring"] == "recall_at_5pct_fpr"
+    # The best row's fold scores, by hand from its pipeline's decision function.
+    by_hand = []
+    for train, test in cv.split(texts, y):
+        fitted = clone(result.best_pipeline).fit([texts[i] for i in train], y[train])
+        scores = fitted.decision_function([texts[i] for i in test])
+        by_hand.append(_hand_recall_at_fpr(y[test], scores, 0.05))
+    best = result.scores.loc[result.best_index]
+    assert best["cv_score_mean"] == pytest.approx(np.mean(by_hand), abs=1e-6)
+    with pytest.raises(ValueError, match="recall_at_1pct_fpr"):
+        layer_sweep(texts, y, model=tiny_bert, scoring="recall_at_2pct")
