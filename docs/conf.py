@@ -10,6 +10,7 @@ name removed loses it.
 import importlib
 import os
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -150,6 +151,8 @@ def write_api_index(path=DOCS / "api" / "_generated.rst"):
         sections.append("\n".join(lines))
     text = "\n".join(sections)
     if not path.exists() or path.read_text() != text:
+        # The pages of names no longer public go with the old list.
+        shutil.rmtree(path.parent / "generated", ignore_errors=True)
         path.write_text(text)
 
 
