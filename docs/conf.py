@@ -264,13 +264,29 @@ def _resolve_short_names(app, env, node, contnode):
     if not head and node.get("py:class"):
         head = node["py:class"].split(".")[-1]  # a member this class inherits
         attr = target
-    for module_name, module in list(sys.modules.items()):
-        if not module_name.startswith("sklearn_probe") or module is None:
-            continue
+    for module in _package_modules():
         owner = getattr(module, head, None) if head else module
-        if owner is not None and hasattr(owner, attr or target):
+        name = attr or target
+        if owner is not None and (
+            hasattr(owner, name) or name in getattr(owner, "__dataclass_fields__", {})
+        ):
             return contnode
     return None
+
+
+def _package_modules(cache=[]):  # noqa: B006 (imported once per build)
+    """Every module of the package, private ones included."""
+    if not cache:
+        import pkgutil
+
+        for info in pkgutil.walk_packages(sklearn_probe.__path__, "sklearn_probe."):
+            if info.name.endswith("conftest"):
+                continue
+            try:
+                cache.append(importlib.import_module(info.name))
+            except ImportError:  # an optional dependency (ray, dask) missing
+                continue
+    return cache
 
 
 def setup(app):
