@@ -21,8 +21,9 @@ def _add_compare_parser(sub):
             "same folds, other models), print each model's best layer with a "
             "paired test against the best model, and write comparison.md, "
             "comparison.csv, comparison_scores.csv, comparison.json and the "
-            "pictures models_by_layer.png and models_by_relative_depth.png to "
-            "--out. Nothing is run again."
+            "pictures models_by_layer.png and (when the models' numbers of "
+            "layers differ) models_by_relative_depth.png to --out. Nothing is "
+            "run again."
         ),
         epilog=examples(
             "sklearn-probe compare minilm-sweep finetuned-sweep",

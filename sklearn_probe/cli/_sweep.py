@@ -195,10 +195,11 @@ def _report_comparison(comparison, args, report, started):
     for name in comparison.results:
         logger.info("Wrote the report of %s to %s", name, written[name])
     best = comparison.best_model
+    pictures = [n for n in written if n.startswith("models_by_") and n.endswith(".png")]
     say(
         f"Report: {written['comparison.md']} (with comparison.csv, "
-        "models_by_layer.png, models_by_relative_depth.png and one report "
-        f"folder per model); {time.perf_counter() - started:.0f} s in all."
+        f"{', '.join(pictures)} and one report folder per model); "
+        f"{time.perf_counter() - started:.0f} s in all."
     )
     pipeline = written[best] / "best_pipeline.skops"
     say(f"Best model {best!r}. {_try_it(args, comparison.results[best], pipeline)}")

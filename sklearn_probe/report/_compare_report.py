@@ -4,7 +4,9 @@ report folder per model.
 Files: ``comparison.csv`` (one row per model at its best layer, with the paired
 tests), ``comparison_scores.csv`` (every model's score by layer and relative
 depth), ``comparison.json`` (both, the models' settings and the versions),
-``models_by_layer.png``/``.svg`` and ``models_by_relative_depth.png``/``.svg``,
+``models_by_layer.png``/``.svg`` and ``models_by_relative_depth.png``/``.svg``
+(only when the models' numbers of layers differ: otherwise it is the same
+picture rescaled),
 ``comparison.md`` showing it all, and, when asked, each model's full report in
 a folder of its own (``1-<model>``, ``2-<model>``, ...).
 """
@@ -50,6 +52,9 @@ def write_comparison_report(
     """
     import matplotlib.pyplot as plt
 
+    from ..plotting import ModelComparisonDisplay
+
+    axes = ModelComparisonDisplay.distinct_x(comparison.scores)
     out = Path(out_dir).expanduser()
     folders = {}
     with replacing(out) as folder:
@@ -57,7 +62,7 @@ def write_comparison_report(
         comparison.summary.to_csv(folder / "comparison.csv", index=False)
         comparison.scores.to_csv(folder / "comparison_scores.csv", index=False)
         names += ["comparison.csv", "comparison_scores.csv"]
-        for x in ("layer", "relative_depth"):
+        for x in axes:
             display = comparison.plot(x=x)
             names += save_figure(display.figure_, folder / f"models_by_{x}", dpi)
             plt.close(display.figure_)
@@ -83,7 +88,7 @@ def write_comparison_report(
         }
         write_json(folder / "comparison.json", payload)
         (folder / "comparison.md").write_text(
-            _markdown(comparison, folders, dataset, command)
+            _markdown(comparison, folders, dataset, command, axes)
         )
     written = {
         name: out / name for name in [*names, "comparison.json", "comparison.md"]
@@ -123,7 +128,7 @@ def comparison_table(comparison):
     return table
 
 
-def _markdown(comparison, folders, dataset, command):
+def _markdown(comparison, folders, dataset, command, axes):
     data_name = (dataset or {}).get("name", f"the {_noun(comparison)}")
     labels = labels_word(next(iter(comparison.results.values())))
     models = ", ".join(f"`{name}`" for name in comparison.results)
@@ -136,10 +141,10 @@ def _markdown(comparison, folders, dataset, command):
         "",
         *[f"- {line}" for line in comparison_lines(comparison)],
         "",
-        "![Probe score by layer, every model](models_by_layer.png)",
-        "",
-        "![Probe score by relative depth, every model](models_by_relative_depth.png)",
-        "",
+        *[
+            f"![Probe score by {x.replace('_', ' ')}, every model](models_by_{x}.png)\n"
+            for x in axes
+        ],
         "## Best layer of each model",
         "",
         "`hidden states`: the embedding output and each layer's (`n_layers` in "

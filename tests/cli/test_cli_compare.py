@@ -47,11 +47,11 @@ def two_model_sweep(tiny_bert, tmp_path_factory):
         "--layers", "1", "--max-epochs", "50", "--test-size", "0", "--out", out,
     )  # fmt: skip
     assert status == 0, stderr
-    return out, stderr
+    return out, stderr, stdout
 
 
 def test_several_models_log_their_final_folders(two_model_sweep):
-    out, stderr = two_model_sweep
+    out, stderr, _ = two_model_sweep
     wrote = [line for line in stderr.splitlines() if line.startswith("Wrote")]
     assert ".new-" not in stderr  # no temporary folder named
     folders = json.loads((out / "comparison.json").read_text())["models"]
@@ -61,10 +61,21 @@ def test_several_models_log_their_final_folders(two_model_sweep):
         assert (out / model["folder"] / "report.md").exists()
 
 
+def test_the_printed_pictures_are_the_ones_written(two_model_sweep):
+    """Two models of equal depth: one picture by layer, and the line that
+    points at the report names it and no picture that is not there."""
+    out, _, stdout = two_model_sweep
+    pictures = sorted(p.name for p in out.glob("models_by_*.png"))
+    assert pictures == ["models_by_layer.png"]
+    line = next(x for x in stdout.splitlines() if x.startswith("Report:"))
+    assert "models_by_layer.png" in line
+    assert "relative_depth" not in line
+
+
 def test_compare_names_two_sweeps_of_one_model_by_their_folders(
     two_model_sweep, tmp_path
 ):
-    out, _ = two_model_sweep
+    out, *_ = two_model_sweep
     first = sorted(p for p in out.iterdir() if p.is_dir())[0]
     shutil.copytree(first, tmp_path / "monday")
     shutil.copytree(first, tmp_path / "tuesday")
@@ -78,7 +89,7 @@ def test_compare_names_two_sweeps_of_one_model_by_their_folders(
 
 
 def test_compare_of_other_folds_speaks_of_the_command(two_model_sweep, tmp_path):
-    out, _ = two_model_sweep
+    out, *_ = two_model_sweep
     first, second = sorted(p for p in out.iterdir() if p.is_dir())
     shutil.copytree(second, tmp_path / "other-folds")
     results = tmp_path / "other-folds" / "results.json"

@@ -160,6 +160,28 @@ def test_the_comparison_counts_hidden_states_as_its_summary_does(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    "names, by_depth", [(("bert", "gpt2"), True), (("bert", "bert"), False)]
+)
+def test_the_comparison_draws_relative_depth_only_when_it_differs(
+    tmp_path, names, by_depth
+):
+    """With equal numbers of layers, relative depth is the layer index rescaled:
+    the comparison neither draws nor links that second, identical picture."""
+    results = [load(f"comparison/{name}") for name in names]
+    comparison = compare_sweeps(results, names=["first", "second"])
+    written = write_comparison_report(comparison, tmp_path / "c")
+    page = written["comparison.md"].read_text()
+    files = {path.name for path in (tmp_path / "c").iterdir()}
+    assert {"models_by_layer.png", "models_by_layer.svg"} <= files
+    assert "(models_by_layer.png)" in page
+    drawn = {"models_by_relative_depth.png", "models_by_relative_depth.svg"}
+    assert (drawn <= files) is by_depth
+    assert bool(drawn & files) is by_depth
+    assert ("(models_by_relative_depth.png)" in page) is by_depth
+    assert ("models_by_relative_depth.png" in written) is by_depth
+
+
 @pytest.mark.parametrize("method", ["t-SNE", "PCA"])
 def test_the_embeddings_picture_is_said_to_be_an_illustration(method):
     from sklearn_probe.report._markdown import markdown_report
