@@ -10,6 +10,7 @@ name removed loses it.
 import importlib
 import os
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -150,6 +151,8 @@ def write_api_index(path=DOCS / "api" / "_generated.rst"):
         sections.append("\n".join(lines))
     text = "\n".join(sections)
     if not path.exists() or path.read_text() != text:
+        # The pages of names no longer public go with the old list.
+        shutil.rmtree(path.parent / "generated", ignore_errors=True)
         path.write_text(text)
 
 
@@ -240,23 +243,50 @@ def _resolve_short_names(app, env, node, contnode):
         return None
     from sphinx.util.nodes import make_refnode
 
+    if target.endswith("_") and "." not in target:
+        return contnode  # a fitted attribute: it exists on fitted instances only
     domain = env.get_domain("py")
-    found = {
-        (entry.docname, entry.node_id)
-        for name, entry in domain.objects.items()
-        if name.endswith("." + target) and name.startswith("sklearn_probe")
-    }
+    suffixes = ["." + target]
+    if node.get("py:class"):  # a method of the class whose docstring this is
+        suffixes.insert(0, "." + node["py:class"].split(".")[-1] + "." + target)
+    for suffix in suffixes:
+        found = {
+            (entry.docname, entry.node_id)
+            for name, entry in domain.objects.items()
+            if name.endswith(suffix) and name.startswith("sklearn_probe")
+        }
+        if len(found) == 1:
+            break
     if len(found) == 1:
         docname, node_id = found.pop()
         return make_refnode(app.builder, node["refdoc"], docname, node_id, contnode)
     head, _, attr = target.rpartition(".")
-    for module_name, module in list(sys.modules.items()):
-        if not module_name.startswith("sklearn_probe") or module is None:
-            continue
+    if not head and node.get("py:class"):
+        head = node["py:class"].split(".")[-1]  # a member this class inherits
+        attr = target
+    for module in _package_modules():
         owner = getattr(module, head, None) if head else module
-        if owner is not None and hasattr(owner, attr or target):
+        name = attr or target
+        if owner is not None and (
+            hasattr(owner, name) or name in getattr(owner, "__dataclass_fields__", {})
+        ):
             return contnode
     return None
+
+
+def _package_modules(cache=[]):  # noqa: B006 (imported once per build)
+    """Every module of the package, private ones included."""
+    if not cache:
+        import pkgutil
+
+        for info in pkgutil.walk_packages(sklearn_probe.__path__, "sklearn_probe."):
+            if info.name.endswith("conftest"):
+                continue
+            try:
+                cache.append(importlib.import_module(info.name))
+            except ImportError:  # an optional dependency (ray, dask) missing
+                continue
+    return cache
 
 
 def setup(app):

@@ -23,7 +23,7 @@ from tempfile import mkdtemp
 from sklearn_probe.datasets import load_conllu, make_agreement_conllu
 
 path = Path(mkdtemp()) / "agreement.conllu"
-make_agreement_conllu(path, n_sentences=400, random_state=0)
+make_agreement_conllu(path, n_sentences=300, random_state=0)
 words = load_conllu(path)
 verbs = words[(words["upos"] == "VERB") & (words["feats:Tense"] == "Past")]
 print(f"{len(words)} words in {words['sentence'].nunique()} sentences; "
@@ -66,7 +66,7 @@ display = LayerScoresDisplay.from_sweep(result)
 # say beyond the word itself. In this grammar a word's form gives its part of
 # speech, so the probe and the control both score high and selectivity is
 # small. The first sentences are plenty for that.
-first = words[words["sentence"] < 100]
+first = words[words["sentence"] < 60]
 print(f"{len(first)} words of the first {first['sentence'].nunique()} sentences")
 upos = layer_sweep(
     first["sample"].tolist(), first["upos"], unit="word", model="minilm",

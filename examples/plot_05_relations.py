@@ -17,7 +17,7 @@ from tempfile import mkdtemp
 from sklearn_probe.datasets import load_conllu, make_agreement_conllu
 
 path = Path(mkdtemp()) / "agreement.conllu"
-make_agreement_conllu(path, n_sentences=120, random_state=1)
+make_agreement_conllu(path, n_sentences=80, random_state=1)
 arcs = load_conllu(path, unit="arc")
 print(f"{len(arcs)} arcs in {arcs['sentence'].nunique()} sentences")
 print(arcs["deprel"].value_counts().to_string())
