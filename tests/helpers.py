@@ -192,10 +192,14 @@ def count_forward_rows(path, *, random_init_seed=None):
         handle.remove()
 
 
-def check_store_serves(path, store, texts, poolings, *, atol=1e-5):
+def check_store_serves(path, store, texts, poolings, *, atol=1e-5, threads=None):
     """The store alone serves ``texts`` under each pooling (no forward pass in
     this process), with the vectors of one process computing them uncached
-    (``atol``: float32 noise of other batches; 0 for the same batches)."""
+    (``atol``: float32 noise of other batches; 0 for the same batches, computed
+    on as many torch ``threads`` as the workers had: the order of a float32 sum
+    depends on it)."""
+    import torch
+
     from sklearn_probe import HiddenStateTransformer
     from sklearn_probe.store import MEMORY
 
@@ -211,9 +215,14 @@ def check_store_serves(path, store, texts, poolings, *, atol=1e-5):
             ).fit_transform(texts)
         assert local["rows"] == 0
         MEMORY.clear()
-        alone = HiddenStateTransformer(
-            path, layer="all", pooling=pooling, cache_dir=None
-        ).fit_transform(texts)
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads or before)
+        try:
+            alone = HiddenStateTransformer(
+                path, layer="all", pooling=pooling, cache_dir=None
+            ).fit_transform(texts)
+        finally:
+            torch.set_num_threads(before)
         np.testing.assert_allclose(read, alone, rtol=0, atol=atol)
 
 
