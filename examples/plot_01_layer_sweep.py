@@ -27,14 +27,22 @@ data.head()
 from sklearn_probe import layer_sweep
 
 result = layer_sweep(data["text"], data["label"], model="minilm", cv=5, verbose=0)
-print(result.scores[["layer", "cv_score_mean", "cv_score_std"]].round(3).to_string(index=False))
-print(f"best layer: {result.best_layer} ({result.best_score:.3f}); "
-      f"majority class: {result.chance_score:.3f}")
+print(
+    result.scores[["layer", "cv_score_mean", "cv_score_std"]]
+    .round(3)
+    .to_string(index=False)
+)
+print(
+    f"best layer: {result.best_layer} ({result.best_score:.3f}); "
+    f"majority class: {result.chance_score:.3f}"
+)
 
 # %%
 # Every row was scored on the same folds, so two layers can be compared fold
 # by fold: the sweep says when the best ties with another layer.
-print("tied with the best:", [int(result.scores["layer"][i]) for i in result.tied_indices])
+print(
+    "tied with the best:", [int(result.scores["layer"][i]) for i in result.tied_indices]
+)
 
 # %%
 # The picture
@@ -54,8 +62,12 @@ display = LayerScoresDisplay.from_sweep(result)
 from sklearn_probe import LayerEmbeddingsDisplay
 
 embeddings = LayerEmbeddingsDisplay.from_sweep(
-    result, data["text"], data["label"], layers=[0, result.best_layer, 6],
-    label_names={0: "rotten", 1: "fresh"}, method="pca",
+    result,
+    data["text"],
+    data["label"],
+    layers=[0, result.best_layer, 6],
+    label_names={0: "rotten", 1: "fresh"},
+    method="pca",
 )
 
 # %%
@@ -63,7 +75,11 @@ embeddings = LayerEmbeddingsDisplay.from_sweep(
 # --------------------
 # ``result.best_pipeline`` is an ordinary fitted scikit-learn ``Pipeline``,
 # refitted on all 300 texts at the best layer.
-sentences = ["A masterpiece, I was moved to tears.", "Two hours of my life I will never get back.",
-             "Not bad at all.", "I expected to hate it, but I loved it."]
-for sentence, p in zip(sentences, result.predict_proba(sentences)[:, 1]):
+sentences = [
+    "A masterpiece, I was moved to tears.",
+    "Two hours of my life I will never get back.",
+    "Not bad at all.",
+    "I expected to hate it, but I loved it.",
+]
+for sentence, p in zip(sentences, result.predict_proba(sentences)[:, 1], strict=True):
     print(f"{p:.2f} fresh  {sentence}")

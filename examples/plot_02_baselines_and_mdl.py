@@ -19,11 +19,26 @@ from sklearn_probe.datasets import load_rotten_tomatoes
 
 data = load_rotten_tomatoes(n_samples=300, random_state=0)
 result = layer_sweep(
-    data["text"], data["label"], model="minilm", cv=5, repeats=2, verbose=0,
-    baselines=("control", "random_weights", "bag_of_words", "length"), mdl=True,
+    data["text"],
+    data["label"],
+    model="minilm",
+    cv=5,
+    repeats=2,
+    verbose=0,
+    baselines=("control", "random_weights", "bag_of_words", "length"),
+    mdl=True,
 )
-columns = ["layer", "cv_score_mean", "ci_low", "ci_high", "control_mean", "selectivity",
-           "random_weights_mean", "mdl_compression", "p_vs_best_adjusted"]
+columns = [
+    "layer",
+    "cv_score_mean",
+    "ci_low",
+    "ci_high",
+    "control_mean",
+    "selectivity",
+    "random_weights_mean",
+    "mdl_compression",
+    "p_vs_best_adjusted",
+]
 print(result.scores[columns].round(3).to_string(index=False))
 
 # %%
@@ -36,14 +51,21 @@ print(result.scores[columns].round(3).to_string(index=False))
 # labels are easier to transmit with this layer's vectors than without.
 scores = result.scores
 print(f"chance (majority class): {result.chance_score:.3f}")
-print(f"text-only baselines: bag of words {scores['bag_of_words_mean'].iloc[0]:.3f}, "
-      f"length {scores['length_mean'].iloc[0]:.3f}")
-print(f"best layer {result.best_layer}: {result.best_score:.3f}; "
-      f"highest selectivity at layer {int(scores.loc[scores['selectivity'].idxmax(), 'layer'])}; "
-      f"best MDL compression at layer {int(scores.loc[scores['mdl_compression'].idxmax(), 'layer'])}")
+print(
+    f"text-only baselines: bag of words {scores['bag_of_words_mean'].iloc[0]:.3f}, "
+    f"length {scores['length_mean'].iloc[0]:.3f}"
+)
+print(
+    f"best layer {result.best_layer}: {result.best_score:.3f}; "
+    f"highest selectivity at layer {int(scores.loc[scores['selectivity'].idxmax(), 'layer'])}; "
+    f"best MDL compression at layer {int(scores.loc[scores['mdl_compression'].idxmax(), 'layer'])}"
+)
 worse = scores.loc[scores["significantly_worse"], "layer"].tolist()
 print("layers significantly worse than the best (Holm-adjusted):", worse)
-print("smallest layer not significantly worse:", result.choose_layer(rule="smallest_not_worse"))
+print(
+    "smallest layer not significantly worse:",
+    result.choose_layer(rule="smallest_not_worse"),
+)
 
 # %%
 # The picture

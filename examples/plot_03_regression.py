@@ -17,19 +17,31 @@ from sklearn_probe.datasets import load_rotten_tomatoes
 
 snippets = load_rotten_tomatoes(n_samples=200, random_state=1)["text"]
 words = snippets.str.split().str.len()
-print(f"{len(words)} snippets of {words.min()} to {words.max()} words (mean {words.mean():.1f})")
+print(
+    f"{len(words)} snippets of {words.min()} to {words.max()} words (mean {words.mean():.1f})"
+)
 
 # %%
 # The sweep, with the penalty swept too
 # -------------------------------------
 lengths = layer_sweep(
-    snippets, words, model="minilm", task="regression", cv=5, verbose=0,
-    param_grid={"probe__C": [0.1, 1.0]}, baselines=("control",),
+    snippets,
+    words,
+    model="minilm",
+    task="regression",
+    cv=5,
+    verbose=0,
+    param_grid={"probe__C": [0.1, 1.0]},
+    baselines=("control",),
 )
 table = lengths.scores.pivot(index="layer", columns="C", values="cv_score_mean")
 print(table.round(3).to_string())
 print(f"chance (training mean): {lengths.chance_score:.3f}")
-print(lengths.best_per("C")[["C", "layer", "cv_score_mean"]].round(3).to_string(index=False))
+print(
+    lengths.best_per("C")[["C", "layer", "cv_score_mean"]]
+    .round(3)
+    .to_string(index=False)
+)
 
 # %%
 # The control is the same probe fitted to lengths permuted inside each
@@ -37,7 +49,11 @@ print(lengths.best_per("C")[["C", "layer", "cv_score_mean"]].round(3).to_string(
 # its penalty the further below chance it can score; selectivity (the probe's
 # R² minus the control's) is then not bounded by 1, the best possible R². So
 # compare selectivity between rows of one ``C``, and do not rank layers by it.
-print(lengths.scores[["layer", "C", "control_mean", "selectivity"]].round(3).to_string(index=False))
+print(
+    lengths.scores[["layer", "C", "control_mean", "selectivity"]]
+    .round(3)
+    .to_string(index=False)
+)
 by_c = lengths.scores.groupby("C")["control_mean"].mean()
 print("mean control R² by C:", by_c.round(3).to_dict())
 print(f"largest selectivity: {lengths.scores['selectivity'].max():.3f}")

@@ -26,8 +26,10 @@ path = Path(mkdtemp()) / "agreement.conllu"
 make_agreement_conllu(path, n_sentences=300, random_state=0)
 words = load_conllu(path)
 verbs = words[(words["upos"] == "VERB") & (words["feats:Tense"] == "Past")]
-print(f"{len(words)} words in {words['sentence'].nunique()} sentences; "
-      f"{len(verbs)} past-tense verbs")
+print(
+    f"{len(words)} words in {words['sentence'].nunique()} sentences; "
+    f"{len(verbs)} past-tense verbs"
+)
 print(verbs["sample"].iloc[0])  # (the sentence's words, the index of the verb)
 
 # %%
@@ -39,13 +41,23 @@ print(verbs["sample"].iloc[0])  # (the sentence's words, the index of the verb)
 from sklearn_probe import layer_sweep
 
 result = layer_sweep(
-    verbs["sample"].tolist(), verbs["misc:SubjNumber"], unit="word", model="minilm",
-    cv=5, verbose=0,
+    verbs["sample"].tolist(),
+    verbs["misc:SubjNumber"],
+    unit="word",
+    model="minilm",
+    cv=5,
+    verbose=0,
 )
-print(result.scores[["layer", "cv_score_mean", "cv_score_std"]].round(3).to_string(index=False))
+print(
+    result.scores[["layer", "cv_score_mean", "cv_score_std"]]
+    .round(3)
+    .to_string(index=False)
+)
 scores = result.scores.set_index("layer")["cv_score_mean"]
-print(f"chance: {result.chance_score:.3f}; layer 0 (the embedding output): {scores[0]:.3f}; "
-      f"best layer {result.best_layer}: {result.best_score:.3f}")
+print(
+    f"chance: {result.chance_score:.3f}; layer 0 (the embedding output): {scores[0]:.3f}; "
+    f"best layer {result.best_layer}: {result.best_score:.3f}"
+)
 print(f"folds grouped by {result.settings['cv_groups']}")
 
 # %%
@@ -69,8 +81,17 @@ display = LayerScoresDisplay.from_sweep(result)
 first = words[words["sentence"] < 60]
 print(f"{len(first)} words of the first {first['sentence'].nunique()} sentences")
 upos = layer_sweep(
-    first["sample"].tolist(), first["upos"], unit="word", model="minilm",
-    layers=[0, 3, 6], cv=5, baselines=("control",), verbose=0,
+    first["sample"].tolist(),
+    first["upos"],
+    unit="word",
+    model="minilm",
+    layers=[0, 3, 6],
+    cv=5,
+    baselines=("control",),
+    verbose=0,
 )
-print(upos.scores[["layer", "cv_score_mean", "control_mean", "selectivity"]]
-      .round(3).to_string(index=False))
+print(
+    upos.scores[["layer", "cv_score_mean", "control_mean", "selectivity"]]
+    .round(3)
+    .to_string(index=False)
+)

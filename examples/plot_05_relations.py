@@ -32,11 +32,20 @@ print(arcs["sample"].iloc[1])
 from sklearn_probe import LayerScoresDisplay, layer_sweep
 
 result = layer_sweep(
-    arcs["sample"].tolist(), arcs["deprel"], unit="word", model="minilm",
-    layers=[0, 2, 4, 6], cv=5, baselines=("random_weights",), verbose=0,
+    arcs["sample"].tolist(),
+    arcs["deprel"],
+    unit="word",
+    model="minilm",
+    layers=[0, 2, 4, 6],
+    cv=5,
+    baselines=("random_weights",),
+    verbose=0,
 )
-print(result.scores[["layer", "cv_score_mean", "random_weights_mean"]]
-      .round(3).to_string(index=False))
+print(
+    result.scores[["layer", "cv_score_mean", "random_weights_mean"]]
+    .round(3)
+    .to_string(index=False)
+)
 print(f"chance: {result.chance_score:.3f}")
 gap = (result.scores["cv_score_mean"] - result.scores["random_weights_mean"]).max()
 print(f"largest gain of the pretrained model over its random twin: {gap:.3f}")

@@ -27,11 +27,29 @@ data = load_rotten_tomatoes(n_samples=240, random_state=0)
 # Both models, same folds
 # -----------------------
 comparison = sweep_models(
-    data["text"], data["label"], models=["minilm", twin], layers=[0, 2, 4, 6],
-    cv=3, repeats=2, baselines=("bag_of_words",), verbose=0,
+    data["text"],
+    data["label"],
+    models=["minilm", twin],
+    layers=[0, 2, 4, 6],
+    cv=3,
+    repeats=2,
+    baselines=("bag_of_words",),
+    verbose=0,
 )
-print(comparison.summary[["model", "best_layer", "relative_depth", "cv_score_mean",
-                          "diff_vs_best", "p_vs_best_adjusted"]].round(4).to_string(index=False))
+print(
+    comparison.summary[
+        [
+            "model",
+            "best_layer",
+            "relative_depth",
+            "cv_score_mean",
+            "diff_vs_best",
+            "p_vs_best_adjusted",
+        ]
+    ]
+    .round(4)
+    .to_string(index=False)
+)
 
 # %%
 # In sentences, as the report writes them:
@@ -57,4 +75,7 @@ from sklearn_probe import LayerSweepResult, compare_sweeps
 folder = Path(mkdtemp()) / "minilm-report"
 comparison.results["minilm"].save_report(folder, save_pipeline=False)
 again = LayerSweepResult.load(folder)
-print("best model:", compare_sweeps([again, comparison.results["minilm-random"]]).best_model)
+print(
+    "best model:",
+    compare_sweeps([again, comparison.results["minilm-random"]]).best_model,
+)

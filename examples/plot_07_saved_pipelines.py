@@ -17,8 +17,9 @@ from sklearn_probe import layer_sweep, load_pipeline, save_pipeline
 from sklearn_probe.datasets import load_rotten_tomatoes
 
 data = load_rotten_tomatoes(n_samples=300, random_state=0)
-result = layer_sweep(data["text"], data["label"], model="minilm", layers=[2, 4, 6],
-                     cv=5, verbose=0)
+result = layer_sweep(
+    data["text"], data["label"], model="minilm", layers=[2, 4, 6], cv=5, verbose=0
+)
 print(result.best_pipeline)
 
 # %%

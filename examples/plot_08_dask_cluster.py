@@ -30,12 +30,16 @@ if __name__ == "__main__":
     texts, labels = list(data["text"]), data["label"]
     store = str(Path(mkdtemp()) / "vectors")  # on a cluster: "s3://bucket/prefix"
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
     client = Client(cluster)
     report = extract(texts, model="minilm", cache_dir=store, client=client)
     print(f"{report.n_distinct} distinct texts, {report.n_computed} computed")
-    print("models loaded per worker:", [w["models_loaded"] for w in report.workers.values()])
+    print(
+        "models loaded per worker:",
+        [w["models_loaded"] for w in report.workers.values()],
+    )
 
 # %%
 # A second call finds every text in the store and computes nothing.
@@ -50,8 +54,9 @@ if __name__ == "__main__":
 # vectors from the store, so no worker runs the model again.
 if __name__ == "__main__":
     with joblib.parallel_backend("dask"):
-        on_cluster = layer_sweep(texts, labels, model="minilm", cache_dir=store, cv=3,
-                                 verbose=0)
+        on_cluster = layer_sweep(
+            texts, labels, model="minilm", cache_dir=store, cv=3, verbose=0
+        )
     client.close()
     cluster.close()
 
@@ -60,5 +65,7 @@ if __name__ == "__main__":
 if __name__ == "__main__":
     here = layer_sweep(texts, labels, model="minilm", cache_dir=store, cv=3, verbose=0)
     print(on_cluster.scores[["layer", "cv_score_mean"]].round(3).to_string(index=False))
-    same = (on_cluster.scores["cv_score_mean"] - here.scores["cv_score_mean"]).abs().max()
+    same = (
+        (on_cluster.scores["cv_score_mean"] - here.scores["cv_score_mean"]).abs().max()
+    )
     print(f"largest difference from one process: {same:.1e}")

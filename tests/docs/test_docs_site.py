@@ -33,9 +33,15 @@ def test_every_public_name_gets_an_api_entry(tmp_path):
     conf.write_api_index(index)
     text = index.read_text()
     modules = conf.public_modules()
-    for expected in ("sklearn_probe", "sklearn_probe.hidden", "sklearn_probe.probe",
-                     "sklearn_probe.sweep", "sklearn_probe.plotting",
-                     "sklearn_probe.datasets", "sklearn_probe.distributed"):
+    for expected in (
+        "sklearn_probe",
+        "sklearn_probe.hidden",
+        "sklearn_probe.probe",
+        "sklearn_probe.sweep",
+        "sklearn_probe.plotting",
+        "sklearn_probe.datasets",
+        "sklearn_probe.distributed",
+    ):
         assert expected in modules
     assert "sklearn_probe.cli" not in modules  # the command reference's
     for name in modules:
@@ -44,14 +50,19 @@ def test_every_public_name_gets_an_api_entry(tmp_path):
             assert f"``{name}``" not in text  # nothing public: no section
             continue
         section = text[text.index(f"``{name}``") :]
-        following = re.search(r"\n``sklearn_probe[\w.]*``\n-+\n", section[len(name) + 4 :])
+        following = re.search(
+            r"\n``sklearn_probe[\w.]*``\n-+\n", section[len(name) + 4 :]
+        )
         if following:
             section = section[: len(name) + 4 + following.start()]
         for public in getattr(module, "__all__", []):
             if public.startswith("_"):
                 continue
             # Documented here (an autosummary line) or linked to its one page.
-            assert re.search(rf"^   {public}$|[.~]{public}`", section, re.M), (name, public)
+            assert re.search(rf"^   {public}$|[.~]{public}`", section, re.M), (
+                name,
+                public,
+            )
 
 
 def test_guide_code_blocks_are_python_that_parses():
@@ -66,10 +77,26 @@ def test_guide_code_blocks_are_python_that_parses():
 
 def test_the_guide_covers_what_users_ask():
     guide = " ".join(p.read_text() for p in (DOCS / "user_guide").glob("*.md"))
-    for topic in ("selectivity", "random weights", "bag_of_words", "MDL", "repeats",
-                  "chance", "regression", "unit=\"word\"", "quarantine", "Dask", "Ray",
-                  "s3://", "device_map", "skops", "trust_remote_code", "--max-length",
-                  "encoding", "offline"):
+    for topic in (
+        "selectivity",
+        "random weights",
+        "bag_of_words",
+        "MDL",
+        "repeats",
+        "chance",
+        "regression",
+        'unit="word"',
+        "quarantine",
+        "Dask",
+        "Ray",
+        "s3://",
+        "device_map",
+        "skops",
+        "trust_remote_code",
+        "--max-length",
+        "encoding",
+        "offline",
+    ):
         assert topic.lower() in guide.lower(), topic
 
 

@@ -55,7 +55,7 @@ def test_every_block_runs_or_is_a_command_and_outputs_follow_code():
     blocks = readme_blocks()
     assert {lang for lang, _, _ in blocks} <= {"python", "sh", "text"}
     assert sum(lang == "python" for lang, _, _ in blocks) >= 3
-    for previous, (lang, _, _) in zip([None] + blocks[:-1], blocks):
+    for previous, (lang, _, _) in zip([None] + blocks[:-1], blocks, strict=True):
         if lang == "text":
             assert previous is not None and previous[0] == "python", (
                 "a text block shows what the python block above it prints"
@@ -93,7 +93,7 @@ def test_python_blocks_run_and_print_what_the_readme_shows(tmp_path, monkeypatch
         shutil.copyfile(drawn, PICTURE)
         pytest.skip("README outputs and picture rewritten from this run")
 
-    for i, (lang, code, _) in enumerate(blocks):
+    for i, (lang, _code, _) in enumerate(blocks):
         if lang != "python":
             continue
         shown = blocks[i + 1][1] if i + 1 < len(blocks) else ""

@@ -1,6 +1,5 @@
 """layer_sweep with baselines (control, random weights), MDL and repeated CV."""
 
-
 import numpy as np
 import pytest
 from helpers import count_forward_rows, length_corpus
