@@ -45,7 +45,7 @@ PARAMETER_CONSTRAINTS = {
     "cv": ["cv_object"],
     "scoring": [str, callable, None],
     "test": [None, tuple, list],
-    "max_length": _HIDDEN["max_length"],
+    "max_length": [None, *_HIDDEN["max_length"]],
     "batch_size": _HIDDEN["batch_size"],
     "device": _HIDDEN["device"],
     "cache_dir": _HIDDEN["cache_dir"],

@@ -24,7 +24,7 @@ class SweepConfig:
     cv: object = 5
     scoring: object = None
     test: object = None
-    max_length: int = 128
+    max_length: int | None = None
     batch_size: int = 32
     device: str = "auto"
     cache_dir: object = "auto"

@@ -46,7 +46,7 @@ def layer_sweep(
     cv=5,
     scoring=None,
     test=None,
-    max_length=128,
+    max_length=None,
     batch_size=32,
     device="auto",
     cache_dir="auto",
@@ -111,7 +111,10 @@ def layer_sweep(
         was chosen on the training texts; that score is ``test_score``, apart
         from the cross-validated scores.
     max_length, batch_size, device, cache_dir, trust_remote_code
-        Passed to :class:`~sklearn_probe.HiddenStateTransformer`
+        Passed to :class:`~sklearn_probe.HiddenStateTransformer` (or, with
+        ``unit="word"``, :class:`~sklearn_probe.WordHiddenStateTransformer`);
+        ``max_length=None`` is that transformer's own default (128 tokens per
+        text, 512 per sentence of words)
         (``cache_dir="auto"``: the default store, so a second sweep of the
         same texts runs no model; ``trust_remote_code=True`` runs code that
         the checkpoint ships).

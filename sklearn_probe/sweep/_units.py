@@ -87,27 +87,14 @@ def grouped_splits(splitter, samples, y, groups):
     return splits
 
 
-def word_transformer(
-    *,
-    model,
-    pooling,
-    max_length,
-    batch_size,
-    device,
-    cache_dir,
-    trust_remote_code,
-    **_,
-):
-    """The ``hidden`` step of a word-level sweep (``verbose``: not used by it)."""
+def word_transformer(*, model, pooling, verbose=None, **params):
+    """The ``hidden`` step of a word-level sweep (``verbose``: not used by it;
+    ``params``: the transformer's, its defaults where left out)."""
     return WordHiddenStateTransformer(
         model=model,
         layer=0,
         subword="first" if pooling == "auto" else pooling,
-        max_length=max_length,
-        batch_size=batch_size,
-        device=device,
-        cache_dir=cache_dir,
-        trust_remote_code=trust_remote_code,
+        **params,
     )
 
 
@@ -205,7 +192,9 @@ class UnitSpec:
 
     def hidden_step(self, *, model, pooling, **params):
         """The unfitted ``hidden`` step at layer 0 with ``pooling``
-        (``"auto"``: the transformer's own default)."""
+        (``"auto"``: the transformer's own default; so is ``max_length=None``)."""
+        if params.get("max_length", 0) is None:
+            del params["max_length"]
         if self.has_word_types:
             return word_transformer(model=model, pooling=pooling, **params)
         return HiddenStateTransformer(model=model, layer=0, pooling=pooling, **params)

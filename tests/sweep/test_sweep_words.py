@@ -205,3 +205,22 @@ def test_parallel_word_sweep_reads_the_store_and_matches_serial(
         serial.scores["cv_score_mean"], parallel.scores["cv_score_mean"]
     )
     assert len(list(tmp_path.rglob("*.shard"))) == 1
+
+
+def test_word_sweeps_default_to_the_word_transformers_max_length(tiny_bert):
+    """The command and the API agree: a word sweep reads sentences of up to
+    512 tokens (WordHiddenStateTransformer's default), texts up to 128."""
+    import inspect
+
+    from sklearn_probe import WordHiddenStateTransformer
+    from sklearn_probe.sweep import unit_spec
+
+    default = inspect.signature(WordHiddenStateTransformer).parameters["max_length"]
+    step = unit_spec("word").hidden_step(
+        model=tiny_bert, pooling="auto", max_length=None
+    )
+    assert step.max_length == default.default == 512
+    step = unit_spec("text").hidden_step(
+        model=tiny_bert, pooling="auto", max_length=None
+    )
+    assert step.max_length == 128
