@@ -53,7 +53,7 @@ exclude_patterns = ["_build", "api/_generated.rst", "auto_examples/*.ipynb",
                     "auto_examples/*.py", "auto_examples/*.zip",
                     "auto_examples/*.md5", "auto_examples/*.codeobj.json"]
 templates_path = ["_templates"]
-html_static_path = ["_static"]
+html_static_path = []  # no static files of our own
 
 # Every cross-reference must resolve (a broken one fails `make docs`); the
 # names below belong to other projects, whose inventories an offline build

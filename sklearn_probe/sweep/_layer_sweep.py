@@ -66,8 +66,9 @@ def layer_sweep(
     ("probe", probe)])`` with the candidates ``hidden__layer`` x ``pooling`` x
     ``probe`` x ``param_grid``. The texts go through the model once, before the
     search, and every candidate and fold is served from the cache of pooled
-    vectors: the cost is one forward pass per text (every pooling is pooled
-    from it; words: one per subword pooling) plus the probes.
+    vectors: the cost is one forward pass per text plus the probes.
+
+    Read more in the user guide ("Probes and layers").
 
     Parameters
     ----------
@@ -119,14 +120,12 @@ def layer_sweep(
         same texts runs no model; ``trust_remote_code=True`` runs code that
         the checkpoint ships).
     n_jobs : int, default=None
-        Parallel fits of the search (see ``GridSearchCV``), every candidate
-        and fold handed to joblib at once. Worker processes read the pooled
-        vectors from a disk cache: ``cache_dir``, or a temporary one for the
-        sweep when there is none. Under ``joblib.parallel_backend("dask")``
-        (or ``"ray"``) the texts run on the cluster's workers, once each
-        (:func:`sklearn_probe.distributed.extract`), the fits and the refit
-        too, and ``cache_dir`` must name a store every worker shares (an
-        fsspec URL such as ``s3://bucket/prefix``, or a shared folder).
+        Parallel fits of the search (see ``GridSearchCV``); worker processes
+        read the vectors from ``cache_dir`` (or a temporary store). Under
+        ``joblib.parallel_backend("dask")`` or ``"ray"`` the texts run on the
+        cluster once each, and ``cache_dir`` must be a store every worker
+        shares (``s3://...`` or a shared folder). See the user guide's
+        "Scaling out".
     random_state : int, default=0
         Seeds the folds and the default probe.
     verbose : int, default=1
@@ -136,91 +135,39 @@ def layer_sweep(
         :mod:`logging` (logger ``sklearn_probe.sweep``) whatever ``verbose``.
     baselines : sequence of {"control", "random_weights", "bag_of_words", \
             "length"}, default=()
-        Reference runs on the same folds and candidates, which say what a
-        score means:
-
-        - ``"control"``: the same probe wrapped in
-          :class:`~sklearn_probe.baselines.ControlTask`, i.e. fitted on labels
-          (a regression's targets) permuted inside each training fold and
-          scored on the true labels of the validation fold. Adds
-          ``control_mean``, ``control_std`` and ``selectivity``
-          (``cv_score_mean - control_mean``). Costs one more probe fit per
-          fold and no forward pass.
-        - ``"random_weights"``: the same pipeline on the same architecture with
-          freshly initialised weights (``HiddenStateTransformer(
-          weights="random", random_state=random_state)``): the floor that
-          pretraining must beat, layer by layer. Adds ``random_weights_mean``
-          and ``random_weights_std``. Costs one forward pass per training text
-          through the random model (cached apart from the pretrained one).
-        - ``"bag_of_words"`` and ``"length"``: text-only baselines, which say
-          how much the model adds over the text itself. A scikit-learn
-          pipeline on the raw texts (``TfidfVectorizer()`` +
-          ``LogisticRegression()``; the number of characters and words,
-          standardised, + ``LogisticRegression()``), fitted on each training
-          fold only and scored on the same folds with the same scoring. Adds
-          ``<name>_mean``, ``<name>_std`` and ``<name>_fold<k>``, the same in
-          every row (they have no layer). Text samples only
-          (``unit="text"``). No forward pass.
+        Reference runs on the same folds, read from
+        :data:`sklearn_probe.baselines.BASELINES`: ``"control"`` (the probe on
+        labels permuted inside each training fold, or the word-type control
+        for words; adds ``control_mean``, ``control_std``, ``selectivity``),
+        ``"random_weights"`` (the same architecture untrained; adds
+        ``random_weights_mean``, ``random_weights_std``), ``"bag_of_words"``
+        and ``"length"`` (text-only models on the raw texts; add
+        ``<name>_mean``, ``<name>_std``, ``<name>_fold<k>``). See the user
+        guide's "Baselines".
     mdl : bool, default=False
-        Add the minimum description length of the labels per candidate
-        (Voita & Titov, 2020): :func:`~sklearn_probe.mdl.online_code_length`
-        of the candidate's pipeline on **all the training texts** (shuffled by
-        ``random_state``, default portions), not per fold: the online code
-        already trains on growing parts of the data and codes the rest, so it
-        needs no held-out fold, and all of the data gives the steadiest
-        number. Adds ``mdl_code_length_bits`` and ``mdl_compression``
-        (uniform code length / online code length; 1 means nothing learnable).
-        Costs about 10 probe fits per candidate and no forward pass.
-        Classification only: with ``task="regression"`` it is an error (a
-        regression probe gives no class probabilities to code labels with).
+        Add the online code length of the labels per candidate (Voita & Titov,
+        2020; :func:`~sklearn_probe.mdl.online_code_length` on all the training
+        texts): ``mdl_code_length_bits`` and ``mdl_compression``.
+        Classification only.
     repeats : int, default=1
-        With ``repeats=r > 1`` (``cv`` must then be an int ``k``) the folds are
-        ``RepeatedStratifiedKFold(k, r, random_state=random_state)``: ``r * k``
-        scores per candidate, on the same folds for every candidate (and every
-        baseline). Adds a 95% confidence interval of the mean score per
-        candidate (``ci_low``, ``ci_high``; Nadeau & Bengio's corrected
-        resampled t, see :mod:`sklearn_probe.stats`) and a paired comparison of
-        the best candidate with each other one on the same folds:
-        ``diff_vs_best`` (<= 0), ``p_vs_best``, ``p_vs_best_adjusted`` (Holm's
-        correction over the comparisons) and ``significantly_worse``
-        (adjusted p < 0.05 and ``diff_vs_best < 0``).
+        ``r > 1`` repeats the ``k``-fold CV ``r`` times with other shuffles
+        (``cv`` must be an int) and adds a 95% confidence interval per
+        candidate (``ci_low``, ``ci_high``) and paired corrected tests against
+        the best (``diff_vs_best``, ``p_vs_best``, ``p_vs_best_adjusted``,
+        ``significantly_worse``; see :mod:`sklearn_probe.stats`).
     unit : {"text", "word"}, default="text"
-        ``"word"``: ``texts`` are the samples of
-        :class:`~sklearn_probe.WordHiddenStateTransformer` (``(words, i)``,
-        spans or pairs of spans of pre-split sentences; e.g. the ``sample``
-        column of :func:`~sklearn_probe.datasets.load_conllu`), which is the
-        pipeline's ``hidden`` step; ``pooling`` is its ``subword`` (``"auto"``
-        is ``"first"``). The folds are grouped by sentence by themselves (an
-        int ``cv`` is ``StratifiedGroupKFold``; a splitter that puts one
-        sentence on both sides is an error), and ``settings`` says so
-        (``"unit"``, ``"cv_groups"``). The ``"control"`` baseline is then
-        Hewitt & Liang's word-type control: the same search on labels drawn at
-        random once per word type
-        (:class:`~sklearn_probe.baselines.WordTypeControl`, word samples
-        only), so ``selectivity`` is theirs. ``mdl`` shuffles whole sentences
-        and ends every block of the online code at the end of a sentence
-        (``online_code_length(..., groups=...)``). ``cache_dir`` stores every word's
-        vectors, and ``n_jobs`` reads them from the disk, as for texts.
-        Needs ``repeats=1``.
+        ``"word"``: ``texts`` are samples of
+        :class:`~sklearn_probe.WordHiddenStateTransformer` (words, spans or
+        pairs of spans of pre-split sentences), ``pooling`` is its
+        ``subword``, and the folds are grouped by sentence. Needs
+        ``repeats=1``. See the user guide's "Words, spans and relations".
     task : {"auto", "classification", "regression"}, default="auto"
-        What the labels are. ``"regression"``: a continuous property (sentence
-        length, parse depth, a score): the probe is a regressor, the folds
-        ``KFold`` (``GroupKFold`` for words), the scoring R^2 by default, the
-        chance level the better of predicting the training fold's mean or
-        median target (cross-validated on the same folds, so slightly below
-        0 for R^2), the control
-        baseline the probe fitted on targets permuted inside each training
-        fold, and ``degenerate_folds`` counts probes whose predictions on
-        their training texts are constant. ``"auto"`` is ``"regression"`` when
-        scikit-learn's ``type_of_target`` calls the labels continuous (floats
-        that are not all whole numbers) or when they are floats with more
-        than 20 distinct values (whole-number floats such as sentence lengths
-        are measurements, not dozens of classes); integers with more than 20
-        distinct values are an error that asks for ``task=``; anything else
-        (strings, booleans, at most 20 distinct numbers) is
-        ``"classification"``: pass ``"regression"`` for integer-valued
-        properties such as counts. A classification of continuous labels is
-        an error.
+        ``"auto"`` is ``"regression"`` for labels that scikit-learn's
+        ``type_of_target`` calls continuous and for floats with more than 20
+        distinct values; integers with more than 20 distinct values are an
+        error that asks for ``task=``; anything else is
+        ``"classification"``. A regression uses a regressor probe, ``KFold``
+        and R². See the user guide's "Regression".
 
     Returns
     -------
