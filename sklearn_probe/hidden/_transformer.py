@@ -35,7 +35,8 @@ class HiddenStateTransformer(BaseHiddenStates):
     on disk). Any later transform of that text by any instance or clone with the
     same model, pooling and max_length is served from the cache whatever
     ``layer`` asks, so a grid search over ``layer`` runs the model about once per
-    distinct text.
+    distinct text. Read more in the user guide ("Probes and layers", "The
+    cache").
 
     Parameters
     ----------
@@ -58,29 +59,18 @@ class HiddenStateTransformer(BaseHiddenStates):
         4 x ``batch_size`` texts). The vectors do not depend on it.
     %(device)s
     cache_dir : str, path-like or None, default="auto"
-        Disk store of pooled vectors, shared by processes (e.g.
-        ``GridSearchCV(n_jobs=2)``) and by later runs. ``"auto"`` is the
-        default store in the user's cache directory, as Hugging Face's caches
-        are (the environment variable ``SKLEARN_PROBE_CACHE_DIR`` moves it, or
-        switches it off with ``off``; it is bounded by
-        ``SKLEARN_PROBE_CACHE_DISK_BYTES``, 20 GiB by default, least recently
-        used shards out); a path (or ``file://`` URL) is that folder; None
-        keeps vectors in memory only. Each shard is one file written whole,
-        so an interrupted run never leaves an entry that reads back wrong;
-        every shard is checked (shape, dtype, checksums) before use, and a bad
-        one is moved aside and its texts recomputed.
+        Disk store of pooled vectors, shared by processes and later runs:
+        ``"auto"`` (the default store in the user's cache directory;
+        ``SKLEARN_PROBE_CACHE_DIR`` moves it or turns it ``off``), a folder or
+        fsspec URL (``s3://...``), or None (memory only). Every shard is
+        checked before use; a bad one is moved aside and recomputed.
     %(cache_mode)s
     %(weights)s
     %(random_state)s
     dtype : {"float32", "float16", "bfloat16"}, default="float32"
-        Precision of the cached vectors and, on CUDA, of the forward pass.
-        ``"float32"`` is full precision everywhere. ``"float16"`` and
-        ``"bfloat16"`` store the cached vectors as float16 (half the memory
-        and disk; relative error about 5e-4) and, on CUDA only, run the model
-        under float16 / bfloat16 autocast; on the CPU and MPS the model runs
-        in its weights' dtype (``torch_dtype``). ``transform`` returns float32
-        either way. Vectors of different dtypes (and of autocast vs float32
-        compute) are cached apart.
+        Precision of the cached vectors and, on CUDA, of the forward pass
+        (autocast); ``"float16"``/``"bfloat16"`` store float16 vectors.
+        ``transform`` returns float32 either way; each dtype is cached apart.
     verbose : int, default=0
         With ``verbose > 0``, a progress bar (texts done, texts per second)
         while texts go through the model, shown only in a terminal or notebook.
