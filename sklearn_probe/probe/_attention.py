@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 from scipy.sparse import issparse
+from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
@@ -168,10 +169,7 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_texts, n_classes)
         """
-        logits = self._logits(X)
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+        return softmax(self._logits(X), axis=1)
 
     def predict(self, X):
         """The most probable class of each text.
@@ -200,12 +198,8 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         -------
         list of ndarray of shape (n_tokens,)
         """
-        check_is_fitted(self)
-        texts, _ = self._check_texts(X, reset=False)
         out = []
-        for batch in _batches(len(texts), self.batch_size):
-            states, mask = self._padded([texts[i] for i in batch])
-            weights = _softmax_weights(states, mask, self.query_)
+        for batch, texts, _, weights in self._attended(X):
             out += [w[: len(texts[i])] for w, i in zip(weights, batch, strict=True)]
         return out
 
@@ -307,13 +301,18 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         self.coefs_ = [m.weight.detach().numpy().T.astype(np.float64) for m in linears]
         self.intercepts_ = [m.bias.detach().numpy().astype(np.float64) for m in linears]
 
-    def _logits(self, X):
+    def _attended(self, X):
+        """Per batch of ``X``'s texts: their indices, the texts, the padded
+        states and the attention weights (one batch padded at a time)."""
         check_is_fitted(self)
         texts, _ = self._check_texts(X, reset=False)
-        parts = []
         for batch in _batches(len(texts), self.batch_size):
             states, mask = self._padded([texts[i] for i in batch])
-            weights = _softmax_weights(states, mask, self.query_)
+            yield batch, texts, states, _softmax_weights(states, mask, self.query_)
+
+    def _logits(self, X):
+        parts = []
+        for _, _, states, weights in self._attended(X):
             hidden = np.einsum("bt,btd->bd", weights, states)
             for k, (coef, intercept) in enumerate(
                 zip(self.coefs_, self.intercepts_, strict=True)
