@@ -110,7 +110,7 @@ def test_the_automatic_choice_follows_the_size_rule():
     assert 4 * 3 >= MIN_PROBLEMS
     assert large.probe_solver_ == {
         "solver": "batched",
-        "reason": "12 linear probes of one shape: at least 10, where solving "
+        "reason": "12 linear probes of one shape: at least 9, where solving "
         "them together is faster on the CPU",
         "requested": "auto",
     }
