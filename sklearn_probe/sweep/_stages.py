@@ -47,7 +47,9 @@ def run_sweep(texts, labels, config):
     best_pipeline.set_params(
         hidden__cache_dir=config.cache_dir, hidden__cache_mode="read-only"
     )
-    test_score, timings["test"] = _test_score(best_pipeline, inputs, inputs.scoring)
+    test_score, test_score_ci, timings["test"] = _test_score(
+        best_pipeline, inputs, inputs.scoring, config.random_state
+    )
     settings = _settings(
         hidden, inputs, config, layers=layers, mdl_settings=mdl_settings
     )
@@ -60,6 +62,7 @@ def run_sweep(texts, labels, config):
         extra_columns=extra_columns,
         predictions=predictions,
         test_score=test_score,
+        test_score_ci=test_score_ci,
         scoring=inputs.scoring,
         settings=settings,
         timings=timings,
