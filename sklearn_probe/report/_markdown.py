@@ -6,6 +6,7 @@ the best layer's results per class, a command to try the saved pipeline on
 texts of the user's own data, and the settings.
 """
 
+from ._probed import probed, probed_title
 from ._reading import reading_lines
 from ._tables import (
     confusion_table,
@@ -63,7 +64,7 @@ def _intro(result, dataset, task, run):
     if s.get("cv_groups"):
         folds += f" grouped by {s['cv_groups']}"
     lines = [
-        f"# Which layer of `{s['model']}` knows {question}?",
+        f"# Which layer of `{s['model']}` knows {question}?{probed_title(s)}",
         "",
         f"{probe_phrase(s['probe'])} trained on the {_pooling_text(s)} hidden "
         f"states of every layer and scored by "
@@ -166,6 +167,8 @@ def _settings_section(result, dataset, command, versions):
         "hidden states": f"{s['n_layers']} (width {s['hidden_size']})",
         "layers swept": _compact(s["layers"]),
         "pooling": _listed(s["pooling"]),
+        # The site and tokens read, when not the residual stream's every token.
+        **{k: words for k, words in probed(s) if k != "probe"},
         "probe": _listed(s["probe"]),
         "max_length": s["max_length"],
         "folds": s["cv_splitter"],
