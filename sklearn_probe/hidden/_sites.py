@@ -249,6 +249,9 @@ def recording(model, sites, reduce, mask, given=None):
     def keep(site, tensor):
         if isinstance(tensor, tuple | list):
             tensor = tensor[0]
+        if tensor.dim() == 2 and tensor.shape[0] == mask.numel():
+            # Some blocks (OPT's MLP) run on the tokens flattened.
+            tensor = tensor.reshape(*mask.shape, -1)
         where = tensor.device
         if where not in masks:
             masks[where] = mask.to(where)
