@@ -113,3 +113,24 @@ def test_the_command_sweeps_sites_and_the_report_names_them(tiny_bert, tmp_path)
     assert "- **site**: residual, attention, mlp" in report
     frame = pd.read_csv(out / "scores.csv")
     assert set(frame["site"]) == set(SITES)
+
+
+def test_a_report_whose_best_site_is_a_sublayer_draws_its_layers(
+    tiny_bert, tmp_path, close_figures
+):
+    """The embeddings picture shows the best pipeline's site: from layer 1."""
+    import matplotlib
+
+    from sklearn_probe.report import write_report
+
+    matplotlib.use("Agg")
+    texts, y = length_corpus(30)
+    result = layer_sweep(
+        texts, y, model=tiny_bert, cv=2, cache_dir=None, verbose=0,
+        param_grid={"hidden__site": ["mlp"]},
+    )
+    assert result.best_params["hidden__site"] == "mlp"
+    write_report(result, tmp_path / "report", texts=texts, labels=y, projection="pca")
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert report.splitlines()[0].endswith("(site: mlp)")
+    assert "mean-pooled MLP outputs of every layer" in report
