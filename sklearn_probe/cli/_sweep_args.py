@@ -4,6 +4,7 @@ shows, and the examples under them."""
 from ..baselines import BASELINES
 from ..hidden import POOLINGS, SITES
 from ..sweep import TASKS
+from ._causal import add_causal_arguments
 from ._common import (
     add_common_flags,
     count,
@@ -36,6 +37,7 @@ def add_sweep_arguments(parser):
     _add_model_arguments(parser.add_argument_group("model"))
     _add_probe_arguments(parser.add_argument_group("probe"))
     _add_evaluation_arguments(parser.add_argument_group("evaluation"))
+    add_causal_arguments(parser.add_argument_group("causal checks"))
     _add_output_arguments(parser.add_argument_group("output"))
     add_common_flags(parser)
 
