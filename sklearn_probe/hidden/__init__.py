@@ -31,6 +31,8 @@ from ._models import load_model as load_model
 from ._models import loaded_model_count
 from ._one_pass import cache_poolings as cache_poolings
 from ._pooling import POOLINGS
+from ._token_states import TOKENS as TOKENS
+from ._token_states import TokenStatesWarning, cache_token_states
 from ._transformer import HiddenStateTransformer, PoolingWarning, TruncationWarning
 from ._transformer import fitted as fitted
 from ._validation import check_texts as check_texts
@@ -43,12 +45,14 @@ from ._words import WordHiddenStateTransformer
 __all__ = [
     "POOLINGS",
     "SUBWORDS",
+    "TokenStatesWarning",
     "HiddenStateTransformer",
     "PoolingWarning",
     "ReadOnlyStoreWarning",
     "TruncationWarning",
     "WordHiddenStateTransformer",
     "cache_info",
+    "cache_token_states",
     "clear_cache",
     "compact_cache",
     "loaded_model_count",

@@ -20,6 +20,7 @@ from ..hidden import HiddenStateTransformer
 from ..metrics import resolve_scoring, scorer_names
 from ._kinds import TASKS as TASK_SPECS
 from ._kinds import UNITS, TaskSpec, UnitSpec, task_spec
+from ._probe_kind import PROBE_NAMES, named_probe, probe_poolings
 from ._tasks import check_task
 
 _HIDDEN = HiddenStateTransformer._parameter_constraints
@@ -40,7 +41,13 @@ PARAMETER_CONSTRAINTS = {
         list,
         tuple,
     ],
-    "probe": [None, HasMethods(["fit", "get_params"]), list, tuple],
+    "probe": [
+        None,
+        StrOptions(set(PROBE_NAMES)),
+        HasMethods(["fit", "get_params"]),
+        list,
+        tuple,
+    ],
     "param_grid": [None, dict],
     "cv": ["cv_object"],
     "scoring": [str, callable, None],
@@ -112,13 +119,15 @@ def _check_inputs(texts, labels, config):
     splitter, splits = unit.splits(
         c.cv, texts, y, groups, c.random_state, task, n_repeats
     )
+    probes = _check_probes(c.probe, c.random_state, task)
+    poolings = _check_items(c.pooling, "pooling", unit.poolings)
     return _Inputs(
         texts=texts,
         y=y,
         test_texts=test_texts,
         test_y=test_y,
-        poolings=_check_items(c.pooling, "pooling", unit.poolings),
-        probes=_check_probes(c.probe, c.random_state, task),
+        poolings=probe_poolings(probes, poolings, unit=unit, config=c),
+        probes=probes,
         grid=_check_param_grid(c.param_grid),
         baselines=baselines,
         n_repeats=n_repeats,
@@ -246,6 +255,9 @@ def _check_probes(probe, random_state, task):
     if probe is None:
         return [task.default_probe(random_state)]
     probes = list(probe) if isinstance(probe, list | tuple) else [probe]
+    probes = [
+        named_probe(p, task, random_state) if isinstance(p, str) else p for p in probes
+    ]
     if not probes:
         raise ValueError("The 'probe' parameter of layer_sweep is an empty list.")
     for p in probes:

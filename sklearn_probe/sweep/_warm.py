@@ -19,6 +19,7 @@ from sklearn.base import clone
 
 from ..hidden import fitted, resolve_layers
 from ..store import resolve_cache_dir
+from ._probe_kind import warm_texts
 
 logger = logging.getLogger(__name__)
 
@@ -108,15 +109,15 @@ def _cache_for_workers(hidden, n_jobs, cache_dir, unit):
         yield
 
 
-def _warm_cache(hidden, inputs, random_state):
+def _warm_cache(hidden, inputs, random_state, layers=None):
     """One forward pass per text, before any probe is fitted; every pooling of
-    the sweep is pooled from that pass.
+    the sweep is pooled from that pass (with a probe that pools for itself,
+    the token states of ``layers`` are kept, :func:`~._probe_kind.warm_texts`).
 
     The random-weights baseline's model runs on the training texts only (it is
     not scored on the test set). Returns the seconds it took.
     """
     from ..distributed import active_backend
-    from ..hidden import cache_poolings
 
     start = time.perf_counter()
     everything = inputs.texts + (inputs.test_texts or [])
@@ -133,10 +134,11 @@ def _warm_cache(hidden, inputs, random_state):
     elif active_backend() is not None:
         _warm_on_cluster(hidden, inputs, random_state)
     else:
-        cache_poolings(hidden, everything, inputs.poolings)
+        warm = warm_texts(inputs.poolings, layers)
+        warm(hidden, everything)
         for spec in own_passes:
             step = clone(hidden).set_params(**spec.hidden_params(random_state))
-            cache_poolings(fitted(step), inputs.texts, inputs.poolings)
+            warm(fitted(step), inputs.texts)
     seconds = time.perf_counter() - start
     # Words: a pass per sentence and subword pooling; texts: one per text.
     n_items, noun = unit.n_passes(everything), unit.passes
