@@ -155,9 +155,11 @@ def _itemsize(transformer):
 
 
 def _size(n_bytes):
-    if n_bytes < 1024**3:
-        return f"{n_bytes / 1024**2:,.1f} MiB"
-    return f"{n_bytes / 1024**3:,.1f} GiB"
+    """``"1.5 GiB"``, ``"12.0 MiB"``, ``"3.2 KiB"``, ``"100 bytes"``."""
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:,.1f} {unit}"
+    return f"{n_bytes} bytes"
 
 
 def _check_output_size(transformer, counts, layers):
@@ -204,9 +206,11 @@ def _compute(transformer, texts, ids, layers, *, n_cut=0, mask=None, mean=False)
     layer) of ``(n_tokens, width)`` arrays in the storage dtype.
 
     ``mask(input_ids, attention_mask) -> bool tensor`` chooses the tokens of
-    each text of a padded batch (default: every real token). With ``mean``
-    (and no ``mask``) the texts' mean-pooled vectors of every layer are cached
-    too, pooled from the same pass.
+    each text of a padded batch (default: every real token); states of a
+    selection are kept only under a key that names it (the transformer's
+    extraction key must then hold the selection), so here they are not kept.
+    With ``mean`` (and no ``mask``) the texts' mean-pooled vectors of every
+    layer are cached too, pooled from the same pass.
     """
     from ._extract import pad_batch, plan_batches
 
@@ -233,7 +237,8 @@ def _compute(transformer, texts, ids, layers, *, n_cut=0, mask=None, mean=False)
             ]
         if mean:
             means[rows] = batch_means
-    _keep(transformer, texts, layers, out)
+    if mask is None:
+        _keep(transformer, texts, layers, out)
     if mean:
         from ._caching import keep_pooled
 

@@ -109,6 +109,9 @@ def _check_inputs(texts, labels, config):
     y = _check_labels(labels, len(texts), "labels")
     task = task_spec(check_task(c.task, y))
     y = task.check_labels(y, "labels", mdl=c.mdl, baselines=baselines, unit=unit)
+    probes = _check_probes(c.probe, c.random_state, task)
+    poolings = _check_items(c.pooling, "pooling", unit.poolings)
+    poolings = probe_poolings(probes, poolings, unit=unit, config=c)
     scoring = task.default_scoring if c.scoring is None else c.scoring
     _check_scoring(scoring, y, task)
     scoring = resolve_scoring(scoring)  # the package's own scorer names
@@ -119,14 +122,12 @@ def _check_inputs(texts, labels, config):
     splitter, splits = unit.splits(
         c.cv, texts, y, groups, c.random_state, task, n_repeats
     )
-    probes = _check_probes(c.probe, c.random_state, task)
-    poolings = _check_items(c.pooling, "pooling", unit.poolings)
     return _Inputs(
         texts=texts,
         y=y,
         test_texts=test_texts,
         test_y=test_y,
-        poolings=probe_poolings(probes, poolings, unit=unit, config=c),
+        poolings=poolings,
         probes=probes,
         grid=_check_param_grid(c.param_grid),
         baselines=baselines,
