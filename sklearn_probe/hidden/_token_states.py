@@ -43,6 +43,7 @@ the same pass (what the sweep's pictures show).
 import numpy as np
 
 from ..store import MEMORY
+from ._pooling import POOLINGS
 from ._warnings import TruncationWarning, warn_caller
 
 #: The ``pooling`` of the per-token mode.
@@ -64,6 +65,7 @@ def token_states(transformer, texts):
     ``(n_tokens_i, width * len(layers_))``: served from the memory cache, the
     missing texts computed in one pass each.
     """
+    _check_site(transformer)
     layers = list(transformer.layers_)
     found = _lookup(transformer, texts, layers)
     missing = list(dict.fromkeys(t for t in texts if t not in found))
@@ -94,6 +96,7 @@ def cache_token_states(transformer, texts, layers):
     sweep promises one pass per text, which a cache that evicts cannot keep).
     Returns the number of texts run through the model.
     """
+    _check_site(transformer)
     layers = sorted(set(layers))
     found = _lookup(transformer, texts, layers)
     missing = list(dict.fromkeys(t for t in texts if t not in found))
@@ -118,6 +121,16 @@ def cache_token_states(transformer, texts, layers):
 
 
 # -- steps ---------------------------------------------------------------------
+
+
+def _check_site(transformer):
+    site = getattr(transformer, "site", "residual")
+    if site != "residual":
+        raise ValueError(
+            f"pooling='tokens' reads the residual stream; site={site!r} is not "
+            "available per token yet. Use site='residual' with pooling='tokens', "
+            f"or a pooling of {POOLINGS} at site={site!r}."
+        )
 
 
 def _key(transformer):

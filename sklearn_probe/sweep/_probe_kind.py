@@ -8,7 +8,7 @@ decides, once for the sweep, which pooling the ``hidden`` step uses, and
 refuses what a per-token sweep cannot do, before anything runs.
 """
 
-from ..hidden import TOKENS, cache_poolings, cache_token_states
+from ..hidden import TOKENS, cache_readings, cache_token_states
 
 #: ``layer_sweep(probe=...)`` and ``--probe`` names -> what they build.
 PROBE_NAMES = ("linear", "attention")
@@ -68,6 +68,15 @@ def _refuse(unit, poolings, config):
             "(learned attention), so the hidden states are not pooled. Leave "
             "pooling='auto'."
         )
+    swept = [
+        k for k in config.param_grid or {} if k in ("hidden__site", "hidden__head")
+    ]
+    if swept:
+        raise ValueError(
+            f"param_grid sweeps {swept[0]!r} with probe=AttentionProbe, whose "
+            "token states are read from the residual stream only: drop it, or "
+            "sweep sites with a probe of pooled vectors."
+        )
     from ..distributed import active_backend
 
     if config.n_jobs not in (None, 1) or active_backend() is not None:
@@ -79,11 +88,11 @@ def _refuse(unit, poolings, config):
         )
 
 
-def warm_texts(poolings, layers):
+def warm_texts(readings, layers):
     """``warm(transformer, texts)``: one forward pass per text that the cache
-    lacks, keeping the vectors of every pooling of ``poolings``, or for
-    ``["tokens"]`` the token states of ``layers`` (and the mean-pooled vectors
-    the pictures show)."""
-    if list(poolings) == [TOKENS]:
+    lacks, keeping the vectors of every ``(site, pooling)`` of ``readings``,
+    or for the ``"tokens"`` pooling the token states of ``layers`` (and the
+    mean-pooled vectors the pictures show)."""
+    if [pooling for _, pooling in readings] == [TOKENS]:
         return lambda transformer, texts: cache_token_states(transformer, texts, layers)
-    return lambda transformer, texts: cache_poolings(transformer, texts, poolings)
+    return lambda transformer, texts: cache_readings(transformer, texts, readings)
