@@ -131,11 +131,13 @@ def _try_it(args, result, pipeline):
 
 
 def _sweep(args, train, test, task):
-    from ..sweep import layer_sweep, sweep_models, task_spec
+    from ..sweep import layer_sweep, named_probe, sweep_models, task_spec
 
-    probe = task_spec(task).default_probe(args.seed)
+    probe = named_probe(args.probe, task_spec(task), args.seed)
     if args.max_epochs:
-        probe.set_params(max_epochs=args.max_epochs)
+        # AttentionProbe's bound on L-BFGS is max_iter.
+        epochs = "max_epochs" if "max_epochs" in probe.get_params() else "max_iter"
+        probe.set_params(**{epochs: args.max_epochs})
     param_grid = {}
     for name, values in (
         ("hidden_layer_sizes", args.probe_sizes or [()]),

@@ -3,7 +3,7 @@ shows, and the examples under them."""
 
 from ..baselines import BASELINES
 from ..hidden import POOLINGS, SITES
-from ..sweep import TASKS
+from ..sweep import PROBE_NAMES, TASKS
 from ._causal import add_causal_arguments
 from ._common import (
     add_common_flags,
@@ -27,6 +27,7 @@ EXAMPLES = examples(
     "sklearn-probe sweep --model minilm ./my-finetuned --baselines control --repeats 3",
     "sklearn-probe sweep --unit word --dataset en_ewt-ud-train.conllu --label upos",
     "sklearn-probe sweep --probe-sizes linear 256 --C 0.1 1 10 --layers 0-6",
+    "sklearn-probe sweep --probe attention --baselines control random_weights",
 )
 
 
@@ -154,6 +155,14 @@ def _add_model_arguments(group):
 
 
 def _add_probe_arguments(group):
+    group.add_argument(
+        "--probe",
+        choices=list(PROBE_NAMES),
+        default="linear",
+        help="'linear': ProbeClassifier (or ProbeRegressor) on each text's pooled "
+        "vector; 'attention': AttentionProbe on each text's token states, pooled "
+        "by learned attention (classification; --pooling stays auto)",
+    )
     group.add_argument(
         "--probe-sizes",
         nargs="+",
