@@ -22,7 +22,6 @@ the CPU, as the linear probe's own fit does).
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -73,7 +72,11 @@ def search(X, y, d, layers, splits, Cs, solver, device):
             ("probe", ProbeClassifier(random_state=0, device=device)),
         ]
     )
-    grid = [{"hidden__layer": [layer], "probe__C": [C]} for C in Cs for layer in range(layers)]
+    grid = [
+        {"hidden__layer": [layer], "probe__C": [C]}
+        for C in Cs
+        for layer in range(layers)
+    ]
     fitted, seconds = _run_search(
         pipe,
         grid,
@@ -94,7 +97,11 @@ def main(argv=None):
     from sklearn.model_selection import StratifiedKFold
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--shapes", nargs="+", default=["1000x384x2", "1000x384x7", "5000x768x2", "5000x768x7"])
+    parser.add_argument(
+        "--shapes",
+        nargs="+",
+        default=["1000x384x2", "1000x384x7", "5000x768x2", "5000x768x7"],
+    )
     parser.add_argument("--layers", type=int, default=7)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--Cs", type=float, nargs="+", default=[1.0])
@@ -108,7 +115,9 @@ def main(argv=None):
     for shape in args.shapes:
         n, d, k = (int(v) for v in shape.split("x"))
         X, y = vectors(n, d, k, args.layers)
-        splits = list(StratifiedKFold(args.folds, shuffle=True, random_state=0).split(X, y))
+        splits = list(
+            StratifiedKFold(args.folds, shuffle=True, random_state=0).split(X, y)
+        )
         times = {"one-by-one": [], "batched": []}
         fitted = {}
         for _ in range(args.repeats):
@@ -124,7 +133,10 @@ def main(argv=None):
         ).max()
         same_best = one.best_index_ == batched.best_index_
         differ = int(
-            np.sum(one.best_cv_predictions(args.folds) != batched.best_cv_predictions(args.folds))
+            np.sum(
+                one.best_cv_predictions(args.folds)
+                != batched.best_cv_predictions(args.folds)
+            )
         )
         b, o = min(times["batched"]), min(times["one-by-one"])
         print(
