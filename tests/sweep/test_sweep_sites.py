@@ -45,10 +45,12 @@ def test_the_table_has_a_site_column_and_sublayer_sites_start_at_layer_1(site_sw
     result, _, _ = site_sweep
     scores = result.scores
     assert "site" in result.param_columns
-    layers = {
-        site: sorted(set(part["layer"])) for site, part in scores.groupby("site")
+    layers = {site: sorted(set(part["layer"])) for site, part in scores.groupby("site")}
+    assert layers == {
+        "residual": [0, 1, 2, 3],
+        "attention": [1, 2, 3],
+        "mlp": [1, 2, 3],
     }
-    assert layers == {"residual": [0, 1, 2, 3], "attention": [1, 2, 3], "mlp": [1, 2, 3]}
     assert len(scores) == 2 * (4 + 3 + 3)  # two poolings
     assert result.settings["site"] == SITES
     assert result.best_params["hidden__site"] in SITES
@@ -71,12 +73,24 @@ def test_explicit_layer_zero_of_a_sublayer_site_is_an_error(tiny_bert):
     texts, y = length_corpus(20)
     with pytest.raises(ValueError, match=r"layer 0.*\['attention'\].*layers='all'"):
         layer_sweep(
-            texts, y, model=tiny_bert, layers=[0, 2], cv=2, cache_dir=None,
-            param_grid={"hidden__site": ["residual", "attention"]}, verbose=0,
+            texts,
+            y,
+            model=tiny_bert,
+            layers=[0, 2],
+            cv=2,
+            cache_dir=None,
+            param_grid={"hidden__site": ["residual", "attention"]},
+            verbose=0,
         )
     result = layer_sweep(
-        texts, y, model=tiny_bert, layers=[-1], cv=2, cache_dir=None,
-        param_grid={"hidden__site": ["attention"]}, verbose=0,
+        texts,
+        y,
+        model=tiny_bert,
+        layers=[-1],
+        cv=2,
+        cache_dir=None,
+        param_grid={"hidden__site": ["attention"]},
+        verbose=0,
     )
     assert list(result.scores["layer"]) == [3]
     assert result.settings["site"] == "attention"
@@ -91,9 +105,24 @@ def test_the_command_sweeps_sites_and_the_report_names_them(tiny_bert, tmp_path)
     pd.DataFrame({"text": texts, "label": labels}).to_csv(data, index=False)
     out = tmp_path / "report"
     argv = [
-        "sweep", "--model", tiny_bert, "--dataset", data, "--cv", "2",
-        "--max-epochs", "20", "--out", out, "--quiet", "--cache-dir", "none",
-        "--site", "residual", "attention", "mlp",
+        "sweep",
+        "--model",
+        tiny_bert,
+        "--dataset",
+        data,
+        "--cv",
+        "2",
+        "--max-epochs",
+        "20",
+        "--out",
+        out,
+        "--quiet",
+        "--cache-dir",
+        "none",
+        "--site",
+        "residual",
+        "attention",
+        "mlp",
     ]
     stdout, stderr = io.StringIO(), io.StringIO()
     mp = pytest.MonkeyPatch()
@@ -126,7 +155,12 @@ def test_a_report_whose_best_site_is_a_sublayer_draws_its_layers(
     matplotlib.use("Agg")
     texts, y = length_corpus(30)
     result = layer_sweep(
-        texts, y, model=tiny_bert, cv=2, cache_dir=None, verbose=0,
+        texts,
+        y,
+        model=tiny_bert,
+        cv=2,
+        cache_dir=None,
+        verbose=0,
         param_grid={"hidden__site": ["mlp"]},
     )
     assert result.best_params["hidden__site"] == "mlp"
