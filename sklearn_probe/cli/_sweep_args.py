@@ -33,7 +33,9 @@ def add_sweep_arguments(parser):
     """Every argument of ``sweep``, in its groups."""
     _add_data_arguments(parser.add_argument_group("data"))
     add_unit_arguments(parser.add_argument_group("words and arcs"))
-    _add_model_arguments(parser.add_argument_group("model"))
+    model = parser.add_argument_group("model")
+    _add_model_arguments(model)
+    _add_site_argument(model)
     _add_probe_arguments(parser.add_argument_group("probe"))
     _add_evaluation_arguments(parser.add_argument_group("evaluation"))
     _add_output_arguments(parser.add_argument_group("output"))
@@ -80,6 +82,19 @@ def _add_data_arguments(group):
     )
 
 
+def _add_site_argument(group):
+    group.add_argument(
+        "--site",
+        nargs="+",
+        default=["residual"],
+        choices=list(SITES),
+        help="where the vectors are read, one or several swept from one forward "
+        "pass: residual (the hidden states), attention or mlp (what that "
+        "sublayer adds), residual_mid (between them), heads (every head's "
+        "output before the attention's output projection)",
+    )
+
+
 def _add_model_arguments(group):
     group.add_argument(
         "--model",
@@ -103,16 +118,6 @@ def _add_model_arguments(group):
         default=["auto"],
         choices=["auto", *POOLINGS],
         help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
-    )
-    group.add_argument(
-        "--site",
-        nargs="+",
-        default=["residual"],
-        choices=list(SITES),
-        help="where the vectors are read, one or several swept from one forward "
-        "pass: residual (the hidden states), attention or mlp (what that "
-        "sublayer adds), residual_mid (between them), heads (every head's "
-        "output before the attention's output projection)",
     )
     group.add_argument(
         "--max-length",
