@@ -5,6 +5,7 @@ import io
 import json
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import count_forward_rows, length_corpus
@@ -168,3 +169,29 @@ def test_a_report_whose_best_site_is_a_sublayer_draws_its_layers(
     report = (tmp_path / "report" / "report.md").read_text()
     assert report.splitlines()[0].endswith("(site: mlp)")
     assert "mean-pooled MLP outputs of every layer" in report
+
+
+def test_a_word_sweep_reads_sites_too(tiny_bert):
+    """Words: one pass per sentence and site; sublayer sites from layer 1."""
+    rng = np.random.default_rng(0)
+    X, y = [], []
+    for _ in range(16):
+        sentence = ("the", str(rng.choice(["film", "plot"])), "was", "good")
+        X += [(sentence, i) for i in range(4)]
+        y += [0, 0, 0, 1]
+    with count_forward_rows(tiny_bert) as counter:
+        result = layer_sweep(
+            X,
+            np.array(y),
+            unit="word",
+            model=tiny_bert,
+            cv=2,
+            cache_dir=None,
+            verbose=0,
+            param_grid={"hidden__site": ["residual", "attention"]},
+        )
+    n_sentences = len({sample[0] for sample in X})
+    assert n_sentences > 1
+    assert counter["rows"] == 2 * n_sentences  # each sentence once per site
+    layers = {s: sorted(set(p["layer"])) for s, p in result.scores.groupby("site")}
+    assert layers == {"residual": [0, 1, 2, 3], "attention": [1, 2, 3]}
