@@ -6,6 +6,7 @@ the best layer's results per class, a command to try the saved pipeline on
 texts of the user's own data, and the settings.
 """
 
+from ._probed import probed, probed_title
 from ._reading import reading_lines
 from ._tables import (
     confusion_table,
@@ -63,7 +64,7 @@ def _intro(result, dataset, task, run):
     if s.get("cv_groups"):
         folds += f" grouped by {s['cv_groups']}"
     lines = [
-        f"# Which layer of `{s['model']}` knows {question}?{_sites_heading(s)}",
+        f"# Which layer of `{s['model']}` knows {question}?{probed_title(s)}",
         "",
         f"{probe_phrase(s['probe'])} trained on the {_pooling_text(s)} "
         f"{_site_text(s)} of every layer and scored by "
@@ -166,7 +167,8 @@ def _settings_section(result, dataset, command, versions):
         "hidden states": f"{s['n_layers']} (width {s['hidden_size']})",
         "layers swept": _compact(s["layers"]),
         "pooling": _listed(s["pooling"]),
-        **({"site": _listed(s["site"])} if _sites(s) != ["residual"] else {}),
+        # The site and tokens read, when not the residual stream's every token.
+        **{k: words for k, words in probed(s) if k != "probe"},
         "probe": _listed(s["probe"]),
         "max_length": s["max_length"],
         "folds": s["cv_splitter"],
@@ -256,6 +258,8 @@ def _listed(value):
 
 def _pooling_text(settings):
     pooling = settings["pooling"]
+    if pooling == "tokens":  # a probe that pools for itself
+        return "per-token"
     if isinstance(pooling, str):
         return f"{pooling}-pooled"
     return "/".join(pooling) + "-pooled"
@@ -282,15 +286,6 @@ def _site_text(settings):
     outputs"`` for a sweep over sites."""
     words = [_SITE_WORDS.get(site, site) for site in _sites(settings)]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _sites_heading(settings):
-    """`` (sites: residual, attention)`` after the heading, when a sweep read
-    more than the residual stream."""
-    sites = _sites(settings)
-    if sites == ["residual"]:
-        return ""
-    return f" ({'site' if len(sites) == 1 else 'sites'}: {', '.join(sites)})"
 
 
 def _describe_dataset(dataset):

@@ -31,7 +31,9 @@ def run_sweep(texts, labels, config):
     timings = {}
     hidden, inputs, layers, timings["load"] = _load_model(inputs, config)
     with _cache_for_workers(hidden, config.n_jobs, config.cache_dir, inputs.unit):
-        timings["hidden_states"] = _warm_cache(hidden, inputs, config.random_state)
+        timings["hidden_states"] = _warm_cache(
+            hidden, inputs, config.random_state, layers
+        )
         search, pipe, candidates, rows = _search(
             hidden, inputs, layers, config, timings
         )
@@ -48,7 +50,9 @@ def run_sweep(texts, labels, config):
     best_pipeline.set_params(
         hidden__cache_dir=config.cache_dir, hidden__cache_mode="read-only"
     )
-    test_score, timings["test"] = _test_score(best_pipeline, inputs, inputs.scoring)
+    test_score, test_score_ci, timings["test"] = _test_score(
+        best_pipeline, inputs, inputs.scoring, config.random_state
+    )
     settings = _settings(
         hidden, inputs, config, layers=layers, mdl_settings=mdl_settings
     )
@@ -61,6 +65,7 @@ def run_sweep(texts, labels, config):
         extra_columns=extra_columns,
         predictions=predictions,
         test_score=test_score,
+        test_score_ci=test_score_ci,
         scoring=inputs.scoring,
         settings=settings,
         timings=timings,
