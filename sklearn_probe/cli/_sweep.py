@@ -143,6 +143,9 @@ def _sweep(args, train, test, task):
             param_grid[f"probe__{name}"] = values
         else:
             probe.set_params(**{name: values[0]})
+    sites = list(dict.fromkeys(args.site))
+    if sites != ["residual"]:
+        param_grid["hidden__site"] = sites
     several = len(args.model) > 1
     sweep = sweep_models if several else layer_sweep
     return sweep(

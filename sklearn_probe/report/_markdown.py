@@ -66,8 +66,8 @@ def _intro(result, dataset, task, run):
     lines = [
         f"# Which layer of `{s['model']}` knows {question}?{probed_title(s)}",
         "",
-        f"{probe_phrase(s['probe'])} trained on the {_pooling_text(s)} hidden "
-        f"states of every layer and scored by "
+        f"{probe_phrase(s['probe'])} trained on the {_pooling_text(s)} "
+        f"{_site_text(s)} of every layer and scored by "
         f"{result.cv_description.replace(' CV', '')} {folds} on "
         f"{result.n_train} training {_noun(result, dataset)}.",
         "",
@@ -261,6 +261,29 @@ def _pooling_text(settings):
     if isinstance(pooling, str):
         return f"{pooling}-pooled"
     return "/".join(pooling) + "-pooled"
+
+
+# What each site is, in the report's sentences.
+_SITE_WORDS = {
+    "residual": "hidden states",
+    "attention": "attention outputs",
+    "mlp": "MLP outputs",
+    "residual_mid": "mid-block residual stream",
+    "heads": "attention heads",
+}
+
+
+def _sites(settings):
+    """The sites a result read (``"residual"`` for results saved before sites)."""
+    site = settings.get("site", "residual")
+    return [site] if isinstance(site, str) else list(site)
+
+
+def _site_text(settings):
+    """``"hidden states"``; ``"hidden states, attention outputs and MLP
+    outputs"`` for a sweep over sites."""
+    words = [_SITE_WORDS.get(site, site) for site in _sites(settings)]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _describe_dataset(dataset):

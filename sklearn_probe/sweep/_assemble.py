@@ -21,6 +21,7 @@ from ._compare import data_fingerprint
 from ._diagnostics import _degenerate_folds, _example_texts, _tied_with_best
 from ._result import LayerSweepResult
 from ._search import _scores_frame
+from ._sites import described_sites, sweep_sites
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +159,7 @@ def _settings(hidden, inputs, config, *, layers, mdl_settings):
         "layers": layers,
         # For words, the subword pooling.
         "pooling": poolings if len(poolings) > 1 else poolings[0],
+        "site": described_sites(sweep_sites(hidden, inputs.grid)),
         "probe": probes if len(probes) > 1 else probes[0],
         "param_grid": inputs.grid,
         "cv": inputs.n_splits,

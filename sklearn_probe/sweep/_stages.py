@@ -17,6 +17,7 @@ from ._baselines import _references
 from ._checks import _check_inputs
 from ._diagnostics import _best_predictions, _search_scoring
 from ._search import _argmax_mean_score, _candidates, _run_search
+from ._sites import drop_layer_zero
 from ._warm import _cache_for_workers, _load_model, _warm_cache
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def _search(hidden, inputs, layers, config, timings):
         inputs.grid,
         pooling=inputs.unit.pooling_param,
     )
+    candidates, rows = drop_layer_zero(candidates, rows)
     pipe = Pipeline([("hidden", clone(hidden)), ("probe", clone(inputs.probes[0]))])
     search, seconds = _run_search(
         pipe,
