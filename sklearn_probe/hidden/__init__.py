@@ -35,6 +35,8 @@ from ._one_pass import cache_readings as cache_readings
 from ._pooling import POOLINGS
 from ._sites import SITES
 from ._sites import transformer_blocks as transformer_blocks
+from ._token_states import TOKENS as TOKENS
+from ._token_states import TokenStatesWarning, cache_token_states
 from ._transformer import HiddenStateTransformer, PoolingWarning, TruncationWarning
 from ._transformer import fitted as fitted
 from ._validation import check_texts as check_texts
@@ -48,12 +50,14 @@ __all__ = [
     "POOLINGS",
     "SITES",
     "SUBWORDS",
+    "TokenStatesWarning",
     "HiddenStateTransformer",
     "PoolingWarning",
     "ReadOnlyStoreWarning",
     "TruncationWarning",
     "WordHiddenStateTransformer",
     "cache_info",
+    "cache_token_states",
     "clear_cache",
     "compact_cache",
     "loaded_model_count",

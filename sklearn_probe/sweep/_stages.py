@@ -31,7 +31,9 @@ def run_sweep(texts, labels, config):
     timings = {}
     hidden, inputs, layers, timings["load"] = _load_model(inputs, config)
     with _cache_for_workers(hidden, config.n_jobs, config.cache_dir, inputs.unit):
-        timings["hidden_states"] = _warm_cache(hidden, inputs, config.random_state)
+        timings["hidden_states"] = _warm_cache(
+            hidden, inputs, config.random_state, layers
+        )
         search, pipe, candidates, rows = _search(
             hidden, inputs, layers, config, timings
         )
