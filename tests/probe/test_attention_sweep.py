@@ -167,6 +167,7 @@ def test_mdl_runs_on_the_token_states(tiny_bert, corpus):
         ({"probe": ["attention", ProbeClassifier()]}, "sweep them apart"),
         ({"probe": "attentive"}, "'probe' parameter of layer_sweep"),
         ({"task": "regression"}, "a classifier, but the task is regression"),
+        ({"param_grid": {"hidden__site": ["mlp"]}}, "residual stream only"),
     ],
 )
 def test_what_a_token_sweep_cannot_do_is_refused_at_once(
