@@ -8,6 +8,7 @@ import time
 
 from ..utils._names import jsonable
 from ..utils._paths import looks_like_path
+from ._causal import add_causal_sections, check_causal_arguments
 from ._common import HelpFormatter, UserError, say
 from ._sweep_args import EXAMPLES, add_sweep_arguments, default_max_length
 from ._words import (
@@ -63,6 +64,7 @@ def run_sweep(args):
     task = _task(args.task, train, test)
     if task == "classification":
         _check_classes(train, args.cv, noun)
+    check_causal_arguments(args, task)
     logger.info(
         "Data: %d training %s%s; model %s.",
         len(train),
@@ -85,6 +87,7 @@ def run_sweep(args):
         return _report_comparison(result, args, report, started)
     _print_summary(result)
     written = result.save_report(args.out, **report, started=started)
+    written |= add_causal_sections(args, result, train, args.out)
     total = time.perf_counter() - started
     beside = [n for n in written if n != "report.md" and not n.endswith(".svg")]
     say(

@@ -4,6 +4,7 @@ shows, and the examples under them."""
 from ..baselines import BASELINES
 from ..hidden import POOLINGS, SITES
 from ..sweep import PROBE_NAMES, TASKS
+from ._causal import add_causal_arguments
 from ._common import (
     add_common_flags,
     count,
@@ -35,8 +36,10 @@ def add_sweep_arguments(parser):
     _add_data_arguments(parser.add_argument_group("data"))
     add_unit_arguments(parser.add_argument_group("words and arcs"))
     _add_model_arguments(parser.add_argument_group("model"))
+    _add_reading_arguments(parser.add_argument_group("what is read"))
     _add_probe_arguments(parser.add_argument_group("probe"))
     _add_evaluation_arguments(parser.add_argument_group("evaluation"))
+    add_causal_arguments(parser.add_argument_group("causal checks"))
     _add_output_arguments(parser.add_argument_group("output"))
     add_common_flags(parser)
 
@@ -99,23 +102,6 @@ def _add_model_arguments(group):
         help="'all', or layers such as '0,2,4', '1-4' or '-1' (0 = embedding output)",
     )
     group.add_argument(
-        "--pooling",
-        nargs="+",
-        default=["auto"],
-        choices=["auto", *POOLINGS],
-        help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
-    )
-    group.add_argument(
-        "--site",
-        nargs="+",
-        default=["residual"],
-        choices=list(SITES),
-        help="where the vectors are read, one or several swept from one forward "
-        "pass: residual (the hidden states), attention or mlp (what that "
-        "sublayer adds), residual_mid (between them), heads (every head's "
-        "output before the attention's output projection)",
-    )
-    group.add_argument(
         "--max-length",
         type=positive_int,
         default=None,
@@ -149,6 +135,26 @@ def _add_model_arguments(group):
         action="store_true",
         help="run Python code that the model's checkpoint ships (auto_map); "
         "only for code you have read",
+    )
+
+
+def _add_reading_arguments(group):
+    group.add_argument(
+        "--pooling",
+        nargs="+",
+        default=["auto"],
+        choices=["auto", *POOLINGS],
+        help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
+    )
+    group.add_argument(
+        "--site",
+        nargs="+",
+        default=["residual"],
+        choices=list(SITES),
+        help="where the vectors are read, one or several swept from one forward "
+        "pass: residual (the hidden states), attention or mlp (what that "
+        "sublayer adds), residual_mid (between them), heads (every head's "
+        "output before the attention's output projection)",
     )
 
 

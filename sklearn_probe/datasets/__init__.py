@@ -11,12 +11,14 @@ are exact by construction. :func:`make_agreement_lm` trains a small GPT-2 on
 that grammar (seeded, minutes on a CPU), a model with a language-modelling head
 whose use of the subject's number can be checked (:mod:`sklearn_probe.causal`);
 :func:`agreement_prefixes`, :func:`agreement_accuracy` and
-:func:`verb_logit_difference` measure its agreement.
+:func:`verb_logit_difference` measure its agreement (:func:`agreement_behaviour`
+as a behaviour for :func:`sklearn_probe.causal.causal_sweep`).
 """
 
 from ._agreement import make_agreement_conllu
 from ._agreement_lm import (
     agreement_accuracy,
+    agreement_behaviour,
     agreement_prefixes,
     last_token_states,
     make_agreement_lm,
@@ -31,6 +33,7 @@ from ._rotten_tomatoes import load_rotten_tomatoes
 
 __all__ = [
     "agreement_accuracy",
+    "agreement_behaviour",
     "agreement_prefixes",
     "last_token_states",
     "load_conllu",

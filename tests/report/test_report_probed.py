@@ -67,7 +67,7 @@ def test_the_defaults_leave_the_title_as_it_was(tmp_path, close_figures):
         # Swept sites, one head, every token.
         (
             {"site": ["residual", "attention"], "tokens": None, "probe": "linear"},
-            " (site: residual, attention)",
+            " (sites: residual, attention)",
             ["- **site**: residual, attention"],
         ),
         (
