@@ -42,7 +42,7 @@ SOLVERS = ("auto", "batched", "one-by-one")
 #: time on 200 and 1,000 rows of 384 features, 4 problems 0.89-1.23.
 MIN_PROBLEMS = 9
 
-#: At most this many bytes of float64 rows per batched solve: the layers are
+#: At most this many bytes of float32 rows per batched solve: the layers are
 #: solved in groups that fit.
 GROUP_BYTES = 512 * 2**20
 
@@ -238,21 +238,21 @@ def _vectors(estimator, hidden_params, X, y):
 def _solve(plan, vectors, y_encoded, splits):
     """Every problem's solution (see ``solve_logistic``), the layers in
     groups of at most :data:`GROUP_BYTES`; and the folds' standardisation."""
-    from ..probe import solve_logistic, standardization
+    from ..probe import fold_standardization, solve_logistic
 
     probe = plan["probe"]
     n, d = vectors[0].shape
     masks = np.zeros((len(splits), n), dtype=bool)
     for k, (train, _) in enumerate(splits):
         masks[k, train] = True
-    stats = [
-        [standardization(V[mask], probe.standardize) for mask in masks] for V in vectors
-    ]
-    if not probe.standardize:
-        stats = [[(np.zeros(d), np.ones(d)) for _ in masks] for _ in vectors]
-    mean = np.array([[m for m, _ in row] for row in stats])
-    scale = np.array([[s for _, s in row] for row in stats])
-    per_group = max(1, GROUP_BYTES // (8 * n * d))
+    if probe.standardize:
+        stats = [fold_standardization(V, masks) for V in vectors]
+        mean = np.array([m for m, _ in stats])
+        scale = np.array([s for _, s in stats])
+    else:
+        mean = np.zeros((len(vectors), len(splits), d))
+        scale = np.ones((len(vectors), len(splits), d))
+    per_group = max(1, GROUP_BYTES // (4 * n * d))
     parts = []
     for start in range(0, len(vectors), per_group):
         group = slice(start, start + per_group)
