@@ -213,28 +213,30 @@ def _layers_to_keep(transformer, n_tokens, n_texts, layers):
     return asked
 
 
-def _compute(transformer, texts, ids, layers, *, n_cut=0, mask=None, mean=False):
+def _compute(transformer, texts, ids, layers, *, n_cut=0, masks=None, mean=False):
     """Token states of ``layers`` for ``texts`` (token ``ids``), one forward
     pass each; kept in the memory cache. Returns, per text, a list (one per
     layer) of ``(n_tokens, width)`` arrays in the storage dtype.
 
-    ``mask(input_ids, attention_mask) -> bool tensor`` chooses the tokens of
-    each text of a padded batch (default: every real token); states of a
-    selection are kept only under a key that names it (the transformer's
-    extraction key must then hold the selection), so here they are not kept.
-    With ``mean`` (and no ``mask``) the texts' mean-pooled vectors of every
-    layer are cached too, pooled from the same pass.
+    ``masks``, one boolean array per text aligned with its ``ids``, chooses
+    the tokens of each text (default: every token); states of a selection are
+    kept only under a key that names it (the transformer's extraction key must
+    then hold the selection), so here they are not kept. With ``mean`` (and
+    no ``masks``) the texts' mean-pooled vectors of every layer are cached
+    too, pooled from the same pass.
     """
     from ._extract import pad_batch, plan_batches
 
     loaded = transformer._get_loaded()
     storage = _storage_dtype(transformer)
-    mean = mean and mask is None
+    mean = mean and masks is None
     out = [None] * len(texts)
     means = np.empty((len(texts), loaded.n_layers, loaded.width), storage)
     for rows in plan_batches([len(s) for s in ids], transformer.batch_size):
         input_ids, attention = pad_batch(loaded, [ids[i] for i in rows])
-        selected = attention.bool() if mask is None else mask(input_ids, attention)
+        selected = attention.bool()
+        if masks is not None:
+            selected = _padded_masks([masks[i] for i in rows], attention)
         _check_selected(selected, rows, texts)
         states, batch_means = _forward_tokens(
             loaded, input_ids, attention, selected, layers, transformer.dtype, mean
@@ -250,7 +252,7 @@ def _compute(transformer, texts, ids, layers, *, n_cut=0, mask=None, mean=False)
             ]
         if mean:
             means[rows] = batch_means
-    if mask is None:
+    if masks is None:
         _keep(transformer, texts, layers, out)
     if mean:
         from ._caching import keep_pooled
@@ -264,6 +266,18 @@ def _compute(transformer, texts, ids, layers, *, n_cut=0, mask=None, mean=False)
             TruncationWarning,
         )
     return out
+
+
+def _padded_masks(masks, attention):
+    """Per-text selection masks placed on the real tokens of a padded batch
+    (left or right padding: where ``attention`` is 1)."""
+    import torch
+
+    selected = torch.zeros(attention.shape, dtype=torch.bool)
+    real = attention.bool()
+    for row, mask in enumerate(masks):
+        selected[row, real[row]] = torch.as_tensor(np.asarray(mask, dtype=bool))
+    return selected
 
 
 def _check_selected(selected, rows, texts):
