@@ -209,7 +209,7 @@ def zero_units(units):
     callable
         ``edit(states) -> states`` for :func:`intervene`.
     """
-    units = np.asarray(units, dtype=np.int64)
+    units = np.array(units, dtype=np.int64)  # a copy: torch refuses negative strides
 
     def edit(states):
         states = states.clone()

@@ -19,9 +19,10 @@
    (orthogonal projections around the same mean): the control of the same
    size, whose spread over draws is the band an effect must leave.
 
-The result is a :class:`CausalSweepResult`; :mod:`sklearn_probe.report` writes
+The result is a :class:`CausalSweepResult` (``_sweep_result``; the arguments
+are checked and resolved in ``_sweep_inputs``); :mod:`sklearn_probe.report` writes
 it (``write_causal_report``) and :mod:`sklearn_probe.plotting` draws it
-(``CausalSweepDisplay``).
+(``plot_causal_sweep``).
 
 It is a function of its own, not an option of :func:`~sklearn_probe.layer_sweep`:
 the layer sweep works from cached vectors of a bare model and never runs it
@@ -32,76 +33,26 @@ folds, and ``probe_score`` here is the sweep's ``cv_score_mean`` for the
 same probe.
 """
 
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold, check_cv
 
 from ._erasure import ConceptEraser
 from ._interventions import erase, intervene, random_directions, transformer_blocks
 from ._states import pooled_states, resolve_pooling, token_ids
-
-
-@dataclass(kw_only=True)
-class CausalSweepResult:
-    """What erasing the property at each layer did, beside its control.
-
-    Attributes
-    ----------
-    scores : pandas.DataFrame
-        One row per erased layer: ``layer``, ``probe_score`` (the probe's
-        cross-validated score on the unedited vectors), ``rank`` (directions
-        erased), ``effect`` (drop of the measure below after erasure, mean over
-        folds), ``control_mean``, ``control_low``, ``control_high`` (the same
-        drop for the random subspaces: mean, lowest and highest over draws),
-        ``after`` and ``control_after`` (the measure itself after erasure),
-        ``amnesic_score`` and ``amnesic_control`` (the probe's score at the
-        last probed layer after erasure, when amnesic probing ran),
-        ``rank_by_effect`` and ``rank_by_probe`` (1 = largest).
-    amnesic : pandas.DataFrame
-        One row per erased layer and probed layer (at or after it):
-        ``erased_layer``, ``probed_layer``, ``plain`` (the probe's score
-        without erasure), ``score`` (after it), ``control_mean``,
-        ``control_low``, ``control_high``. Empty without amnesic probing.
-    measure : str
-        What ``effect`` is a drop of: ``"behaviour"`` or ``"probe at layer
-        N"`` (amnesic probing of the last layer, without a behaviour).
-    before : float
-        That measure without erasure (mean over folds).
-    chance : float
-        The probe's chance: the most frequent training class's share of each
-        validation fold, averaged.
-    n_splits, n_controls : int
-    pooling : str
-    settings : dict
-        The arguments that shaped the run.
-    fold_effects : ndarray of shape (n_layers, n_splits)
-        The effect per layer and fold.
-    """
-
-    scores: pd.DataFrame
-    amnesic: pd.DataFrame
-    measure: str
-    before: float
-    chance: float
-    n_splits: int
-    n_controls: int
-    pooling: str
-    settings: dict = field(default_factory=dict)
-    fold_effects: np.ndarray = field(default=None, repr=False)
-
-    @property
-    def layer_by_effect(self):
-        """The layer whose erasure changes the measure most."""
-        return int(self.scores.loc[self.scores["effect"].idxmax(), "layer"])
-
-    @property
-    def layer_by_probe(self):
-        """The layer whose probe scores highest (the sweep's best layer)."""
-        return int(self.scores.loc[self.scores["probe_score"].idxmax(), "layer"])
+from ._sweep_inputs import (
+    check_data,
+    check_measure,
+    default_probe,
+    draw_folds,
+    probe_chance,
+    probed_layers,
+    resolve_layers,
+    resolve_model,
+)
+from ._sweep_result import CausalSweepResult
 
 
 def causal_sweep(
@@ -186,13 +137,13 @@ def causal_sweep(
     -------
     CausalSweepResult
     """
-    model, tokenizer = _resolve_model(model, tokenizer)
-    texts, y = _check_data(texts, labels)
+    model, tokenizer = resolve_model(model, tokenizer)
+    texts, y = check_data(texts, labels)
     n_blocks = len(transformer_blocks(model))
-    erased_layers = _resolve_layers(layers, n_blocks)
-    folds = _folds(cv, y, random_state)
+    erased_layers = resolve_layers(layers, n_blocks)
+    folds = draw_folds(cv, y, random_state)
     pooling = resolve_pooling(model, pooling)
-    probe = _default_probe(probe, random_state)
+    probe = default_probe(probe, random_state)
     ids = token_ids(tokenizer, texts, max_length)
     run = _Run(
         model=model,
@@ -209,8 +160,8 @@ def causal_sweep(
         n_controls=n_controls,
     )
     plain = pooled_states(model, ids, pooling, batch_size=batch_size)
-    probed = _amnesic_layers(amnesic_layers, erased_layers, n_blocks)
-    _check_measure(behaviour, erased_layers, probed)
+    probed = probed_layers(amnesic_layers, erased_layers, n_blocks)
+    check_measure(behaviour, erased_layers, probed)
     rows, amnesic_rows, fold_effects, measure, before = [], [], [], None, None
     for layer in erased_layers:
         later = [p for p in probed if p >= layer]
@@ -224,7 +175,7 @@ def causal_sweep(
         amnesic=pd.DataFrame(amnesic_rows, columns=_AMNESIC_COLUMNS),
         measure=measure,
         before=before,
-        chance=_chance(y, folds),
+        chance=probe_chance(y, folds),
         n_splits=len(folds),
         n_controls=n_controls,
         pooling=pooling,
@@ -422,102 +373,3 @@ def _ranked(scores):
         scores["probe_score"].rank(ascending=False, method="min").astype(int)
     )
     return scores
-
-
-def _resolve_model(model, tokenizer):
-    if isinstance(model, str) or hasattr(model, "__fspath__"):
-        from ..hidden import load_model
-
-        loaded = load_model(model)
-        return loaded.model, loaded.tokenizer if tokenizer is None else tokenizer
-    if tokenizer is None:
-        raise ValueError(
-            "causal_sweep needs the model's tokenizer with a model object: pass "
-            "tokenizer=AutoTokenizer.from_pretrained(...)."
-        )
-    return model, tokenizer
-
-
-def _check_data(texts, labels):
-    if isinstance(texts, str):
-        raise ValueError(
-            "Iterable over raw text documents expected, string object received."
-        )
-    texts = list(texts)
-    y = np.asarray(labels)
-    if len(texts) != len(y):
-        raise ValueError(
-            f"texts and labels differ in length: {len(texts)} texts, {len(y)} labels."
-        )
-    if len(np.unique(y)) < 2:
-        raise ValueError("The labels hold a single class; erasure needs two or more.")
-    return texts, y
-
-
-def _resolve_layers(layers, n_blocks):
-    n_states = n_blocks + 1
-    if isinstance(layers, str):
-        if layers != "all":
-            raise ValueError(f"layers={layers!r}: use 'all', an int or a list of ints.")
-        return list(range(n_states))
-    chosen = [layers] if isinstance(layers, numbers.Integral) else list(layers)
-    out = []
-    for layer in chosen:
-        if not -n_states <= int(layer) < n_states:
-            raise ValueError(
-                f"layer {layer} is not a hidden state of this model: 0 to "
-                f"{n_blocks}, or -1 to -{n_states}."
-            )
-        out.append(int(layer) % n_states)
-    return sorted(set(out))
-
-
-def _amnesic_layers(amnesic_layers, erased_layers, n_blocks):
-    if amnesic_layers is None:
-        return []
-    if isinstance(amnesic_layers, str):
-        if amnesic_layers == "later":
-            return list(erased_layers)
-        if amnesic_layers == "last":
-            return [n_blocks]
-        raise ValueError(
-            f"amnesic_layers={amnesic_layers!r}: use 'later', 'last', a list of "
-            "layers or None."
-        )
-    return _resolve_layers(amnesic_layers, n_blocks)
-
-
-def _check_measure(behaviour, erased_layers, probed):
-    """Without a behaviour, every erased layer needs a probed layer after it."""
-    if behaviour is not None:
-        return
-    alone = [layer for layer in erased_layers if not any(p >= layer for p in probed)]
-    if alone:
-        raise ValueError(
-            f"Nothing to measure after erasing at layer(s) {alone}: pass a "
-            "behaviour, or amnesic_layers that include a layer at or after "
-            "each erased one ('later' or 'last')."
-        )
-
-
-def _folds(cv, y, random_state):
-    if isinstance(cv, numbers.Integral):
-        cv = StratifiedKFold(int(cv), shuffle=True, random_state=random_state)
-    splitter = check_cv(cv, y, classifier=True)
-    return list(splitter.split(np.zeros(len(y)), y))
-
-
-def _default_probe(probe, random_state):
-    if probe is not None:
-        return probe
-    from ..probe import ProbeClassifier
-
-    return ProbeClassifier(random_state=random_state)
-
-
-def _chance(y, folds):
-    shares = []
-    for train, test in folds:
-        values, counts = np.unique(y[train], return_counts=True)
-        shares.append(np.mean(y[test] == values[np.argmax(counts)]))
-    return float(np.mean(shares))

@@ -60,6 +60,11 @@ def check_causal_arguments(args, task):
         raise UserError(f"{flags} work with --unit text.")
     if len(args.model) > 1:
         raise UserError(f"{flags} work with one --model.")
+    if args.causal and list(getattr(args, "site", ["residual"])) != ["residual"]:
+        raise UserError(
+            "--causal erases in the residual stream and probes it: use it with "
+            "--site residual (the default)."
+        )
 
 
 def add_causal_sections(args, result, train, out):

@@ -183,6 +183,27 @@ def make_agreement_lm(
     return str(path)
 
 
+def load_agreement_lm(path):
+    """The model and tokenizer that :func:`make_agreement_lm` saved at ``path``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder :func:`make_agreement_lm` wrote.
+
+    Returns
+    -------
+    model : transformers.GPT2LMHeadModel
+        In eval mode, with its language-modelling head.
+    tokenizer : transformers.PreTrainedTokenizerFast
+        Its word-level tokenizer.
+    """
+    from transformers import AutoTokenizer, GPT2LMHeadModel
+
+    model = GPT2LMHeadModel.from_pretrained(path).eval()
+    return model, AutoTokenizer.from_pretrained(path)
+
+
 def _train(model, tokenizer, sentences, steps, batch_size, random_state):
     import torch
 
