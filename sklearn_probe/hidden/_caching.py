@@ -20,14 +20,17 @@ def clear_cache():
     clear_loaded_models()
 
 
-def keep_pooled(transformer, pooling, texts, vectors):
-    """Cache ``vectors`` (all layers of ``texts``) under ``pooling``.
+def keep_pooled(transformer, pooling, texts, vectors, *, conversations=False):
+    """Cache ``vectors`` (all layers of ``texts``) under ``pooling``
+    (``conversations``: ``texts`` are rendered conversations).
 
     Only what the cache lacks is added: texts already in memory stay as they
     are, and the store gets one shard of the texts it does not hold.
     """
     loaded = transformer._get_loaded()
-    key, description = transformer._extraction_key(pooling, loaded)
+    key, description = transformer._extraction_key(
+        pooling, loaded, conversations=conversations
+    )
     if MEMORY.limit_bytes > 0:
         for text, value in zip(texts, vectors, strict=True):
             if MEMORY.get(key, text) is None:

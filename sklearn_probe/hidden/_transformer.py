@@ -11,6 +11,7 @@ from ..store import cached_vectors, extraction_key
 from ._base import DEFAULT_MODEL, BaseHiddenStates, shared_docs
 from ._caching import keep_pooled
 from ._pooling import POOLINGS
+from ._tokens import TokenInputs, parse_tokens, selection_key
 from ._validation import check_texts
 from ._warnings import PoolingWarning, TruncationWarning, warn_caller
 
@@ -48,7 +49,16 @@ class HiddenStateTransformer(BaseHiddenStates):
         token, or the last real token (under left or right padding). ``"auto"``
         is ``"last"`` for causal (decoder) models such as GPT-2, whose last
         token is the only one that has seen the whole text, and ``"mean"`` for
-        every other model.
+        every other model. With ``tokens``, over the selected tokens only.
+    tokens : str, default="all"
+        Which tokens of each text are pooled: ``"all"``, ``"first"``,
+        ``"last"``, ``"first:<n>"``, ``"last:<n>"``, ``"regex:<pattern>"`` (the
+        tokens whose characters a match covers) or, for conversations (``X``
+        of lists of ``{"role", "content"}`` messages, rendered with the
+        tokenizer's chat template), ``"assistant"``, ``"user"``, ``"system"``
+        or ``"message:<n>"``. The model still reads the whole text. A sample
+        with no selected token is an error. Read more in the user guide
+        ("Choosing tokens").
     max_length : int, default=128
         Texts are truncated to this many tokens (special tokens included). A
         :class:`TruncationWarning` says how many texts were cut.
@@ -97,6 +107,7 @@ class HiddenStateTransformer(BaseHiddenStates):
     _parameter_constraints = {
         **BaseHiddenStates._parameter_constraints,
         "pooling": [StrOptions({"auto", *POOLINGS})],
+        "tokens": [str],
         "dtype": [StrOptions({"float32", "float16", "bfloat16"})],
         "verbose": ["verbose"],
     }
@@ -107,6 +118,7 @@ class HiddenStateTransformer(BaseHiddenStates):
         *,
         layer=-1,
         pooling="auto",
+        tokens="all",
         max_length=128,
         batch_size=32,
         device="auto",
@@ -123,6 +135,7 @@ class HiddenStateTransformer(BaseHiddenStates):
         self.model = model
         self.layer = layer
         self.pooling = pooling
+        self.tokens = tokens
         self.max_length = max_length
         self.batch_size = batch_size
         self.device = device
@@ -142,8 +155,9 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         Parameters
         ----------
-        X : list, tuple, numpy array or pandas Series of str
-            Texts. Only checked: fitting learns nothing from them.
+        X : list, tuple, numpy array or pandas Series of str or of conversations
+            Texts, or conversations (lists of ``{"role", "content"}``
+            messages). Only checked: fitting learns nothing from them.
         y : None
             Ignored.
 
@@ -151,7 +165,8 @@ class HiddenStateTransformer(BaseHiddenStates):
         -------
         self : HiddenStateTransformer
         """
-        check_texts(X, estimator_name=type(self).__name__)
+        check_texts(X, estimator_name=type(self).__name__, conversations=True)
+        parse_tokens(self.tokens, owner=type(self).__name__)
         loaded = self._fit_model()
         self.max_length_ = self._resolve_max_length(loaded)
         self.pooling_ = self._resolve_pooling(loaded)
@@ -173,8 +188,8 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         Parameters
         ----------
-        X : iterable of str
-            Texts.
+        X : iterable of str or of conversations
+            Texts, or conversations.
         y : None
             Ignored.
 
@@ -182,7 +197,7 @@ class HiddenStateTransformer(BaseHiddenStates):
         -------
         X_new : ndarray of shape (n_texts, len(layers_) * hidden_size_), float32
         """
-        texts = check_texts(X, estimator_name=type(self).__name__)
+        texts = check_texts(X, estimator_name=type(self).__name__, conversations=True)
         return self.fit(texts).transform(texts)
 
     def transform(self, X):
@@ -190,15 +205,16 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         Parameters
         ----------
-        X : list, tuple, numpy array or pandas Series of str
-            Texts.
+        X : list, tuple, numpy array or pandas Series of str or of conversations
+            Texts, or conversations (lists of ``{"role", "content"}``
+            messages).
 
         Returns
         -------
         X_new : ndarray of shape (n_texts, len(layers_) * hidden_size_), float32
         """
         check_is_fitted(self)
-        texts = check_texts(X, estimator_name=type(self).__name__)
+        texts = check_texts(X, estimator_name=type(self).__name__, conversations=True)
         vectors = self._all_layer_vectors(texts, self.layers_)
         return vectors.reshape(len(texts), -1)
 
@@ -239,11 +255,12 @@ class HiddenStateTransformer(BaseHiddenStates):
             leave=False,
         )
 
-    def _extraction_key(self, pooling, loaded):
-        """``(key, description)`` of this transformer's vectors under ``pooling``."""
+    def _extraction_key(self, pooling, loaded, *, conversations=False):
+        """``(key, description)`` of this transformer's vectors under ``pooling``
+        (and its token selection; ``conversations``: of rendered conversations)."""
         from ._forward import compute_dtype
 
-        return extraction_key(
+        key, description = extraction_key(
             fingerprint=self.model_fingerprint_,
             pooling=pooling,
             max_length=self.max_length_,
@@ -251,6 +268,8 @@ class HiddenStateTransformer(BaseHiddenStates):
             compute=compute_dtype(loaded.device, self.dtype),
             name=self.model,
         )
+        selection = parse_tokens(getattr(self, "tokens", "all"))
+        return selection_key(key, description, selection, conversations=conversations)
 
     def _all_layer_vectors(self, texts, layers, *, also=(), on_compute=None):
         """``(n, len(layers), width)`` vectors, served from the cache when possible.
@@ -265,7 +284,14 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         loaded = self._get_loaded()
         others = [p for p in dict.fromkeys(also) if p != self.pooling_]
-        key, description = self._extraction_key(self.pooling_, loaded)
+        inputs = TokenInputs(
+            loaded.tokenizer, texts, parse_tokens(getattr(self, "tokens", "all"))
+        )
+        selecting = inputs.conversations or inputs.selection.kind != "all"
+        texts = inputs.texts  # conversations: their rendered texts
+        key, description = self._extraction_key(
+            self.pooling_, loaded, conversations=inputs.conversations
+        )
         truncated = 0
 
         def compute(chunk, bar):
@@ -278,6 +304,7 @@ class HiddenStateTransformer(BaseHiddenStates):
                 batch_size=self.batch_size,
                 progress=bar,
                 dtype=self.dtype,
+                encode=inputs.encode if selecting else None,
             )
             truncated += n_cut
             if on_compute is not None:
@@ -285,7 +312,13 @@ class HiddenStateTransformer(BaseHiddenStates):
             if not others:
                 return vectors
             for pooling in others:
-                keep_pooled(self, pooling, chunk, vectors[pooling])
+                keep_pooled(
+                    self,
+                    pooling,
+                    chunk,
+                    vectors[pooling],
+                    conversations=inputs.conversations,
+                )
             return vectors[self.pooling_]
 
         out = cached_vectors(
@@ -301,10 +334,18 @@ class HiddenStateTransformer(BaseHiddenStates):
         )
         if truncated:
             limit = f" (up to {loaded.max_positions} for this model)"
+            lost = ""
+            if inputs.n_shortened:
+                lost = (
+                    f" {inputs.n_shortened} of them lost some of their selected "
+                    f"tokens (tokens={self.tokens!r}): their vectors pool only the "
+                    "selected tokens that fit."
+                )
             warn_caller(
                 f"{truncated} of {len(texts)} texts were longer than max_length="
-                f"{self.max_length_} tokens and were truncated; raise max_length"
-                f"{limit if loaded.max_positions else ''} to keep them whole.",
+                f"{self.max_length_} tokens and were truncated;{lost} Raise "
+                f"max_length{limit if loaded.max_positions else ''} to keep them "
+                "whole.",
                 TruncationWarning,
             )
         return out
