@@ -2,7 +2,7 @@
 shows, and the examples under them."""
 
 from ..baselines import BASELINES
-from ..hidden import POOLINGS
+from ..hidden import POOLINGS, parse_tokens
 from ..sweep import TASKS
 from ._common import (
     add_common_flags,
@@ -33,7 +33,9 @@ def add_sweep_arguments(parser):
     """Every argument of ``sweep``, in its groups."""
     _add_data_arguments(parser.add_argument_group("data"))
     add_unit_arguments(parser.add_argument_group("words and arcs"))
-    _add_model_arguments(parser.add_argument_group("model"))
+    model = parser.add_argument_group("model")
+    _add_model_arguments(model)
+    _add_tokens_argument(model)
     _add_probe_arguments(parser.add_argument_group("probe"))
     _add_evaluation_arguments(parser.add_argument_group("evaluation"))
     _add_output_arguments(parser.add_argument_group("output"))
@@ -139,6 +141,29 @@ def _add_model_arguments(group):
         help="run Python code that the model's checkpoint ships (auto_map); "
         "only for code you have read",
     )
+
+
+def _add_tokens_argument(group):
+    group.add_argument(
+        "--tokens",
+        nargs="+",
+        default=["all"],
+        type=_token_selection,
+        help="tokens of each text that the pooling runs over: all, first, last, "
+        "first:N, last:N or 'regex:PATTERN' (the tokens whose characters a match "
+        "covers; a text without a match is an error). Several values are swept. "
+        "The model still reads the whole text",
+    )
+
+
+def _token_selection(value):
+    """``--tokens`` values, checked as ``HiddenStateTransformer`` checks them."""
+    import argparse
+
+    try:
+        return str(parse_tokens(value, owner="sklearn-probe sweep --tokens"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_probe_arguments(group):

@@ -31,6 +31,8 @@ from ._models import load_model as load_model
 from ._models import loaded_model_count
 from ._one_pass import cache_poolings as cache_poolings
 from ._pooling import POOLINGS
+from ._tokens import parse_tokens as parse_tokens
+from ._tokens import select_tokens as select_tokens
 from ._transformer import HiddenStateTransformer, PoolingWarning, TruncationWarning
 from ._transformer import fitted as fitted
 from ._validation import check_texts as check_texts
@@ -57,6 +59,7 @@ __all__ = [
     "verify_cache",
 ]
 # Importable from here, not user API: load_model, BUNDLED_MODELS, fitted,
-# cache_poolings, check_texts, resolve_layers and check_word_samples (what the
+# cache_poolings, check_texts, resolve_layers, check_word_samples, parse_tokens
+# and select_tokens (the token selection's ids and masks) (what the
 # sweep, the pictures, the baselines, the command and the cluster workers use
 # of the engine).

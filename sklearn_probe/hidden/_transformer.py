@@ -338,12 +338,12 @@ class HiddenStateTransformer(BaseHiddenStates):
             if inputs.n_shortened:
                 lost = (
                     f" {inputs.n_shortened} of them lost some of their selected "
-                    f"tokens (tokens={self.tokens!r}): their vectors pool only the "
-                    "selected tokens that fit."
+                    f"tokens (tokens={self.tokens!r}), and their vectors pool only "
+                    "the selected tokens that fit;"
                 )
             warn_caller(
                 f"{truncated} of {len(texts)} texts were longer than max_length="
-                f"{self.max_length_} tokens and were truncated;{lost} Raise "
+                f"{self.max_length_} tokens and were truncated;{lost} raise "
                 f"max_length{limit if loaded.max_positions else ''} to keep them "
                 "whole.",
                 TruncationWarning,

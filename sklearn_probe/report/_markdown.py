@@ -166,6 +166,7 @@ def _settings_section(result, dataset, command, versions):
         "hidden states": f"{s['n_layers']} (width {s['hidden_size']})",
         "layers swept": _compact(s["layers"]),
         "pooling": _listed(s["pooling"]),
+        "tokens": _listed(s.get("tokens", "all")),
         "probe": _listed(s["probe"]),
         "max_length": s["max_length"],
         "folds": s["cv_splitter"],
@@ -255,9 +256,11 @@ def _listed(value):
 
 def _pooling_text(settings):
     pooling = settings["pooling"]
-    if isinstance(pooling, str):
-        return f"{pooling}-pooled"
-    return "/".join(pooling) + "-pooled"
+    text = pooling if isinstance(pooling, str) else "/".join(pooling)
+    tokens = settings.get("tokens", "all")
+    if tokens == "all":
+        return f"{text}-pooled"
+    return f"{text}-pooled (over the tokens `{_listed(tokens)}`)"
 
 
 def _describe_dataset(dataset):

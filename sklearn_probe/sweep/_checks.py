@@ -40,6 +40,7 @@ PARAMETER_CONSTRAINTS = {
         list,
         tuple,
     ],
+    "tokens": _HIDDEN["tokens"],
     "probe": [None, HasMethods(["fit", "get_params"]), list, tuple],
     "param_grid": [None, dict],
     "cv": ["cv_object"],

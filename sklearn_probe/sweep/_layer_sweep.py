@@ -41,6 +41,7 @@ def layer_sweep(
     model="minilm",
     layers="all",
     pooling="auto",
+    tokens="all",
     probe=None,
     param_grid=None,
     cv=5,
@@ -92,6 +93,11 @@ def layer_sweep(
         ``"mean"``, ``"cls"``, ``"max"`` or ``"last"``; a sequence sweeps them.
         ``"auto"`` is ``"last"`` for causal (decoder) models and ``"mean"``
         otherwise, as in :class:`HiddenStateTransformer`.
+    tokens : str, default="all"
+        Which tokens of each text are pooled (``"last:5"``,
+        ``"regex:<pattern>"``, ``"assistant"``, ...), as in
+        :class:`HiddenStateTransformer`; ``param_grid={"hidden__tokens":
+        [...]}`` sweeps several. See the user guide's "Choosing tokens".
     probe : estimator or sequence of estimators, default=None
         The classifier (regressor, for a regression) trained on each layer's
         vectors. None is ``ProbeClassifier(random_state=random_state)`` (or

@@ -134,6 +134,9 @@ def _warm_cache(hidden, inputs, random_state):
         _warm_on_cluster(hidden, inputs, random_state)
     else:
         cache_poolings(hidden, everything, inputs.poolings)
+        for tokens in inputs.grid.get("hidden__tokens", ()):  # swept selections
+            step = fitted(clone(hidden).set_params(tokens=tokens))
+            cache_poolings(step, everything, inputs.poolings)
         for spec in own_passes:
             step = clone(hidden).set_params(**spec.hidden_params(random_state))
             cache_poolings(fitted(step), inputs.texts, inputs.poolings)
