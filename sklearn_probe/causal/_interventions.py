@@ -21,35 +21,7 @@ import contextlib
 
 import numpy as np
 
-
-def transformer_blocks(model):
-    """The model's list of transformer blocks (``num_hidden_layers`` long).
-
-    Parameters
-    ----------
-    model : transformers.PreTrainedModel
-        A model whose config names its number of layers.
-
-    Returns
-    -------
-    torch.nn.ModuleList
-    """
-    import torch
-
-    config = model.config
-    n = getattr(config, "num_hidden_layers", None) or getattr(config, "n_layer", None)
-    found = [
-        m
-        for m in model.modules()
-        if isinstance(m, torch.nn.ModuleList) and len(m) == n and n
-    ]
-    if len(found) != 1:
-        raise ValueError(
-            f"Cannot tell the {n} transformer blocks of {type(model).__name__} "
-            f"apart ({len(found)} module lists of that length); pass them as "
-            "blocks=, e.g. blocks=model.transformer.h."
-        )
-    return found[0]
+from ..hidden import transformer_blocks
 
 
 @contextlib.contextmanager

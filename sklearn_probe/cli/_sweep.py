@@ -146,6 +146,9 @@ def _sweep(args, train, test, task):
     tokens = list(dict.fromkeys(args.tokens))
     if len(tokens) > 1:
         param_grid["hidden__tokens"] = tokens
+    sites = list(dict.fromkeys(args.site))
+    if sites != ["residual"]:
+        param_grid["hidden__site"] = sites
     several = len(args.model) > 1
     sweep = sweep_models if several else layer_sweep
     return sweep(

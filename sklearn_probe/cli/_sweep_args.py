@@ -2,7 +2,7 @@
 shows, and the examples under them."""
 
 from ..baselines import BASELINES
-from ..hidden import POOLINGS, parse_tokens
+from ..hidden import POOLINGS, SITES, parse_tokens
 from ..sweep import TASKS
 from ._common import (
     add_common_flags,
@@ -105,6 +105,16 @@ def _add_model_arguments(group):
         default=["auto"],
         choices=["auto", *POOLINGS],
         help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
+    )
+    group.add_argument(
+        "--site",
+        nargs="+",
+        default=["residual"],
+        choices=list(SITES),
+        help="where the vectors are read, one or several swept from one forward "
+        "pass: residual (the hidden states), attention or mlp (what that "
+        "sublayer adds), residual_mid (between them), heads (every head's "
+        "output before the attention's output projection)",
     )
     group.add_argument(
         "--max-length",

@@ -6,7 +6,8 @@ shared parameters and docs (``_base``), model loading (``_models``, reading
 checkpoints in ``_checkpoint``), fingerprints of models and signatures of their
 folders (``_fingerprint``), the one forward pass of texts and words alike
 (``_forward``: autocast, layers spread over devices), pooling every layer of
-texts (``_extract``, ``_pooling``; every pooling at once: ``_one_pass``), what
+texts (``_extract``, ``_pooling``; every pooling and site at once:
+``_one_pass``), the sites inside a block and their hooks (``_sites``), what
 the transformers keep in the vector store (``_caching``; the store itself is
 :mod:`sklearn_probe.store`), the checks on raw-text input
 (``_validation``) and the warnings, which point at the caller's line
@@ -30,7 +31,10 @@ from ._models import BUNDLED_MODELS as BUNDLED_MODELS
 from ._models import load_model as load_model
 from ._models import loaded_model_count
 from ._one_pass import cache_poolings as cache_poolings
+from ._one_pass import cache_readings as cache_readings
 from ._pooling import POOLINGS
+from ._sites import SITES
+from ._sites import transformer_blocks as transformer_blocks
 from ._tokens import parse_tokens as parse_tokens
 from ._tokens import select_tokens as select_tokens
 from ._transformer import HiddenStateTransformer, PoolingWarning, TruncationWarning
@@ -44,6 +48,7 @@ from ._words import WordHiddenStateTransformer
 
 __all__ = [
     "POOLINGS",
+    "SITES",
     "SUBWORDS",
     "HiddenStateTransformer",
     "PoolingWarning",
@@ -59,7 +64,8 @@ __all__ = [
     "verify_cache",
 ]
 # Importable from here, not user API: load_model, BUNDLED_MODELS, fitted,
-# cache_poolings, check_texts, resolve_layers, check_word_samples, parse_tokens
-# and select_tokens (the token selection's ids and masks) (what the
+# cache_poolings, cache_readings, transformer_blocks, check_texts, resolve_layers,
+# check_word_samples, parse_tokens and select_tokens (the token selection's ids
+# and masks) (what the
 # sweep, the pictures, the baselines, the command and the cluster workers use
 # of the engine).

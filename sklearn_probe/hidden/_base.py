@@ -15,6 +15,7 @@ import os
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._sites import SITES
 from ._validation import TorchDevice, resolve_layers
 
 DEFAULT_MODEL = "minilm"
@@ -70,6 +71,34 @@ default="float32"
         the device that holds it, so the vectors are the same as on one
         device. Freshly initialised weights (``weights="random"``) are not
         spread.""",
+    "site": """site : {"residual", "attention", "mlp", "residual_mid", "heads"}, \
+default="residual"
+        Where in the model the vectors are read. ``"residual"``: the hidden
+        states the model returns (``output_hidden_states``). Inside block
+        ``L`` (counted from 1), read by hooks in the same forward pass:
+        ``"attention"`` and ``"mlp"``, what the attention and the MLP sublayer
+        add to the residual stream; ``"residual_mid"``, the stream between
+        them (pre-norm: ``residual[L-1] + attention[L]``; post-norm: the
+        attention's add-and-norm output, the input of the MLP); ``"heads"``,
+        every head's output before the attention's output projection, side by
+        side. ``layer=L`` of a sublayer site is block ``L``, the block that
+        writes hidden state ``L``, so ``residual[L] == residual[L-1] +
+        attention[L] + mlp[L]`` in a pre-norm decoder; a sublayer site has no
+        layer 0 (an error) and ``"all"`` is 1 to ``n_layers_ - 1``. Known for
+        BERT, RoBERTa, DistilBERT, GPT-2, Llama, Mistral and Qwen2; other
+        models name their modules in ``site_modules``. Each site is cached
+        apart. See the user guide ("Sites").""",
+    "head": """head : int or None, default=None
+        With ``site="heads"``, the one head to return (0-based, a vector of
+        the head's width); None returns every head side by side.""",
+    "site_modules": """site_modules : dict or None, default=None
+        The modules of one block that hold each sublayer site, for a model
+        of a family not built in: ``{"attention": "self_attn", "mlp": "mlp",
+        "residual_mid": "post_attention_layernorm:input", "heads":
+        "self_attn.o_proj:input"}`` (paths inside a block; a path reads the
+        module's output, ``"path:input"`` its first input; ``"blocks"``
+        optionally names the blocks' list, e.g. ``"model.layers"``). None
+        uses the built-in map of the model's family.""",
 }
 
 # numpydoc entries of the fitted attributes both transformers set.
@@ -79,7 +108,11 @@ ATTRIBUTE_DOCS = """n_layers_ : int
     hidden_size_ : int
         Width of one hidden state.
     layers_ : list of int
-        The non-negative indices of the hidden states returned, in order.
+        The non-negative indices of the hidden states returned, in order (for
+        a sublayer site, the hidden states its blocks write).
+    site_width_ : int
+        Width of one layer's vector at ``site``: ``hidden_size_``, or for
+        ``site="heads"`` the width of all heads (of one head with ``head``).
     model_fingerprint_ : str
         Hash of the weights, configuration and tokenizer that were loaded; the
         cache key of every vector, and checked again when an unpickled
@@ -119,6 +152,9 @@ class BaseHiddenStates(TransformerMixin, BaseEstimator):
         "trust_remote_code": ["boolean"],
         "torch_dtype": [StrOptions({"auto", "float32", "bfloat16", "float16"})],
         "device_map": [StrOptions({"auto"}), None],
+        "site": [StrOptions(set(SITES))],
+        "head": [Interval(numbers.Integral, 0, None, closed="left"), None],
+        "site_modules": [dict, None],
     }
 
     def __sklearn_tags__(self):
@@ -142,10 +178,52 @@ class BaseHiddenStates(TransformerMixin, BaseEstimator):
         self.layers_ = resolve_layers(
             self.layer, loaded.n_layers, name="layer", model=self.model
         )
+        self._fit_site(loaded)
         self.model_fingerprint_ = loaded.fingerprint
         self.device_ = loaded.device
         self._loaded = loaded
         return loaded
+
+    def _fit_site(self, loaded):
+        """Check ``site`` and ``head`` against the model; set ``site_width_``
+        and keep ``layers_`` to the layers that the site has."""
+        from ._sites import check_head, n_heads, site_layers, site_shape
+
+        self.layers_ = site_layers(self.site, self.layers_, self.layer, self.model)
+        if self.head is not None and self.site != "heads":
+            raise ValueError(
+                f"head={self.head} selects one head of site='heads', but site="
+                f"{self.site!r}. Set site='heads', or head=None."
+            )
+        _, width = site_shape(loaded, self.site, self.site_modules)
+        if check_head(self.head, loaded) is not None:
+            width //= n_heads(loaded)
+        self.site_width_ = width
+
+    def _site_rows(self, layers):
+        """Rows of the cached array of this site for hidden-state ``layers``."""
+        from ._sites import rows_of
+
+        return rows_of(self.site, layers)
+
+    def _select_head(self, vectors):
+        """``(n, layers, width)`` vectors narrowed to ``head``'s columns."""
+        if self.head is None:
+            return vectors
+        from ._sites import head_columns, n_heads
+
+        columns = head_columns(
+            self.head, vectors.shape[-1], n_heads(self._get_loaded())
+        )
+        return vectors[..., columns]
+
+    def _feature_prefix(self, layer):
+        """The start of the names of ``layer``'s output columns."""
+        if self.site == "residual":
+            return f"layer{layer}"
+        if self.site == "heads" and self.head is not None:
+            return f"layer{layer}_head{self.head}"
+        return f"layer{layer}_{self.site}"
 
     def _load(self):
         from ._models import load_model

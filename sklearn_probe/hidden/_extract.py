@@ -101,16 +101,19 @@ def pad_batch(loaded, batch_ids):
     return encoded["input_ids"], encoded["attention_mask"]
 
 
-def forward_pooled(loaded, input_ids, mask, poolings, dtype="float32", selected=None):
+def forward_pooled(
+    loaded, input_ids, mask, poolings, dtype="float32", sites=None, selected=None
+):
     """Pooled vectors of every hidden state of one padded batch, for every
     pooling of ``poolings``, from one forward pass -> numpy (P, B, L, D).
 
-    ``selected``, if given, is a ``(batch, tokens)`` mask of the tokens to pool
-    over (a subset of the real tokens); the model still reads every real token.
-
     The pass is :func:`._forward.forward`'s (autocast, per-layer devices);
     only the pooled vectors go to the host, in one transfer. The result is
-    float32, or float16 for the reduced-precision ``dtype``.
+    float32, or float16 for the reduced-precision ``dtype``. ``sites``, a
+    ``(sites, site_modules)`` pair, gives a dict site -> such an array, every
+    site read in the same pass. ``selected``, if given, is a ``(batch,
+    tokens)`` mask of the tokens to pool over (a subset of the real tokens);
+    the model still reads every real token.
     """
     import torch
 
@@ -120,8 +123,15 @@ def forward_pooled(loaded, input_ids, mask, poolings, dtype="float32", selected=
         state = state[None]
         return torch.stack([pool(state, mask_here, p)[:, 0] for p in poolings])
 
-    pooled = _forward.forward(loaded, input_ids, mask, reduce, dtype=dtype)
-    return pooled.to("cpu", getattr(torch, DTYPES[dtype][0])).numpy()
+    storage = getattr(torch, DTYPES[dtype][0])
+    if sites is None:
+        pooled = _forward.forward(loaded, input_ids, mask, reduce, dtype=dtype)
+        return pooled.to("cpu", storage).numpy()
+    names, modules = sites
+    pooled = _forward.forward(
+        loaded, input_ids, mask, reduce, dtype=dtype, sites=names, modules=modules
+    )
+    return {site: t.to("cpu", storage).numpy() for site, t in pooled.items()}
 
 
 def extract(
@@ -135,6 +145,8 @@ def extract(
     dtype="float32",
     token_budget=None,
     sort=True,
+    sites=None,
+    site_modules=None,
     encode=None,
 ):
     """Pooled hidden states of every layer for ``texts``.
@@ -149,8 +161,13 @@ def extract(
     Returns ``(vectors, n_truncated)`` where ``vectors`` has shape
     ``(len(texts), loaded.n_layers, loaded.width)`` in the order of ``texts``
     (a dict pooling -> such an array when ``pooling`` is a sequence), float32
-    (float16 for the reduced-precision ``dtype``).
+    (float16 for the reduced-precision ``dtype``). ``sites`` (a sequence of
+    sites, :mod:`._sites`; ``site_modules`` the user's module map) reads them
+    all from the same pass: ``vectors`` is then a dict ``(site, pooling)`` ->
+    ``(len(texts), rows, width)`` array, every pooling of every site.
     """
+    from ._sites import site_shape
+
     poolings = (pooling,) if isinstance(pooling, str) else tuple(pooling)
     if encode is None:
         ids, n_truncated = tokenize(loaded, texts, max_length)
@@ -158,9 +175,14 @@ def extract(
     else:
         ids, masks, n_truncated = encode(texts, max_length)
     storage = DTYPES[dtype][0]
-    out = np.empty(
-        (len(poolings), len(texts), loaded.n_layers, loaded.width), dtype=storage
-    )
+    names = ("residual",) if sites is None else tuple(dict.fromkeys(sites))
+    out = {
+        site: np.empty(
+            (len(poolings), len(texts), *site_shape(loaded, site, site_modules)),
+            dtype=storage,
+        )
+        for site in names
+    }
     lengths = [len(seq) for seq in ids]
     for rows in plan_batches(lengths, batch_size, token_budget=token_budget, sort=sort):
         input_ids, mask = pad_batch(loaded, [ids[i] for i in rows])
@@ -168,11 +190,28 @@ def extract(
         if masks is not None:
             side = loaded.tokenizer.padding_side
             selected = pad_masks([masks[i] for i in rows], input_ids.shape[1], side)
-        out[:, rows] = forward_pooled(
-            loaded, input_ids, mask, poolings, dtype, selected=selected
-        )
+        if sites is None:
+            out["residual"][:, rows] = forward_pooled(
+                loaded, input_ids, mask, poolings, dtype, selected=selected
+            )
+        else:
+            pooled = forward_pooled(
+                loaded,
+                input_ids,
+                mask,
+                poolings,
+                dtype,
+                (names, site_modules),
+                selected=selected,
+            )
+            for site in names:
+                out[site][:, rows] = pooled[site]
         if progress is not None:
             progress.update(len(rows))
+    if sites is not None:
+        return {
+            (site, p): out[site][i] for site in names for i, p in enumerate(poolings)
+        }, n_truncated
     if isinstance(pooling, str):
-        return out[0], n_truncated
-    return dict(zip(poolings, out, strict=True)), n_truncated
+        return out["residual"][0], n_truncated
+    return dict(zip(poolings, out["residual"], strict=True)), n_truncated

@@ -1,11 +1,14 @@
-"""Every pooling of a text from one forward pass.
+"""Every reading of a text (site x pooling) from one forward pass.
 
-A sweep over poolings asks for the same texts under several poolings, and each
-pooling is its own cache key (its vectors are other numbers). Rather than one
-forward pass per pooling, :func:`cache_poolings` runs every text that some
-pooling lacks through the model once, pools that pass every way asked for, and
-caches each pooling under its own key, in memory and in the transformer's
-store, exactly as a transform with that pooling would have.
+A sweep over poolings or sites asks for the same texts under several
+readings, and each ``(site, pooling)`` pair is its own cache key (its vectors
+are other numbers). Rather than one forward pass per reading,
+:func:`cache_readings` runs every text that some reading lacks through the
+model once, reads every site asked for in that pass (hooks, :mod:`._sites`),
+pools each every way asked for, and caches each reading under its own key, in
+memory and in the transformer's store, exactly as a transform with that site
+and pooling would have. :func:`cache_poolings` is the same for the poolings of
+the transformer's own site.
 """
 
 from sklearn.base import clone
@@ -13,25 +16,37 @@ from sklearn.base import clone
 from ._transformer import fitted
 
 
-def cache_poolings(transformer, texts, poolings):
-    """Cache the vectors of ``texts`` under every pooling of ``poolings``.
+def cache_readings(transformer, texts, readings):
+    """Cache the vectors of ``texts`` under every ``(site, pooling)`` of ``readings``.
 
     ``transformer`` is a fitted :class:`~sklearn_probe.HiddenStateTransformer`
-    (its pooling is not used). Each text goes through the model at most once:
-    the texts that the first pooling lacks are computed with every pooling,
-    then those the second lacks (cached under the first) with the second and
-    the ones after it, and so on. Returns the number of texts run through the
-    model.
+    (its site, head and pooling are not used). Each text goes through the
+    model at most once: the texts that the first reading lacks are computed
+    with every reading, then those the second lacks (cached under the first)
+    with the second and the ones after it, and so on. Returns the number of
+    texts run through the model.
     """
-    poolings = list(dict.fromkeys(poolings))
+    readings = list(dict.fromkeys(tuple(r) for r in readings))
     computed = [0]
 
     def count(n):
         computed[0] += n
 
-    for i, pooling in enumerate(poolings):
-        step = fitted(clone(transformer).set_params(pooling=pooling, layer=0))
+    for i, (site, pooling) in enumerate(readings):
+        step = clone(transformer).set_params(
+            site=site, head=None, pooling=pooling, layer=-1
+        )
+        step = fitted(step)
         step._all_layer_vectors(
-            list(texts), [0], also=poolings[i + 1 :], on_compute=count
+            list(texts), step.layers_, also=readings[i + 1 :], on_compute=count
         )
     return computed[0]
+
+
+def cache_poolings(transformer, texts, poolings):
+    """Cache the vectors of ``texts`` under every pooling of ``poolings``, at
+    the transformer's site (see :func:`cache_readings`). Returns the number of
+    texts run through the model."""
+    return cache_readings(
+        transformer, texts, [(transformer.site, p) for p in poolings]
+    )

@@ -87,6 +87,9 @@ class HiddenStateTransformer(BaseHiddenStates):
     %(trust_remote_code)s
     %(torch_dtype)s
     %(device_map)s
+    %(site)s
+    %(head)s
+    %(site_modules)s
 
     Attributes
     ----------
@@ -131,6 +134,9 @@ class HiddenStateTransformer(BaseHiddenStates):
         trust_remote_code=False,
         torch_dtype="float32",
         device_map=None,
+        site="residual",
+        head=None,
+        site_modules=None,
     ):
         self.model = model
         self.layer = layer
@@ -148,6 +154,9 @@ class HiddenStateTransformer(BaseHiddenStates):
         self.trust_remote_code = trust_remote_code
         self.torch_dtype = torch_dtype
         self.device_map = device_map
+        self.site = site
+        self.head = head
+        self.site_modules = site_modules
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -211,15 +220,17 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         Returns
         -------
-        X_new : ndarray of shape (n_texts, len(layers_) * hidden_size_), float32
+        X_new : ndarray of shape (n_texts, len(layers_) * site_width_), float32
         """
         check_is_fitted(self)
         texts = check_texts(X, estimator_name=type(self).__name__, conversations=True)
         vectors = self._all_layer_vectors(texts, self.layers_)
-        return vectors.reshape(len(texts), -1)
+        return self._select_head(vectors).reshape(len(texts), -1)
 
     def get_feature_names_out(self, input_features=None):
-        """Names ``layer{l}_{j}`` for dimension ``j`` of hidden state ``l``.
+        """Names ``layer{l}_{j}`` for dimension ``j`` of hidden state ``l``
+        (``layer{l}_{site}_{j}`` at a sublayer site, ``layer{l}_head{h}_{j}``
+        for one head).
 
         Parameters
         ----------
@@ -234,9 +245,9 @@ class HiddenStateTransformer(BaseHiddenStates):
         check_is_fitted(self)
         return np.asarray(
             [
-                f"layer{lay}_{j}"
+                f"{self._feature_prefix(lay)}_{j}"
                 for lay in self.layers_
-                for j in range(self.hidden_size_)
+                for j in range(self.site_width_)
             ],
             dtype=object,
         )
@@ -255,12 +266,16 @@ class HiddenStateTransformer(BaseHiddenStates):
             leave=False,
         )
 
-    def _extraction_key(self, pooling, loaded, *, conversations=False):
+    def _extraction_key(self, pooling, loaded, site=None, *, conversations=False):
         """``(key, description)`` of this transformer's vectors under ``pooling``
-        (and its token selection; ``conversations``: of rendered conversations)."""
+        (at ``site``; None: its own), and its token selection
+        (``conversations``: of rendered conversations)."""
         from ._forward import compute_dtype
 
+        site = self.site if site is None else site
         key, description = extraction_key(
+            site=site,
+            site_modules=None if site == "residual" else self.site_modules,
             fingerprint=self.model_fingerprint_,
             pooling=pooling,
             max_length=self.max_length_,
@@ -274,16 +289,21 @@ class HiddenStateTransformer(BaseHiddenStates):
     def _all_layer_vectors(self, texts, layers, *, also=(), on_compute=None):
         """``(n, len(layers), width)`` vectors, served from the cache when possible.
 
-        ``also``: more poolings pooled from the same forward pass of every
-        text computed here, and cached under their own keys (see
-        :func:`._one_pass.cache_poolings` and :func:`._caching.keep_pooled`).
+        ``layers`` are hidden-state indices (see ``site``). ``also``: more
+        readings, ``(site, pooling)`` pairs (a pooling alone is at this
+        transformer's site), taken from the same forward pass of every text
+        computed here and cached under their own keys (see
+        :func:`._one_pass.cache_readings` and :func:`._caching.keep_pooled`).
         ``on_compute(n)``, if given, is called with the number of texts of
         every chunk run through the model.
         """
         from ._extract import extract
+        from ._sites import site_shape
 
         loaded = self._get_loaded()
-        others = [p for p in dict.fromkeys(also) if p != self.pooling_]
+        own = (self.site, self.pooling_)
+        readings = [(self.site, r) if isinstance(r, str) else tuple(r) for r in also]
+        others = [r for r in dict.fromkeys(readings) if r != own]
         inputs = TokenInputs(
             loaded.tokenizer, texts, parse_tokens(getattr(self, "tokens", "all"))
         )
@@ -296,38 +316,45 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         def compute(chunk, bar):
             nonlocal truncated
+            asked = [own, *others]
+            several = bool(others) or self.site != "residual"
             vectors, n_cut = extract(
                 loaded,
                 chunk,
-                pooling=(self.pooling_, *others) if others else self.pooling_,
+                pooling=list(dict.fromkeys(p for _, p in asked))
+                if several
+                else self.pooling_,
                 max_length=self.max_length_,
                 batch_size=self.batch_size,
                 progress=bar,
                 dtype=self.dtype,
+                sites=list(dict.fromkeys(s for s, _ in asked)) if several else None,
+                site_modules=self.site_modules,
                 encode=inputs.encode if selecting else None,
             )
             truncated += n_cut
             if on_compute is not None:
                 on_compute(len(chunk))
-            if not others:
+            if not several:
                 return vectors
-            for pooling in others:
+            for site, pooling in others:
                 keep_pooled(
                     self,
                     pooling,
                     chunk,
-                    vectors[pooling],
+                    vectors[(site, pooling)],
+                    site=site,
                     conversations=inputs.conversations,
                 )
-            return vectors[self.pooling_]
+            return vectors[own]
 
         out = cached_vectors(
             texts,
             key=key,
             description=description,
             compute=compute,
-            layers=layers,
-            shape=(self.n_layers_, self.hidden_size_),
+            layers=self._site_rows(layers),
+            shape=site_shape(loaded, self.site, self.site_modules),
             cache_dir=self.cache_dir,
             cache_mode=self.cache_mode,
             progress=self._progress_bar if self.verbose else None,

@@ -21,8 +21,14 @@ from ._extract import pad_batch, plan_batches
 SUBWORDS = ("first", "last", "mean")
 
 
-def extract_words(loaded, sentences, *, subword, max_length, batch_size):
-    """Per-sentence ``(n_words, n_layers, width)`` float32 arrays, in order."""
+def extract_words(
+    loaded, sentences, *, subword, max_length, batch_size, site=("residual", None)
+):
+    """Per-sentence ``(n_words, n_layers, width)`` float32 arrays, in order.
+
+    ``site`` is ``(site, site_modules)``: where the vectors are read
+    (:mod:`._sites`; a sublayer site has one row per block).
+    """
     ids, spans = encode_sentences(loaded, sentences, max_length)
     out = [None] * len(sentences)
     for rows in plan_batches([len(seq) for seq in ids], batch_size):
@@ -34,7 +40,7 @@ def extract_words(loaded, sentences, *, subword, max_length, batch_size):
             subword,
             left_padding=loaded.padding_side == "left",
         )
-        pooled = forward_words(loaded, input_ids, mask, weights)
+        pooled = forward_words(loaded, input_ids, mask, weights, site)
         for b, r in enumerate(rows):
             out[r] = pooled[b, : len(spans[r])]
     return out
@@ -65,8 +71,9 @@ def word_weights(spans, width, lengths, subword, *, left_padding=False):
     return torch.from_numpy(weights)
 
 
-def forward_words(loaded, input_ids, mask, weights):
-    """Word vectors of every hidden state of one batch -> numpy (B, W, L, D)."""
+def forward_words(loaded, input_ids, mask, weights, site=("residual", None)):
+    """Word vectors of every hidden state of one batch -> numpy (B, W, L, D)
+    (at ``site``, a ``(site, site_modules)`` pair)."""
     import torch
 
     on_device = {}
@@ -78,7 +85,13 @@ def forward_words(loaded, input_ids, mask, weights):
         real = mask_here.to(torch.bool)[:, :, None]
         return torch.bmm(on_device[where], state.masked_fill(~real, 0.0))
 
-    return _forward.forward(loaded, input_ids, mask, reduce).cpu().numpy()
+    name, modules = site
+    if name == "residual":
+        return _forward.forward(loaded, input_ids, mask, reduce).cpu().numpy()
+    pooled = _forward.forward(
+        loaded, input_ids, mask, reduce, sites=(name,), modules=modules
+    )
+    return pooled[name].cpu().numpy()
 
 
 def assemble(entries, samples, layers):

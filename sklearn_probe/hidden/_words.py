@@ -77,6 +77,9 @@ class WordHiddenStateTransformer(BaseHiddenStates):
     %(trust_remote_code)s
     %(torch_dtype)s
     %(device_map)s
+    %(site)s
+    %(head)s
+    %(site_modules)s
 
     Attributes
     ----------
@@ -122,6 +125,9 @@ class WordHiddenStateTransformer(BaseHiddenStates):
         trust_remote_code=False,
         torch_dtype="float32",
         device_map=None,
+        site="residual",
+        head=None,
+        site_modules=None,
     ):
         self.model = model
         self.layer = layer
@@ -136,6 +142,9 @@ class WordHiddenStateTransformer(BaseHiddenStates):
         self.trust_remote_code = trust_remote_code
         self.torch_dtype = torch_dtype
         self.device_map = device_map
+        self.site = site
+        self.head = head
+        self.site_modules = site_modules
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -177,7 +186,7 @@ class WordHiddenStateTransformer(BaseHiddenStates):
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_args_ * len(layers_) * \
-hidden_size_), float32
+site_width_), float32
             For a pair, the first span's layers, then the second's.
         """
         check_is_fitted(self)
@@ -189,7 +198,9 @@ hidden_size_), float32
                 "kind it was fitted on."
             )
         entries = self._sentence_entries(samples.sentences)
-        return assemble(entries, samples, self.layers_)
+        if self.head is not None:
+            entries = [self._select_head(entry) for entry in entries]
+        return assemble(entries, samples, self._site_rows(self.layers_))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.
@@ -210,7 +221,9 @@ hidden_size_), float32
         """
         check_is_fitted(self)
         names = [
-            f"layer{lay}_{j}" for lay in self.layers_ for j in range(self.hidden_size_)
+            f"{self._feature_prefix(lay)}_{j}"
+            for lay in self.layers_
+            for j in range(self.site_width_)
         ]
         if self.n_args_ > 1:
             names = [f"arg{a + 1}_{n}" for a in range(self.n_args_) for n in names]
@@ -220,6 +233,7 @@ hidden_size_), float32
         """Every word's all-layer vectors, per sentence, through the caches:
         memory (an entry per sentence), then the disk store (a row per word),
         then the model."""
+        from ._sites import site_shape
         from ._word_extract import extract_words
 
         loaded = self._get_loaded()
@@ -229,6 +243,8 @@ hidden_size_), float32
             pooling=f"words:{self.subword}",
             max_length=None,
             name=self.model,
+            site=self.site,
+            site_modules=None if self.site == "residual" else self.site_modules,
         )
         entries = [MEMORY.get(key, sentence_key(s)) for s in sentences]
         missing = [i for i, entry in enumerate(entries) if entry is None]
@@ -238,7 +254,7 @@ hidden_size_), float32
                 self.cache_dir,
                 key,
                 description,
-                (self.n_layers_, self.hidden_size_),
+                site_shape(loaded, self.site, self.site_modules),
                 mode=self.cache_mode,
             )
             missing = _from_store(store, key, sentences, missing, entries)
@@ -250,6 +266,7 @@ hidden_size_), float32
                 subword=self.subword,
                 max_length=self.max_length_,
                 batch_size=self.batch_size,
+                site=(self.site, self.site_modules),
             )
             for i, entry in zip(chunk, computed, strict=True):
                 entries[i] = np.ascontiguousarray(entry)

@@ -98,3 +98,135 @@ def bootstrap_interval(
         "confidence": confidence,
         "n_resamples": n_resamples,
     }
+
+
+_RESPONSES = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+
+
+class FrozenResponses:
+    """An estimator that answers for rows of one data set from outputs computed
+    once.
+
+    ``FrozenResponses(estimator, X)`` has the response methods that
+    ``estimator`` has (``predict``, ``predict_proba``, ``predict_log_proba``,
+    ``decision_function``), its ``classes_`` and its tags; each method takes
+    row numbers of ``X`` and returns ``estimator``'s output for those rows,
+    computed on the whole of ``X`` on its first call only. A scikit-learn
+    scorer scores it as it would ``estimator``: ``scorer(frozen, rows, y[rows])``
+    equals ``scorer(estimator, X[rows], y[rows])``.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    X : data ``estimator`` takes (texts, an array, ...)
+    """
+
+    def __init__(self, estimator, X):
+        self._estimator = estimator
+        self._X = X
+        self._outputs = {}
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in (*_RESPONSES, "classes_"):
+            raise AttributeError(name)
+        value = getattr(self._estimator, name)  # AttributeError where it has none
+        if name == "classes_":
+            return value
+
+        def respond(rows):
+            return self._output(name)[np.asarray(rows)]
+
+        respond.__name__ = name  # what scikit-learn's scorers call it by
+        return respond
+
+    def __sklearn_tags__(self):
+        return self._estimator.__sklearn_tags__()
+
+    def _output(self, name):
+        if name not in self._outputs:
+            self._outputs[name] = np.asarray(getattr(self._estimator, name)(self._X))
+        return self._outputs[name]
+
+
+@validate_params(
+    {
+        "estimator": "no_validation",
+        "X": "no_validation",
+        "y": ["array-like"],
+        "scoring": [str, callable, None],
+        "n_resamples": [Interval(numbers.Integral, 100, None, closed="left")],
+        "confidence": [Interval(numbers.Real, 0.0, 1.0, closed="neither")],
+        "stratify": ["boolean"],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def bootstrap_score(
+    estimator,
+    X,
+    y,
+    *,
+    scoring=None,
+    n_resamples=1000,
+    confidence=0.95,
+    stratify=True,
+    random_state=0,
+):
+    """A fitted estimator's score on a test set and its bootstrap interval.
+
+    The estimator runs on ``X`` once (each response method the scorer asks
+    for: ``predict``, ``predict_proba`` or ``decision_function``); the scorer
+    then scores the whole test set and each of ``n_resamples`` draws of its
+    rows from those outputs (:func:`bootstrap_interval`), so any scorer that
+    reads the estimator's predictions works, and a pipeline that runs a
+    transformer model is not run again.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        E.g. a sweep's ``best_pipeline``.
+    X : texts, array or anything ``estimator`` takes
+        The test set.
+    y : array-like of shape (n_samples,)
+        Its labels or targets.
+    scoring : str, callable or None, default=None
+        A name of :func:`get_scorer` (``"roc_auc"``, ``"recall_at_1pct_fpr"``,
+        ...), a scorer ``scorer(estimator, X, y)``, or None for the
+        estimator's ``score``'s metric (accuracy, R²).
+    n_resamples, confidence, random_state
+        As in :func:`bootstrap_interval`.
+    stratify : bool, default=True
+        Draw within each class; pass False for a regression.
+
+    Returns
+    -------
+    dict
+        ``{"score", "low", "high", "confidence", "n_resamples"}``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_probe.metrics import bootstrap_score
+    >>> X, y = make_classification(400, random_state=0)
+    >>> model = LogisticRegression().fit(X[:200], y[:200])
+    >>> ci = bootstrap_score(model, X[200:], y[200:], scoring="roc_auc")
+    >>> bool(ci["low"] <= ci["score"] <= ci["high"])
+    True
+    """
+    from sklearn.metrics import check_scoring
+
+    from ._monitor import resolve_scoring
+
+    scorer = check_scoring(estimator, scoring=resolve_scoring(scoring))
+    y = np.asarray(y)
+    frozen = FrozenResponses(estimator, X)
+    return bootstrap_interval(
+        lambda y_true, rows: scorer(frozen, rows, y_true),
+        y,
+        np.arange(len(y)),
+        n_resamples=n_resamples,
+        confidence=confidence,
+        stratify=stratify,
+        random_state=random_state,
+    )

@@ -70,8 +70,11 @@ def merge_info(info, panel, n_total):
 
 def sweep_layers(result, layers):
     """The panels of a sweep's picture: ``layers``, or the first (embedding
-    output), middle, best and last of the swept layers."""
+    output), middle, best and last of the swept layers (the best pipeline's:
+    a sublayer site has no layer 0)."""
     swept = list(result.layers)
+    if result.best_params.get("hidden__site", "residual") != "residual":
+        swept = [layer for layer in swept if layer > 0]
     if layers is None:
         layers = sorted(
             {swept[0], swept[len(swept) // 2], result.best_layer, swept[-1]}

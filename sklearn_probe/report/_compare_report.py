@@ -125,7 +125,15 @@ def comparison_table(comparison):
     )
     if "test_score" in s:
         table["held-out test"] = s["test_score"].map("{:.3f}".format)
+        table["test 95% CI"] = [
+            _interval(comparison.results[name].test_score_ci) for name in s["model"]
+        ]
     return table
+
+
+def _interval(ci):
+    """``"0.750-0.950"``, or empty without an interval."""
+    return "" if not ci else f"{ci['low']:.3f}-{ci['high']:.3f}"
 
 
 def _markdown(comparison, folders, dataset, command, axes):

@@ -6,6 +6,7 @@ the best layer's results per class, a command to try the saved pipeline on
 texts of the user's own data, and the settings.
 """
 
+from ._probed import probed, probed_title
 from ._reading import reading_lines
 from ._tables import (
     confusion_table,
@@ -63,10 +64,10 @@ def _intro(result, dataset, task, run):
     if s.get("cv_groups"):
         folds += f" grouped by {s['cv_groups']}"
     lines = [
-        f"# Which layer of `{s['model']}` knows {question}?",
+        f"# Which layer of `{s['model']}` knows {question}?{probed_title(s)}",
         "",
-        f"{probe_phrase(s['probe'])} trained on the {_pooling_text(s)} hidden "
-        f"states of every layer and scored by "
+        f"{probe_phrase(s['probe'])} trained on the {_pooling_text(s)} "
+        f"{_site_text(s)} of every layer and scored by "
         f"{result.cv_description.replace(' CV', '')} {folds} on "
         f"{result.n_train} training {_noun(result, dataset)}.",
         "",
@@ -166,7 +167,8 @@ def _settings_section(result, dataset, command, versions):
         "hidden states": f"{s['n_layers']} (width {s['hidden_size']})",
         "layers swept": _compact(s["layers"]),
         "pooling": _listed(s["pooling"]),
-        "tokens": _listed(s.get("tokens", "all")),
+        # The site and tokens read, when not the residual stream's every token.
+        **{k: words for k, words in probed(s) if k != "probe"},
         "probe": _listed(s["probe"]),
         "max_length": s["max_length"],
         "folds": s["cv_splitter"],
@@ -256,11 +258,32 @@ def _listed(value):
 
 def _pooling_text(settings):
     pooling = settings["pooling"]
-    text = pooling if isinstance(pooling, str) else "/".join(pooling)
-    tokens = settings.get("tokens", "all")
-    if tokens == "all":
-        return f"{text}-pooled"
-    return f"{text}-pooled (over the tokens `{_listed(tokens)}`)"
+    if isinstance(pooling, str):
+        return f"{pooling}-pooled"
+    return "/".join(pooling) + "-pooled"
+
+
+# What each site is, in the report's sentences.
+_SITE_WORDS = {
+    "residual": "hidden states",
+    "attention": "attention outputs",
+    "mlp": "MLP outputs",
+    "residual_mid": "mid-block residual stream",
+    "heads": "attention heads",
+}
+
+
+def _sites(settings):
+    """The sites a result read (``"residual"`` for results saved before sites)."""
+    site = settings.get("site", "residual")
+    return [site] if isinstance(site, str) else list(site)
+
+
+def _site_text(settings):
+    """``"hidden states"``; ``"hidden states, attention outputs and MLP
+    outputs"`` for a sweep over sites."""
+    words = [_SITE_WORDS.get(site, site) for site in _sites(settings)]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _describe_dataset(dataset):

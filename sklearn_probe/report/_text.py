@@ -25,11 +25,24 @@ def summary_lines(result, *, run=None):
     if result.test_score is not None:
         lines.append(
             f"Held-out test {result.score_name} of the best pipeline: "
-            f"{result.test_score:.3f} ({result.n_test} {noun}, not used to choose "
-            "the layer)."
+            f"{result.test_score:.3f}{test_interval_words(result)} "
+            f"({result.n_test} {noun}, not used to choose the layer)."
         )
     lines.append(_time_line(result, run))
     return lines
+
+
+def test_interval_words(result):
+    """``", 95% CI 0.750-0.950"`` and how it was drawn, or ``""`` without an
+    interval (no test set, or a result saved before it was kept)."""
+    ci = result.test_score_ci
+    if not ci:
+        return ""
+    draws = "stratified bootstrap" if ci.get("stratified") else "bootstrap"
+    return (
+        f", {ci['confidence']:.0%} CI {ci['low']:.3f}-{ci['high']:.3f} "
+        f"({draws}, {ci['n_resamples']} draws of the test set)"
+    )
 
 
 def _time_line(result, run):

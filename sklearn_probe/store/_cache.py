@@ -44,7 +44,15 @@ _STORES_LOCK = threading.Lock()
 
 
 def extraction_key(
-    *, fingerprint, pooling, max_length, dtype="float32", compute="float32", name=None
+    *,
+    fingerprint,
+    pooling,
+    max_length,
+    dtype="float32",
+    compute="float32",
+    name=None,
+    site="residual",
+    site_modules=None,
 ):
     """Hash of everything that determines a text's pooled vectors.
 
@@ -53,7 +61,9 @@ def extraction_key(
     The defaults give the keys of earlier versions, so their caches stay valid.
     ``name``, the model as the caller named it, goes into the description
     (for ``cache info`` to show) but not into the key: one checkpoint has
-    many names and the same vectors.
+    many names and the same vectors. ``site`` (where in the model the vectors
+    are read) and the ``site_modules`` a user named enter the key only when
+    the site is not ``"residual"``, so residual keys are those of before.
     """
     description = {
         "format": CACHE_FORMAT,
@@ -64,6 +74,10 @@ def extraction_key(
     }
     if compute != "float32":
         description["compute"] = compute
+    if site not in (None, "residual"):
+        description["site"] = site
+        if site_modules is not None:
+            description["site_modules"] = dict(site_modules)
     blob = json.dumps(description, sort_keys=True).encode()
     if name is not None:
         description["model_name"] = str(name)

@@ -1,16 +1,19 @@
 """The last stages of a layer sweep: score the test set, assemble the result.
 
-:func:`_test_score` scores the refitted best pipeline on the held-out texts;
+:func:`_test_score` scores the refitted best pipeline on the held-out texts,
+with a bootstrap interval of that score;
 :func:`_assemble_result` builds the :class:`LayerSweepResult` from the search,
 the references (baselines, MDL) and the diagnostics: the scores DataFrame
 (:func:`_scores`) and the settings (:func:`_settings`).
 """
 
+import logging
 import os
 import time
 
 from sklearn.metrics import check_scoring
 
+from ..metrics import bootstrap_score
 from ..utils._names import CV, describe_probe, describe_sizes, score_name
 from ._baselines import _add_comparisons
 from ._chance import chance_level
@@ -18,17 +21,59 @@ from ._compare import data_fingerprint
 from ._diagnostics import _degenerate_folds, _example_texts, _tied_with_best
 from ._result import LayerSweepResult
 from ._search import _scores_frame
+from ._sites import described_sites, sweep_sites
+
+logger = logging.getLogger(__name__)
+
+#: Draws of the test set behind the held-out score's interval, and the share
+#: of their scores it covers.
+TEST_CI_RESAMPLES = 1000
+TEST_CI_CONFIDENCE = 0.95
 
 
-def _test_score(best_pipeline, inputs, scoring):
-    """The best pipeline's score on the held-out test set (None without one),
-    and the seconds it took."""
+def _test_score(best_pipeline, inputs, scoring, random_state=0):
+    """The best pipeline's score on the held-out test set, its bootstrap
+    interval and the seconds both took: ``(None, None, 0.0)`` without a test
+    set.
+
+    The interval (``{"low", "high", "confidence", "n_resamples",
+    "stratified", "random_state"}``) is the percentile bootstrap of the same
+    scorer over :data:`TEST_CI_RESAMPLES` draws of the test rows (within each
+    class for a classification, seeded by ``random_state``), scored from the
+    pipeline's outputs on the test texts, computed once
+    (:func:`~sklearn_probe.metrics.bootstrap_score`).
+    """
     if inputs.test_texts is None:
-        return None, 0.0
+        return None, None, 0.0
     start = time.perf_counter()
     scorer = check_scoring(best_pipeline, scoring=scoring)
-    score = float(scorer(best_pipeline, inputs.test_texts, inputs.test_y))
-    return score, time.perf_counter() - start
+    stratified = inputs.task.name == "classification"
+    try:
+        ci = bootstrap_score(
+            best_pipeline,
+            inputs.test_texts,
+            inputs.test_y,
+            scoring=scorer,
+            n_resamples=TEST_CI_RESAMPLES,
+            confidence=TEST_CI_CONFIDENCE,
+            stratify=stratified,
+            random_state=random_state,
+        )
+    except (AttributeError, TypeError, IndexError) as exc:
+        # A scorer of the user's that needs more of the pipeline than its
+        # predictions: the plain score, without an interval.
+        logger.info("The held-out score has no bootstrap interval: %s", exc)
+        score = float(scorer(best_pipeline, inputs.test_texts, inputs.test_y))
+        return score, None, time.perf_counter() - start
+    interval = {
+        "low": ci["low"],
+        "high": ci["high"],
+        "confidence": ci["confidence"],
+        "n_resamples": ci["n_resamples"],
+        "stratified": stratified,
+        "random_state": random_state,
+    }
+    return ci["score"], interval, time.perf_counter() - start
 
 
 def _assemble_result(
@@ -43,6 +88,7 @@ def _assemble_result(
     scoring,
     settings,
     timings,
+    test_score_ci=None,
 ):
     """The :class:`LayerSweepResult` of the search and the references."""
     chance = settings["chance"]["score"]
@@ -56,6 +102,7 @@ def _assemble_result(
         best_params=search.best_params_,
         best_pipeline=search.best_estimator_,
         test_score=test_score,
+        test_score_ci=test_score_ci,
         chance_score=chance,
         scoring=scoring,
         n_splits=inputs.n_splits,
@@ -113,6 +160,7 @@ def _settings(hidden, inputs, config, *, layers, mdl_settings):
         # For words, the subword pooling.
         "pooling": poolings if len(poolings) > 1 else poolings[0],
         "tokens": inputs.grid.get("hidden__tokens", config.tokens),
+        "site": described_sites(sweep_sites(hidden, inputs.grid)),
         "probe": probes if len(probes) > 1 else probes[0],
         "param_grid": inputs.grid,
         "cv": inputs.n_splits,

@@ -46,6 +46,8 @@ def load_result(cls, folder, *, pipeline=True):
         best_params=data["best"]["params"],
         best_pipeline=best_pipeline,
         test_score=data["test_score"],
+        # Absent from a folder written before the interval was kept.
+        test_score_ci=data.get("test_score_ci"),
         chance_score=data["chance_score"],
         scoring=data["scoring"],
         n_splits=data["n_splits"],

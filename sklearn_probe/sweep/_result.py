@@ -70,6 +70,16 @@ class LayerSweepResult(BestPipelineMethods):
     test_score : float or None
         Score of ``best_pipeline`` on the held-out test set passed as ``test``;
         None without one. The layer was chosen without looking at it.
+    test_score_ci : dict or None
+        Its 95% confidence interval over the test texts: ``{"low", "high",
+        "confidence", "n_resamples", "stratified", "random_state"}``, the
+        central 95% of the scores of 1,000 bootstrap draws of the test set
+        (within each class for a classification; seeded by ``random_state``),
+        each scored by the same scorer from the best pipeline's outputs on the
+        test texts (computed once). It says how much the test score depends on
+        which texts happened to be held out, not how it varies with the
+        training texts. None without a test set (or for a scorer that needs
+        more of the pipeline than its predictions).
     chance_score : float
         The score of guessing without the texts: the majority-class rate for
         accuracy; for other scorings the best cross-validated score, on the
@@ -156,6 +166,7 @@ class LayerSweepResult(BestPipelineMethods):
     cv_predictions: np.ndarray | None = None
     train_labels: np.ndarray | None = None
     example_texts: list = field(default_factory=list)
+    test_score_ci: dict | None = None
 
     def __post_init__(self):
         self.param_columns = list(self.param_columns)
@@ -270,6 +281,9 @@ class LayerSweepResult(BestPipelineMethods):
             if self.test_score is None
             else f", held-out test {self.score_name} {self.test_score:.3f}"
         )
+        if self.test_score_ci is not None:
+            ci = self.test_score_ci
+            held_out += f" [{ci['low']:.3f}, {ci['high']:.3f}]"
         return (
             f"<LayerSweepResult model={self.model_name!r}: {len(self.scores)} "
             f"candidates, best layer {self.best_layer} with {self.cv_description} "
@@ -343,6 +357,7 @@ class LayerSweepResult(BestPipelineMethods):
                 },
                 "chance_score": self.chance_score,
                 "test_score": self.test_score,
+                "test_score_ci": self.test_score_ci,
                 "timings_s": self.timings,
             }
         )

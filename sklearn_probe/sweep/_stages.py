@@ -17,6 +17,7 @@ from ._baselines import _references
 from ._checks import _check_inputs
 from ._diagnostics import _best_predictions, _search_scoring
 from ._search import _argmax_mean_score, _candidates, _run_search
+from ._sites import drop_layer_zero
 from ._warm import _cache_for_workers, _load_model, _warm_cache
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,9 @@ def run_sweep(texts, labels, config):
     best_pipeline.set_params(
         hidden__cache_dir=config.cache_dir, hidden__cache_mode="read-only"
     )
-    test_score, timings["test"] = _test_score(best_pipeline, inputs, inputs.scoring)
+    test_score, test_score_ci, timings["test"] = _test_score(
+        best_pipeline, inputs, inputs.scoring, config.random_state
+    )
     settings = _settings(
         hidden, inputs, config, layers=layers, mdl_settings=mdl_settings
     )
@@ -60,6 +63,7 @@ def run_sweep(texts, labels, config):
         extra_columns=extra_columns,
         predictions=predictions,
         test_score=test_score,
+        test_score_ci=test_score_ci,
         scoring=inputs.scoring,
         settings=settings,
         timings=timings,
@@ -81,6 +85,7 @@ def _search(hidden, inputs, layers, config, timings):
         inputs.grid,
         pooling=inputs.unit.pooling_param,
     )
+    candidates, rows = drop_layer_zero(candidates, rows)
     pipe = Pipeline([("hidden", clone(hidden)), ("probe", clone(inputs.probes[0]))])
     search, seconds = _run_search(
         pipe,

@@ -19,6 +19,7 @@ from sklearn.base import clone
 
 from ..hidden import fitted, resolve_layers
 from ..store import resolve_cache_dir
+from ._sites import check_site_layers, sweep_sites
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def _load_model(inputs, config):
     swept = sorted(
         set(resolve_layers(config.layers, hidden.n_layers_, name="layers", model=model))
     )
+    check_site_layers(config.layers, swept, sweep_sites(hidden, inputs.grid))
     logger.info(
         "Model %s: %d hidden states (0 = embedding output) of width %d, on %s.",
         model,
@@ -109,23 +111,25 @@ def _cache_for_workers(hidden, n_jobs, cache_dir, unit):
 
 
 def _warm_cache(hidden, inputs, random_state):
-    """One forward pass per text, before any probe is fitted; every pooling of
-    the sweep is pooled from that pass.
+    """One forward pass per text, before any probe is fitted; every site and
+    pooling of the sweep is read from that pass.
 
     The random-weights baseline's model runs on the training texts only (it is
     not scored on the test set). Returns the seconds it took.
     """
     from ..distributed import active_backend
-    from ..hidden import cache_poolings
+    from ..hidden import cache_readings
 
     start = time.perf_counter()
     everything = inputs.texts + (inputs.test_texts or [])
     own_passes = _own_passes(inputs.baselines)
     unit = inputs.unit
+    sites = sweep_sites(hidden, inputs.grid)
+    readings = [(s, p) for s in sites for p in inputs.poolings]
     if unit.has_word_types:
-        # One pass per subword pooling, into memory and cache_dir.
-        for value in inputs.poolings:
-            step = clone(hidden).set_params(**{unit.pooling_param: value})
+        # One pass per site and subword pooling, into memory and cache_dir.
+        for site, value in readings:
+            step = clone(hidden).set_params(site=site, **{unit.pooling_param: value})
             unit.fitted(step, everything).transform(everything)
             for spec in own_passes:
                 step.set_params(**spec.hidden_params(random_state))
@@ -133,20 +137,20 @@ def _warm_cache(hidden, inputs, random_state):
     elif active_backend() is not None:
         _warm_on_cluster(hidden, inputs, random_state)
     else:
-        cache_poolings(hidden, everything, inputs.poolings)
+        cache_readings(hidden, everything, readings)
         for tokens in inputs.grid.get("hidden__tokens", ()):  # swept selections
             step = fitted(clone(hidden).set_params(tokens=tokens))
-            cache_poolings(step, everything, inputs.poolings)
+            cache_readings(step, everything, readings)
         for spec in own_passes:
             step = clone(hidden).set_params(**spec.hidden_params(random_state))
-            cache_poolings(fitted(step), inputs.texts, inputs.poolings)
+            cache_readings(fitted(step), inputs.texts, readings)
     seconds = time.perf_counter() - start
     # Words: a pass per sentence and subword pooling; texts: one per text.
     n_items, noun = unit.n_passes(everything), unit.passes
     trained = unit.n_passes(inputs.texts)
     n_passed = n_items + len(own_passes) * trained
     if unit.has_word_types:
-        n_passed *= len(inputs.poolings)
+        n_passed *= len(readings)
     logger.info(
         "Hidden states of %d %s in %.1f s (%.0f %s/s)%s.",
         n_items,
