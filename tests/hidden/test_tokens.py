@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import make_gpt2
+from helpers import count_forward_rows, make_gpt2
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
@@ -473,3 +473,34 @@ def test_clone_grid_search_and_repr(tiny_bert, one_blas_thread):
         "regex:good|bad",
     ]
     assert os.fspath(search.best_estimator_[0].model) == tiny_bert
+
+
+def test_selection_at_every_site_from_one_pass(tiny_bert):
+    """Token selections hold at sublayer sites too, and the vectors read beside
+    other sites in one pass equal those read alone."""
+    from sklearn_probe.hidden import cache_readings, clear_cache, fitted
+
+    texts = TEXTS
+    alone = {}
+    for site in ("residual", "attention", "mlp"):
+        hidden = HiddenStateTransformer(
+            tiny_bert, layer=-1, site=site, tokens="last:2", cache_dir=None
+        )
+        alone[site] = hidden.fit_transform(texts)
+    everything = HiddenStateTransformer(
+        tiny_bert, layer=-1, site="attention", cache_dir=None
+    ).fit_transform(texts)
+    assert not np.allclose(alone["attention"], everything)
+    clear_cache()
+    step = fitted(HiddenStateTransformer(tiny_bert, tokens="last:2", cache_dir=None))
+    readings = [(s, "mean") for s in ("residual", "attention", "mlp")]
+    with count_forward_rows(tiny_bert) as counter:
+        assert cache_readings(step, texts, readings) == len(texts)
+    assert counter["rows"] == len(texts)  # one pass per text, every site
+    for site in ("residual", "attention", "mlp"):
+        with count_forward_rows(tiny_bert) as counter:
+            again = HiddenStateTransformer(
+                tiny_bert, layer=-1, site=site, tokens="last:2", cache_dir=None
+            ).fit_transform(texts)
+        assert counter["rows"] == 0  # served from the cache, under the selection
+        np.testing.assert_allclose(again, alone[site], atol=1e-6)
