@@ -75,7 +75,8 @@ def layer_sweep(
     ----------
     texts : sequence of str
         Training texts: the folds are drawn from them and the best pipeline is
-        refitted on all of them.
+        refitted on all of them. Conversations (lists of ``{"role",
+        "content"}`` messages) work too, with ``tokens`` choosing a role.
     labels : array-like of shape (n_texts,)
         Their labels (ints, strings, ...; at least two classes), or the values
         of a continuous property (floats) for a regression (see ``task``).

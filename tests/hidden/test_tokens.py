@@ -14,23 +14,22 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import count_forward_rows, make_gpt2
+from helpers import (
+    CHAT_MARKERS,
+    count_forward_rows,
+    make_chat_llama,
+)
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from sklearn_probe import HiddenStateTransformer
-from sklearn_probe.hidden import PoolingWarning, TruncationWarning
-from sklearn_probe.hidden._tokens import parse_tokens, select_tokens
-
-# A template in the style of Llama 3 / Zephyr: a header per message, the content,
-# an end-of-turn marker. Its markers are special tokens of the tokenizer.
-TEMPLATE = (
-    "{{ bos_token }}{% for message in messages %}"
-    "<|{{ message['role'] }}|>\n{{ message['content'] }}<|end|>\n"
-    "{% endfor %}"
+from sklearn_probe.hidden import (
+    PoolingWarning,
+    TruncationWarning,
+    parse_tokens,
+    select_tokens,
 )
-MARKERS = ["<|system|>", "<|user|>", "<|assistant|>", "<|end|>"]
 
 CONVERSATIONS = [
     [
@@ -54,30 +53,7 @@ CONVERSATIONS = [
 
 @pytest.fixture(scope="module")
 def tiny_llama(tmp_path_factory):
-    """A tiny random Llama whose byte-level tokenizer has a chat template and
-    its markers as special tokens, saved locally."""
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaModel
-
-    root = tmp_path_factory.mktemp("tiny-llama")
-    tokenizer = AutoTokenizer.from_pretrained(make_gpt2(root / "tokenizer"))
-    tokenizer.add_special_tokens({"additional_special_tokens": MARKERS})
-    tokenizer.chat_template = TEMPLATE
-    path = str(root / "llama")
-    tokenizer.save_pretrained(path)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=256,
-        architectures=["LlamaForCausalLM"],
-    )
-    torch.manual_seed(0)
-    LlamaModel(config).eval().save_pretrained(path)
-    return path
+    return make_chat_llama(tmp_path_factory.mktemp("tiny-llama") / "llama")
 
 
 def _tokenizer(path):
@@ -180,7 +156,7 @@ def test_conversation_selection_equals_the_hand_selection(
         assert hand.any()
         # No header or end-of-turn marker is ever selected.
         selected = {ids[j] for j in np.flatnonzero(hand)}
-        assert not selected & set(tokenizer.convert_tokens_to_ids(MARKERS))
+        assert not selected & set(tokenizer.convert_tokens_to_ids(CHAT_MARKERS))
 
 
 @pytest.mark.parametrize("pooling", ["mean", "max", "cls", "last"])

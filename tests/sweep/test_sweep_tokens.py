@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import length_corpus
+from helpers import length_corpus, make_chat_llama
 
 from sklearn_probe import HiddenStateTransformer, layer_sweep
 
@@ -59,6 +59,57 @@ def test_words_take_no_token_selection(tiny_bert):
             model=tiny_bert,
             unit="word",
             tokens="last",
+            cache_dir=None,
+            verbose=0,
+        )
+
+
+@pytest.fixture(scope="module")
+def chat_llama(tmp_path_factory):
+    return make_chat_llama(tmp_path_factory.mktemp("chat-llama") / "llama")
+
+
+def _conversations(n):
+    """The label is in the assistant's answer only (its length); the user's
+    question is the same apart from its number."""
+    rng = np.random.default_rng(0)
+    y = rng.permutation(np.arange(n) % 2)
+    conversations = [
+        [
+            {"role": "user", "content": f"question {i}"},
+            {"role": "assistant", "content": " ".join(["good film"] * (1 + 5 * k))},
+        ]
+        for i, k in enumerate(y)
+    ]
+    return conversations, y
+
+
+def test_sweep_over_conversations(chat_llama, one_blas_thread):
+    conversations, y = _conversations(30)
+    result = layer_sweep(
+        conversations,
+        y,
+        model=chat_llama,
+        tokens="assistant",
+        cv=3,
+        cache_dir=None,
+        verbose=0,
+        baselines=["control"],
+        test=_conversations(8),
+    )
+    assert result.settings["tokens"] == "assistant"
+    hidden = result.best_pipeline.named_steps["hidden"]
+    expected = HiddenStateTransformer(
+        chat_llama, layer=hidden.layer, tokens="assistant", cache_dir=None
+    ).fit_transform(conversations)
+    np.testing.assert_array_equal(hidden.transform(conversations), expected)
+    assert result.example_texts == []  # no line of text tries a conversation
+    with pytest.raises(ValueError, match=r"\['bag_of_words'\] read raw texts"):
+        layer_sweep(
+            conversations,
+            y,
+            model=chat_llama,
+            baselines=["bag_of_words"],
             cache_dir=None,
             verbose=0,
         )
