@@ -62,6 +62,11 @@ def check_texts(X, *, estimator_name="HiddenStateTransformer", conversations=Fal
     if conversations and not isinstance(texts[0], str):
         return [_check_conversation(c, i, estimator_name) for i, c in enumerate(texts)]
     for i, text in enumerate(texts):
+        if conversations and isinstance(text, list | tuple):
+            raise TypeError(
+                f"{estimator_name} expects X to hold texts or conversations, not "
+                f"both; element {i} is a conversation among texts. Pass one kind."
+            )
         if not isinstance(text, str):
             raise TypeError(
                 f"{estimator_name} expects every element of X to be a str; element "

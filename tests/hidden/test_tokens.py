@@ -420,6 +420,8 @@ def test_parse_round_trips():
         ([[{"role": "user", "content": None}]], "'content' of message 0"),
         ([[{"role": "user", "content": "hi"}], "hi"], "element 1 is a str"),
         ([{"role": "user", "content": "hi"}], "element 0 is dict"),
+        (["hi", [{"role": "user", "content": "hi"}]], "element 1 is a conversation"),
+        ([[{"role": "user", "content": "hi"}, "hi"]], "message 1 of conversation 0"),
     ],
 )
 def test_bad_conversations_are_named(tiny_llama, X, match):
