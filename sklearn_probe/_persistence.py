@@ -167,6 +167,7 @@ def _load_skops(path):
 def _trusted_types():
     """This package's estimators, which a skops file of a pipeline may build."""
     from . import (
+        AttentionProbe,
         HiddenStateTransformer,
         ProbeClassifier,
         ProbeRegressor,
@@ -176,6 +177,7 @@ def _trusted_types():
     return {
         f"{cls.__module__}.{cls.__qualname__}"
         for cls in (
+            AttentionProbe,
             HiddenStateTransformer,
             WordHiddenStateTransformer,
             ProbeClassifier,

@@ -11,7 +11,9 @@ the ``with`` block ends, on an error too. The edits a causal check needs:
 - :func:`zero_units` (set chosen units, "neurons", to zero).
 
 ``positions`` restricts an edit to some token positions (e.g. ``-1``, the last
-token, where a decoder predicts the next word). The blocks are found by the
+token, where a decoder predicts the next word). The last hidden state of a decoder is
+the output of its final norm (GPT-2's ``ln_f``, Llama's ``norm``): the hook
+for it sits there. The blocks are found by the
 model's own ``num_hidden_layers``: the one ``ModuleList`` of that length (BERT,
 RoBERTa, DistilBERT, GPT-2, Llama, Mistral, Qwen and most others); pass
 ``blocks=`` for a model where that is ambiguous.
@@ -57,7 +59,12 @@ def intervene(model, layer, edit, *, positions=None, blocks=None):
             f"output) to {n}, or -1 to -{n + 1}."
         )
     apply = _at_positions(edit, positions)
-    if index == 0:
+    final_norm = _final_norm(model, blocks) if index == n else None
+    if final_norm is not None:
+        # A decoder's last hidden state is its final norm's output (GPT-2's
+        # ln_f, Llama's norm): that is the state to edit.
+        handle = final_norm.register_forward_hook(_post_hook(apply), prepend=True)
+    elif index == 0:
         handle = blocks[0].register_forward_pre_hook(
             _pre_hook(apply), with_kwargs=True, prepend=True
         )
@@ -71,6 +78,24 @@ def intervene(model, layer, edit, *, positions=None, blocks=None):
         yield
     finally:
         handle.remove()
+
+
+# Names of the norm that decoders apply after their last block (GPT-2, Falcon:
+# ln_f; Llama, Mistral, Qwen: norm; GPT-NeoX, OPT: final_layer_norm; Phi:
+# final_layernorm).
+_FINAL_NORMS = ("ln_f", "norm", "final_layer_norm", "final_layernorm")
+
+
+def _final_norm(model, blocks):
+    """The norm that runs after the last block, beside the blocks; or None."""
+    for parent in model.modules():
+        if any(child is blocks for child in parent.children()):
+            for name in _FINAL_NORMS:
+                module = getattr(parent, name, None)
+                if module is not None and hasattr(module, "register_forward_hook"):
+                    return module
+            return None
+    return None
 
 
 def _at_positions(edit, positions):
@@ -184,7 +209,7 @@ def zero_units(units):
     callable
         ``edit(states) -> states`` for :func:`intervene`.
     """
-    units = np.asarray(units, dtype=np.int64)
+    units = np.array(units, dtype=np.int64)  # a copy: torch refuses negative strides
 
     def edit(states):
         states = states.clone()

@@ -8,6 +8,7 @@ import time
 
 from ..utils._names import jsonable
 from ..utils._paths import looks_like_path
+from ._causal import add_causal_sections, check_causal_arguments
 from ._common import HelpFormatter, UserError, say
 from ._sweep_args import EXAMPLES, add_sweep_arguments, default_max_length
 from ._words import (
@@ -63,6 +64,7 @@ def run_sweep(args):
     task = _task(args.task, train, test)
     if task == "classification":
         _check_classes(train, args.cv, noun)
+    check_causal_arguments(args, task)
     logger.info(
         "Data: %d training %s%s; model %s.",
         len(train),
@@ -85,6 +87,7 @@ def run_sweep(args):
         return _report_comparison(result, args, report, started)
     _print_summary(result)
     written = result.save_report(args.out, **report, started=started)
+    written |= add_causal_sections(args, result, train, args.out)
     total = time.perf_counter() - started
     beside = [n for n in written if n != "report.md" and not n.endswith(".svg")]
     say(
@@ -128,11 +131,13 @@ def _try_it(args, result, pipeline):
 
 
 def _sweep(args, train, test, task):
-    from ..sweep import layer_sweep, sweep_models, task_spec
+    from ..sweep import layer_sweep, named_probe, sweep_models, task_spec
 
-    probe = task_spec(task).default_probe(args.seed)
+    probe = named_probe(args.probe, task_spec(task), args.seed)
     if args.max_epochs:
-        probe.set_params(max_epochs=args.max_epochs)
+        # AttentionProbe's bound on L-BFGS is max_iter.
+        epochs = "max_epochs" if "max_epochs" in probe.get_params() else "max_iter"
+        probe.set_params(**{epochs: args.max_epochs})
     param_grid = {}
     for name, values in (
         ("hidden_layer_sizes", args.probe_sizes or [()]),

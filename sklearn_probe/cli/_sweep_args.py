@@ -3,7 +3,8 @@ shows, and the examples under them."""
 
 from ..baselines import BASELINES
 from ..hidden import POOLINGS, SITES, parse_tokens
-from ..sweep import TASKS
+from ..sweep import PROBE_NAMES, TASKS
+from ._causal import add_causal_arguments
 from ._common import (
     add_common_flags,
     count,
@@ -26,6 +27,7 @@ EXAMPLES = examples(
     "sklearn-probe sweep --model minilm ./my-finetuned --baselines control --repeats 3",
     "sklearn-probe sweep --unit word --dataset en_ewt-ud-train.conllu --label upos",
     "sklearn-probe sweep --probe-sizes linear 256 --C 0.1 1 10 --layers 0-6",
+    "sklearn-probe sweep --probe attention --baselines control random_weights",
 )
 
 
@@ -33,11 +35,13 @@ def add_sweep_arguments(parser):
     """Every argument of ``sweep``, in its groups."""
     _add_data_arguments(parser.add_argument_group("data"))
     add_unit_arguments(parser.add_argument_group("words and arcs"))
-    model = parser.add_argument_group("model")
-    _add_model_arguments(model)
-    _add_tokens_argument(model)
+    _add_model_arguments(parser.add_argument_group("model"))
+    reading = parser.add_argument_group("what is read")
+    _add_reading_arguments(reading)
+    _add_tokens_argument(reading)
     _add_probe_arguments(parser.add_argument_group("probe"))
     _add_evaluation_arguments(parser.add_argument_group("evaluation"))
+    add_causal_arguments(parser.add_argument_group("causal checks"))
     _add_output_arguments(parser.add_argument_group("output"))
     add_common_flags(parser)
 
@@ -100,23 +104,6 @@ def _add_model_arguments(group):
         help="'all', or layers such as '0,2,4', '1-4' or '-1' (0 = embedding output)",
     )
     group.add_argument(
-        "--pooling",
-        nargs="+",
-        default=["auto"],
-        choices=["auto", *POOLINGS],
-        help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
-    )
-    group.add_argument(
-        "--site",
-        nargs="+",
-        default=["residual"],
-        choices=list(SITES),
-        help="where the vectors are read, one or several swept from one forward "
-        "pass: residual (the hidden states), attention or mlp (what that "
-        "sublayer adds), residual_mid (between them), heads (every head's "
-        "output before the attention's output projection)",
-    )
-    group.add_argument(
         "--max-length",
         type=positive_int,
         default=None,
@@ -153,6 +140,26 @@ def _add_model_arguments(group):
     )
 
 
+def _add_reading_arguments(group):
+    group.add_argument(
+        "--pooling",
+        nargs="+",
+        default=["auto"],
+        choices=["auto", *POOLINGS],
+        help="pooling(s) to sweep; auto = last for decoder models, mean otherwise",
+    )
+    group.add_argument(
+        "--site",
+        nargs="+",
+        default=["residual"],
+        choices=list(SITES),
+        help="where the vectors are read, one or several swept from one forward "
+        "pass: residual (the hidden states), attention or mlp (what that "
+        "sublayer adds), residual_mid (between them), heads (every head's "
+        "output before the attention's output projection)",
+    )
+
+
 def _add_tokens_argument(group):
     group.add_argument(
         "--tokens",
@@ -177,6 +184,14 @@ def _token_selection(value):
 
 
 def _add_probe_arguments(group):
+    group.add_argument(
+        "--probe",
+        choices=list(PROBE_NAMES),
+        default="linear",
+        help="'linear': ProbeClassifier (or ProbeRegressor) on each text's pooled "
+        "vector; 'attention': AttentionProbe on each text's token states, pooled "
+        "by learned attention (classification; --pooling stays auto)",
+    )
     group.add_argument(
         "--probe-sizes",
         nargs="+",

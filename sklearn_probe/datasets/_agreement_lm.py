@@ -183,6 +183,27 @@ def make_agreement_lm(
     return str(path)
 
 
+def load_agreement_lm(path):
+    """The model and tokenizer that :func:`make_agreement_lm` saved at ``path``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder :func:`make_agreement_lm` wrote.
+
+    Returns
+    -------
+    model : transformers.GPT2LMHeadModel
+        In eval mode, with its language-modelling head.
+    tokenizer : transformers.PreTrainedTokenizerFast
+        Its word-level tokenizer.
+    """
+    from transformers import AutoTokenizer, GPT2LMHeadModel
+
+    model = GPT2LMHeadModel.from_pretrained(path).eval()
+    return model, AutoTokenizer.from_pretrained(path)
+
+
 def _train(model, tokenizer, sentences, steps, batch_size, random_state):
     import torch
 
@@ -295,3 +316,52 @@ def agreement_accuracy(model, tokenizer, prefixes):
     """
     difference = verb_logit_difference(model, tokenizer, prefixes)
     return float(np.mean((difference > 0) == prefixes["plural"]))
+
+
+def _subset(prefixes, rows):
+    if rows is None:
+        return prefixes
+    rows = np.asarray(rows)
+    return {
+        key: value[rows] if isinstance(value, np.ndarray) else [value[i] for i in rows]
+        for key, value in prefixes.items()
+    }
+
+
+def agreement_behaviour(tokenizer, prefixes, *, metric="accuracy"):
+    """The model's agreement on ``prefixes`` as a behaviour for causal checks.
+
+    Parameters
+    ----------
+    tokenizer : transformers.PreTrainedTokenizerBase
+        The model's tokenizer.
+    prefixes : dict
+        As :func:`agreement_prefixes` returns.
+    metric : {"accuracy", "logit_difference", "plural_share"}, default="accuracy"
+        ``"accuracy"``: :func:`agreement_accuracy`; ``"logit_difference"``:
+        the mean logit of the right form minus the wrong one;
+        ``"plural_share"``: how often the plural form is preferred (for
+        steering, where the right form is not the point).
+
+    Returns
+    -------
+    callable
+        ``behaviour(model, rows) -> float`` on the prefixes ``rows`` (None:
+        all), as :func:`sklearn_probe.causal.causal_sweep` takes it.
+    """
+    if metric not in ("accuracy", "logit_difference", "plural_share"):
+        raise ValueError(
+            f"metric={metric!r}: use 'accuracy', 'logit_difference' or 'plural_share'."
+        )
+
+    def behaviour(model, rows=None):
+        chosen = _subset(prefixes, rows)
+        difference = verb_logit_difference(model, tokenizer, chosen)
+        if metric == "plural_share":
+            return float(np.mean(difference > 0))
+        if metric == "logit_difference":
+            sign = np.where(chosen["plural"], 1.0, -1.0)
+            return float(np.mean(sign * difference))
+        return float(np.mean((difference > 0) == chosen["plural"]))
+
+    return behaviour

@@ -35,6 +35,8 @@ from ._one_pass import cache_readings as cache_readings
 from ._pooling import POOLINGS
 from ._sites import SITES
 from ._sites import transformer_blocks as transformer_blocks
+from ._token_states import TOKENS as TOKENS
+from ._token_states import TokenStatesWarning, cache_token_states
 from ._tokens import parse_tokens as parse_tokens
 from ._tokens import select_tokens as select_tokens
 from ._transformer import HiddenStateTransformer, PoolingWarning, TruncationWarning
@@ -50,12 +52,14 @@ __all__ = [
     "POOLINGS",
     "SITES",
     "SUBWORDS",
+    "TokenStatesWarning",
     "HiddenStateTransformer",
     "PoolingWarning",
     "ReadOnlyStoreWarning",
     "TruncationWarning",
     "WordHiddenStateTransformer",
     "cache_info",
+    "cache_token_states",
     "clear_cache",
     "compact_cache",
     "loaded_model_count",
@@ -64,8 +68,7 @@ __all__ = [
     "verify_cache",
 ]
 # Importable from here, not user API: load_model, BUNDLED_MODELS, fitted,
-# cache_poolings, cache_readings, transformer_blocks, check_texts, resolve_layers,
-# check_word_samples, parse_tokens and select_tokens (the token selection's ids
-# and masks) (what the
-# sweep, the pictures, the baselines, the command and the cluster workers use
-# of the engine).
+# cache_poolings, cache_readings, transformer_blocks, check_texts,
+# resolve_layers, check_word_samples, parse_tokens and select_tokens (the token
+# selection's ids and masks) (what the sweep, the pictures, the baselines, the
+# causal tools, the command and the cluster workers use of the engine).

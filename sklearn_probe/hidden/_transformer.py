@@ -11,6 +11,7 @@ from ..store import cached_vectors, extraction_key
 from ._base import DEFAULT_MODEL, BaseHiddenStates, shared_docs
 from ._caching import keep_pooled
 from ._pooling import POOLINGS
+from ._token_states import TOKENS, token_states
 from ._tokens import TokenInputs, parse_tokens, selection_key
 from ._validation import check_texts
 from ._warnings import PoolingWarning, TruncationWarning, warn_caller
@@ -43,13 +44,17 @@ class HiddenStateTransformer(BaseHiddenStates):
     ----------
     %(model)s
     %(layer)s
-    pooling : {"auto", "mean", "cls", "max", "last"}, default="auto"
+    pooling : {"auto", "mean", "cls", "max", "last", "tokens"}, default="auto"
         How token vectors become one vector per text: the mean or the
         element-wise max over real tokens (padding never counts), the first
         token, or the last real token (under left or right padding). ``"auto"``
         is ``"last"`` for causal (decoder) models such as GPT-2, whose last
         token is the only one that has seen the whole text, and ``"mean"`` for
-        every other model. With ``tokens``, over the selected tokens only.
+        every other model. ``"tokens"`` pools nothing: each text's real tokens,
+        an object array of ``(n_tokens, width * len(layers_))`` arrays for a
+        probe that pools for itself (:class:`~sklearn_probe.AttentionProbe`;
+        user guide: "Probes that pool for themselves"). With ``tokens``, over
+        the selected tokens only (``"tokens"``: the selected tokens' states).
     tokens : str, default="all"
         Which tokens of each text are pooled: ``"all"``, ``"first"``,
         ``"last"``, ``"first:<n>"``, ``"last:<n>"``, ``"regex:<pattern>"`` (the
@@ -109,7 +114,7 @@ class HiddenStateTransformer(BaseHiddenStates):
 
     _parameter_constraints = {
         **BaseHiddenStates._parameter_constraints,
-        "pooling": [StrOptions({"auto", *POOLINGS})],
+        "pooling": [StrOptions({"auto", *POOLINGS, TOKENS})],
         "tokens": [str],
         "dtype": [StrOptions({"float32", "float16", "bfloat16"})],
         "verbose": ["verbose"],
@@ -221,9 +226,13 @@ class HiddenStateTransformer(BaseHiddenStates):
         Returns
         -------
         X_new : ndarray of shape (n_texts, len(layers_) * site_width_), float32
+            With ``pooling="tokens"``: an object array of ``n_texts`` arrays of
+            shape ``(n_tokens, len(layers_) * site_width_)``.
         """
         check_is_fitted(self)
         texts = check_texts(X, estimator_name=type(self).__name__, conversations=True)
+        if self.pooling_ == TOKENS:
+            return token_states(self, texts)
         vectors = self._all_layer_vectors(texts, self.layers_)
         return self._select_head(vectors).reshape(len(texts), -1)
 
@@ -274,14 +283,14 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         site = self.site if site is None else site
         key, description = extraction_key(
-            site=site,
-            site_modules=None if site == "residual" else self.site_modules,
             fingerprint=self.model_fingerprint_,
             pooling=pooling,
             max_length=self.max_length_,
             dtype=self.dtype,
             compute=compute_dtype(loaded.device, self.dtype),
             name=self.model,
+            site=site,
+            site_modules=None if site == "residual" else self.site_modules,
         )
         selection = parse_tokens(getattr(self, "tokens", "all"))
         return selection_key(key, description, selection, conversations=conversations)

@@ -6,6 +6,9 @@
   several layers side by side, coloured by label, one shared legend.
 - :class:`ModelComparisonDisplay`: several models' scores by layer (or by
   relative depth) on the same folds, each model's best layer marked.
+- :func:`plot_causal_sweep` and :func:`plot_neuron_curve`: a causal sweep's
+  effect by layer beside its random control's band, and the top-k / random-k
+  curve of single units (``_causal``).
 - :func:`plot_tsne`: t-SNE of one set of embeddings on one axes.
 - :data:`PROJECTION_NOTE`: what a 2-D projection can and cannot show, and
   :func:`describe_projection`: what a display projected, in a sentence.
@@ -17,6 +20,7 @@ fast and does not touch the matplotlib backend. Nothing here calls
 texts the cache has not seen; everything else takes vectors or scores.
 """
 
+from ._causal import plot_causal_sweep, plot_neuron_curve
 from ._compare import ModelComparisonDisplay
 from ._embeddings import LayerEmbeddingsDisplay
 from ._projection import PROJECTION_NOTE, describe_projection, projection_file_stem
@@ -31,6 +35,8 @@ __all__ = [
     "OKABE_ITO",
     "PROJECTION_NOTE",
     "describe_projection",
+    "plot_causal_sweep",
+    "plot_neuron_curve",
     "plot_tsne",
     "projection_file_stem",
 ]

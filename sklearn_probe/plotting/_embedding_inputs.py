@@ -111,4 +111,6 @@ def sweep_vectors_name(result):
     if isinstance(pooling, (list, tuple)):
         pooling = pooling[0] if len(pooling) == 1 else "/".join(map(str, pooling))
     unit = settings.get("unit", "text")
+    if pooling == "tokens":  # a probe that pools for itself: its texts' means
+        pooling = "mean"
     return _VECTOR_NAMES.get(unit, _VECTOR_NAMES["text"]).format(pooling=pooling)

@@ -13,12 +13,23 @@ the report reads it, live or loaded back from its ``results.json``
 - :func:`write_comparison_report`, :func:`comparison_table` and
   :func:`comparison_lines` do the same for a :class:`SweepComparison`
   (``_compare_report``).
+- :func:`write_causal_report`, :func:`causal_section` and
+  :func:`neuron_section` say what a causal sweep and a single-unit curve found
+  (``_causal``); :func:`add_causal_section` and :func:`add_neuron_section`
+  add them to a written ``report.md``.
 
 The words shared by all of them (how a row, the samples, chance are named)
 live in ``_words``. Nothing in :mod:`sklearn_probe.sweep` imports this
 subpackage at import time: it calls it when asked to write.
 """
 
+from ._causal import (
+    add_causal_section,
+    add_neuron_section,
+    causal_section,
+    neuron_section,
+    write_causal_report,
+)
 from ._compare_report import (
     comparison_lines,
     comparison_table,
@@ -38,17 +49,22 @@ from ._tables import (
 from ._text import summary_lines
 
 __all__ = [
+    "add_causal_section",
+    "add_neuron_section",
+    "causal_section",
     "check_out_dir",
     "comparison_lines",
     "comparison_table",
     "confusion_table",
     "markdown_table",
     "model_folder",
+    "neuron_section",
     "per_class_table",
     "reading_lines",
     "summary_lines",
     "summary_table",
     "try_command",
+    "write_causal_report",
     "write_comparison_report",
     "write_report",
 ]

@@ -40,6 +40,9 @@ REPORT_FILES = frozenset(
         for fmt in "png svg".split()
     ]
     + [f"best_pipeline.{fmt}" for fmt in ("skops", "joblib")]
+    # The sections that --neurons and --causal add.
+    + ["neuron_curve.csv", "causal_scores.csv", "causal_amnesic.csv"]
+    + [f"{name}.{fmt}" for name in ("neurons", "causal") for fmt in ("png", "svg")]
 )
 #: Files a comparison folder (:func:`~sklearn_probe.compare_sweeps`' report)
 #: may hold besides one report folder per model.

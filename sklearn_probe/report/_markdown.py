@@ -258,6 +258,8 @@ def _listed(value):
 
 def _pooling_text(settings):
     pooling = settings["pooling"]
+    if pooling == "tokens":  # a probe that pools for itself
+        return "per-token"
     if isinstance(pooling, str):
         return f"{pooling}-pooled"
     return "/".join(pooling) + "-pooled"

@@ -35,7 +35,18 @@ def probed_title(settings):
     found = probed(settings)
     if not found:
         return ""
-    return " (" + "; ".join(f"{key}: {words}" for key, words in found) + ")"
+    return (
+        " ("
+        + "; ".join(f"{_plural(key, settings)}: {words}" for key, words in found)
+        + ")"
+    )
+
+
+def _plural(key, settings):
+    """``"sites"`` for a sweep over several sites; the key as it is otherwise."""
+    value = settings.get(key)
+    several = isinstance(value, list | tuple) and len(value) > 1
+    return f"{key}s" if several and not key.endswith("s") else key
 
 
 def _plain(value):

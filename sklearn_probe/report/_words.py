@@ -41,7 +41,8 @@ def probe_phrase(probes):
     MLP(256) probes were"``: how the report's first sentence names the probes."""
     probes = [probes] if isinstance(probes, str) else list(probes)
     if len(probes) == 1:
-        return f"A {probes[0]} probe was"
+        article = "An" if probes[0][:1].lower() in "aeiou" else "A"
+        return f"{article} {probes[0]} probe was"
     text = and_(probes)
     return f"{text[:1].upper()}{text[1:]} probes were"
 

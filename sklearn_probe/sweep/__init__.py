@@ -21,6 +21,8 @@ from ._kinds import UnitSpec as UnitSpec
 from ._kinds import task_spec as task_spec
 from ._kinds import unit_spec as unit_spec
 from ._layer_sweep import layer_sweep
+from ._probe_kind import PROBE_NAMES as PROBE_NAMES
+from ._probe_kind import named_probe as named_probe
 from ._result import LayerSweepResult
 from ._several import sweep_models
 from ._tasks import check_task as check_task
@@ -36,4 +38,4 @@ __all__ = [
 # TASKS and check_task (the task's and the unit's objects that the report, the
 # pictures and the command read; a result has them as ``task_spec`` and
 # ``unit_spec``), chosen_index and text_baseline_p_value (numbers the report
-# words).
+# words), PROBE_NAMES and named_probe (the probes ``--probe`` names).

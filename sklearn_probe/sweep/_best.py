@@ -8,7 +8,7 @@ layers) on new texts.
 
 from sklearn.base import clone
 
-from ..hidden import check_texts
+from ..hidden import TOKENS, check_texts
 
 
 class BestPipelineMethods:
@@ -85,11 +85,15 @@ class BestPipelineMethods:
         Returns
         -------
         ndarray of shape (n_texts, len(layers), width)
-            Served from the cache for texts the sweep has seen.
+            Served from the cache for texts the sweep has seen. A probe that
+            pools for itself (``pooling="tokens"``) has no pooled vectors:
+            its texts' mean over tokens is returned.
         """
         layers = self.layers if layers is None else [int(x) for x in layers]
         hidden = clone(self.best_pipeline.named_steps["hidden"])
         hidden.set_params(layer=layers)
+        if hidden.get_params().get("pooling") == TOKENS:
+            hidden.set_params(pooling="mean")
         unit = self.unit_spec
         if unit.raw_texts:
             hidden.set_params(verbose=0)

@@ -20,6 +20,7 @@ from ..hidden import HiddenStateTransformer
 from ..metrics import resolve_scoring, scorer_names
 from ._kinds import TASKS as TASK_SPECS
 from ._kinds import UNITS, TaskSpec, UnitSpec, task_spec
+from ._probe_kind import PROBE_NAMES, named_probe, probe_poolings
 from ._tasks import check_task
 
 _HIDDEN = HiddenStateTransformer._parameter_constraints
@@ -41,7 +42,13 @@ PARAMETER_CONSTRAINTS = {
         tuple,
     ],
     "tokens": _HIDDEN["tokens"],
-    "probe": [None, HasMethods(["fit", "get_params"]), list, tuple],
+    "probe": [
+        None,
+        StrOptions(set(PROBE_NAMES)),
+        HasMethods(["fit", "get_params"]),
+        list,
+        tuple,
+    ],
     "param_grid": [None, dict],
     "cv": ["cv_object"],
     "scoring": [str, callable, None],
@@ -103,6 +110,9 @@ def _check_inputs(texts, labels, config):
     y = _check_labels(labels, len(texts), "labels")
     task = task_spec(check_task(c.task, y))
     y = task.check_labels(y, "labels", mdl=c.mdl, baselines=baselines, unit=unit)
+    probes = _check_probes(c.probe, c.random_state, task)
+    poolings = _check_items(c.pooling, "pooling", unit.poolings)
+    poolings = probe_poolings(probes, poolings, unit=unit, config=c)
     scoring = task.default_scoring if c.scoring is None else c.scoring
     _check_scoring(scoring, y, task)
     scoring = resolve_scoring(scoring)  # the package's own scorer names
@@ -118,8 +128,8 @@ def _check_inputs(texts, labels, config):
         y=y,
         test_texts=test_texts,
         test_y=test_y,
-        poolings=_check_items(c.pooling, "pooling", unit.poolings),
-        probes=_check_probes(c.probe, c.random_state, task),
+        poolings=poolings,
+        probes=probes,
         grid=_check_param_grid(c.param_grid),
         baselines=baselines,
         n_repeats=n_repeats,
@@ -247,6 +257,9 @@ def _check_probes(probe, random_state, task):
     if probe is None:
         return [task.default_probe(random_state)]
     probes = list(probe) if isinstance(probe, list | tuple) else [probe]
+    probes = [
+        named_probe(p, task, random_state) if isinstance(p, str) else p for p in probes
+    ]
     if not probes:
         raise ValueError("The 'probe' parameter of layer_sweep is an empty list.")
     for p in probes:

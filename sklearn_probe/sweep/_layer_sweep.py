@@ -99,10 +99,14 @@ def layer_sweep(
         ``"regex:<pattern>"``, ``"assistant"``, ...), as in
         :class:`HiddenStateTransformer`; ``param_grid={"hidden__tokens":
         [...]}`` sweeps several. See the user guide's "Choosing tokens".
-    probe : estimator or sequence of estimators, default=None
+    probe : estimator, "linear", "attention" or sequence of them, default=None
         The classifier (regressor, for a regression) trained on each layer's
-        vectors. None is ``ProbeClassifier(random_state=random_state)`` (or
-        ``ProbeRegressor``), a linear probe; a sequence sweeps them.
+        vectors. None (or ``"linear"``) is
+        ``ProbeClassifier(random_state=random_state)`` (or ``ProbeRegressor``),
+        a linear probe; a sequence sweeps them. ``"attention"`` (or any
+        :class:`~sklearn_probe.AttentionProbe`) reads each text's token states
+        (``pooling="tokens"``) and pools them itself; see the user guide's
+        "Probes that pool for themselves".
     param_grid : dict, default=None
         More pipeline parameters to sweep, e.g.
         ``{"probe__hidden_layer_sizes": [(), (256,)]}``.

@@ -31,7 +31,9 @@ def run_sweep(texts, labels, config):
     timings = {}
     hidden, inputs, layers, timings["load"] = _load_model(inputs, config)
     with _cache_for_workers(hidden, config.n_jobs, config.cache_dir, inputs.unit):
-        timings["hidden_states"] = _warm_cache(hidden, inputs, config.random_state)
+        timings["hidden_states"] = _warm_cache(
+            hidden, inputs, config.random_state, layers
+        )
         search, pipe, candidates, rows = _search(
             hidden, inputs, layers, config, timings
         )
@@ -54,6 +56,8 @@ def run_sweep(texts, labels, config):
     settings = _settings(
         hidden, inputs, config, layers=layers, mdl_settings=mdl_settings
     )
+    # Whether the probes were solved at once or one by one, and why.
+    settings["probe_solver"] = search.probe_solver_
     timings["total"] = time.perf_counter() - started
     result = _assemble_result(
         search,

@@ -19,6 +19,7 @@ from sklearn.base import clone
 
 from ..hidden import fitted, resolve_layers
 from ..store import resolve_cache_dir
+from ._probe_kind import warm_texts
 from ._sites import check_site_layers, sweep_sites
 
 logger = logging.getLogger(__name__)
@@ -110,15 +111,15 @@ def _cache_for_workers(hidden, n_jobs, cache_dir, unit):
         yield
 
 
-def _warm_cache(hidden, inputs, random_state):
+def _warm_cache(hidden, inputs, random_state, layers=None):
     """One forward pass per text, before any probe is fitted; every site and
-    pooling of the sweep is read from that pass.
+    pooling of the sweep is read from that pass (with a probe that pools for
+    itself, the token states of ``layers``: :func:`~._probe_kind.warm_texts`).
 
     The random-weights baseline's model runs on the training texts only (it is
     not scored on the test set). Returns the seconds it took.
     """
     from ..distributed import active_backend
-    from ..hidden import cache_readings
 
     start = time.perf_counter()
     everything = inputs.texts + (inputs.test_texts or [])
@@ -129,7 +130,9 @@ def _warm_cache(hidden, inputs, random_state):
     if unit.has_word_types:
         # One pass per site and subword pooling, into memory and cache_dir.
         for site, value in readings:
-            step = clone(hidden).set_params(site=site, **{unit.pooling_param: value})
+            step = clone(hidden).set_params(
+                site=site, layer=-1, **{unit.pooling_param: value}
+            )
             unit.fitted(step, everything).transform(everything)
             for spec in own_passes:
                 step.set_params(**spec.hidden_params(random_state))
@@ -137,13 +140,13 @@ def _warm_cache(hidden, inputs, random_state):
     elif active_backend() is not None:
         _warm_on_cluster(hidden, inputs, random_state)
     else:
-        cache_readings(hidden, everything, readings)
+        warm = warm_texts(readings, layers)
+        warm(hidden, everything)
         for tokens in inputs.grid.get("hidden__tokens", ()):  # swept selections
-            step = fitted(clone(hidden).set_params(tokens=tokens))
-            cache_readings(step, everything, readings)
+            warm(fitted(clone(hidden).set_params(tokens=tokens)), everything)
         for spec in own_passes:
             step = clone(hidden).set_params(**spec.hidden_params(random_state))
-            cache_readings(fitted(step), inputs.texts, readings)
+            warm(fitted(step), inputs.texts)
     seconds = time.perf_counter() - start
     # Words: a pass per sentence and subword pooling; texts: one per text.
     n_items, noun = unit.n_passes(everything), unit.passes

@@ -69,11 +69,16 @@ def describe_sizes(sizes):
 
 def describe_probe(probe):
     """A short name of a probe: :func:`describe_sizes` for ProbeClassifier and
-    ProbeRegressor, else its repr with the changed parameters only."""
-    from ..probe import ProbeClassifier, ProbeRegressor
+    ProbeRegressor, ``"attention-pooling"`` for AttentionProbe (with its
+    head's sizes when it has hidden layers), else its repr with the changed
+    parameters only."""
+    from ..probe import AttentionProbe, ProbeClassifier, ProbeRegressor
 
     if isinstance(probe, ProbeClassifier | ProbeRegressor):
         return describe_sizes(probe.hidden_layer_sizes)
+    if isinstance(probe, AttentionProbe):
+        head = describe_sizes(probe.hidden_layer_sizes)
+        return "attention-pooling" + ("" if head == "linear" else f" {head}")
     from sklearn import config_context
 
     with config_context(print_changed_only=True):

@@ -120,3 +120,16 @@ def test_a_layer_out_of_range_is_refused(model_and_inputs):
     with pytest.raises(ValueError, match="not a hidden state"):
         with intervene(model, len(plain), lambda s: s):
             pass
+
+
+def test_an_edit_of_the_last_hidden_state_is_the_state_returned(model_and_inputs):
+    """A decoder's last hidden state is after its final norm: the edit lands
+    there, not before the norm."""
+    _, model, tokens, plain = model_and_inputs
+    width = plain[0].shape[-1]
+    directions = random_directions(width, 2, random_state=0)
+    with intervene(model, -1, erase(directions)):
+        states = _states(model, tokens)
+    np.testing.assert_allclose(states[-1].numpy() @ directions.T, 0, atol=1e-5)
+    for a, b in zip(states[:-1], plain[:-1], strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-6)

@@ -82,3 +82,35 @@ def test_bad_sizes_are_refused_with_the_range():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_passes_scikit_learn_estimator_checks():
     check_estimator(NeuronSelector(n_neurons=1, random_state=0))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_eraser_and_selector_run_in_a_grid_search():
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    from sklearn_probe.causal import ConceptEraser
+
+    X, y = _data()
+    pipe = Pipeline(
+        [
+            ("erase", "passthrough"),
+            ("units", NeuronSelector(random_state=0)),
+            ("probe", LogisticRegression()),
+        ]
+    )
+    grid = {"erase": ["passthrough", ConceptEraser()], "units__n_neurons": [5, 20]}
+    search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+    scores = {
+        (type(p["erase"]).__name__, p["units__n_neurons"]): s
+        for p, s in zip(
+            search.cv_results_["params"],
+            search.cv_results_["mean_test_score"],
+            strict=True,
+        )
+    }
+    assert scores[("str", 20)] > 0.6
+    # Erased before the units are chosen: no units bring the classes back.
+    assert abs(scores[("ConceptEraser", 20)] - 0.5) < 0.05
+    assert abs(scores[("ConceptEraser", 5)] - 0.5) < 0.05
+    assert search.best_params_["erase"] == "passthrough"

@@ -482,3 +482,34 @@ def test_selection_at_every_site_from_one_pass(tiny_bert):
             ).fit_transform(texts)
         assert counter["rows"] == 0  # served from the cache, under the selection
         np.testing.assert_allclose(again, alone[site], atol=1e-6)
+
+
+def test_token_states_are_the_selected_tokens(tiny_llama, tiny_bert):
+    """pooling="tokens" returns the states of the selected tokens only: the
+    rows of the model's own states at the hand-selected positions."""
+    tokenizer = _tokenizer(tiny_llama)
+    hidden = HiddenStateTransformer(
+        tiny_llama, layer=[1, 2], pooling="tokens", tokens="assistant", cache_dir=None
+    )
+    got = hidden.fit_transform(CONVERSATIONS)
+    for i, conversation in enumerate(CONVERSATIONS):
+        _, ids, hand = _hand_conversation_mask(
+            tokenizer, conversation, "role", "assistant"
+        )
+        states = _states(tiny_llama, ids)[[1, 2]][:, hand]  # (2, n_selected, width)
+        expected = np.concatenate(list(states), axis=1)
+        np.testing.assert_allclose(got[i], expected, atol=1e-5, rtol=1e-5)
+    # Plain texts: a regex; served again from the cache under the selection.
+    bert = HiddenStateTransformer(
+        tiny_bert, layer=-1, pooling="tokens", tokens="regex:good|film", cache_dir=None
+    )
+    texts = ["a good film", "i love this film"]
+    first = bert.fit_transform(texts)
+    assert [len(t) for t in first] == [2, 1]
+    everything = clone(bert).set_params(tokens="all").fit_transform(texts)
+    assert [len(t) for t in everything] == [5, 6]
+    np.testing.assert_array_equal(first[0], everything[0][[2, 3]])
+    with count_forward_rows(tiny_bert) as counter:
+        again = bert.transform(texts)
+    assert counter["rows"] == 0
+    np.testing.assert_array_equal(again[1], first[1])

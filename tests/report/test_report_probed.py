@@ -67,13 +67,19 @@ def test_the_defaults_leave_the_title_as_it_was(tmp_path, close_figures):
         # Swept sites, one head, every token.
         (
             {"site": ["residual", "attention"], "tokens": None, "probe": "linear"},
-            " (site: residual, attention)",
+            " (sites: residual, attention)",
             ["- **site**: residual, attention"],
         ),
         (
             {"site": "heads", "head": 2, "probe": "linear"},
             " (site: heads, head 2)",
             ["- **site**: heads, head 2"],
+        ),
+        # Several selections: "tokens" as it is.
+        (
+            {"tokens": ["assistant", "user"], "probe": "linear"},
+            " (tokens: assistant, user)",
+            ["- **tokens**: assistant, user"],
         ),
         # A selection given as a mapping; a probe other than the linear one.
         (
