@@ -7,7 +7,8 @@ checkpoints in ``_checkpoint``), fingerprints of models and signatures of their
 folders (``_fingerprint``), the one forward pass of texts and words alike
 (``_forward``: autocast, layers spread over devices), pooling every layer of
 texts (``_extract``, ``_pooling``; every pooling and site at once:
-``_one_pass``), the sites inside a block and their hooks (``_sites``), what
+``_one_pass``), the sites inside a block and their hooks (``_sites``), the
+tokens pooled (``_tokens``; conversations rendered in ``_chat``), what
 the transformers keep in the vector store (``_caching``; the store itself is
 :mod:`sklearn_probe.store`), the checks on raw-text input
 (``_validation``) and the warnings, which point at the caller's line

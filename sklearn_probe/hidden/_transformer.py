@@ -313,10 +313,7 @@ class HiddenStateTransformer(BaseHiddenStates):
         own = (self.site, self.pooling_)
         readings = [(self.site, r) if isinstance(r, str) else tuple(r) for r in also]
         others = [r for r in dict.fromkeys(readings) if r != own]
-        inputs = TokenInputs(
-            loaded.tokenizer, texts, parse_tokens(getattr(self, "tokens", "all"))
-        )
-        selecting = inputs.conversations or inputs.selection.kind != "all"
+        inputs, selecting = self._token_inputs(loaded, texts)
         texts = inputs.texts  # conversations: their rendered texts
         key, description = self._extraction_key(
             self.pooling_, loaded, conversations=inputs.conversations
@@ -369,22 +366,35 @@ class HiddenStateTransformer(BaseHiddenStates):
             progress=self._progress_bar if self.verbose else None,
         )
         if truncated:
-            limit = f" (up to {loaded.max_positions} for this model)"
-            lost = ""
-            if inputs.n_shortened:
-                lost = (
-                    f" {inputs.n_shortened} of them lost some of their selected "
-                    f"tokens (tokens={self.tokens!r}), and their vectors pool only "
-                    "the selected tokens that fit;"
-                )
-            warn_caller(
-                f"{truncated} of {len(texts)} texts were longer than max_length="
-                f"{self.max_length_} tokens and were truncated;{lost} raise "
-                f"max_length{limit if loaded.max_positions else ''} to keep them "
-                "whole.",
-                TruncationWarning,
-            )
+            self._warn_truncated(loaded, truncated, len(texts), inputs.n_shortened)
         return out
+
+    def _token_inputs(self, loaded, texts):
+        """The samples made ready for the token selection (:mod:`._tokens`),
+        and whether the pass must select (a selection, or conversations)."""
+        inputs = TokenInputs(
+            loaded.tokenizer, texts, parse_tokens(getattr(self, "tokens", "all"))
+        )
+        return inputs, inputs.conversations or inputs.selection.kind != "all"
+
+    def _warn_truncated(self, loaded, truncated, n_texts, n_shortened):
+        """The TruncationWarning: texts cut, and those whose selection lost
+        tokens."""
+        limit = f" (up to {loaded.max_positions} for this model)"
+        lost = ""
+        if n_shortened:
+            lost = (
+                f" {n_shortened} of them lost some of their selected "
+                f"tokens (tokens={self.tokens!r}), and their vectors pool only "
+                "the selected tokens that fit;"
+            )
+        warn_caller(
+            f"{truncated} of {n_texts} texts were longer than max_length="
+            f"{self.max_length_} tokens and were truncated;{lost} raise "
+            f"max_length{limit if loaded.max_positions else ''} to keep them "
+            "whole.",
+            TruncationWarning,
+        )
 
     def _resolve_pooling(self, loaded):
         if self.pooling != "auto":
