@@ -307,7 +307,6 @@ class HiddenStateTransformer(BaseHiddenStates):
         every chunk run through the model.
         """
         from ._extract import extract
-        from ._sites import site_shape
 
         loaded = self._get_loaded()
         own = (self.site, self.pooling_)
@@ -360,7 +359,7 @@ class HiddenStateTransformer(BaseHiddenStates):
             description=description,
             compute=compute,
             layers=self._site_rows(layers),
-            shape=site_shape(loaded, self.site, self.site_modules),
+            shape=self._store_shape(),
             cache_dir=self.cache_dir,
             cache_mode=self.cache_mode,
             progress=self._progress_bar if self.verbose else None,

@@ -121,7 +121,8 @@ def layer_sweep(
     test : tuple (texts, labels), default=None
         A held-out test set. The best pipeline is scored on it after the layer
         was chosen on the training texts; that score is ``test_score``, apart
-        from the cross-validated scores.
+        from the cross-validated scores, with its 95% bootstrap interval over
+        the test texts, ``test_score_ci``.
     max_length, batch_size, device, cache_dir, trust_remote_code
         Passed to :class:`~sklearn_probe.HiddenStateTransformer` (or, with
         ``unit="word"``, :class:`~sklearn_probe.WordHiddenStateTransformer`);
