@@ -142,6 +142,8 @@ def _warm_cache(hidden, inputs, random_state, layers=None):
     else:
         warm = warm_texts(readings, layers)
         warm(hidden, everything)
+        for tokens in inputs.grid.get("hidden__tokens", ()):  # swept selections
+            warm(fitted(clone(hidden).set_params(tokens=tokens)), everything)
         for spec in own_passes:
             step = clone(hidden).set_params(**spec.hidden_params(random_state))
             warm(fitted(step), inputs.texts)
