@@ -153,28 +153,23 @@ def test_a_warm_up_that_cannot_be_kept_is_refused(tiny_bert, memory_limit):
         cache_token_states(fitted(tokens(tiny_bert)), TEXTS, [0, 1, 2, 3])
 
 
-def test_a_selection_mask_chooses_the_tokens(tiny_bert):
+@pytest.mark.parametrize("model", ["tiny_bert", "tiny_gpt2"])
+def test_a_selection_mask_chooses_the_tokens(model, request):
     from sklearn_probe.hidden._token_states import _compute, _tokenize
 
-    step = fitted(tokens(tiny_bert, layer=2))
+    path = request.getfixturevalue(model)
+    step = fitted(tokens(path, layer=2))
     ids, _ = _tokenize(step, TEXTS)
-
-    def first_token(input_ids, attention):
-        keep = attention.bool().clone()
-        keep[:, 1:] = False
-        return keep
-
-    states = _compute(step, TEXTS, ids, [2], mask=first_token)
-    cls = HiddenStateTransformer(tiny_bert, layer=2, pooling="cls", cache_dir=None)
+    # The last token of every text, under either padding side.
+    last = [np.arange(len(i)) == len(i) - 1 for i in ids]
+    states = _compute(step, TEXTS, ids, [2], masks=last)
+    pooled = HiddenStateTransformer(path, layer=2, pooling="last", cache_dir=None)
     np.testing.assert_allclose(
-        np.concatenate([s[0] for s in states]), cls.fit_transform(TEXTS), atol=1e-6
+        np.concatenate([s[0] for s in states]), pooled.fit_transform(TEXTS), atol=1e-6
     )
-
-    def nothing(input_ids, attention):
-        return attention.bool() & False
-
+    nothing = [np.zeros(len(i), bool) for i in ids]
     with pytest.raises(ValueError, match="Text 2 \\(''\\) has no selected token"):
-        _compute(step, TEXTS, ids, [2], mask=nothing)
+        _compute(step, TEXTS, ids, [2], masks=nothing)
     # A selection's states never stand in for every token's.
     assert [len(s) for s in step.transform(TEXTS)] == [len(i) for i in ids]
 
