@@ -28,6 +28,7 @@ import sys
 import warnings
 
 from ._cache import _add_cache_parser
+from ._clock import process_started
 from ._common import UserError, flag_names, one_line, speak_flags
 from ._compare import _add_compare_parser
 from ._predict import _add_predict_parser
@@ -71,10 +72,14 @@ def _version():
 
 def main(argv=None):
     """Run the command line; returns the exit status (0 on success)."""
+    # Run as the process's own command (no argv given), the time line of a
+    # report starts when the process did: its start-up is a part of the run.
+    process_start = process_started() if argv is None else None
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     args.argv = argv
+    args.process_started = process_start
     _configure_logging(args)
     try:
         with warnings.catch_warnings():

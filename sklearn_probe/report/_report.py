@@ -11,6 +11,7 @@ from pathlib import Path
 from ._files import now, package_versions, save_figure, write_json
 from ._folder import replacing
 from ._markdown import markdown_report
+from ._text import run_parts
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ def write_report(
     dpi=150,
     task=None,
     started=None,
+    startup=None,
 ):
     """Write a sweep's results to ``out_dir``, whole or not at all.
 
@@ -76,6 +78,10 @@ def write_report(
         ``time.perf_counter()`` when the run began (the command passes it):
         report.md's time line then covers the whole run, loading the data
         included. None: the sweep, the pictures, the pipeline and the report.
+    startup : float, default=None
+        Seconds from the process's start to ``started`` (Python and its
+        imports; the command passes it): the time line counts them as a part
+        of the run, ``startup`` in results.json's ``report_timings_s``.
 
     Returns
     -------
@@ -108,13 +114,15 @@ def write_report(
             **result.to_dict(),
             "versions": versions,
             "files": sorted([*written, "results.json", "report.md"]),
-            # Beside the sweep's timings_s: what writing the report took.
-            "report_timings_s": dict(run),
         }
-        write_json(folder / "results.json", payload)
         run["report"] = time.perf_counter() - clock
         if started is not None:
             run["whole"] = time.perf_counter() - started
+            if startup is not None:
+                run["startup"] = float(startup)
+                run["whole"] += run["startup"]
+        # Beside the sweep's timings_s: the run's parts (see run_parts).
+        payload["report_timings_s"] = run_parts(result, run)
         page = markdown_report(
             result,
             written,
@@ -125,6 +133,7 @@ def write_report(
             task=task,
             run=run,
         )
+        write_json(folder / "results.json", payload)
         (folder / "report.md").write_text(page)
     written.update({name: out / name for name in ("results.json", "report.md")})
     logger.info("Wrote %s to %s", ", ".join(sorted(written)), out)

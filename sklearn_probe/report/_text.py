@@ -47,21 +47,50 @@ def test_interval_words(result):
     )
 
 
+#: The run's parts after the sweep, with their words in the time line.
+_AFTER_SWEEP = (("pictures", "pictures"), ("pipeline", "saved pipeline"))
+_AFTER_SWEEP += (("report", "report"),)
+
+
+def run_parts(result, run):
+    """The seconds of a whole run, part by part, as results.json keeps them.
+
+    ``run``: what the report measured (``pictures``, ``pipeline``,
+    ``report``; ``whole``, the run from its clock's start, and ``startup``,
+    the process's start-up before that, when known). Adds ``sweep`` (the
+    sweep's own total) and, with ``whole``, ``rest`` (loading the data and
+    whatever no part names): the parts then add up to ``whole``.
+    """
+    parts = {"sweep": float(result.timings["total"]), **run}
+    if "whole" in parts:
+        named = sum(v for k, v in parts.items() if k not in ("whole", "rest"))
+        parts["rest"] = max(parts["whole"] - named, 0.0)
+        # A clock read a little early never makes the parts exceed the whole.
+        parts["whole"] = max(parts["whole"], named)
+    return parts
+
+
 def _time_line(result, run):
     """Where the time went: the whole run and its parts, or the sweep's."""
     sweep = _sweep_parts(result)
     total = result.timings["total"]
     if not run:
         return f"The sweep took {total:.1f} s: {sweep}."
-    parts = [("pictures", "pictures"), ("pipeline", "saved pipeline")]
-    parts += [("report", "report")]
-    after = "".join(f", {label} {run[key]:.1f} s" for key, label in parts if key in run)
-    whole = total + sum(run[key] for key, _ in parts if key in run)
-    if "whole" in run:
-        rest = run["whole"] - whole
-        whole = run["whole"]
-        after += f", loading the data and the rest {max(rest, 0):.1f} s"
-    return f"Took {whole:.1f} s in all: the sweep {total:.1f} s ({sweep}){after}."
+    parts = run_parts(result, run)
+    after = "".join(
+        f", {label} {parts[key]:.1f} s" for key, label in _AFTER_SWEEP if key in parts
+    )
+    whole = sum(parts[key] for key, _ in _AFTER_SWEEP if key in parts) + total
+    before = ""
+    if "whole" in parts:
+        whole = parts["whole"]
+        after += f", loading the data and the rest {parts['rest']:.1f} s"
+        if "startup" in parts:
+            before = f"start-up (Python and imports) {parts['startup']:.1f} s, "
+    return (
+        f"Took {whole:.1f} s in all: {before}the sweep {total:.1f} s ({sweep})"
+        f"{after}."
+    )
 
 
 def _sweep_parts(result):
