@@ -18,10 +18,15 @@ same fits as the hand-written pass.
 ``--part command``: ``sklearn-probe sweep --out DIR --quiet`` (the default
 command: 1,000 texts, 800 cross-validated, pictures, report, pipeline) as a
 fresh process, its wall time against the sweep's own total that its report
-prints ("the sweep N s"), with the store off (``--no-cache``) or warm.
+prints ("the sweep N s"), with the store off (``--cache-dir none``) or warm;
+alternating with the same sweep (the data loaded as the command loads them,
+then the ``layer_sweep`` call the command makes, nothing written) in a fresh
+Python process of its own, its wall time from outside: what a user who runs
+the sweep from Python waits for, start-up and imports included.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/text_sweep.py --part sweep
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/text_sweep.py --part command
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/text_sweep.py --part command \\
+        --cache-dir none
 """
 
 import argparse
@@ -92,8 +97,21 @@ def sweep_part(n, repeats):
     )
 
 
+#: The command's sweep alone, in a fresh process: its data, its layer_sweep
+#: call (the command's own arguments), no pictures, report or pipeline.
+FRESH_SWEEP = """
+import json, sys
+from sklearn_probe.cli import build_parser
+from sklearn_probe.cli._sweep import _load_data, _sweep, _task
+args = build_parser().parse_args(["sweep", "--quiet", *sys.argv[1:]])
+data = _load_data(args)
+result = _sweep(args, data.train, data.test, _task(args.task, data.train, data.test))
+print(json.dumps(result.timings["total"]))
+"""
+
+
 def command_part(repeats, extra):
-    times = []
+    runs = []
     with tempfile.TemporaryDirectory() as out:
         for _ in range(repeats):
             start = time.perf_counter()
@@ -115,11 +133,22 @@ def command_part(repeats, extra):
             with open(f"{out}/report/report.md", encoding="utf-8") as f:
                 line = re.search(r"Took .*", f.read()).group(0)
             sweep = float(re.search(r"the sweep ([0-9.]+) s", line).group(1))
-            times.append((wall, sweep, line))
-    for wall, sweep, line in times:
+            start = time.perf_counter()
+            proc = subprocess.run(
+                [sys.executable, "-c", FRESH_SWEEP, *extra],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            fresh = time.perf_counter() - start
+            fresh_sweep = float(proc.stdout.strip().splitlines()[-1])
+            runs.append((wall, sweep, line, fresh, fresh_sweep))
+    for wall, sweep, line, fresh, fresh_sweep in runs:
         print(
-            f"command {wall:.1f} s wall, its sweep {sweep:.1f} s: "
-            f"RATIO {wall / sweep:.2f}"
+            f"command {wall:.1f} s wall, its sweep {sweep:.1f} s: RATIO "
+            f"{wall / sweep:.2f}; the same sweep from a fresh Python process "
+            f"{fresh:.1f} s wall (its sweep {fresh_sweep:.1f} s): command / "
+            f"fresh RATIO {wall / fresh:.2f}"
         )
         print(f"  report: {line}")
 
