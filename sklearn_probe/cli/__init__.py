@@ -28,7 +28,7 @@ import sys
 import warnings
 
 from ._cache import _add_cache_parser
-from ._clock import process_started
+from ._clock import called_by_entry_point, exit_now, process_started
 from ._common import UserError, flag_names, one_line, speak_flags
 from ._compare import _add_compare_parser
 from ._predict import _add_predict_parser
@@ -72,9 +72,12 @@ def _version():
 
 def main(argv=None):
     """Run the command line; returns the exit status (0 on success)."""
-    # Run as the process's own command (no argv given), the time line of a
-    # report starts when the process did: its start-up is a part of the run.
-    process_start = process_started() if argv is None else None
+    # Run as the process's own command (the ``sklearn-probe`` script or
+    # ``python -m sklearn_probe``), the time line of a report starts when the
+    # process did: its start-up is a part of the run; and the process ends
+    # when the command's work is done (see exit_now).
+    own = argv is None and called_by_entry_point(sys._getframe(1))
+    process_start = process_started() if own else None
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
@@ -84,7 +87,7 @@ def main(argv=None):
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _warning_shower(args.flags)
-            return args.handler(args)
+            status = args.handler(args)
     except KeyboardInterrupt:
         print("sklearn-probe: interrupted", file=sys.stderr)
         return 130
@@ -97,6 +100,9 @@ def main(argv=None):
             text = speak_flags(text, args.flags)
         print(f"sklearn-probe: error: {text}", file=sys.stderr)
         return 1
+    if process_start is not None:
+        exit_now(status)
+    return status
 
 
 def _warning_shower(flags):

@@ -69,6 +69,8 @@ def command_run(tiny_bert, tmp_path_factory):
     proc = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
     wall = time.perf_counter() - start
     assert proc.returncode == 0, proc.stderr
+    # Its output is all out, though the process ends before Python's teardown.
+    assert proc.stdout.splitlines()[-1].startswith("Try it: sklearn-probe predict")
     saved = json.loads((out / "results.json").read_text())
     return wall, saved, (out / "report.md").read_text()
 
