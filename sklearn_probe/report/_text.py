@@ -88,8 +88,7 @@ def _time_line(result, run):
         if "startup" in parts:
             before = f"start-up (Python and imports) {parts['startup']:.1f} s, "
     return (
-        f"Took {whole:.1f} s in all: {before}the sweep {total:.1f} s ({sweep})"
-        f"{after}."
+        f"Took {whole:.1f} s in all: {before}the sweep {total:.1f} s ({sweep}){after}."
     )
 
 

@@ -3,7 +3,6 @@ what importing the command leaves for later."""
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -59,9 +58,11 @@ def command_run(tiny_bert, tmp_path_factory):
     folder = tmp_path_factory.mktemp("timed")
     texts, labels = length_corpus(60)
     data = folder / "reviews.csv"
-    pd.DataFrame({"review": texts, "size": np.asarray(labels)}).to_csv(data, index=False)
+    frame = pd.DataFrame({"review": texts, "size": np.asarray(labels)})
+    frame.to_csv(data, index=False)
     out = folder / "report"
-    command = [sys.executable, "-m", "sklearn_probe", "sweep", "--model", str(tiny_bert)]
+    command = [sys.executable, "-m", "sklearn_probe", "sweep"]
+    command += ["--model", str(tiny_bert)]
     command += ["--dataset", str(data), "--text-column", "review"]
     command += ["--label-column", "size", "--cv", "3", "--max-epochs", "50"]
     command += ["--cache-dir", "none", "--out", str(out), "--quiet"]
