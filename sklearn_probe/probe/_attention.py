@@ -139,7 +139,11 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         self.mean_ = tokens.mean(axis=0)
         scale = tokens.std(axis=0)
         self.scale_ = np.where(scale > 1e-12, scale, 1.0)
-        self._train(texts, y_encoded)
+        # Standardised in place: the training states, text after text.
+        tokens -= self.mean_
+        tokens /= self.scale_
+        lengths = np.fromiter((len(t) for t in texts), np.int64, len(texts))
+        self._train(tokens, np.repeat(np.arange(len(texts)), lengths), y_encoded)
         return self
 
     def decision_function(self, X):
@@ -250,8 +254,10 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
             mask[i, : len(t)] = True
         return states, mask
 
-    def _train(self, texts, y):
-        """Full-batch L-BFGS on the penalised cross-entropy, from mean pooling."""
+    def _train(self, tokens, segments, y):
+        """Full-batch L-BFGS on the penalised cross-entropy, from mean pooling,
+        over the standardised states of every training token (no padding:
+        row ``i`` belongs to text ``segments[i]``)."""
         import torch
 
         rng = check_random_state(self.random_state)
@@ -260,9 +266,10 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
             self.module_ = _module(
                 self.n_features_in_, tuple(self.hidden_layer_sizes), len(self.classes_)
             )
-        states, mask = (torch.from_numpy(a) for a in self._padded(texts))
+        n_texts = len(y)
+        tokens, segments = torch.from_numpy(tokens), torch.from_numpy(segments)
         targets = torch.from_numpy(y.astype(np.int64))
-        penalty = self.n_features_in_ / (2 * self.C * len(texts))
+        penalty = self.n_features_in_ / (2 * self.C * n_texts)
         weights = [p for n, p in self.module_.named_parameters() if "bias" not in n]
         optimizer = torch.optim.LBFGS(
             self.module_.parameters(),
@@ -275,7 +282,7 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
 
         def closure():
             optimizer.zero_grad()
-            logits = self.module_(states, mask)
+            logits = self.module_(tokens, segments, n_texts)
             loss = torch.nn.functional.cross_entropy(logits, targets)
             loss = loss + penalty * sum((w**2).sum() for w in weights)
             loss.backward()
@@ -352,6 +359,25 @@ def _module(n_features, sizes, n_classes):
     """The query and the head as a torch module (built lazily: torch on use)."""
     import torch
 
+    class Project(torch.autograd.Function):
+        """``tokens @ matrix``, differentiable in ``matrix`` only. Its gradient
+        ``tokens.T @ grad`` goes through numpy: torch's own product of a
+        transposed tall matrix with a few columns runs about ten times slower
+        on the CPU than one pass over ``tokens``."""
+
+        @staticmethod
+        def forward(ctx, tokens, matrix):
+            ctx.save_for_backward(tokens)
+            return torch.from_numpy(tokens.numpy() @ matrix.detach().numpy())
+
+        @staticmethod
+        def backward(ctx, grad):
+            (tokens,) = ctx.saved_tensors
+            grad = grad.contiguous().numpy()
+            return None, torch.from_numpy(tokens.numpy().T @ grad)
+
+    project = Project.apply
+
     class AttentionPooling(torch.nn.Module):
         def __init__(self):
             super().__init__()
@@ -362,12 +388,28 @@ def _module(n_features, sizes, n_classes):
                 width = size
             self.head = torch.nn.Sequential(*layers, torch.nn.Linear(width, n_classes))
 
-        def weights(self, states, mask):
-            scores = (states @ self.query).masked_fill(~mask, float("-inf"))
-            return torch.softmax(scores, dim=1)
-
-        def forward(self, states, mask):
-            pooled = (self.weights(states, mask).unsqueeze(-1) * states).sum(dim=1)
-            return self.head(pooled)
+        def forward(self, tokens, segments, n_texts):
+            """The logits of ``n_texts`` texts from their tokens' states, the
+            rows of ``tokens`` (row ``i`` of text ``segments[i]``), with no
+            padding; for a linear head, one pass over the states each way
+            (``logits = sum_t a_t (h_t W^T) + b``: a product with
+            ``[q | W^T]``)."""
+            linear = len(self.head) == 1
+            head = self.head[0]
+            columns = [self.query[:, None]] + ([head.weight.T] if linear else [])
+            both = project(tokens, torch.cat(columns, 1))
+            scores, values = both[:, 0], both[:, 1:]
+            # The softmax of each text's scores, shifted by the text's top
+            # score (a constant of the text: no gradient).
+            top = torch.full((n_texts,), float("-inf"), dtype=scores.dtype)
+            top = top.scatter_reduce(0, segments, scores.detach(), "amax")
+            exp = torch.exp(scores - top[segments])
+            total = torch.zeros(n_texts, dtype=exp.dtype).index_add(0, segments, exp)
+            weights = (exp / total[segments])[:, None]
+            if linear:
+                logits = torch.zeros(n_texts, values.shape[1], dtype=values.dtype)
+                return logits.index_add(0, segments, weights * values) + head.bias
+            pooled = torch.zeros(n_texts, tokens.shape[1], dtype=tokens.dtype)
+            return self.head(pooled.index_add(0, segments, weights * tokens))
 
     return AttentionPooling()
