@@ -18,7 +18,7 @@ import numbers
 import warnings
 
 import numpy as np
-from scipy.sparse import issparse
+from scipy.sparse import csr_matrix, issparse
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -203,8 +203,8 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         list of ndarray of shape (n_tokens,)
         """
         out = []
-        for batch, texts, _, weights in self._attended(X):
-            out += [w[: len(texts[i])] for w, i in zip(weights, batch, strict=True)]
+        for starts, _, weights in self._attended(X):
+            out += np.split(weights, starts[1:])
         return out
 
     # -- steps -----------------------------------------------------------------
@@ -243,16 +243,6 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
             if len(y) != len(texts):
                 raise ValueError(f"{len(texts)} texts but {len(y)} labels.")
         return texts, y
-
-    def _padded(self, texts):
-        """Standardised states padded to the batch's longest text, and the mask."""
-        longest = max(len(t) for t in texts)
-        states = np.zeros((len(texts), longest, self.n_features_in_), np.float32)
-        mask = np.zeros((len(texts), longest), bool)
-        for i, t in enumerate(texts):
-            states[i, : len(t)] = (t - self.mean_) / self.scale_
-            mask[i, : len(t)] = True
-        return states, mask
 
     def _train(self, tokens, segments, y):
         """Full-batch L-BFGS on the penalised cross-entropy, from mean pooling,
@@ -309,18 +299,33 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         self.intercepts_ = [m.bias.detach().numpy().astype(np.float64) for m in linears]
 
     def _attended(self, X):
-        """Per batch of ``X``'s texts: their indices, the texts, the padded
-        states and the attention weights (one batch padded at a time)."""
+        """Per batch of ``X``'s texts: where each text starts among the rows,
+        the standardised states of their tokens (text after text, no
+        padding) and each token's attention weight (a softmax per text)."""
         check_is_fitted(self)
         texts, _ = self._check_texts(X, reset=False)
         for batch in _batches(len(texts), self.batch_size):
-            states, mask = self._padded([texts[i] for i in batch])
-            yield batch, texts, states, _softmax_weights(states, mask, self.query_)
+            lengths = np.fromiter((len(texts[i]) for i in batch), np.int64, len(batch))
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            tokens = np.concatenate([texts[i] for i in batch])
+            tokens -= self.mean_
+            tokens /= self.scale_
+            scores = tokens @ self.query_
+            scores -= np.repeat(np.maximum.reduceat(scores, starts), lengths)
+            weights = np.exp(scores)
+            weights /= np.repeat(np.add.reduceat(weights, starts), lengths)
+            yield starts, tokens, weights
 
     def _logits(self, X):
         parts = []
-        for _, _, states, weights in self._attended(X):
-            hidden = np.einsum("bt,btd->bd", weights, states)
+        for starts, tokens, weights in self._attended(X):
+            # Each text's weighted sum of its states: a sparse product, one
+            # pass over the states.
+            rows = csr_matrix(
+                (weights, np.arange(len(tokens)), np.append(starts, len(tokens))),
+                shape=(len(starts), len(tokens)),
+            )
+            hidden = rows @ tokens
             for k, (coef, intercept) in enumerate(
                 zip(self.coefs_, self.intercepts_, strict=True)
             ):
@@ -329,13 +334,6 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
                     hidden = np.maximum(hidden, 0)
             parts.append(hidden)
         return np.concatenate(parts)
-
-
-def _softmax_weights(states, mask, query):
-    scores = np.where(mask, states @ query, -np.inf)
-    scores -= scores.max(axis=1, keepdims=True)
-    weights = np.exp(scores)
-    return weights / weights.sum(axis=1, keepdims=True)
 
 
 def _ragged(X):
