@@ -26,6 +26,14 @@ The tasks:
 
 Prints each sweep's best layer, its mean CV accuracy ± sd over the folds, the
 control at that layer, and the seconds; one JSON line at the end.
+
+``--tasks fit`` times one fold's fit alone: the token states of layer 4 of the
+Rotten Tomatoes texts (800 of the 1,000 to train, the rest to predict), fitted
+``--repeats`` times after one warm-up fit (the first fit in a process imports
+torch's optimiser). With ``--old-module PATH`` (a file holding another version
+of ``sklearn_probe/probe/_attention.py``, e.g. from ``git show
+REV:sklearn_probe/probe/_attention.py``) the same fits of that version, in the
+same run, and the largest difference of their predicted probabilities.
 """
 
 import argparse
@@ -115,6 +123,51 @@ def sweep(texts, y, probe, args):
     }
 
 
+def time_fit(args):
+    """Seconds of one fit on one fold's token states (best of ``--repeats``),
+    its L-BFGS iterations, and against ``--old-module`` the same."""
+    import importlib.util
+
+    from sklearn_probe import AttentionProbe, HiddenStateTransformer
+
+    texts, y = balanced_reviews(args.n_reviews, args.seed)
+    hidden = HiddenStateTransformer(
+        "minilm", layer=4, pooling="tokens", max_length=args.max_length
+    )
+    states = list(hidden.fit_transform(texts))
+    n_train = int(0.8 * len(states))
+    probes = {"new": AttentionProbe}
+    if args.old_module:
+        spec = importlib.util.spec_from_file_location("old", args.old_module)
+        old = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(old)
+        probes["old"] = old.AttentionProbe
+    out = {
+        "n_train": n_train,
+        "tokens": int(sum(len(s) for s in states[:n_train])),
+        "width": int(states[0].shape[1]),
+    }
+    for name, cls in probes.items():
+        cls(max_iter=2).fit(states[:20], y[:20])  # imports, once per process
+        seconds = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            probe = cls(random_state=0).fit(states[:n_train], y[:n_train])
+            seconds.append(time.perf_counter() - start)
+        out[name] = {
+            "seconds": round(min(seconds), 3),
+            "n_iter": probe.n_iter_,
+            "proba": probe.predict_proba(states[n_train:]),
+        }
+    if "old" in out:
+        diff = np.abs(out["old"]["proba"] - out["new"]["proba"]).max()
+        out["max_abs_proba_diff"] = float(diff)
+        out["speedup"] = round(out["old"]["seconds"] / out["new"]["seconds"], 2)
+    for name in probes:
+        del out[name]["proba"]
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n-few", type=int, default=400)
@@ -125,7 +178,14 @@ def main():
     )
     parser.add_argument("--evidence", type=int, default=2, help="words of evidence")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--tasks", nargs="+", default=["few-token", "reviews"])
+    parser.add_argument(
+        "--tasks",
+        nargs="+",
+        default=["few-token", "reviews"],
+        choices=["few-token", "reviews", "fit"],
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="fits timed (fit)")
+    parser.add_argument("--old-module", help="another _attention.py to time (fit)")
     args = parser.parse_args()
 
     import torch
@@ -139,6 +199,10 @@ def main():
     }
     out = {}
     for task in args.tasks:
+        if task == "fit":
+            out[task] = time_fit(args)
+            print(f"{task:>10}: {out[task]}", flush=True)
+            continue
         texts, y = data[task]()
         out[task] = {"n_texts": len(texts)}
         for name, probe in (("attention", "attention"), ("mean+linear", None)):
