@@ -270,15 +270,20 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
             line_search_fn="strong_wolfe",
         )
 
-        def closure():
-            optimizer.zero_grad()
+        def objective():
             logits = self.module_(tokens, segments, n_texts)
             loss = torch.nn.functional.cross_entropy(logits, targets)
-            loss = loss + penalty * sum((w**2).sum() for w in weights)
+            return loss + penalty * sum((w**2).sum() for w in weights)
+
+        def closure():
+            optimizer.zero_grad()
+            loss = objective()
             loss.backward()
             return loss
 
-        self.loss_ = float(optimizer.step(closure).detach())
+        optimizer.step(closure)  # returns the loss at the start
+        with torch.no_grad():
+            self.loss_ = float(objective())
         self.n_iter_ = int(optimizer.state[optimizer._params[0]]["n_iter"])
         if self.n_iter_ >= self.max_iter:
             warnings.warn(
