@@ -33,10 +33,16 @@ Rotten Tomatoes texts (800 of the 1,000 to train, the rest to predict), fitted
 torch's optimiser). With ``--old-module PATH`` (a file holding another version
 of ``sklearn_probe/probe/_attention.py``, e.g. from ``git show
 REV:sklearn_probe/probe/_attention.py``) the same fits of that version, in the
-same run, and the largest difference of their predicted probabilities.
+same run, and the largest difference of their predicted probabilities; with
+the other tasks, a sweep of that version first (each attention sweep then
+starts from an empty memory cache and runs the model itself; the linear sweep
+after them reads the vectors that the last one's warm-up kept, as without
+``--old-module``).
 """
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import time
@@ -123,11 +129,47 @@ def sweep(texts, y, probe, args):
     }
 
 
+@contextlib.contextmanager
+def old_probe(path):
+    """``AttentionProbe`` running the methods of the version in ``path``
+    (None: as it is), so that a sweep fits that version."""
+    from sklearn_probe import AttentionProbe
+
+    if path is None:
+        yield
+        return
+    saved = dict(vars(AttentionProbe))
+    methods = {
+        name: value
+        for name, value in vars(load_probe_module(path).AttentionProbe).items()
+        if callable(value) and not name.startswith("__")
+    }
+    try:
+        for name, value in methods.items():
+            setattr(AttentionProbe, name, value)
+        yield
+    finally:
+        for name in methods:
+            if name in saved:
+                setattr(AttentionProbe, name, saved[name])
+            else:
+                delattr(AttentionProbe, name)
+
+
+@functools.cache
+def load_probe_module(path):
+    """The module in ``path`` (another version of ``_attention.py``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("old_attention", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def time_fit(args):
     """Seconds of one fit on one fold's token states (best of ``--repeats``),
     its L-BFGS iterations, and against ``--old-module`` the same."""
-    import importlib.util
-
     from sklearn_probe import AttentionProbe, HiddenStateTransformer
 
     texts, y = balanced_reviews(args.n_reviews, args.seed)
@@ -138,10 +180,7 @@ def time_fit(args):
     n_train = int(0.8 * len(states))
     probes = {"new": AttentionProbe}
     if args.old_module:
-        spec = importlib.util.spec_from_file_location("old", args.old_module)
-        old = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(old)
-        probes["old"] = old.AttentionProbe
+        probes["old"] = load_probe_module(args.old_module).AttentionProbe
     out = {
         "n_train": n_train,
         "tokens": int(sum(len(s) for s in states[:n_train])),
@@ -205,8 +244,17 @@ def main():
             continue
         texts, y = data[task]()
         out[task] = {"n_texts": len(texts)}
-        for name, probe in (("attention", "attention"), ("mean+linear", None)):
-            numbers = sweep(texts, y, probe, args)
+        runs = [("attention", "attention"), ("mean+linear", None)]
+        if args.old_module:
+            runs.insert(0, ("attention (old)", "attention"))
+        for name, probe in runs:
+            if args.old_module and probe == "attention":
+                # Each version's sweep computes the token states itself.
+                from sklearn_probe.hidden import clear_cache
+
+                clear_cache()
+            with old_probe(args.old_module if "old" in name else None):
+                numbers = sweep(texts, y, probe, args)
             out[task][name] = numbers
             print(
                 f"{task:>10} {name:>12}: best layer {numbers['best_layer']}, CV "

@@ -12,6 +12,14 @@ per text (a list, or an object array, of any lengths), a 3-D array
 ``(n_texts, n_tokens, n_features)``, or a 2-D array (one token per text, where
 the probe is an ordinary linear classifier: what scikit-learn's common checks
 feed it).
+
+Training reads each token's state twice per evaluation of the loss (for a
+linear head: the scores and the head's logits of every token in one product
+with ``[q | W^T]``, and the gradient back in one more), over the tokens of all
+texts end to end rather than padded to the longest. It runs the same L-BFGS
+as a padded formulation would: the same iterations, probabilities equal to
+float32 rounding (within 1e-5 on the benchmark's texts; the user guide's page
+gives the figures).
 """
 
 import numbers
@@ -48,8 +56,9 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
     tol : float, default=1e-6
         L-BFGS stops when the loss or the gradient changes less than ``tol``.
     batch_size : int, default=256
-        Texts per batch when predicting (the padded states of one batch at a
-        time); training pads the whole training set once.
+        Texts per batch when predicting (the states of one batch at a time);
+        training holds the states of every training token once, text after
+        text, without padding.
     random_state : int, RandomState instance or None, default=None
         Seeds the head's initialisation.
 
