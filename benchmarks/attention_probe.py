@@ -29,12 +29,13 @@ control at that layer, and the seconds; one JSON line at the end.
 
 ``--tasks fit`` times one fold's fit alone: the token states of layer 4 of the
 Rotten Tomatoes texts (800 of the 1,000 to train, the rest to predict), fitted
-``--repeats`` times after one warm-up fit (the first fit in a process imports
-torch's optimiser). With ``--old-module PATH`` (a file holding another version
-of ``sklearn_probe/probe/_attention.py``, e.g. from ``git show
-REV:sklearn_probe/probe/_attention.py``) the same fits of that version, in the
-same run, and the largest difference of their predicted probabilities; with
-the other tasks, a sweep of that version first (each attention sweep then
+``--repeats`` times (a linear head, or the MLP head of ``--fit-sizes``) after
+one warm-up fit (the first fit in a process imports torch's optimiser). With
+``--old-module PATH`` (a file holding another version of
+``sklearn_probe/probe/_attention.py``, e.g. from ``git show
+REV:sklearn_probe/probe/_attention.py``): the same fits of that version, in
+the same run, and the largest difference of their predicted probabilities;
+with the other tasks, a sweep of that version first (each attention sweep then
 starts from an empty memory cache and runs the model itself; the linear sweep
 after them reads the vectors that the last one's warm-up kept, as without
 ``--old-module``).
@@ -191,7 +192,9 @@ def time_fit(args):
         seconds = []
         for _ in range(args.repeats):
             start = time.perf_counter()
-            probe = cls(random_state=0).fit(states[:n_train], y[:n_train])
+            probe = cls(tuple(args.fit_sizes), random_state=0).fit(
+                states[:n_train], y[:n_train]
+            )
             seconds.append(time.perf_counter() - start)
         out[name] = {
             "seconds": round(min(seconds), 3),
@@ -225,6 +228,13 @@ def main():
     )
     parser.add_argument("--repeats", type=int, default=3, help="fits timed (fit)")
     parser.add_argument("--old-module", help="another _attention.py to time (fit)")
+    parser.add_argument(
+        "--fit-sizes",
+        type=int,
+        nargs="*",
+        default=(),
+        help="the head's hidden layer sizes (fit; none: a linear head)",
+    )
     args = parser.parse_args()
 
     import torch
