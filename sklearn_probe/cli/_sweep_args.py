@@ -58,6 +58,12 @@ def _add_data_arguments(group):
     group.add_argument("--text-column", default="text", help="column of the texts")
     group.add_argument("--label-column", default="label", help="column of the labels")
     group.add_argument(
+        "--messages-column",
+        help="column of conversations, read instead of --text-column: each row "
+        'a list of {"role", "content"} messages (a .jsonl/.json/.parquet file), '
+        "rendered with the model's chat template; see --tokens assistant",
+    )
+    group.add_argument(
         "--encoding",
         default="utf-8",
         help="text encoding of a .csv/.tsv/.jsonl file (e.g. latin-1, cp1252)",
@@ -168,7 +174,10 @@ def _add_tokens_argument(group):
         type=_token_selection,
         help="tokens of each text that the pooling runs over: all, first, last, "
         "first:N, last:N or 'regex:PATTERN' (the tokens whose characters a match "
-        "covers; a text without a match is an error). Several values are swept. "
+        "covers; a text without a match is an error); for conversations "
+        "(--messages-column) also assistant, user, system or message:N (the "
+        "tokens of a role's messages or of the N-th message). Several values "
+        "are swept. "
         "The model still reads the whole text",
     )
 
