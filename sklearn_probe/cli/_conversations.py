@@ -79,3 +79,19 @@ def read_conversation_file(args):
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from None
     return frame["text"].tolist()
+
+
+def add_jsonl_arguments(predict):
+    """``predict --jsonl FILE --messages-column NAME``."""
+    predict.add_argument(
+        "--jsonl",
+        metavar="FILE",
+        help="label conversations instead: a .jsonl (or .json, .parquet) file "
+        'whose --messages-column holds each row\'s list of {"role", "content"} '
+        "messages, as 'sklearn-probe sweep --messages-column' reads them",
+    )
+    predict.add_argument(
+        "--messages-column",
+        default="messages",
+        help="the column of --jsonl that holds the messages",
+    )

@@ -14,7 +14,11 @@ from ._common import (
     one_line,
     say,
 )
-from ._conversations import check_takes_sentences, read_conversation_file
+from ._conversations import (
+    add_jsonl_arguments,
+    check_takes_sentences,
+    read_conversation_file,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,18 +72,7 @@ def _add_predict_parser(sub):
     predict.add_argument(
         "--file", help="read sentences from this file, one per line ('-': stdin)"
     )
-    predict.add_argument(
-        "--jsonl",
-        metavar="FILE",
-        help="label conversations instead: a .jsonl (or .json, .parquet) file "
-        'whose --messages-column holds each row\'s list of {"role", "content"} '
-        "messages, as 'sklearn-probe sweep --messages-column' reads them",
-    )
-    predict.add_argument(
-        "--messages-column",
-        default="messages",
-        help="the column of --jsonl that holds the messages",
-    )
+    add_jsonl_arguments(predict)
     predict.add_argument(
         "--json", action="store_true", help="print JSON lines instead of a table"
     )

@@ -77,6 +77,16 @@ def _check_encoding(encoding):
         ) from None
 
 
+def _texts(table, column, messages_column, path, fmt):
+    """The column as str, or as conversations (``messages_column``), checked."""
+    if messages_column is None:
+        return table[column].astype(str)
+    from ._conversations import read_conversations
+
+    conversations = read_conversations(table[column], column=column, path=path, fmt=fmt)
+    return pd.Series(conversations, index=table.index, dtype=object)
+
+
 def load_text_file(
     path,
     *,
@@ -213,19 +223,9 @@ def load_text_file(
                 f"missing values (first at rows {rows}, counting data rows from 0)."
             )
 
-    if messages_column is None:
-        texts = table[text_column].astype(str)
-    else:
-        from ._conversations import read_conversations
-
-        texts = pd.Series(
-            read_conversations(
-                table[text_column], column=text_column, path=path, fmt=fmt
-            ),
-            index=table.index,
-            dtype=object,
-        )
-    frame = pd.DataFrame({"text": texts})
+    frame = pd.DataFrame(
+        {"text": _texts(table, text_column, messages_column, path, fmt)}
+    )
     if label_column is not None:
         frame["label"] = table[label_column].to_numpy()
     frame = frame.reset_index(drop=True)

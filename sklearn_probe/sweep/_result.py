@@ -133,9 +133,8 @@ class LayerSweepResult(BestPipelineMethods):
     train_labels : ndarray of shape (n_train,) or None
         The training labels, in the order of the training texts.
     example_texts : list of str or of conversations
-        One text (or conversation) of each class from the user's data (the
-        held-out test set when there is one): what the report's "try it"
-        command labels.
+        One text (conversation) of each class from the user's data (the held-out
+        test set when there is one): what the report's "try it" command labels.
     tied_indices : list of int
         Rows that tie with the best (the best first): their mean score is
         within fold noise of the best's (the mean of the paired per-fold
