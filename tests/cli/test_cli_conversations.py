@@ -212,3 +212,24 @@ def test_role_tokens_of_plain_texts_are_refused(chat_llama, tmp_path, capsys):
     assert "--tokens assistant selects the tokens of a role" in err
     assert "the data are plain texts" in err and "--messages-column" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_picture_names_the_tokens_pooled():
+    from types import SimpleNamespace
+
+    from sklearn_probe.plotting._embedding_inputs import sweep_vectors_name
+
+    def name(settings, best=None):
+        return sweep_vectors_name(
+            SimpleNamespace(
+                settings={"unit": "text", **settings}, best_params=best or {}
+            )
+        )
+
+    assert name({"pooling": "last", "tokens": "assistant"}) == (
+        "last-pooled hidden states, tokens: assistant"
+    )
+    swept = {"pooling": "mean", "tokens": ["all", "user"]}
+    assert name(swept, {"hidden__tokens": "user"}).endswith(", tokens: user")
+    assert name(swept, {"hidden__tokens": "all"}) == "mean-pooled hidden states"
+    assert name({"pooling": "mean", "tokens": "all"}) == "mean-pooled hidden states"
