@@ -117,7 +117,10 @@ def command_part(repeats, extra):
             sweep = float(re.search(r"the sweep ([0-9.]+) s", line).group(1))
             times.append((wall, sweep, line))
     for wall, sweep, line in times:
-        print(f"command {wall:.1f} s wall, its sweep {sweep:.1f} s: RATIO {wall / sweep:.2f}")
+        print(
+            f"command {wall:.1f} s wall, its sweep {sweep:.1f} s: "
+            f"RATIO {wall / sweep:.2f}"
+        )
         print(f"  report: {line}")
 
 

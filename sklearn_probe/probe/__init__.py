@@ -8,12 +8,18 @@ scikit-learn estimators.
 states and pools them with learned attention. torch is imported only when a
 probe is fitted.
 ``CONSTANT_SPREAD`` is the spread under which a regressor's predictions count
-as constant (shared with the sweep's diagnostics).
+as constant (shared with the sweep's diagnostics). ``solve_logistic``,
+``fold_standardization``, ``fitted_probe`` (``_batched``) and
+``standardization`` serve the sweep's batched solve of many linear probes.
 """
 
 from ._attention import AttentionProbe
+from ._batched import fitted_probe as fitted_probe
+from ._batched import fold_standardization as fold_standardization
+from ._batched import solve_logistic as solve_logistic
 from ._classifier import ProbeClassifier
 from ._regressor import CONSTANT_SPREAD as CONSTANT_SPREAD
 from ._regressor import ProbeRegressor
+from ._training import standardization as standardization
 
 __all__ = ["AttentionProbe", "ProbeClassifier", "ProbeRegressor"]

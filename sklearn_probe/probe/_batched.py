@@ -50,10 +50,11 @@ class _Problems:
         import torch
 
         self.torch = torch
-        centre = X.mean(dim=1, keepdim=True)
-        # Centred once (no cancellation against the means), then in the
-        # products' dtype.
-        self.X = (X - centre).to(product_dtype)
+        centre = X.mean(dim=1, keepdim=True, dtype=torch.float64)
+        # Centred once (no cancellation against the means), in the products'
+        # dtype.
+        self.X = X.to(product_dtype) - centre.to(product_dtype)
+        centre = centre.to(mean.dtype)
         self.inv_scale = 1.0 / scale
         self.shift = (mean - centre) * self.inv_scale  # (L, Q, d)
         self.weights = weights.unsqueeze(1).unsqueeze(0)  # (1, Q, 1, n)
@@ -62,9 +63,9 @@ class _Problems:
         L, n, d = X.shape
         self.shape = (L, weights.shape[0], d + 1, n_out)
         if n_out == 1:
-            self.target = (y == 1).to(X.dtype).view(1, 1, 1, n)
+            self.target = (y == 1).to(mean.dtype).view(1, 1, 1, n)
         else:
-            target = torch.nn.functional.one_hot(y, n_out).to(X.dtype)
+            target = torch.nn.functional.one_hot(y, n_out).to(mean.dtype)
             self.target = target.T.reshape(1, 1, n_out, n)
 
     def logits(self, theta):
@@ -281,7 +282,7 @@ def solve_logistic(
         return torch.as_tensor(np.asarray(a), dtype=torch.float64, device=device)
 
     problems = _Problems(
-        tensor(X),
+        torch.as_tensor(X, device=device),
         torch.as_tensor(np.asarray(y), dtype=torch.long, device=device),
         tensor(weights),
         tensor(np.repeat(mean, C, axis=1)),
@@ -301,6 +302,24 @@ def solve_logistic(
         n_iter.cpu().numpy().reshape(L, K, C),
         converged.cpu().numpy().reshape(L, K, C),
     )
+
+
+def fold_standardization(X, train_masks):
+    """Every fold's ``standardization`` of its training rows of ``X`` (n, d),
+    at once: (n_folds, d) means and scales from two products of the fold
+    masks with the rows centred on their overall mean (float64), instead of
+    a float64 copy of every fold's rows."""
+    from ._training import scale_floor
+
+    masks = np.asarray(train_masks, dtype=np.float64)
+    n_train = masks.sum(axis=1, keepdims=True)
+    centre = X.mean(axis=0, dtype=np.float64)
+    Xc = X - centre.astype(X.dtype)
+    shift = (masks @ Xc) / n_train
+    second = (masks @ np.square(Xc, dtype=np.float64)) / n_train
+    mean = centre.astype(X.dtype).astype(np.float64) + shift
+    scale = np.sqrt(np.maximum(second - shift**2, 0.0))
+    return mean, scale_floor(mean, scale)
 
 
 def fitted_probe(probe, X, y, coef, intercept, mean, scale, n_iter):

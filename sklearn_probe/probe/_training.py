@@ -48,8 +48,14 @@ def standardization(X, standardize):
         return None, None
     mean = X.mean(axis=0, dtype=np.float64)
     scale = X.std(axis=0, dtype=np.float64)
+    return mean, scale_floor(mean, scale)
+
+
+def scale_floor(mean, scale):
+    """``scale`` with 1 for the constant features (a scale below float32's
+    resolution at ``mean``)."""
     scale[scale < 10 * np.finfo(np.float32).eps * np.abs(mean).clip(1)] = 1.0
-    return mean, scale
+    return scale
 
 
 def build_net(

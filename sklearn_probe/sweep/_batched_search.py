@@ -42,7 +42,7 @@ SOLVERS = ("auto", "batched", "one-by-one")
 #: time on 200 and 1,000 rows of 384 features, 4 problems 0.89-1.23.
 MIN_PROBLEMS = 9
 
-#: At most this many bytes of float64 rows per batched solve: the layers are
+#: At most this many bytes of float32 rows per batched solve: the layers are
 #: solved in groups that fit.
 GROUP_BYTES = 512 * 2**20
 
@@ -58,7 +58,11 @@ class SolverChoice:
 
     def record(self):
         """What ``result.settings["probe_solver"]`` keeps."""
-        return {"solver": self.solver, "reason": self.reason, "requested": self.requested}
+        return {
+            "solver": self.solver,
+            "reason": self.reason,
+            "requested": self.requested,
+        }
 
 
 def requested_solver(solver):
@@ -94,7 +98,10 @@ def choose_probe_solver(search, X, y, fit_params):
         return SolverChoice("batched", "asked for", requested, plan)
     if plan["device"] != "cpu":
         return SolverChoice(
-            "batched", f"{n_problems} linear probes on {plan['device']}", requested, plan
+            "batched",
+            f"{n_problems} linear probes on {plan['device']}",
+            requested,
+            plan,
         )
     if n_problems < MIN_PROBLEMS:
         return SolverChoice(
@@ -115,6 +122,37 @@ def choose_probe_solver(search, X, y, fit_params):
 def _plan(search, X, y, fit_params):
     """What a batched solve needs (the hidden settings, the ``C`` values, the
     probe, the classes), or None and why it cannot stand in for the fits."""
+    from ..utils._devices import resolve_device
+
+    why_not = _search_blocks(search, fit_params)
+    if why_not is not None:
+        return None, why_not
+    candidates = list(ParameterGrid(search.param_grid))
+    grid, why_not = _linear_grid(search.estimator, candidates)
+    if grid is None:
+        return None, why_not
+    hidden_settings, Cs, probe = grid
+    y = np.asarray(y)
+    classes = np.unique(y)
+    for train, _ in search.cv:
+        if len(np.unique(y[np.asarray(train)])) != len(classes):
+            return None, "a training fold lacks a class"
+    device = str(resolve_device(probe.device))
+    plan = {
+        "candidates": candidates,
+        "hidden_settings": hidden_settings,
+        "Cs": Cs,
+        "probe": probe,
+        "classes": classes,
+        "n_problems": len(hidden_settings) * len(search.cv) * len(Cs),
+        # The linear probe's own solve runs on the CPU unless CUDA is there.
+        "device": device if device.startswith("cuda") else "cpu",
+    }
+    return plan, None
+
+
+def _search_blocks(search, fit_params):
+    """Why the search as a whole cannot be batched, or None."""
     from sklearn.metrics._scorer import (
         _BaseScorer,
         _MultimetricScorer,
@@ -122,32 +160,39 @@ def _plan(search, X, y, fit_params):
     )
 
     from ..distributed import active_backend
-    from ..probe import ProbeClassifier
-    from ..utils._devices import resolve_device
 
-    estimator = search.estimator
-    if not isinstance(estimator, Pipeline) or list(estimator.named_steps) != [
+    steps = getattr(search.estimator, "named_steps", None)
+    if not isinstance(search.estimator, Pipeline) or list(steps) != [
         "hidden",
         "probe",
     ]:
-        return None, "the searched estimator is not a (hidden, probe) pipeline"
+        return "the searched estimator is not a (hidden, probe) pipeline"
     if fit_params:
-        return None, "fit parameters are passed"
+        return "fit parameters are passed"
     if active_backend() is not None:
-        return None, "a distributed joblib backend runs the fits"
+        return "a distributed joblib backend runs the fits"
     if not isinstance(search.cv, list | tuple):
-        return None, "the folds are not a fixed list"
+        return "the folds are not a fixed list"
     scorers, _ = search._get_scorers()
-    inner = scorers._scorers if isinstance(scorers, _MultimetricScorer) else {0: scorers}
+    inner = (
+        scorers._scorers if isinstance(scorers, _MultimetricScorer) else {0: scorers}
+    )
     # Both call the estimator's own methods: the probe on its vectors answers
     # as the pipeline on the texts.
     known = (_BaseScorer, _PassthroughScorer)
     if not all(isinstance(s, known) for s in inner.values()):
-        return None, "a scoring callable may need the pipeline and its texts"
-    candidates = list(ParameterGrid(search.param_grid))
+        return "a scoring callable may need the pipeline and its texts"
+    return None
+
+
+def _linear_grid(estimator, candidates):
+    """The candidates' distinct hidden settings, ``C`` values and their common
+    linear ``ProbeClassifier``; or None and why they are not that."""
+    from ..probe import ProbeClassifier
+
     hidden_settings, Cs, template = [], [], None
     for params in candidates:
-        others = [k for k in params if k != "probe" and not k.startswith(("hidden__", "probe__"))]
+        others = [k for k in params if k != "probe" and not k.startswith(_PREFIXES)]
         probe_params = {k[7:]: v for k, v in params.items() if k.startswith("probe__")}
         if others or set(probe_params) - {"C"}:
             return None, "the grid sets more than the hidden step and the probe's C"
@@ -170,24 +215,10 @@ def _plan(search, X, y, fit_params):
             hidden_settings.append(hidden)
         if probe.C not in Cs:
             Cs.append(probe.C)
-    y = np.asarray(y)
-    classes = np.unique(y)
-    for train, _ in search.cv:
-        if len(np.unique(y[np.asarray(train)])) != len(classes):
-            return None, "a training fold lacks a class"
-    probe = template[0]
-    plan = {
-        "candidates": candidates,
-        "hidden_settings": hidden_settings,
-        "Cs": Cs,
-        "probe": probe,
-        "classes": classes,
-        "n_problems": len(hidden_settings) * len(search.cv) * len(Cs),
-        "device": str(resolve_device(probe.device)),
-    }
-    if not plan["device"].startswith("cuda"):
-        plan["device"] = "cpu"  # the linear probe's own solve runs there too
-    return plan, None
+    return (hidden_settings, Cs, template[0]), None
+
+
+_PREFIXES = ("hidden__", "probe__")
 
 
 def _vectors(estimator, hidden_params, X, y):
@@ -207,22 +238,21 @@ def _vectors(estimator, hidden_params, X, y):
 def _solve(plan, vectors, y_encoded, splits):
     """Every problem's solution (see ``solve_logistic``), the layers in
     groups of at most :data:`GROUP_BYTES`; and the folds' standardisation."""
-    from ..probe._batched import solve_logistic
-    from ..probe._training import standardization
+    from ..probe import fold_standardization, solve_logistic
 
     probe = plan["probe"]
     n, d = vectors[0].shape
     masks = np.zeros((len(splits), n), dtype=bool)
     for k, (train, _) in enumerate(splits):
         masks[k, train] = True
-    stats = [
-        [standardization(V[mask], probe.standardize) for mask in masks] for V in vectors
-    ]
-    if not probe.standardize:
-        stats = [[(np.zeros(d), np.ones(d)) for _ in masks] for _ in vectors]
-    mean = np.array([[m for m, _ in row] for row in stats])
-    scale = np.array([[s for _, s in row] for row in stats])
-    per_group = max(1, GROUP_BYTES // (8 * n * d))
+    if probe.standardize:
+        stats = [fold_standardization(V, masks) for V in vectors]
+        mean = np.array([m for m, _ in stats])
+        scale = np.array([s for _, s in stats])
+    else:
+        mean = np.zeros((len(vectors), len(splits), d))
+        scale = np.ones((len(vectors), len(splits), d))
+    per_group = max(1, GROUP_BYTES // (4 * n * d))
     parts = []
     for start in range(0, len(vectors), per_group):
         group = slice(start, start + per_group)
@@ -255,7 +285,7 @@ def batched_fit(search, X, y, plan):
     """
     from sklearn.model_selection._validation import _score
 
-    from ..probe._batched import fitted_probe
+    from ..probe import fitted_probe
 
     scorers, refit_metric = search._get_scorers()
     splits = [(np.asarray(tr), np.asarray(te)) for tr, te in search.cv]
@@ -302,7 +332,9 @@ def batched_fit(search, X, y, plan):
                 "fit_time": seconds,
             }
             if search.return_train_score:
-                result["train_scores"] = _score(probe, V[train], y[train], scorers, None)
+                result["train_scores"] = _score(
+                    probe, V[train], y[train], scorers, None
+                )
             result["score_time"] = time.perf_counter() - started
             out.append(result)
     _finish(search, X, y, plan["candidates"], out, scorers, refit_metric)
@@ -321,7 +353,9 @@ def _finish(search, X, y, candidates, out, scorers, refit_metric):
             search.refit, refit_metric, results
         )
         if not callable(search.refit):
-            search.best_score_ = results[f"mean_test_{refit_metric}"][search.best_index_]
+            search.best_score_ = results[f"mean_test_{refit_metric}"][
+                search.best_index_
+            ]
         search.best_params_ = results["params"][search.best_index_]
     if search.refit:
         best = clone(search.estimator).set_params(

@@ -119,3 +119,20 @@ def test_products_in_float64_give_the_same_solution():
     *_, (coef32, *_) = _solve(X3, y, [1.0])
     *_, (coef64, *_) = _solve(X3, y, [1.0], product_dtype="float64")
     np.testing.assert_allclose(coef32, coef64, atol=2e-3)
+
+
+def test_fold_standardization_is_each_folds_own():
+    from sklearn_probe.probe._batched import fold_standardization
+
+    X3, y = _layers(n=300, d=6, layers=1)
+    X = X3[0].copy()
+    X[:, 2] = 7.0  # a constant feature: centred, not divided by ~0
+    masks = np.zeros((3, len(X)), dtype=bool)
+    for k, (train, _) in enumerate(StratifiedKFold(3).split(X, y)):
+        masks[k, train] = True
+    mean, scale = fold_standardization(X, masks)
+    for k, mask in enumerate(masks):
+        expected_mean, expected_scale = standardization(X[mask], True)
+        np.testing.assert_allclose(mean[k], expected_mean, rtol=1e-6)
+        np.testing.assert_allclose(scale[k], expected_scale, rtol=1e-6)
+    assert (scale[:, 2] == 1.0).all()

@@ -167,3 +167,30 @@ def test_layer_sweep_records_the_solver(tiny_bert, texts, monkeypatch):
     assert batched.best_layer == one.best_layer or np.isclose(
         batched.scores["cv_score_mean"].max(), one.scores["cv_score_mean"].max()
     )
+
+
+def test_unstandardised_probes_are_batched_too():
+    X, y = _data(600, 3)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    probe = ProbeClassifier(standardize=False, random_state=0, device="cpu")
+    one = _search(X, y, "one-by-one", folds=3, probe=probe)
+    batched = _search(X, y, "batched", folds=3, probe=probe)
+    np.testing.assert_allclose(
+        batched.cv_results_["mean_test_score"],
+        one.cv_results_["mean_test_score"],
+        atol=2 / len(y),
+    )
+
+
+def test_a_problem_the_batch_leaves_unsolved_is_fitted_on_its_own():
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = _data(300, 3)
+    probe = ProbeClassifier(max_epochs=2, random_state=0, device="cpu")
+    with pytest.warns(ConvergenceWarning, match="max_epochs=2"):
+        batched = _search(X, y, "batched", layers=2, folds=2, Cs=(1.0,), probe=probe)
+    with pytest.warns(ConvergenceWarning, match="max_epochs=2"):
+        one = _search(X, y, "one-by-one", layers=2, folds=2, Cs=(1.0,), probe=probe)
+    np.testing.assert_array_equal(
+        batched.cv_results_["mean_test_score"], one.cv_results_["mean_test_score"]
+    )
