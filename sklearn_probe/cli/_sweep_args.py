@@ -28,6 +28,8 @@ EXAMPLES = examples(
     "sklearn-probe sweep --unit word --dataset en_ewt-ud-train.conllu --label upos",
     "sklearn-probe sweep --probe-sizes linear 256 --C 0.1 1 10 --layers 0-6",
     "sklearn-probe sweep --probe attention --baselines control random_weights",
+    "sklearn-probe sweep --dataset chats.jsonl --messages-column messages "
+    "--tokens assistant --model ./my-chat-model",
 )
 
 
