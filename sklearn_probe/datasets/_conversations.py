@@ -6,6 +6,7 @@ string in a CSV or TSV cell.
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -20,14 +21,32 @@ def read_conversations(values, *, column, path, fmt):
     """The rows of ``values`` as lists of message dicts, or a ``ValueError``
     naming the row, what is wrong with it and the form expected."""
     return [
-        _conversation(value, _where(i, column, path, fmt))
+        _conversation(value, _Where(i, column, path, fmt))
         for i, value in enumerate(values)
     ]
 
 
-def _where(i, column, path, fmt):
-    line = f" (line {i + 1} of the file)" if fmt == "jsonl" else ""
-    return f"Row {i}{line} of {str(path)!r}, column {column!r}"
+class _Where:
+    """``"Row 5 (line 7 of the file) of 'chats.jsonl', column 'messages'"``,
+    worked out only when an error needs it."""
+
+    def __init__(self, i, column, path, fmt):
+        self.i, self.column, self.path, self.fmt = i, column, path, fmt
+
+    def __format__(self, spec):
+        line = _line_number(self.path, self.i) if self.fmt == "jsonl" else None
+        line = "" if line is None else f" (line {line} of the file)"
+        return f"Row {self.i}{line} of {str(self.path)!r}, column {self.column!r}"
+
+
+def _line_number(path, i):
+    """The line of row ``i`` of a JSON-lines file (blank lines are not rows);
+    None for a compressed file."""
+    if Path(path).suffix.lower() not in (".jsonl", ".ndjson"):
+        return None  # compressed
+    with open(path, encoding="utf-8", errors="replace") as f:
+        rows = (n for n, line in enumerate(f, 1) if line.strip())
+        return next((n for k, n in enumerate(rows) if k == i), None)
 
 
 def _conversation(value, where):

@@ -114,3 +114,20 @@ def test_load_named_reads_conversations_from_a_local_file_only(tmp_path):
     assert data.description["messages_column"] == "messages"
     with pytest.raises(ValueError, match="reads conversations from a local"):
         load_named("rotten_tomatoes", messages_column="messages")
+
+
+def test_the_line_number_counts_blank_lines(tmp_path):
+    rows = [dict(row) for row in ROWS[:4]]
+    rows[2]["messages"] = [{"role": "user"}]
+    lines = [json.dumps(row) for row in rows]
+    path = tmp_path / "chats.jsonl"
+    path.write_text("\n\n".join(lines) + "\n")  # a blank line between rows
+    with pytest.raises(ValueError, match=r"^Row 2 \(line 5 of the file\)"):
+        load_text_file(path, messages_column="messages")
+    # A compressed file's rows have no line to name.
+    import gzip
+
+    packed = tmp_path / "chats.jsonl.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    with pytest.raises(ValueError, match=r"^Row 2 of .*chats.jsonl.gz'"):
+        load_text_file(packed, messages_column="messages")
