@@ -16,10 +16,11 @@ The tasks:
 
 - **few-token** (generated, exact labels; the text form of the token-state task
   of ``tests/probe/test_attention_probe.py``): ``--n-few`` texts of 60-100
-  words drawn at random from a neutral vocabulary; two words of each text, at
-  random places, are ``north`` (label 1) or ``south`` (label 0). Everything
-  else in a text says nothing of its label, so the evidence sits in two tokens
-  of about a hundred.
+  words (``--words``) drawn at random from a neutral vocabulary; two words of
+  each text (``--evidence``), at random places, are ``north`` (label 1) or
+  ``south`` (label 0). Everything else in a text says nothing of its label, so
+  the evidence sits in two tokens of about a hundred (``--words 150 250
+  --evidence 1``: in one of about two hundred).
 - **Rotten Tomatoes**: ``--n-reviews`` fresh and as many rotten critic snippets
   (``load_rotten_tomatoes``, balanced, shuffled by ``--seed``).
 
@@ -48,17 +49,18 @@ NEUTRAL = (
 ).split()
 
 
-def few_token_texts(n, seed=0):
-    """``n`` texts of 60-100 neutral words; two of them, at random places, are
-    ``north`` (label 1) or ``south`` (label 0). Returns ``(texts, labels)``."""
+def few_token_texts(n, seed=0, *, words=(60, 100), evidence=2):
+    """``n`` texts of ``words[0]``-``words[1]`` neutral words; ``evidence`` of
+    them, at random places, are ``north`` (label 1) or ``south`` (label 0).
+    Returns ``(texts, labels)``."""
     rng = np.random.default_rng(seed)
     y = rng.permutation(np.arange(n) % 2)
     texts = []
     for label in y:
-        words = list(rng.choice(NEUTRAL, rng.integers(60, 101)))
-        for at in rng.choice(len(words), 2, replace=False):
-            words[at] = "north" if label else "south"
-        texts.append(" ".join(words))
+        words_ = list(rng.choice(NEUTRAL, rng.integers(words[0], words[1] + 1)))
+        for at in rng.choice(len(words_), evidence, replace=False):
+            words_[at] = "north" if label else "south"
+        texts.append(" ".join(words_))
     return texts, y
 
 
@@ -117,7 +119,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n-few", type=int, default=400)
     parser.add_argument("--n-reviews", type=int, default=500, help="per class")
-    parser.add_argument("--max-length", type=int, default=160)
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument(
+        "--words", type=int, nargs=2, default=(60, 100), help="words per text"
+    )
+    parser.add_argument("--evidence", type=int, default=2, help="words of evidence")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tasks", nargs="+", default=["few-token", "reviews"])
     args = parser.parse_args()
@@ -126,7 +132,9 @@ def main():
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     data = {
-        "few-token": lambda: few_token_texts(args.n_few, args.seed),
+        "few-token": lambda: few_token_texts(
+            args.n_few, args.seed, words=args.words, evidence=args.evidence
+        ),
         "reviews": lambda: balanced_reviews(args.n_reviews, args.seed),
     }
     out = {}

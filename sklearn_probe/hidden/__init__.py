@@ -66,6 +66,7 @@ __all__ = [
     "verify_cache",
 ]
 # Importable from here, not user API: load_model, BUNDLED_MODELS, fitted,
-# cache_poolings, cache_readings, transformer_blocks, check_texts, resolve_layers and check_word_samples (what the
-# sweep, the pictures, the baselines, the command and the cluster workers use
-# of the engine).
+# cache_poolings, cache_readings, transformer_blocks, check_texts,
+# resolve_layers and check_word_samples (what the sweep, the pictures, the
+# baselines, the causal tools, the command and the cluster workers use of the
+# engine).

@@ -189,7 +189,9 @@ class BaseHiddenStates(TransformerMixin, BaseEstimator):
         and keep ``layers_`` to the layers that the site has."""
         from ._sites import check_head, n_heads, site_layers, site_shape
 
-        self.layers_ = site_layers(self.site, self.layers_, self.layer, self.model)
+        self.layers_ = site_layers(
+            self.site, self.layers_, self.layer, self.model, loaded.n_layers
+        )
         if self.head is not None and self.site != "heads":
             raise ValueError(
                 f"head={self.head} selects one head of site='heads', but site="

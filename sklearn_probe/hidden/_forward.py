@@ -55,7 +55,9 @@ def model_inputs(loaded, input_ids, mask):
     return inputs
 
 
-def forward(loaded, input_ids, mask, reduce, *, dtype="float32", sites=None, modules=None):
+def forward(
+    loaded, input_ids, mask, reduce, *, dtype="float32", sites=None, modules=None
+):
     """Every hidden state of one padded batch, reduced -> float32 tensor.
 
     ``reduce(state, mask)`` gets one hidden state ``(batch, tokens, width)`` in

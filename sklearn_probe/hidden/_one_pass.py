@@ -47,6 +47,4 @@ def cache_poolings(transformer, texts, poolings):
     """Cache the vectors of ``texts`` under every pooling of ``poolings``, at
     the transformer's site (see :func:`cache_readings`). Returns the number of
     texts run through the model."""
-    return cache_readings(
-        transformer, texts, [(transformer.site, p) for p in poolings]
-    )
+    return cache_readings(transformer, texts, [(transformer.site, p) for p in poolings])

@@ -154,7 +154,7 @@ def _module(block, site, modules):
     return module, where == "input"
 
 
-def site_layers(site, layers, layer, model):
+def site_layers(site, layers, layer, model, n_layers):
     """Check the hidden-state indices ``layers`` (resolved from ``layer``) for
     ``site``; a sublayer site has none at 0 (``"all"`` starts at 1)."""
     import os
@@ -167,8 +167,8 @@ def site_layers(site, layers, layer, model):
         raise ValueError(
             f"site={site!r} has no layer 0: the embedding output has no sublayers. "
             f"Layer L of a sublayer site is read inside block L, the one that "
-            f"writes hidden state L; use layers 1 to {max(layers + [1])} or more "
-            f"(-1 is the last) with model {os.fspath(model)!r}, or 'all'."
+            f"writes hidden state L: model {os.fspath(model)!r} has layers 1 to "
+            f"{n_layers - 1} there (-1 is the last), or 'all'."
         )
     return layers
 

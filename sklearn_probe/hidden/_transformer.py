@@ -265,14 +265,14 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         site = self.site if site is None else site
         return extraction_key(
-            site=site,
-            site_modules=None if site == "residual" else self.site_modules,
             fingerprint=self.model_fingerprint_,
             pooling=pooling,
             max_length=self.max_length_,
             dtype=self.dtype,
             compute=compute_dtype(loaded.device, self.dtype),
             name=self.model,
+            site=site,
+            site_modules=None if site == "residual" else self.site_modules,
         )
 
     def _all_layer_vectors(self, texts, layers, *, also=(), on_compute=None):

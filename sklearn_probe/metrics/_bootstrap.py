@@ -118,7 +118,9 @@ class FrozenResponses:
     Parameters
     ----------
     estimator : fitted estimator
-    X : data ``estimator`` takes (texts, an array, ...)
+        What answers, e.g. a sweep's ``best_pipeline``.
+    X : texts, array or anything ``estimator`` takes
+        The data set whose rows the methods take by number.
     """
 
     def __init__(self, estimator, X):

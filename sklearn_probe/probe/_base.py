@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._training import module_params, restore_net, standardization
+from ._training import linear_outputs, module_params, restore_net, standardization
 
 
 class _BaseProbe(BaseEstimator):
@@ -90,9 +90,10 @@ class _BaseProbe(BaseEstimator):
             )
         return tuple(int(s) for s in sizes)
 
-    def _prepare(self, X):
+    def _prepare(self, X, statistics=True):
         """Set ``device_`` and ``batch_size_``; the hidden sizes and the
-        features' standardisation statistics of a fit on ``X``."""
+        features' standardisation statistics of a fit on ``X`` (``None,
+        None`` without ``statistics``)."""
         from ..utils._devices import resolve_device
 
         sizes = self._hidden_sizes()
@@ -102,7 +103,7 @@ class _BaseProbe(BaseEstimator):
             if self.batch_size == "auto"
             else self.batch_size
         )
-        mean, scale = standardization(X, self.standardize)
+        mean, scale = standardization(X, self.standardize and statistics)
         return sizes, mean, scale
 
     def _start_fit(self, X):
@@ -140,10 +141,7 @@ class _BaseProbe(BaseEstimator):
         numpy from its parameters (float64) until its net is built, else the
         torch module's."""
         if self.__dict__.get("_net") is None and not self._hidden_sizes():
-            params = self._net_params
-            Xs = (X.astype(np.float64) - params["mean"]) / params["scale"]
-            z = Xs @ params["output.weight"].T + params["output.bias"]
-            return self._expand_outputs(z)
+            return self._expand_outputs(linear_outputs(self._net_params, X))
         outputs = self.net_.forward(X, training=False, device="cpu")
         return outputs.numpy().astype(np.float64)
 

@@ -178,16 +178,7 @@ class ProbeClassifier(ClassifierMixin, _BaseProbe):
         self : ProbeClassifier
             The fitted probe.
         """
-        X, y = validate_data(self, X, y, dtype=np.float32)
-        check_classification_targets(y)
-        encoder = LabelEncoder()
-        y_encoded = encoder.fit_transform(y).astype(np.int64)
-        self.classes_ = encoder.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "ProbeClassifier needs samples of at least 2 classes in the data, "
-                f"but the data contains only one class: {self.classes_[0]!r}."
-            )
+        X, y_encoded = self._encode(X, y)
         sizes, mean, scale = self._prepare(X)
         self._start_fit(X)
         if sizes:
@@ -200,6 +191,29 @@ class ProbeClassifier(ClassifierMixin, _BaseProbe):
             predicted = fit_lbfgs(self, X, y_encoded, mean, scale)
         self._check_degenerate(predicted, y_encoded)
         return self
+
+    def _encode(self, X, y):
+        """Validated float32 ``X`` and ``y`` encoded as ``0..n_classes-1``;
+        sets ``classes_`` (and ``n_features_in_``)."""
+        X, y = validate_data(self, X, y, dtype=np.float32)
+        check_classification_targets(y)
+        encoder = LabelEncoder()
+        y_encoded = encoder.fit_transform(y).astype(np.int64)
+        self.classes_ = encoder.classes_
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "ProbeClassifier needs samples of at least 2 classes in the data, "
+                f"but the data contains only one class: {self.classes_[0]!r}."
+            )
+        return X, y_encoded
+
+    def _start_linear_fit(self, X, y):
+        """The steps of :meth:`fit` before a linear probe's solve, for a
+        solution found elsewhere (``_batched``): the encoded ``y``."""
+        X, y_encoded = self._encode(X, y)
+        self._prepare(X, statistics=False)
+        self._start_fit(X)
+        return y_encoded
 
     def _check_degenerate(self, predicted, y_encoded):
         """Set ``degenerate_``: does the probe learn nothing from its data

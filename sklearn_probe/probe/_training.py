@@ -12,6 +12,7 @@ was saved and loaded.
 import warnings
 
 import numpy as np
+from scipy.special import logsumexp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
@@ -220,18 +221,58 @@ def fit_lbfgs(probe, X, y_encoded, mean, scale):
     # In float32, as LogisticRegression solves on the float32 output of a
     # StandardScaler: half the memory traffic of float64 per L-BFGS step.
     Xs = _fit_linear(probe, solver, X, y_encoded, mean, scale, dtype=np.float32)
-    probe.n_iter_ = int(np.max(solver.n_iter_))
-    proba = solver.predict_proba(Xs)
-    penalty = _penalty(probe, solver.coef_)
-    likelihood = proba[np.arange(len(Xs)), y_encoded]
-    probe.loss_curve_ = [float(-np.mean(np.log(likelihood)) + penalty / len(X))]
-    if probe.n_iter_ >= probe.max_epochs:
+    n_iter = int(np.max(solver.n_iter_))
+    if n_iter >= probe.max_epochs:
         _warn_not_converged(
             f"L-BFGS did not bring the training objective's gradient below "
             f"tol / 100 = {probe.tol / 100:g} in max_epochs={probe.max_epochs} "
             "iterations"
         )
-    return np.argmax(proba, axis=1)
+    return set_linear_solution(
+        probe, X, y_encoded, solver.coef_, solver.intercept_, mean, scale, n_iter, Xs
+    )
+
+
+def linear_outputs(params, X):
+    """The output layer's values for raw ``X`` (n_samples, n_outputs) in
+    float64, from a linear module's ``params``: the standardisation folded
+    into the weights (``X @ (W / scale).T + b - (mean / scale) @ W.T``), one
+    product and no standardised copy of ``X``."""
+    weight = params["output.weight"] / params["scale"]
+    offset = params["output.bias"] - weight @ params["mean"]
+    return X.astype(np.float64, copy=False) @ weight.T + offset
+
+
+def set_linear_solution(
+    probe, X, y_encoded, coef, intercept, mean, scale, n_iter, Xs=None
+):
+    """Keep a linear classifier's solution (``coef`` (n_out, d) and
+    ``intercept`` on the features standardised by ``mean`` and ``scale``) as
+    its module's parameters, with ``n_iter_`` and ``loss_curve_`` (the
+    objective at the solution). ``Xs``: the standardised ``X``, when at hand.
+    Returns the encoded class it predicts for every training sample."""
+    n_features = X.shape[1]
+    coef = np.asarray(coef, dtype=np.float64).reshape(-1, n_features)
+    intercept = np.asarray(intercept, dtype=np.float64).reshape(-1)
+    probe._net_params = {
+        "mean": np.zeros(n_features) if mean is None else mean,
+        "scale": np.ones(n_features) if scale is None else scale,
+        "output.weight": coef,
+        "output.bias": intercept,
+    }
+    probe.n_iter_ = int(n_iter)
+    if Xs is None:
+        z = linear_outputs(probe._net_params, X)
+    else:
+        z = Xs @ coef.T.astype(Xs.dtype) + intercept.astype(Xs.dtype)
+        z = z.astype(np.float64)
+    if z.shape[1] == 1:  # the logit of class 1 against class 0
+        z = np.hstack([np.zeros_like(z), z])
+    log_proba = z - logsumexp(z, axis=1, keepdims=True)
+    likelihood = log_proba[np.arange(len(X)), y_encoded]
+    penalty = _penalty(probe, coef)
+    probe.loss_curve_ = [float(-np.mean(likelihood) + penalty / len(X))]
+    return np.argmax(z, axis=1)
 
 
 def fit_ridge(probe, X, y_standard, mean, scale):

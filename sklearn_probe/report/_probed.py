@@ -46,7 +46,7 @@ def _plural(key, settings):
     """``"sites"`` for a sweep over several sites; the key as it is otherwise."""
     value = settings.get(key)
     several = isinstance(value, list | tuple) and len(value) > 1
-    return f"{key}s" if several else key
+    return f"{key}s" if several and not key.endswith("s") else key
 
 
 def _plain(value):

@@ -23,25 +23,27 @@ def summary_lines(result, *, run=None):
     lines = [headline(result), *_best_c_lines(result), *learned_nothing_lines(result)]
     noun = sample_noun(result)
     if result.test_score is not None:
+        interval, draws = test_interval_words(result)
         lines.append(
             f"Held-out test {result.score_name} of the best pipeline: "
-            f"{result.test_score:.3f}{test_interval_words(result)} "
-            f"({result.n_test} {noun}, not used to choose the layer)."
+            f"{result.test_score:.3f}{interval} ({result.n_test} {noun}, not used "
+            f"to choose the layer{draws})."
         )
     lines.append(_time_line(result, run))
     return lines
 
 
 def test_interval_words(result):
-    """``", 95% CI 0.750-0.950"`` and how it was drawn, or ``""`` without an
-    interval (no test set, or a result saved before it was kept)."""
+    """``(", 95% CI 0.750-0.950", "; the interval: ...")``: the held-out
+    score's interval and how it was drawn, or two empty strings without one
+    (no test set, or a result saved before intervals were kept)."""
     ci = result.test_score_ci
     if not ci:
-        return ""
+        return "", ""
     draws = "stratified bootstrap" if ci.get("stratified") else "bootstrap"
     return (
-        f", {ci['confidence']:.0%} CI {ci['low']:.3f}-{ci['high']:.3f} "
-        f"({draws}, {ci['n_resamples']} draws of the test set)"
+        f", {ci['confidence']:.0%} CI {ci['low']:.3f}-{ci['high']:.3f}",
+        f"; the interval from {ci['n_resamples']} {draws} draws of them",
     )
 
 

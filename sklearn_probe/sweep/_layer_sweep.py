@@ -92,10 +92,14 @@ def layer_sweep(
         ``"mean"``, ``"cls"``, ``"max"`` or ``"last"``; a sequence sweeps them.
         ``"auto"`` is ``"last"`` for causal (decoder) models and ``"mean"``
         otherwise, as in :class:`HiddenStateTransformer`.
-    probe : estimator or sequence of estimators, default=None
+    probe : estimator, "linear", "attention" or sequence of them, default=None
         The classifier (regressor, for a regression) trained on each layer's
-        vectors. None is ``ProbeClassifier(random_state=random_state)`` (or
-        ``ProbeRegressor``), a linear probe; a sequence sweeps them.
+        vectors. None (or ``"linear"``) is
+        ``ProbeClassifier(random_state=random_state)`` (or ``ProbeRegressor``),
+        a linear probe; a sequence sweeps them. ``"attention"`` (or any
+        :class:`~sklearn_probe.AttentionProbe`) reads each text's token states
+        (``pooling="tokens"``) and pools them itself; see the user guide's
+        "Probes that pool for themselves".
     param_grid : dict, default=None
         More pipeline parameters to sweep, e.g.
         ``{"probe__hidden_layer_sizes": [(), (256,)]}``.

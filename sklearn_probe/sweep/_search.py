@@ -23,6 +23,7 @@ from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV
 
 from ..utils._names import CV, TRAIN, describe_probe
+from ._batched_search import batched_fit, choose_probe_solver
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,10 @@ class _SweepSearchCV(GridSearchCV):
     of every fold are kept as the search computes them (from the
     ``"predict"`` call its scorers share), and those of the best candidate
     are returned by :meth:`best_cv_predictions`.
+
+    ``probe_solver`` (``"auto"``, ``"batched"`` or ``"one-by-one"``) says
+    whether the linear probes of every candidate x fold are solved at once
+    (:mod:`._batched_search`); ``probe_solver_`` records the choice and why.
     """
 
     def __init__(
@@ -94,6 +99,7 @@ class _SweepSearchCV(GridSearchCV):
         verbose_bar=0,
         desc="layer sweep",
         keep_predictions=False,
+        probe_solver="auto",
     ):
         super().__init__(
             estimator,
@@ -110,6 +116,7 @@ class _SweepSearchCV(GridSearchCV):
         self.verbose_bar = verbose_bar
         self.desc = desc
         self.keep_predictions = keep_predictions
+        self.probe_solver = probe_solver
 
     def fit(self, X, y=None, **params):
         self._kept = {}
@@ -123,7 +130,12 @@ class _SweepSearchCV(GridSearchCV):
             recorder = make_scorer(_fold_predictions, response_method="predict")
             self.scoring = {**scoring, PREDICTIONS: recorder}
         try:
-            self._fit(X, y, **params)
+            choice = choose_probe_solver(self, X, y, params)
+            self.probe_solver_ = choice.record()
+            if choice.plan is None:
+                self._fit(X, y, **params)
+            else:
+                batched_fit(self, X, y, choice.plan)
         finally:
             self.scoring = scoring
         if keep:

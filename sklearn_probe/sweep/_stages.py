@@ -56,6 +56,8 @@ def run_sweep(texts, labels, config):
     settings = _settings(
         hidden, inputs, config, layers=layers, mdl_settings=mdl_settings
     )
+    # Whether the probes were solved at once or one by one, and why.
+    settings["probe_solver"] = search.probe_solver_
     timings["total"] = time.perf_counter() - started
     result = _assemble_result(
         search,

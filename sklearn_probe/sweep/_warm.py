@@ -130,7 +130,9 @@ def _warm_cache(hidden, inputs, random_state, layers=None):
     if unit.has_word_types:
         # One pass per site and subword pooling, into memory and cache_dir.
         for site, value in readings:
-            step = clone(hidden).set_params(site=site, **{unit.pooling_param: value})
+            step = clone(hidden).set_params(
+                site=site, layer=-1, **{unit.pooling_param: value}
+            )
             unit.fitted(step, everything).transform(everything)
             for spec in own_passes:
                 step.set_params(**spec.hidden_params(random_state))

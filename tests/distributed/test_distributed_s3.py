@@ -6,7 +6,8 @@ pooled vectors in an S3 bucket only: moto's S3 server, started here on a free
 port of 127.0.0.1, with fake credentials. Counts, never times: every text
 through a model once (forward rows counted inside the workers), a rerun runs
 nothing, a worker killed mid-partition leaves a complete store, and a sweep on
-the cluster gives the scores of one process.
+the cluster gives the scores of one process. The bucket and the scratch
+folders come from ``object_storage``, which the Ray version shares.
 """
 
 import os
@@ -19,6 +20,7 @@ from helpers import (
     length_corpus,
     stored_rows,
 )
+from object_storage import moto_bucket, scratch_env, store_files_in
 from sklearn.linear_model import LogisticRegression
 
 from sklearn_probe import HiddenStateTransformer, layer_sweep
@@ -27,7 +29,7 @@ from sklearn_probe.store import MEMORY
 
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("s3fs")
-moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("moto.server")
 
 from sklearn_probe.distributed import extract  # noqa: E402
 
@@ -38,30 +40,8 @@ pytestmark = pytest.mark.slow
 def bucket():
     """``s3://<bucket>`` on moto's S3 server in this process; the endpoint and
     fake credentials in the environment, which the workers inherit."""
-    import fsspec
-
-    server = moto_server.ThreadedMotoServer(
-        ip_address="127.0.0.1", port=0, verbose=False
-    )
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    saved = dict(os.environ), dict(fsspec.config.conf)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="test",
-        AWS_SECRET_ACCESS_KEY="test",
-        AWS_DEFAULT_REGION="us-east-1",
-        # Read by fsspec when a worker imports it: s3fs's endpoint.
-        FSSPEC_S3_ENDPOINT_URL=endpoint,
-    )
-    fsspec.config.conf["s3"] = {"endpoint_url": endpoint}
-    fsspec.filesystem("s3", skip_instance_cache=True).mkdir("vectors")
-    yield "s3://vectors"
-    os.environ.clear()
-    os.environ.update(saved[0])
-    fsspec.config.conf.clear()
-    fsspec.config.conf.update(saved[1])
-    server.stop()
+    with moto_bucket() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +56,7 @@ def cluster(bucket, tmp_path_factory):
                 "nthreads": 1,
                 "host": "127.0.0.1",
                 "local_directory": str(folder),
-                "env": {
-                    "TMPDIR": str(folder),
-                    "SKLEARN_PROBE_DIGEST_DIR": str(folder / "digests"),
-                },
+                "env": scratch_env(folder),
             },
         }
         for k, folder in enumerate(scratch)
@@ -126,8 +103,7 @@ def test_workers_of_separate_folders_fill_an_s3_store_once(cluster, bucket, tiny
     assert len(report.workers) == 2  # both took partitions
     assert stored_rows(url) == {"mean": (40, 40), "max": (40, 40)}
     # Nothing of the store in any worker's folder: S3 is all they share.
-    for folder in scratch:
-        assert not list(folder.rglob("meta.json"))
+    assert store_files_in(scratch) == []
 
     # Again, the settings given as keywords: nothing to do, nothing run.
     again = extract(

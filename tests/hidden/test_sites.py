@@ -11,7 +11,7 @@ import shutil
 
 import numpy as np
 import pytest
-from helpers import TEXTS, count_forward_rows, make_bert, make_decoder, make_gpt2
+from helpers import TEXTS, count_forward_rows, make_decoder
 from sklearn.base import clone
 
 from sklearn_probe import HiddenStateTransformer, WordHiddenStateTransformer
@@ -86,7 +86,11 @@ def make_encoder(path, kind, tokenizer_source):
         model = transformers.RobertaModel(config)
     else:
         config = transformers.DistilBertConfig(
-            vocab_size=vocab, dim=16, n_layers=2, n_heads=2, hidden_dim=32,
+            vocab_size=vocab,
+            dim=16,
+            n_layers=2,
+            n_heads=2,
+            hidden_dim=32,
             pad_token_id=0,
         )
         model = transformers.DistilBertModel(config)
@@ -212,7 +216,10 @@ def hand_run_bert(path, texts):
                 def split(t, n_heads=n_heads, size=size):
                     return t.view(1, -1, n_heads, size).transpose(1, 2)
 
-                q, k, v = (split(f(x)) for f in (attention.query, attention.key, attention.value))
+                q, k, v = (
+                    split(f(x))
+                    for f in (attention.query, attention.key, attention.value)
+                )
                 p = torch.softmax(q @ k.transpose(-1, -2) * size**-0.5, dim=-1)
                 heads = (p @ v).transpose(1, 2).reshape(1, -1, n_heads * size)
                 attn = layer.attention.output.dense(heads)
@@ -251,7 +258,8 @@ def test_minilm_sites_equal_a_hand_run_of_its_layers():
     # "minilm" is that checkpoint: the same sites.
     ours = read_sites("minilm", texts, "mean", sites=("attention",))["attention"]
     np.testing.assert_allclose(
-        ours, read_sites(path, texts, "mean", sites=("attention",))["attention"],
+        ours,
+        read_sites(path, texts, "mean", sites=("attention",))["attention"],
         atol=ATOL,
     )
 
@@ -300,9 +308,12 @@ def test_residual_site_is_todays_vectors_and_key(tiny_bert):
     before = plain.fit_transform(TEXTS)
     loaded = plain._get_loaded()
     key, _ = plain._extraction_key("mean", loaded)
-    assert key == extraction_key(
-        fingerprint=loaded.fingerprint, pooling="mean", max_length=128
-    )[0]
+    assert (
+        key
+        == extraction_key(
+            fingerprint=loaded.fingerprint, pooling="mean", max_length=128
+        )[0]
+    )
     # Read beside the sublayer sites, by the hooked pass: the same numbers.
     MEMORY.clear()
     cache_readings(
@@ -312,15 +323,17 @@ def test_residual_site_is_todays_vectors_and_key(tiny_bert):
         again = plain.transform(TEXTS)
     assert counter["rows"] == 0
     np.testing.assert_array_equal(again, before)
-    attention_key, description = plain.set_params(site="attention").fit(
-        TEXTS
-    )._extraction_key("mean", loaded)
+    attention_key, description = (
+        plain.set_params(site="attention").fit(TEXTS)._extraction_key("mean", loaded)
+    )
     assert attention_key != key and description["site"] == "attention"
 
 
 def test_every_site_is_cached_under_its_own_key_from_one_pass(tiny_bert, tmp_path):
     step = fitted(HiddenStateTransformer(tiny_bert, cache_dir=tmp_path))
-    readings = [(s, p) for s in ("residual", "attention", "heads") for p in ("mean", "max")]
+    readings = [
+        (s, p) for s in ("residual", "attention", "heads") for p in ("mean", "max")
+    ]
     with count_forward_rows(tiny_bert) as counter:
         assert cache_readings(step, TEXTS, readings) == len(TEXTS)
     assert counter["rows"] == len(TEXTS)
@@ -329,15 +342,22 @@ def test_every_site_is_cached_under_its_own_key_from_one_pass(tiny_bert, tmp_pat
         for e in cache_info(tmp_path)["keys"]
     }
     assert stored == {
-        ("residual", "mean"): 4, ("residual", "max"): 4,
-        ("attention", "mean"): 3, ("attention", "max"): 3,
-        ("heads", "mean"): 3, ("heads", "max"): 3,
+        ("residual", "mean"): 4,
+        ("residual", "max"): 4,
+        ("attention", "mean"): 3,
+        ("attention", "max"): 3,
+        ("heads", "mean"): 3,
+        ("heads", "max"): 3,
     }
     MEMORY.clear()
     with count_forward_rows(tiny_bert) as counter:
         stored_vectors = HiddenStateTransformer(
-            tiny_bert, layer=2, site="attention", pooling="max",
-            cache_dir=tmp_path, cache_mode="read-only",
+            tiny_bert,
+            layer=2,
+            site="attention",
+            pooling="max",
+            cache_dir=tmp_path,
+            cache_mode="read-only",
         ).fit_transform(TEXTS)
     assert counter["rows"] == 0
     MEMORY.clear()
@@ -351,7 +371,9 @@ def test_every_site_is_cached_under_its_own_key_from_one_pass(tiny_bert, tmp_pat
 
 
 def _hook_count(model):
-    return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
+    return sum(
+        len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules()
+    )
 
 
 def test_hooks_are_removed_after_the_pass_and_after_an_error(tiny_gpt2):
@@ -408,7 +430,9 @@ def test_layer_zero_of_a_sublayer_site_is_an_error(tiny_bert):
 
 def test_another_family_needs_its_modules_named(tmp_path, tiny_gpt2):
     path = make_opt(tmp_path / "opt", tiny_gpt2)
-    with pytest.raises(ValueError, match=r"known for the model families.*'opt'.*site_modules="):
+    with pytest.raises(
+        ValueError, match=r"known for the model families.*'opt'.*site_modules="
+    ):
         HiddenStateTransformer(path, site="attention").fit(TEXTS)
     # Residual states need no module map.
     HiddenStateTransformer(path, cache_dir=None).fit_transform(TEXTS[:2])
@@ -423,9 +447,9 @@ def test_another_family_needs_its_modules_named(tmp_path, tiny_gpt2):
     np.testing.assert_allclose(r[:, 1], r[:, 0] + a[:, 0] + m[:, 0], atol=ATOL)
     np.testing.assert_allclose(mid, r[:, :2] + a, atol=ATOL)
     with pytest.raises(ValueError, match="has no module 'nope'"):
-        HiddenStateTransformer(
-            path, site="mlp", site_modules={"mlp": "nope"}
-        ).fit(TEXTS)
+        HiddenStateTransformer(path, site="mlp", site_modules={"mlp": "nope"}).fit(
+            TEXTS
+        )
 
 
 def test_word_sites_add_up_in_a_pre_norm_decoder(decoders):

@@ -182,3 +182,9 @@ def test_a_selection_mask_chooses_the_tokens(tiny_bert):
 def test_pooling_tokens_is_validated_with_the_others(tiny_bert):
     with pytest.raises(ValueError, match="'tokens'"):
         HiddenStateTransformer(tiny_bert, pooling="token").fit(TEXTS)
+
+
+def test_token_states_read_the_residual_stream_only(tiny_bert):
+    step = HiddenStateTransformer(tiny_bert, pooling="tokens", site="mlp", layer=1)
+    with pytest.raises(ValueError, match="site='mlp' is not available per token"):
+        step.set_params(cache_dir=None).fit_transform(TEXTS)

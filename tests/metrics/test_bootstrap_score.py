@@ -172,8 +172,8 @@ def test_the_interval_survives_save_and_load_and_is_in_the_report(
     ci = result.test_score_ci
     line = (
         f"Held-out test roc_auc of the best pipeline: {result.test_score:.3f}, "
-        f"95% CI {ci['low']:.3f}-{ci['high']:.3f} (stratified bootstrap, 1000 "
-        "draws of the test set) (40 texts, not used to choose the layer)."
+        f"95% CI {ci['low']:.3f}-{ci['high']:.3f} (40 texts, not used to choose "
+        "the layer; the interval from 1000 stratified bootstrap draws of them)."
     )
     assert line in written["report.md"].read_text()
     assert f"[{ci['low']:.3f}, {ci['high']:.3f}]" in repr(loaded)

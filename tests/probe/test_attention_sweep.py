@@ -167,6 +167,7 @@ def test_mdl_runs_on_the_token_states(tiny_bert, corpus):
         ({"probe": ["attention", ProbeClassifier()]}, "sweep them apart"),
         ({"probe": "attentive"}, "'probe' parameter of layer_sweep"),
         ({"task": "regression"}, "a classifier, but the task is regression"),
+        ({"param_grid": {"hidden__site": ["mlp"]}}, "residual stream only"),
     ],
 )
 def test_what_a_token_sweep_cannot_do_is_refused_at_once(
@@ -219,3 +220,22 @@ def test_a_grid_over_the_head_clones_cleanly(tiny_bert, corpus):
     pipe = attention_pipeline(tiny_bert, 2)
     scores = cross_val_score(clone(pipe), texts, y, cv=3)
     assert scores.shape == (3,)
+
+
+@pytest.mark.slow
+def test_the_gallery_example_shows_attention_beating_mean_pooling(
+    tmp_path, monkeypatch, capsys
+):
+    from pathlib import Path
+
+    monkeypatch.chdir(tmp_path)
+    path = Path(__file__).parents[2] / "examples" / "plot_11_attention_probe.py"
+    exec(compile(path.read_text(), str(path), "exec"), {"__name__": "__main__"})
+    out = capsys.readouterr().out
+    scores = {
+        line.split(":")[0].strip(): float(line.split("accuracy ")[1].split()[0])
+        for line in out.splitlines()
+        if "CV accuracy" in line
+    }
+    assert scores["attention"] > scores["mean + linear"] + 0.05
+    assert "predicted: [1 0]" in out

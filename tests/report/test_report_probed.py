@@ -75,6 +75,12 @@ def test_the_defaults_leave_the_title_as_it_was(tmp_path, close_figures):
             " (site: heads, head 2)",
             ["- **site**: heads, head 2"],
         ),
+        # Several selections: "tokens" as it is.
+        (
+            {"tokens": ["assistant", "user"], "probe": "linear"},
+            " (tokens: assistant, user)",
+            ["- **tokens**: assistant, user"],
+        ),
         # A selection given as a mapping; a probe other than the linear one.
         (
             {"tokens": {"last_n": 3}, "probe": "LogisticRegression(max_iter=1000)"},

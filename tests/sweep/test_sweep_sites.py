@@ -5,6 +5,7 @@ import io
 import json
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import count_forward_rows, length_corpus
@@ -45,10 +46,12 @@ def test_the_table_has_a_site_column_and_sublayer_sites_start_at_layer_1(site_sw
     result, _, _ = site_sweep
     scores = result.scores
     assert "site" in result.param_columns
-    layers = {
-        site: sorted(set(part["layer"])) for site, part in scores.groupby("site")
+    layers = {site: sorted(set(part["layer"])) for site, part in scores.groupby("site")}
+    assert layers == {
+        "residual": [0, 1, 2, 3],
+        "attention": [1, 2, 3],
+        "mlp": [1, 2, 3],
     }
-    assert layers == {"residual": [0, 1, 2, 3], "attention": [1, 2, 3], "mlp": [1, 2, 3]}
     assert len(scores) == 2 * (4 + 3 + 3)  # two poolings
     assert result.settings["site"] == SITES
     assert result.best_params["hidden__site"] in SITES
@@ -71,12 +74,24 @@ def test_explicit_layer_zero_of_a_sublayer_site_is_an_error(tiny_bert):
     texts, y = length_corpus(20)
     with pytest.raises(ValueError, match=r"layer 0.*\['attention'\].*layers='all'"):
         layer_sweep(
-            texts, y, model=tiny_bert, layers=[0, 2], cv=2, cache_dir=None,
-            param_grid={"hidden__site": ["residual", "attention"]}, verbose=0,
+            texts,
+            y,
+            model=tiny_bert,
+            layers=[0, 2],
+            cv=2,
+            cache_dir=None,
+            param_grid={"hidden__site": ["residual", "attention"]},
+            verbose=0,
         )
     result = layer_sweep(
-        texts, y, model=tiny_bert, layers=[-1], cv=2, cache_dir=None,
-        param_grid={"hidden__site": ["attention"]}, verbose=0,
+        texts,
+        y,
+        model=tiny_bert,
+        layers=[-1],
+        cv=2,
+        cache_dir=None,
+        param_grid={"hidden__site": ["attention"]},
+        verbose=0,
     )
     assert list(result.scores["layer"]) == [3]
     assert result.settings["site"] == "attention"
@@ -91,9 +106,24 @@ def test_the_command_sweeps_sites_and_the_report_names_them(tiny_bert, tmp_path)
     pd.DataFrame({"text": texts, "label": labels}).to_csv(data, index=False)
     out = tmp_path / "report"
     argv = [
-        "sweep", "--model", tiny_bert, "--dataset", data, "--cv", "2",
-        "--max-epochs", "20", "--out", out, "--quiet", "--cache-dir", "none",
-        "--site", "residual", "attention", "mlp",
+        "sweep",
+        "--model",
+        tiny_bert,
+        "--dataset",
+        data,
+        "--cv",
+        "2",
+        "--max-epochs",
+        "20",
+        "--out",
+        out,
+        "--quiet",
+        "--cache-dir",
+        "none",
+        "--site",
+        "residual",
+        "attention",
+        "mlp",
     ]
     stdout, stderr = io.StringIO(), io.StringIO()
     mp = pytest.MonkeyPatch()
@@ -126,7 +156,12 @@ def test_a_report_whose_best_site_is_a_sublayer_draws_its_layers(
     matplotlib.use("Agg")
     texts, y = length_corpus(30)
     result = layer_sweep(
-        texts, y, model=tiny_bert, cv=2, cache_dir=None, verbose=0,
+        texts,
+        y,
+        model=tiny_bert,
+        cv=2,
+        cache_dir=None,
+        verbose=0,
         param_grid={"hidden__site": ["mlp"]},
     )
     assert result.best_params["hidden__site"] == "mlp"
@@ -134,3 +169,29 @@ def test_a_report_whose_best_site_is_a_sublayer_draws_its_layers(
     report = (tmp_path / "report" / "report.md").read_text()
     assert report.splitlines()[0].endswith("(site: mlp)")
     assert "mean-pooled MLP outputs of every layer" in report
+
+
+def test_a_word_sweep_reads_sites_too(tiny_bert):
+    """Words: one pass per sentence and site; sublayer sites from layer 1."""
+    rng = np.random.default_rng(0)
+    X, y = [], []
+    for _ in range(16):
+        sentence = ("the", str(rng.choice(["film", "plot"])), "was", "good")
+        X += [(sentence, i) for i in range(4)]
+        y += [0, 0, 0, 1]
+    with count_forward_rows(tiny_bert) as counter:
+        result = layer_sweep(
+            X,
+            np.array(y),
+            unit="word",
+            model=tiny_bert,
+            cv=2,
+            cache_dir=None,
+            verbose=0,
+            param_grid={"hidden__site": ["residual", "attention"]},
+        )
+    n_sentences = len({sample[0] for sample in X})
+    assert n_sentences > 1
+    assert counter["rows"] == 2 * n_sentences  # each sentence once per site
+    layers = {s: sorted(set(p["layer"])) for s, p in result.scores.groupby("site")}
+    assert layers == {"residual": [0, 1, 2, 3], "attention": [1, 2, 3]}
