@@ -60,7 +60,8 @@ def _effect_panel(ax, scores, layers, result):
         color=_CONTROL,
         alpha=0.3,
         linewidth=0,
-        label=f"random subspace, same rank ({result.n_controls} draws)",
+        label="random subspace, same rank ("
+        + (f"{result.n_controls} draws)" if result.n_controls != 1 else "1 draw)"),
     )
     ax.plot(layers, scores["control_mean"], color=_CONTROL, linestyle="--")
     ax.plot(
