@@ -277,3 +277,42 @@ def stored_rows(cache_dir):
         entry["meta"]["pooling"]: (entry["rows"], entry["texts"])
         for entry in cache_info(cache_dir)["keys"]
     }
+
+
+# A chat template in the style of Llama 3 / Zephyr: a header per message, the
+# content, an end-of-turn marker; its markers are special tokens.
+CHAT_TEMPLATE = (
+    "{{ bos_token }}{% for message in messages %}"
+    "<|{{ message['role'] }}|>\n{{ message['content'] }}<|end|>\n"
+    "{% endfor %}"
+)
+CHAT_MARKERS = ["<|system|>", "<|user|>", "<|assistant|>", "<|end|>"]
+
+
+def make_chat_llama(path, *, seed=0):
+    """A tiny random Llama whose byte-level tokenizer has :data:`CHAT_TEMPLATE`
+    and its markers as special tokens, saved at ``path``."""
+    import shutil
+
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaModel
+
+    tokenizer_dir = make_gpt2(f"{path}-tokenizer", seed=seed)
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    shutil.rmtree(tokenizer_dir)
+    tokenizer.add_special_tokens({"additional_special_tokens": CHAT_MARKERS})
+    tokenizer.chat_template = CHAT_TEMPLATE
+    tokenizer.save_pretrained(path)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=256,
+        architectures=["LlamaForCausalLM"],
+    )
+    torch.manual_seed(seed)
+    LlamaModel(config).eval().save_pretrained(path)
+    return str(path)

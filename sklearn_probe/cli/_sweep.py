@@ -148,6 +148,9 @@ def _sweep(args, train, test, task):
             param_grid[f"probe__{name}"] = values
         else:
             probe.set_params(**{name: values[0]})
+    tokens = list(dict.fromkeys(args.tokens))
+    if len(tokens) > 1:
+        param_grid["hidden__tokens"] = tokens
     sites = list(dict.fromkeys(args.site))
     if sites != ["residual"]:
         param_grid["hidden__site"] = sites
@@ -158,6 +161,7 @@ def _sweep(args, train, test, task):
         train["label"].to_numpy(),
         **{"models": args.model} if several else {"model": args.model[0]},
         layers=args.layers,
+        tokens=tokens[0],
         probe=probe,
         param_grid=param_grid or None,
         cv=args.cv,

@@ -2,7 +2,7 @@
 shows, and the examples under them."""
 
 from ..baselines import BASELINES
-from ..hidden import POOLINGS, SITES
+from ..hidden import POOLINGS, SITES, parse_tokens
 from ..sweep import PROBE_NAMES, TASKS
 from ._causal import add_causal_arguments
 from ._common import (
@@ -36,7 +36,9 @@ def add_sweep_arguments(parser):
     _add_data_arguments(parser.add_argument_group("data"))
     add_unit_arguments(parser.add_argument_group("words and arcs"))
     _add_model_arguments(parser.add_argument_group("model"))
-    _add_reading_arguments(parser.add_argument_group("what is read"))
+    reading = parser.add_argument_group("what is read")
+    _add_reading_arguments(reading)
+    _add_tokens_argument(reading)
     _add_probe_arguments(parser.add_argument_group("probe"))
     _add_evaluation_arguments(parser.add_argument_group("evaluation"))
     add_causal_arguments(parser.add_argument_group("causal checks"))
@@ -156,6 +158,29 @@ def _add_reading_arguments(group):
         "sublayer adds), residual_mid (between them), heads (every head's "
         "output before the attention's output projection)",
     )
+
+
+def _add_tokens_argument(group):
+    group.add_argument(
+        "--tokens",
+        nargs="+",
+        default=["all"],
+        type=_token_selection,
+        help="tokens of each text that the pooling runs over: all, first, last, "
+        "first:N, last:N or 'regex:PATTERN' (the tokens whose characters a match "
+        "covers; a text without a match is an error). Several values are swept. "
+        "The model still reads the whole text",
+    )
+
+
+def _token_selection(value):
+    """``--tokens`` values, checked as ``HiddenStateTransformer`` checks them."""
+    import argparse
+
+    try:
+        return str(parse_tokens(value, owner="sklearn-probe sweep --tokens"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _add_probe_arguments(group):

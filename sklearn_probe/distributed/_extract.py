@@ -197,7 +197,7 @@ def _transformer_params(transformer, params, cache_dir, pooling):
     settings.update(
         cache_dir=shared_cache_dir(cache_dir, "Distributed extraction"),
         pooling=poolings[0] if poolings else "auto",
-        layer=0,
+        layer=-1,  # not used; every site has it
         verbose=0,
         cache_mode="read-write",
     )

@@ -83,7 +83,7 @@ def drop_claims_on(fitted, texts, poolings):
     removed = 0
     for pooling in poolings:
         key, description = fitted._extraction_key(pooling, loaded)
-        shape = (fitted.n_layers_, fitted.hidden_size_)
+        shape = fitted._store_shape()
         store = open_store(fitted.cache_dir, key, description, shape)
         if store is None or not store.writable:
             continue

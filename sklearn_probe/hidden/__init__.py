@@ -7,7 +7,8 @@ checkpoints in ``_checkpoint``), fingerprints of models and signatures of their
 folders (``_fingerprint``), the one forward pass of texts and words alike
 (``_forward``: autocast, layers spread over devices), pooling every layer of
 texts (``_extract``, ``_pooling``; every pooling and site at once:
-``_one_pass``), the sites inside a block and their hooks (``_sites``), what
+``_one_pass``), the sites inside a block and their hooks (``_sites``), the
+tokens pooled (``_tokens``; conversations rendered in ``_chat``), what
 the transformers keep in the vector store (``_caching``; the store itself is
 :mod:`sklearn_probe.store`), the checks on raw-text input
 (``_validation``) and the warnings, which point at the caller's line
@@ -37,6 +38,8 @@ from ._sites import SITES
 from ._sites import transformer_blocks as transformer_blocks
 from ._token_states import TOKENS as TOKENS
 from ._token_states import TokenStatesWarning, cache_token_states
+from ._tokens import parse_tokens as parse_tokens
+from ._tokens import select_tokens as select_tokens
 from ._transformer import HiddenStateTransformer, PoolingWarning, TruncationWarning
 from ._transformer import fitted as fitted
 from ._validation import check_texts as check_texts
@@ -67,6 +70,6 @@ __all__ = [
 ]
 # Importable from here, not user API: load_model, BUNDLED_MODELS, fitted,
 # cache_poolings, cache_readings, transformer_blocks, check_texts,
-# resolve_layers and check_word_samples (what the sweep, the pictures, the
-# baselines, the causal tools, the command and the cluster workers use of the
-# engine).
+# resolve_layers, check_word_samples, parse_tokens and select_tokens (the token
+# selection's ids and masks) (what the sweep, the pictures, the baselines, the
+# causal tools, the command and the cluster workers use of the engine).

@@ -202,6 +202,12 @@ class BaseHiddenStates(TransformerMixin, BaseEstimator):
             width //= n_heads(loaded)
         self.site_width_ = width
 
+    def _store_shape(self):
+        """``(rows, width)`` of one text's cached vectors at this site."""
+        from ._sites import site_shape
+
+        return site_shape(self._get_loaded(), self.site, self.site_modules)
+
     def _site_rows(self, layers):
         """Rows of the cached array of this site for hidden-state ``layers``."""
         from ._sites import rows_of

@@ -20,15 +20,20 @@ def clear_cache():
     clear_loaded_models()
 
 
-def keep_pooled(transformer, pooling, texts, vectors, site=None):
+def keep_pooled(
+    transformer, pooling, texts, vectors, site=None, *, conversations=False
+):
     """Cache ``vectors`` (all layers of ``texts``) under ``pooling`` (at
-    ``site``; None: the transformer's).
+    ``site``; None: the transformer's; ``conversations``: ``texts`` are
+    rendered conversations).
 
     Only what the cache lacks is added: texts already in memory stay as they
     are, and the store gets one shard of the texts it does not hold.
     """
     loaded = transformer._get_loaded()
-    key, description = transformer._extraction_key(pooling, loaded, site)
+    key, description = transformer._extraction_key(
+        pooling, loaded, site, conversations=conversations
+    )
     if MEMORY.limit_bytes > 0:
         for text, value in zip(texts, vectors, strict=True):
             if MEMORY.get(key, text) is None:

@@ -19,6 +19,7 @@ import numpy as np
 from . import _forward
 from ._forward import DTYPES
 from ._pooling import pool
+from ._tokens import pad_masks
 
 # Rows of one batch at most, as a multiple of ``batch_size``: a token budget alone
 # would put thousands of one-token texts in one batch.
@@ -100,7 +101,9 @@ def pad_batch(loaded, batch_ids):
     return encoded["input_ids"], encoded["attention_mask"]
 
 
-def forward_pooled(loaded, input_ids, mask, poolings, dtype="float32", sites=None):
+def forward_pooled(
+    loaded, input_ids, mask, poolings, dtype="float32", sites=None, selected=None
+):
     """Pooled vectors of every hidden state of one padded batch, for every
     pooling of ``poolings``, from one forward pass -> numpy (P, B, L, D).
 
@@ -108,11 +111,15 @@ def forward_pooled(loaded, input_ids, mask, poolings, dtype="float32", sites=Non
     only the pooled vectors go to the host, in one transfer. The result is
     float32, or float16 for the reduced-precision ``dtype``. ``sites``, a
     ``(sites, site_modules)`` pair, gives a dict site -> such an array, every
-    site read in the same pass.
+    site read in the same pass. ``selected``, if given, is a ``(batch,
+    tokens)`` mask of the tokens to pool over (a subset of the real tokens);
+    the model still reads every real token.
     """
     import torch
 
     def reduce(state, mask_here):
+        if selected is not None:
+            mask_here = selected.to(mask_here.device)
         state = state[None]
         return torch.stack([pool(state, mask_here, p)[:, 0] for p in poolings])
 
@@ -140,6 +147,7 @@ def extract(
     sort=True,
     sites=None,
     site_modules=None,
+    encode=None,
 ):
     """Pooled hidden states of every layer for ``texts``.
 
@@ -147,6 +155,9 @@ def extract(
     through the model once and all of them are pooled from that pass.
     ``progress``, if given, has ``update(n_texts)`` called after every batch.
     ``token_budget`` and ``sort`` are passed to :func:`plan_batches`.
+    ``encode(texts, max_length)``, if given, replaces :func:`tokenize`: it
+    returns ``(ids, masks, n_truncated)`` where ``masks`` select the tokens
+    to pool over (see :class:`._tokens.TokenInputs`).
     Returns ``(vectors, n_truncated)`` where ``vectors`` has shape
     ``(len(texts), loaded.n_layers, loaded.width)`` in the order of ``texts``
     (a dict pooling -> such an array when ``pooling`` is a sequence), float32
@@ -158,7 +169,11 @@ def extract(
     from ._sites import site_shape
 
     poolings = (pooling,) if isinstance(pooling, str) else tuple(pooling)
-    ids, n_truncated = tokenize(loaded, texts, max_length)
+    if encode is None:
+        ids, n_truncated = tokenize(loaded, texts, max_length)
+        masks = None
+    else:
+        ids, masks, n_truncated = encode(texts, max_length)
     storage = DTYPES[dtype][0]
     names = ("residual",) if sites is None else tuple(dict.fromkeys(sites))
     out = {
@@ -171,13 +186,23 @@ def extract(
     lengths = [len(seq) for seq in ids]
     for rows in plan_batches(lengths, batch_size, token_budget=token_budget, sort=sort):
         input_ids, mask = pad_batch(loaded, [ids[i] for i in rows])
+        selected = None
+        if masks is not None:
+            side = loaded.tokenizer.padding_side
+            selected = pad_masks([masks[i] for i in rows], input_ids.shape[1], side)
         if sites is None:
             out["residual"][:, rows] = forward_pooled(
-                loaded, input_ids, mask, poolings, dtype
+                loaded, input_ids, mask, poolings, dtype, selected=selected
             )
         else:
             pooled = forward_pooled(
-                loaded, input_ids, mask, poolings, dtype, (names, site_modules)
+                loaded,
+                input_ids,
+                mask,
+                poolings,
+                dtype,
+                (names, site_modules),
+                selected=selected,
             )
             for site in names:
                 out[site][:, rows] = pooled[site]

@@ -66,16 +66,21 @@ def token_states(transformer, texts):
     missing texts computed in one pass each.
     """
     _check_site(transformer)
+    inputs = _selection(transformer, texts)
+    texts, chat = inputs.texts, inputs.conversations
     layers = list(transformer.layers_)
-    found = _lookup(transformer, texts, layers)
+    found = _lookup(transformer, texts, layers, chat)
     missing = list(dict.fromkeys(t for t in texts if t not in found))
     if missing:
-        ids, n_cut = _tokenize(transformer, missing)
-        counts = dict(zip(missing, map(len, ids), strict=True))
+        ids, n_cut, masks = _encode(transformer, missing, inputs)
+        n_kept = [len(s) for s in ids] if masks is None else [m.sum() for m in masks]
+        counts = dict(zip(missing, n_kept, strict=True))
         counts.update({text: len(parts[0]) for text, parts in found.items()})
         _check_output_size(transformer, [counts[t] for t in texts], layers)
         keep = _layers_to_keep(transformer, sum(map(len, ids)), len(missing), layers)
-        computed = _compute(transformer, missing, ids, keep, n_cut=n_cut)
+        computed = _compute(
+            transformer, missing, ids, keep, n_cut=n_cut, masks=masks, chat=chat
+        )
         for text, states in zip(missing, computed, strict=True):
             found[text] = [states[keep.index(layer)] for layer in layers]
     out = np.empty(len(texts), dtype=object)
@@ -97,12 +102,14 @@ def cache_token_states(transformer, texts, layers):
     Returns the number of texts run through the model.
     """
     _check_site(transformer)
+    inputs = _selection(transformer, texts)
+    texts, chat = inputs.texts, inputs.conversations
     layers = sorted(set(layers))
-    found = _lookup(transformer, texts, layers)
+    found = _lookup(transformer, texts, layers, chat)
     missing = list(dict.fromkeys(t for t in texts if t not in found))
     if not missing:
         return 0
-    ids, n_cut = _tokenize(transformer, missing)
+    ids, n_cut, masks = _encode(transformer, missing, inputs)
     n_tokens = sum(map(len, ids)) + sum(len(p[0]) for p in found.values())
     n_texts = len(missing) + len(found)
     need = n_tokens * transformer.hidden_size_ * len(layers) * _itemsize(transformer)
@@ -116,7 +123,16 @@ def cache_token_states(transformer, texts, layers):
             "set_memory_cache_limit, or SKLEARN_PROBE_CACHE_BYTES), sweep fewer "
             "layers, lower max_length, or use fewer texts."
         )
-    _compute(transformer, missing, ids, layers, n_cut=n_cut, mean=True)
+    _compute(
+        transformer,
+        missing,
+        ids,
+        layers,
+        n_cut=n_cut,
+        masks=masks,
+        chat=chat,
+        mean=True,
+    )
     return len(missing)
 
 
@@ -133,14 +149,25 @@ def _check_site(transformer):
         )
 
 
-def _key(transformer):
+def _selection(transformer, texts):
+    """The transformer's token selection (``tokens=``, :mod:`._tokens`) made
+    ready for ``texts``: conversations rendered, ``.texts`` the cache keys."""
+    from ._tokens import TokenInputs, parse_tokens
+
+    selection = parse_tokens(getattr(transformer, "tokens", "all"))
+    return TokenInputs(transformer._get_loaded().tokenizer, texts, selection)
+
+
+def _key(transformer, chat=False):
+    """The cache key of the token states (it names the token selection;
+    ``chat``: of rendered conversations)."""
     loaded = transformer._get_loaded()
-    return transformer._extraction_key(TOKENS, loaded)[0]
+    return transformer._extraction_key(TOKENS, loaded, conversations=chat)[0]
 
 
-def _lookup(transformer, texts, layers):
+def _lookup(transformer, texts, layers, chat=False):
     """text -> list of its cached states per layer, for the texts that have all."""
-    key = _key(transformer)
+    key = _key(transformer, chat)
     found = {}
     for text in dict.fromkeys(texts):
         parts = [MEMORY.get(f"{key}:{layer}", text) for layer in layers]
@@ -155,6 +182,16 @@ def _tokenize(transformer, texts):
     from ._extract import tokenize
 
     return tokenize(transformer._get_loaded(), texts, transformer.max_length_)
+
+
+def _encode(transformer, texts, inputs):
+    """Token ids of ``texts``, how many were truncated, and the masks of the
+    tokens that ``inputs`` (the ``tokens=`` selection) selects (None: every
+    token)."""
+    if inputs.conversations or inputs.selection.kind != "all":
+        ids, masks, n_cut = inputs.encode(texts, transformer.max_length_)
+        return ids, n_cut, masks
+    return (*_tokenize(transformer, texts), None)
 
 
 def _storage_dtype(transformer):
@@ -213,28 +250,48 @@ def _layers_to_keep(transformer, n_tokens, n_texts, layers):
     return asked
 
 
-def _compute(transformer, texts, ids, layers, *, n_cut=0, mask=None, mean=False):
+def _compute(
+    transformer,
+    texts,
+    ids,
+    layers,
+    *,
+    n_cut=0,
+    masks=None,
+    chat=False,
+    mask=None,
+    mean=False,
+):
     """Token states of ``layers`` for ``texts`` (token ``ids``), one forward
     pass each; kept in the memory cache. Returns, per text, a list (one per
     layer) of ``(n_tokens, width)`` arrays in the storage dtype.
 
-    ``mask(input_ids, attention_mask) -> bool tensor`` chooses the tokens of
-    each text of a padded batch (default: every real token); states of a
-    selection are kept only under a key that names it (the transformer's
-    extraction key must then hold the selection), so here they are not kept.
-    With ``mean`` (and no ``mask``) the texts' mean-pooled vectors of every
-    layer are cached too, pooled from the same pass.
+    ``masks`` (one boolean array per text, :class:`._tokens.TokenInputs`)
+    choose the tokens of each text (default: every real token); the cache key
+    names the selection (``chat``: of rendered conversations). ``mask(input_ids,
+    attention_mask) -> bool tensor``, instead, chooses the tokens of each
+    padded batch; its states are not kept (no key names it). With ``mean``
+    the texts' mean-pooled vectors (over the same tokens) of every layer are
+    cached too, pooled from the same pass.
     """
     from ._extract import pad_batch, plan_batches
+    from ._tokens import pad_masks
 
     loaded = transformer._get_loaded()
     storage = _storage_dtype(transformer)
-    mean = mean and mask is None
+    mean = mean and masks is None
     out = [None] * len(texts)
     means = np.empty((len(texts), loaded.n_layers, loaded.width), storage)
     for rows in plan_batches([len(s) for s in ids], transformer.batch_size):
         input_ids, attention = pad_batch(loaded, [ids[i] for i in rows])
-        selected = attention.bool() if mask is None else mask(input_ids, attention)
+        if mask is not None:
+            selected = mask(input_ids, attention)
+        elif masks is None:
+            selected = attention.bool()
+        else:
+            side = loaded.tokenizer.padding_side
+            width = input_ids.shape[1]
+            selected = pad_masks([masks[i] for i in rows], width, side).bool()
         _check_selected(selected, rows, texts)
         states, batch_means = _forward_tokens(
             loaded, input_ids, attention, selected, layers, transformer.dtype, mean
@@ -251,11 +308,11 @@ def _compute(transformer, texts, ids, layers, *, n_cut=0, mask=None, mean=False)
         if mean:
             means[rows] = batch_means
     if mask is None:
-        _keep(transformer, texts, layers, out)
+        _keep(transformer, texts, layers, out, chat)
     if mean:
         from ._caching import keep_pooled
 
-        keep_pooled(transformer, "mean", texts, means)
+        keep_pooled(transformer, "mean", texts, means, conversations=chat)
     if n_cut:
         warn_caller(
             f"{n_cut} of {len(texts)} texts were longer than max_length="
@@ -300,10 +357,10 @@ def _forward_tokens(loaded, input_ids, attention, selected, layers, dtype, mean)
     return kept, (sums / counts[:, None, None]).to("cpu").numpy()
 
 
-def _keep(transformer, texts, layers, states):
+def _keep(transformer, texts, layers, states, chat=False):
     if MEMORY.limit_bytes == 0:
         return
-    key = _key(transformer)
+    key = _key(transformer, chat)
     for text, per_layer in zip(texts, states, strict=True):
         for layer, value in zip(layers, per_layer, strict=True):
             MEMORY.put(f"{key}:{layer}", text, value)

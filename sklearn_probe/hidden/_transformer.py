@@ -12,6 +12,7 @@ from ._base import DEFAULT_MODEL, BaseHiddenStates, shared_docs
 from ._caching import keep_pooled
 from ._pooling import POOLINGS
 from ._token_states import TOKENS, token_states
+from ._tokens import TokenInputs, parse_tokens, selection_key
 from ._validation import check_texts
 from ._warnings import PoolingWarning, TruncationWarning, warn_caller
 
@@ -52,7 +53,17 @@ class HiddenStateTransformer(BaseHiddenStates):
         every other model. ``"tokens"`` pools nothing: each text's real tokens,
         an object array of ``(n_tokens, width * len(layers_))`` arrays for a
         probe that pools for itself (:class:`~sklearn_probe.AttentionProbe`;
-        user guide: "Probes that pool for themselves").
+        user guide: "Probes that pool for themselves"). With ``tokens``, over
+        the selected tokens only (``"tokens"``: the selected tokens' states).
+    tokens : str, default="all"
+        Which tokens of each text are pooled: ``"all"``, ``"first"``,
+        ``"last"``, ``"first:<n>"``, ``"last:<n>"``, ``"regex:<pattern>"`` (the
+        tokens whose characters a match covers) or, for conversations (``X``
+        of lists of ``{"role", "content"}`` messages, rendered with the
+        tokenizer's chat template), ``"assistant"``, ``"user"``, ``"system"``
+        or ``"message:<n>"``. The model still reads the whole text. A sample
+        with no selected token is an error. Read more in the user guide
+        ("Choosing tokens").
     max_length : int, default=128
         Texts are truncated to this many tokens (special tokens included). A
         :class:`TruncationWarning` says how many texts were cut.
@@ -104,6 +115,7 @@ class HiddenStateTransformer(BaseHiddenStates):
     _parameter_constraints = {
         **BaseHiddenStates._parameter_constraints,
         "pooling": [StrOptions({"auto", *POOLINGS, TOKENS})],
+        "tokens": [str],
         "dtype": [StrOptions({"float32", "float16", "bfloat16"})],
         "verbose": ["verbose"],
     }
@@ -114,6 +126,7 @@ class HiddenStateTransformer(BaseHiddenStates):
         *,
         layer=-1,
         pooling="auto",
+        tokens="all",
         max_length=128,
         batch_size=32,
         device="auto",
@@ -133,6 +146,7 @@ class HiddenStateTransformer(BaseHiddenStates):
         self.model = model
         self.layer = layer
         self.pooling = pooling
+        self.tokens = tokens
         self.max_length = max_length
         self.batch_size = batch_size
         self.device = device
@@ -155,8 +169,9 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         Parameters
         ----------
-        X : list, tuple, numpy array or pandas Series of str
-            Texts. Only checked: fitting learns nothing from them.
+        X : list, tuple, numpy array or pandas Series of str or of conversations
+            Texts, or conversations (lists of ``{"role", "content"}``
+            messages). Only checked: fitting learns nothing from them.
         y : None
             Ignored.
 
@@ -164,7 +179,8 @@ class HiddenStateTransformer(BaseHiddenStates):
         -------
         self : HiddenStateTransformer
         """
-        check_texts(X, estimator_name=type(self).__name__)
+        check_texts(X, estimator_name=type(self).__name__, conversations=True)
+        parse_tokens(self.tokens, owner=type(self).__name__)
         loaded = self._fit_model()
         self.max_length_ = self._resolve_max_length(loaded)
         self.pooling_ = self._resolve_pooling(loaded)
@@ -186,8 +202,8 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         Parameters
         ----------
-        X : iterable of str
-            Texts.
+        X : iterable of str or of conversations
+            Texts, or conversations.
         y : None
             Ignored.
 
@@ -195,7 +211,7 @@ class HiddenStateTransformer(BaseHiddenStates):
         -------
         X_new : ndarray of shape (n_texts, len(layers_) * hidden_size_), float32
         """
-        texts = check_texts(X, estimator_name=type(self).__name__)
+        texts = check_texts(X, estimator_name=type(self).__name__, conversations=True)
         return self.fit(texts).transform(texts)
 
     def transform(self, X):
@@ -203,8 +219,9 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         Parameters
         ----------
-        X : list, tuple, numpy array or pandas Series of str
-            Texts.
+        X : list, tuple, numpy array or pandas Series of str or of conversations
+            Texts, or conversations (lists of ``{"role", "content"}``
+            messages).
 
         Returns
         -------
@@ -213,7 +230,7 @@ class HiddenStateTransformer(BaseHiddenStates):
             shape ``(n_tokens, len(layers_) * site_width_)``.
         """
         check_is_fitted(self)
-        texts = check_texts(X, estimator_name=type(self).__name__)
+        texts = check_texts(X, estimator_name=type(self).__name__, conversations=True)
         if self.pooling_ == TOKENS:
             return token_states(self, texts)
         vectors = self._all_layer_vectors(texts, self.layers_)
@@ -258,13 +275,14 @@ class HiddenStateTransformer(BaseHiddenStates):
             leave=False,
         )
 
-    def _extraction_key(self, pooling, loaded, site=None):
+    def _extraction_key(self, pooling, loaded, site=None, *, conversations=False):
         """``(key, description)`` of this transformer's vectors under ``pooling``
-        (at ``site``; None: its own)."""
+        (at ``site``; None: its own), and its token selection
+        (``conversations``: of rendered conversations)."""
         from ._forward import compute_dtype
 
         site = self.site if site is None else site
-        return extraction_key(
+        key, description = extraction_key(
             fingerprint=self.model_fingerprint_,
             pooling=pooling,
             max_length=self.max_length_,
@@ -274,6 +292,8 @@ class HiddenStateTransformer(BaseHiddenStates):
             site=site,
             site_modules=None if site == "residual" else self.site_modules,
         )
+        selection = parse_tokens(getattr(self, "tokens", "all"))
+        return selection_key(key, description, selection, conversations=conversations)
 
     def _all_layer_vectors(self, texts, layers, *, also=(), on_compute=None):
         """``(n, len(layers), width)`` vectors, served from the cache when possible.
@@ -287,13 +307,16 @@ class HiddenStateTransformer(BaseHiddenStates):
         every chunk run through the model.
         """
         from ._extract import extract
-        from ._sites import site_shape
 
         loaded = self._get_loaded()
         own = (self.site, self.pooling_)
         readings = [(self.site, r) if isinstance(r, str) else tuple(r) for r in also]
         others = [r for r in dict.fromkeys(readings) if r != own]
-        key, description = self._extraction_key(self.pooling_, loaded)
+        inputs, selecting = self._token_inputs(loaded, texts)
+        texts = inputs.texts  # conversations: their rendered texts
+        key, description = self._extraction_key(
+            self.pooling_, loaded, conversations=inputs.conversations
+        )
         truncated = 0
 
         def compute(chunk, bar):
@@ -312,6 +335,7 @@ class HiddenStateTransformer(BaseHiddenStates):
                 dtype=self.dtype,
                 sites=list(dict.fromkeys(s for s, _ in asked)) if several else None,
                 site_modules=self.site_modules,
+                encode=inputs.encode if selecting else None,
             )
             truncated += n_cut
             if on_compute is not None:
@@ -319,7 +343,14 @@ class HiddenStateTransformer(BaseHiddenStates):
             if not several:
                 return vectors
             for site, pooling in others:
-                keep_pooled(self, pooling, chunk, vectors[(site, pooling)], site=site)
+                keep_pooled(
+                    self,
+                    pooling,
+                    chunk,
+                    vectors[(site, pooling)],
+                    site=site,
+                    conversations=inputs.conversations,
+                )
             return vectors[own]
 
         out = cached_vectors(
@@ -328,20 +359,41 @@ class HiddenStateTransformer(BaseHiddenStates):
             description=description,
             compute=compute,
             layers=self._site_rows(layers),
-            shape=site_shape(loaded, self.site, self.site_modules),
+            shape=self._store_shape(),
             cache_dir=self.cache_dir,
             cache_mode=self.cache_mode,
             progress=self._progress_bar if self.verbose else None,
         )
         if truncated:
-            limit = f" (up to {loaded.max_positions} for this model)"
-            warn_caller(
-                f"{truncated} of {len(texts)} texts were longer than max_length="
-                f"{self.max_length_} tokens and were truncated; raise max_length"
-                f"{limit if loaded.max_positions else ''} to keep them whole.",
-                TruncationWarning,
-            )
+            self._warn_truncated(loaded, truncated, len(texts), inputs.n_shortened)
         return out
+
+    def _token_inputs(self, loaded, texts):
+        """The samples made ready for the token selection (:mod:`._tokens`),
+        and whether the pass must select (a selection, or conversations)."""
+        inputs = TokenInputs(
+            loaded.tokenizer, texts, parse_tokens(getattr(self, "tokens", "all"))
+        )
+        return inputs, inputs.conversations or inputs.selection.kind != "all"
+
+    def _warn_truncated(self, loaded, truncated, n_texts, n_shortened):
+        """The TruncationWarning: texts cut, and those whose selection lost
+        tokens."""
+        limit = f" (up to {loaded.max_positions} for this model)"
+        lost = ""
+        if n_shortened:
+            lost = (
+                f" {n_shortened} of them lost some of their selected "
+                f"tokens (tokens={self.tokens!r}), and their vectors pool only "
+                "the selected tokens that fit;"
+            )
+        warn_caller(
+            f"{truncated} of {n_texts} texts were longer than max_length="
+            f"{self.max_length_} tokens and were truncated;{lost} raise "
+            f"max_length{limit if loaded.max_positions else ''} to keep them "
+            "whole.",
+            TruncationWarning,
+        )
 
     def _resolve_pooling(self, loaded):
         if self.pooling != "auto":

@@ -18,14 +18,16 @@ class TorchDevice(metaclass=_TorchDeviceCheck):
 TorchDevice.__module__, TorchDevice.__qualname__ = "torch", "device"
 
 
-def check_texts(X, *, estimator_name="HiddenStateTransformer"):
+def check_texts(X, *, estimator_name="HiddenStateTransformer", conversations=False):
     """Return ``X`` as a list of ``str``, or raise a clear error.
 
     Accepts a list, tuple, 1-D numpy array, pandas Series or any other iterable
     (read once) of strings; an empty string is a valid text. A bare string, a
     2-D input, a non-string element, a string that is not valid Unicode (a lone
     surrogate) or an empty input is an error that names the element and says
-    what would work.
+    what would work. With ``conversations=True``, ``X`` may instead hold
+    conversations (every element a list of ``{"role": str, "content": str}``
+    messages), returned as lists of such dicts.
     """
     if isinstance(X, str | bytes):
         raise ValueError(
@@ -57,7 +59,14 @@ def check_texts(X, *, estimator_name="HiddenStateTransformer"):
             f"{estimator_name} needs at least one text; got an empty "
             f"{type(X).__name__}."
         )
+    if conversations and not isinstance(texts[0], str):
+        return [_check_conversation(c, i, estimator_name) for i, c in enumerate(texts)]
     for i, text in enumerate(texts):
+        if conversations and isinstance(text, list | tuple):
+            raise TypeError(
+                f"{estimator_name} expects X to hold texts or conversations, not "
+                f"both; element {i} is a conversation among texts. Pass one kind."
+            )
         if not isinstance(text, str):
             raise TypeError(
                 f"{estimator_name} expects every element of X to be a str; element "
@@ -76,6 +85,51 @@ def check_texts(X, *, estimator_name="HiddenStateTransformer"):
                 "text.encode('utf-8', 'replace').decode('utf-8')."
             ) from None
     return [str(t) for t in texts]
+
+
+def _check_conversation(conversation, i, estimator_name):
+    """Element ``i`` of X as a list of ``{"role", "content"}`` dicts, or an
+    error naming what is wrong with it."""
+    form = (
+        "a list of messages, each a dict {'role': str, 'content': str}, e.g. "
+        "[{'role': 'user', 'content': 'Hi'}, {'role': 'assistant', 'content': "
+        "'Hello'}]"
+    )
+    if isinstance(conversation, str):
+        raise TypeError(
+            f"{estimator_name} expects X to hold texts or conversations, not both; "
+            f"element {i} is a str ({conversation!r:.40}) among conversations. "
+            "Pass one kind."
+        )
+    if isinstance(conversation, dict) or not isinstance(
+        conversation, list | tuple | np.ndarray
+    ):
+        raise TypeError(
+            f"{estimator_name} expects every element of X to be a str or a "
+            f"conversation ({form}); element {i} is {type(conversation).__name__} "
+            f"({conversation!r:.40})."
+        )
+    if len(conversation) == 0:
+        raise ValueError(
+            f"{estimator_name}: conversation {i} has no message. A conversation "
+            f"is {form}."
+        )
+    messages = []
+    for j, message in enumerate(conversation):
+        if not isinstance(message, dict) or not {"role", "content"} <= message.keys():
+            raise ValueError(
+                f"{estimator_name}: message {j} of conversation {i} is "
+                f"{message!r:.60}; a conversation is {form}."
+            )
+        for name in ("role", "content"):
+            if not isinstance(message[name], str):
+                raise TypeError(
+                    f"{estimator_name}: the {name!r} of message {j} of "
+                    f"conversation {i} is {type(message[name]).__name__} "
+                    f"({message[name]!r:.40}); it must be a str."
+                )
+        messages.append(dict(message))
+    return messages
 
 
 def resolve_layers(layer, n_layers, *, name, model):

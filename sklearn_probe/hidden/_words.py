@@ -233,7 +233,6 @@ site_width_), float32
         """Every word's all-layer vectors, per sentence, through the caches:
         memory (an entry per sentence), then the disk store (a row per word),
         then the model."""
-        from ._sites import site_shape
         from ._word_extract import extract_words
 
         loaded = self._get_loaded()
@@ -254,7 +253,7 @@ site_width_), float32
                 self.cache_dir,
                 key,
                 description,
-                site_shape(loaded, self.site, self.site_modules),
+                self._store_shape(),
                 mode=self.cache_mode,
             )
             missing = _from_store(store, key, sentences, missing, entries)

@@ -41,6 +41,7 @@ PARAMETER_CONSTRAINTS = {
         list,
         tuple,
     ],
+    "tokens": _HIDDEN["tokens"],
     "probe": [
         None,
         StrOptions(set(PROBE_NAMES)),

@@ -19,6 +19,7 @@ class SweepConfig:
     model: object = "minilm"
     layers: object = "all"
     pooling: object = "auto"
+    tokens: str = "all"
     probe: object = None
     param_grid: dict | None = None
     cv: object = 5
@@ -53,4 +54,14 @@ class SweepConfig:
         """The ``hidden`` step's parameters that the sweep passes on."""
         names = ("max_length", "batch_size", "device", "cache_dir", "verbose")
         names += ("trust_remote_code",)
-        return {name: getattr(self, name) for name in names}
+        params = {name: getattr(self, name) for name in names}
+        if self.tokens != "all":  # words have no token selection
+            params["tokens"] = self.tokens
+        return params
+
+    def __post_init__(self):
+        if self.unit != "text" and self.tokens != "all":
+            raise ValueError(
+                f"tokens={self.tokens!r} selects tokens of texts; unit={self.unit!r} "
+                "samples choose their words and spans themselves. Use tokens='all'."
+            )

@@ -119,6 +119,8 @@ def _example_texts(texts, y, classes):
     largest target.
     """
     texts = list(texts)
+    if texts and not isinstance(texts[0], str):
+        return []  # conversations: no line of text to try them with
     y = np.asarray(y)
     if classes is None:
         order = np.argsort(y, kind="stable")

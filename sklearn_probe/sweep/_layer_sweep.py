@@ -41,6 +41,7 @@ def layer_sweep(
     model="minilm",
     layers="all",
     pooling="auto",
+    tokens="all",
     probe=None,
     param_grid=None,
     cv=5,
@@ -74,7 +75,8 @@ def layer_sweep(
     ----------
     texts : sequence of str
         Training texts: the folds are drawn from them and the best pipeline is
-        refitted on all of them.
+        refitted on all of them. Conversations (lists of ``{"role",
+        "content"}`` messages) work too, with ``tokens`` choosing a role.
     labels : array-like of shape (n_texts,)
         Their labels (ints, strings, ...; at least two classes), or the values
         of a continuous property (floats) for a regression (see ``task``).
@@ -92,6 +94,11 @@ def layer_sweep(
         ``"mean"``, ``"cls"``, ``"max"`` or ``"last"``; a sequence sweeps them.
         ``"auto"`` is ``"last"`` for causal (decoder) models and ``"mean"``
         otherwise, as in :class:`HiddenStateTransformer`.
+    tokens : str, default="all"
+        Which tokens of each text are pooled (``"last:5"``,
+        ``"regex:<pattern>"``, ``"assistant"``, ...), as in
+        :class:`HiddenStateTransformer`; ``param_grid={"hidden__tokens":
+        [...]}`` sweeps several. See the user guide's "Choosing tokens".
     probe : estimator, "linear", "attention" or sequence of them, default=None
         The classifier (regressor, for a regression) trained on each layer's
         vectors. None (or ``"linear"``) is
@@ -114,7 +121,8 @@ def layer_sweep(
     test : tuple (texts, labels), default=None
         A held-out test set. The best pipeline is scored on it after the layer
         was chosen on the training texts; that score is ``test_score``, apart
-        from the cross-validated scores.
+        from the cross-validated scores, with its 95% bootstrap interval over
+        the test texts, ``test_score_ci``.
     max_length, batch_size, device, cache_dir, trust_remote_code
         Passed to :class:`~sklearn_probe.HiddenStateTransformer` (or, with
         ``unit="word"``, :class:`~sklearn_probe.WordHiddenStateTransformer`);

@@ -166,13 +166,18 @@ class UnitSpec:
         """The samples as a list, and the sentence of each (None for texts)."""
         if self.has_word_types:
             return check_word_samples(texts, baselines)
-        return check_texts(texts, estimator_name="layer_sweep"), None
+        samples = check_texts(texts, estimator_name="layer_sweep", conversations=True)
+        if not isinstance(samples[0], str):
+            _check_conversation_baselines(baselines)
+        return samples, None
 
     def check_test_samples(self, texts):
         """The samples of a held-out test set as a list."""
         if self.has_word_types:
             return check_word_samples(texts)[0]
-        return check_texts(texts, estimator_name="layer_sweep (test texts)")
+        return check_texts(
+            texts, estimator_name="layer_sweep (test texts)", conversations=True
+        )
 
     def check_options(self, *, repeats):
         """What this unit cannot do (yet), said before anything runs."""
@@ -241,3 +246,16 @@ UNITS = {
         _control_legend="word-type labels",
     ),
 }
+
+
+def _check_conversation_baselines(baselines):
+    """Text-only baselines read strings: conversations are an error naming them."""
+    from ..baselines import BASELINES
+
+    text_only = [b for b in baselines if BASELINES[b].reads_texts]
+    if text_only:
+        raise ValueError(
+            f"baselines {text_only} read raw texts, but the samples are "
+            "conversations (lists of messages). Leave them out; 'control' and "
+            "'random_weights' work on conversations."
+        )

@@ -142,6 +142,8 @@ def _warm_cache(hidden, inputs, random_state, layers=None):
     else:
         warm = warm_texts(readings, layers)
         warm(hidden, everything)
+        for tokens in inputs.grid.get("hidden__tokens", ()):  # swept selections
+            warm(fitted(clone(hidden).set_params(tokens=tokens)), everything)
         for spec in own_passes:
             step = clone(hidden).set_params(**spec.hidden_params(random_state))
             warm(fitted(step), inputs.texts)
@@ -176,16 +178,20 @@ def _own_passes(baselines):
 
 
 def _warm_on_cluster(hidden, inputs, random_state):
-    """The warm-up on the cluster of the joblib backend in use: every text once,
-    on the workers, into the shared store (:func:`sklearn_probe.distributed
-    .extract`); this process runs no text."""
+    """The warm-up on the cluster of the joblib backend in use: every text once
+    per site, on the workers, into the shared store
+    (:func:`sklearn_probe.distributed.extract`); this process runs no text."""
     from ..distributed import active_backend, extract
 
     backend, client = active_backend()
     everything = inputs.texts + (inputs.test_texts or [])
-    runs = [(everything, {})]
-    for spec in _own_passes(inputs.baselines):
-        runs.append((inputs.texts, spec.hidden_params(random_state)))
+    runs = []
+    for site in sweep_sites(hidden, inputs.grid):
+        runs.append((everything, {"site": site}))
+        for spec in _own_passes(inputs.baselines):
+            runs.append(
+                (inputs.texts, {**spec.hidden_params(random_state), "site": site})
+            )
     for texts, more in runs:
         report = extract(
             texts,

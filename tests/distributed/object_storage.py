@@ -21,12 +21,18 @@ CONTROL_ENV = "SKLEARN_PROBE_TEST_CONTROL"
 
 
 @contextlib.contextmanager
-def moto_bucket(name="vectors"):
-    """``s3://<name>`` on moto's S3 server in this process (a free port of
-    127.0.0.1); the endpoint and fake credentials in the environment, which
-    worker processes started meanwhile inherit (:func:`s3_env`)."""
+def moto_bucket():
+    """``s3://vectors-<random>`` on moto's S3 server in this process (a free
+    port of 127.0.0.1); the endpoint and fake credentials in the environment,
+    which worker processes started meanwhile inherit (:func:`s3_env`). A new
+    bucket each time: moto keeps its buckets for the life of the process, so a
+    second server (the next test module) would find the last one's."""
+    import uuid
+
     import fsspec
     from moto.server import ThreadedMotoServer
+
+    name = f"vectors-{uuid.uuid4().hex[:12]}"
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -153,30 +153,32 @@ def test_a_warm_up_that_cannot_be_kept_is_refused(tiny_bert, memory_limit):
         cache_token_states(fitted(tokens(tiny_bert)), TEXTS, [0, 1, 2, 3])
 
 
-def test_a_selection_mask_chooses_the_tokens(tiny_bert):
-    from sklearn_probe.hidden._token_states import _compute, _tokenize
-
-    step = fitted(tokens(tiny_bert, layer=2))
-    ids, _ = _tokenize(step, TEXTS)
-
-    def first_token(input_ids, attention):
-        keep = attention.bool().clone()
-        keep[:, 1:] = False
-        return keep
-
-    states = _compute(step, TEXTS, ids, [2], mask=first_token)
-    cls = HiddenStateTransformer(tiny_bert, layer=2, pooling="cls", cache_dir=None)
-    np.testing.assert_allclose(
-        np.concatenate([s[0] for s in states]), cls.fit_transform(TEXTS), atol=1e-6
+@pytest.mark.parametrize("model", ["tiny_bert", "tiny_gpt2"])
+def test_a_selection_chooses_the_tokens(model, request):
+    path = request.getfixturevalue(model)
+    texts = [t for t in TEXTS if t]  # an empty text has no token to select
+    # The last token of every text that covers characters, under either padding
+    # side.
+    last = fitted(tokens(path, layer=2, tokens="last")).transform(texts)
+    assert [len(s) for s in last] == [1] * len(texts)
+    # Pooled over the same selection by the pooled path: the mean of one token.
+    pooled = HiddenStateTransformer(
+        path, layer=2, pooling="mean", tokens="last", cache_dir=None
     )
-
-    def nothing(input_ids, attention):
-        return attention.bool() & False
-
-    with pytest.raises(ValueError, match="Text 2 \\(''\\) has no selected token"):
-        _compute(step, TEXTS, ids, [2], mask=nothing)
+    np.testing.assert_allclose(
+        np.concatenate(list(last)), pooled.fit_transform(texts), atol=1e-6
+    )
     # A selection's states never stand in for every token's.
-    assert [len(s) for s in step.transform(TEXTS)] == [len(i) for i in ids]
+    every = fitted(tokens(path, layer=2)).transform(texts)
+    ids = [
+        len(i)
+        for i in fitted(tokens(path, layer=2))
+        ._get_loaded()
+        .tokenizer(texts)["input_ids"]
+    ]
+    assert [len(s) for s in every] == ids
+    with pytest.raises(ValueError, match="selects no token of sample 0"):
+        fitted(tokens(path, layer=2, tokens="regex:zzzz")).transform(texts)
 
 
 def test_pooling_tokens_is_validated_with_the_others(tiny_bert):
