@@ -9,9 +9,9 @@ import time
 from ..utils._names import jsonable
 from ..utils._paths import looks_like_path
 from ._causal import add_causal_sections, check_causal_arguments
-from ._common import HelpFormatter, UserError, say
+from ._common import HelpFormatter, UserError, default_max_length, say
 from ._conversations import check_conversation_arguments
-from ._sweep_args import EXAMPLES, add_sweep_arguments, default_max_length
+from ._sweep_args import EXAMPLES, add_sweep_arguments
 from ._words import (
     check_unit_arguments,
     load_units,

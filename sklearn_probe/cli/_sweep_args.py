@@ -8,6 +8,7 @@ from ._causal import add_causal_arguments
 from ._common import (
     add_common_flags,
     count,
+    default_max_length,
     examples,
     folds,
     fraction,
@@ -315,15 +316,3 @@ def _probe_default(name):
     from ..probe import ProbeClassifier
 
     return ProbeClassifier().get_params()[name]
-
-
-def default_max_length(unit):
-    """The ``max_length`` default of the transformer that ``unit`` uses
-    (``HiddenStateTransformer`` for texts, ``WordHiddenStateTransformer`` for
-    words and arcs): the command's default is the API's."""
-    import inspect
-
-    from ..hidden import HiddenStateTransformer, WordHiddenStateTransformer
-
-    kind = HiddenStateTransformer if unit == "text" else WordHiddenStateTransformer
-    return inspect.signature(kind).parameters["max_length"].default
