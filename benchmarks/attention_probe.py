@@ -26,9 +26,24 @@ The tasks:
 
 Prints each sweep's best layer, its mean CV accuracy ± sd over the folds, the
 control at that layer, and the seconds; one JSON line at the end.
+
+``--tasks fit`` times one fold's fit alone: the token states of layer 4 of the
+Rotten Tomatoes texts (800 of the 1,000 to train, the rest to predict), fitted
+``--repeats`` times (a linear head, or the MLP head of ``--fit-sizes``) after
+one warm-up fit (the first fit in a process imports torch's optimiser). With
+``--old-module PATH`` (a file holding another version of
+``sklearn_probe/probe/_attention.py``, e.g. from ``git show
+REV:sklearn_probe/probe/_attention.py``): the same fits of that version, in
+the same run, and the largest difference of their predicted probabilities;
+with the other tasks, a sweep of that version first (each attention sweep then
+starts from an empty memory cache and runs the model itself; the linear sweep
+after them reads the vectors that the last one's warm-up kept, as without
+``--old-module``).
 """
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import time
@@ -115,6 +130,86 @@ def sweep(texts, y, probe, args):
     }
 
 
+@contextlib.contextmanager
+def old_probe(path):
+    """``AttentionProbe`` running the methods of the version in ``path``
+    (None: as it is), so that a sweep fits that version."""
+    from sklearn_probe import AttentionProbe
+
+    if path is None:
+        yield
+        return
+    saved = dict(vars(AttentionProbe))
+    methods = {
+        name: value
+        for name, value in vars(load_probe_module(path).AttentionProbe).items()
+        if callable(value) and not name.startswith("__")
+    }
+    try:
+        for name, value in methods.items():
+            setattr(AttentionProbe, name, value)
+        yield
+    finally:
+        for name in methods:
+            if name in saved:
+                setattr(AttentionProbe, name, saved[name])
+            else:
+                delattr(AttentionProbe, name)
+
+
+@functools.cache
+def load_probe_module(path):
+    """The module in ``path`` (another version of ``_attention.py``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("old_attention", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def time_fit(args):
+    """Seconds of one fit on one fold's token states (best of ``--repeats``),
+    its L-BFGS iterations, and against ``--old-module`` the same."""
+    from sklearn_probe import AttentionProbe, HiddenStateTransformer
+
+    texts, y = balanced_reviews(args.n_reviews, args.seed)
+    hidden = HiddenStateTransformer(
+        "minilm", layer=4, pooling="tokens", max_length=args.max_length
+    )
+    states = list(hidden.fit_transform(texts))
+    n_train = int(0.8 * len(states))
+    probes = {"new": AttentionProbe}
+    if args.old_module:
+        probes["old"] = load_probe_module(args.old_module).AttentionProbe
+    out = {
+        "n_train": n_train,
+        "tokens": int(sum(len(s) for s in states[:n_train])),
+        "width": int(states[0].shape[1]),
+    }
+    for name, cls in probes.items():
+        cls(max_iter=2).fit(states[:20], y[:20])  # imports, once per process
+        seconds = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            probe = cls(tuple(args.fit_sizes), random_state=0).fit(
+                states[:n_train], y[:n_train]
+            )
+            seconds.append(time.perf_counter() - start)
+        out[name] = {
+            "seconds": round(min(seconds), 3),
+            "n_iter": probe.n_iter_,
+            "proba": probe.predict_proba(states[n_train:]),
+        }
+    if "old" in out:
+        diff = np.abs(out["old"]["proba"] - out["new"]["proba"]).max()
+        out["max_abs_proba_diff"] = float(diff)
+        out["speedup"] = round(out["old"]["seconds"] / out["new"]["seconds"], 2)
+    for name in probes:
+        del out[name]["proba"]
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n-few", type=int, default=400)
@@ -125,7 +220,21 @@ def main():
     )
     parser.add_argument("--evidence", type=int, default=2, help="words of evidence")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--tasks", nargs="+", default=["few-token", "reviews"])
+    parser.add_argument(
+        "--tasks",
+        nargs="+",
+        default=["few-token", "reviews"],
+        choices=["few-token", "reviews", "fit"],
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="fits timed (fit)")
+    parser.add_argument("--old-module", help="another _attention.py to time (fit)")
+    parser.add_argument(
+        "--fit-sizes",
+        type=int,
+        nargs="*",
+        default=(),
+        help="the head's hidden layer sizes (fit; none: a linear head)",
+    )
     args = parser.parse_args()
 
     import torch
@@ -139,10 +248,23 @@ def main():
     }
     out = {}
     for task in args.tasks:
+        if task == "fit":
+            out[task] = time_fit(args)
+            print(f"{task:>10}: {out[task]}", flush=True)
+            continue
         texts, y = data[task]()
         out[task] = {"n_texts": len(texts)}
-        for name, probe in (("attention", "attention"), ("mean+linear", None)):
-            numbers = sweep(texts, y, probe, args)
+        runs = [("attention", "attention"), ("mean+linear", None)]
+        if args.old_module:
+            runs.insert(0, ("attention (old)", "attention"))
+        for name, probe in runs:
+            if args.old_module and probe == "attention":
+                # Each version's sweep computes the token states itself.
+                from sklearn_probe.hidden import clear_cache
+
+                clear_cache()
+            with old_probe(args.old_module if "old" in name else None):
+                numbers = sweep(texts, y, probe, args)
             out[task][name] = numbers
             print(
                 f"{task:>10} {name:>12}: best layer {numbers['best_layer']}, CV "

@@ -204,7 +204,28 @@ _AMNESIC_COLUMNS = [
 
 
 def control_seed(random_state, layer, fold, draw):
-    """The seed of control draw ``draw`` at ``layer`` on fold ``fold``."""
+    """The seed of control draw ``draw`` at ``layer`` on fold ``fold``.
+
+    A hand loop that draws its random subspaces with these seeds reproduces
+    the controls of :func:`causal_sweep` (and of :func:`steering_curve`,
+    fold 0).
+
+    Parameters
+    ----------
+    random_state : int
+        The sweep's ``random_state``.
+    layer : int
+        The hidden state edited.
+    fold : int
+        The fold's index (0 for a function without folds).
+    draw : int
+        The control draw's index.
+
+    Returns
+    -------
+    int
+        A seed for ``numpy.random.default_rng`` or ``random_state=``.
+    """
     sequence = np.random.SeedSequence([random_state, layer, fold, draw])
     return int(sequence.generate_state(1)[0])
 

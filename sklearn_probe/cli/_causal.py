@@ -14,7 +14,7 @@ the measure; a behaviour needs the Python API
 
 import numpy as np
 
-from ._common import UserError, positive_int, say
+from ._common import UserError, default_max_length, positive_int, say
 
 # Sizes of the unit sets, below K (K itself is always added).
 _KS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
@@ -108,7 +108,6 @@ def _causal(args, result, texts, labels, out):
     from ..causal import causal_sweep
     from ..hidden import load_model
     from ..report import add_causal_section
-    from ._sweep_args import default_max_length
 
     loaded = load_model(
         args.model[0], args.device, trust_remote_code=args.trust_remote_code

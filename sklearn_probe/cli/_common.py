@@ -199,3 +199,15 @@ def say(text=""):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
+
+
+def default_max_length(unit):
+    """The ``max_length`` default of the transformer that ``unit`` uses
+    (``HiddenStateTransformer`` for texts, ``WordHiddenStateTransformer`` for
+    words and arcs): the command's default is the API's."""
+    import inspect
+
+    from ..hidden import HiddenStateTransformer, WordHiddenStateTransformer
+
+    kind = HiddenStateTransformer if unit == "text" else WordHiddenStateTransformer
+    return inspect.signature(kind).parameters["max_length"].default

@@ -4,6 +4,7 @@ import logging
 import os
 import sys
 
+from ..utils._conversations import readable
 from ..utils._names import jsonable
 from ._common import (
     HelpFormatter,
@@ -12,6 +13,11 @@ from ._common import (
     examples,
     one_line,
     say,
+)
+from ._conversations import (
+    add_jsonl_arguments,
+    check_takes_sentences,
+    read_conversation_file,
 )
 
 logger = logging.getLogger(__name__)
@@ -44,6 +50,7 @@ def _add_predict_parser(sub):
             "--json > labels.jsonl",
             "cut -f2 reviews.tsv | sklearn-probe predict --pipeline "
             "sweep-results/best_pipeline.skops",
+            "sklearn-probe predict --pipeline chat-results --jsonl chats.jsonl",
         ),
         formatter_class=HelpFormatter,
     )
@@ -65,6 +72,7 @@ def _add_predict_parser(sub):
     predict.add_argument(
         "--file", help="read sentences from this file, one per line ('-': stdin)"
     )
+    add_jsonl_arguments(predict)
     predict.add_argument(
         "--json", action="store_true", help="print JSON lines instead of a table"
     )
@@ -83,7 +91,12 @@ def run_predict(args):
         trust_remote_code=args.trust_remote_code,
     )
     _check_takes_texts(pipeline, _pipeline_path(args.pipeline))
-    sentences = _sentences(args)
+    if args.jsonl:
+        sentences = read_conversation_file(args)
+    else:
+        check_takes_sentences(pipeline, args)
+        sentences = _sentences(args)
+    shown = [readable(s) for s in sentences]
     key = "value" if _is_regressor(pipeline) else "label"
     if not hasattr(pipeline, "predict_proba"):
         labels, proba, classes = pipeline.predict(sentences), None, None
@@ -96,8 +109,9 @@ def run_predict(args):
     if args.json:
         import json
 
+        name = "messages" if args.jsonl else "text"
         for i, sentence in enumerate(sentences):
-            record = {"text": sentence, key: jsonable(labels[i])}
+            record = {name: sentence, key: jsonable(labels[i])}
             if proba is not None:
                 record["probability"] = round(float(proba[i].max()), 4)
                 record["probabilities"] = {
@@ -107,13 +121,13 @@ def run_predict(args):
             say(json.dumps(record, ensure_ascii=False))
         return 0
     if key == "value":
-        shown = [f"{value:.4g}" for value in labels]
-        width = max(len(text) for text in shown)
-        for text, sentence in zip(shown, sentences, strict=True):
+        values = [f"{value:.4g}" for value in labels]
+        width = max(len(text) for text in values)
+        for text, sentence in zip(values, shown, strict=True):
             say(f"{text:>{width}}  {sentence}")
         return 0
     width = max(len(str(label)) for label in labels)
-    for i, sentence in enumerate(sentences):
+    for i, sentence in enumerate(shown):
         score = "     " if proba is None else f"{proba[i].max():.3f}"
         say(f"{str(labels[i]):<{width}}  {score}  {sentence}")
     return 0

@@ -9,8 +9,9 @@ import time
 from ..utils._names import jsonable
 from ..utils._paths import looks_like_path
 from ._causal import add_causal_sections, check_causal_arguments
-from ._common import HelpFormatter, UserError, say
-from ._sweep_args import EXAMPLES, add_sweep_arguments, default_max_length
+from ._common import HelpFormatter, UserError, default_max_length, say
+from ._conversations import check_conversation_arguments
+from ._sweep_args import EXAMPLES, add_sweep_arguments
 from ._words import (
     check_unit_arguments,
     load_units,
@@ -56,10 +57,11 @@ def run_sweep(args):
     for model in args.model:
         _check_model_argument(model)
     check_unit_arguments(args)
+    check_conversation_arguments(args)
     check_out_dir(args.out)  # new, empty or a report folder: replaced whole
     data = _load_data(args)
     train, test = data.train, data.test
-    noun = f"{args.unit}s"
+    noun = "conversations" if args.messages_column else f"{args.unit}s"
     task = _task(args.task, train, test)
     if task == "classification":
         _check_classes(train, args.cv, noun)
@@ -115,6 +117,7 @@ def _load_data(args):
         "imdb_source",
         "test_size",
         "encoding",
+        "messages_column",
     )
     return load_named(
         args.dataset,
@@ -130,7 +133,8 @@ def _try_it(args, result, pipeline):
 
     if args.unit == "text":
         trust = " --trust-remote-code" if args.trust_remote_code else ""
-        return f"Try it: {try_command(result, pipeline)}{trust}"
+        dataset = {"source": args.dataset, "messages_column": args.messages_column}
+        return f"Try it: {try_command(result, pipeline, dataset)}{trust}"
     return f"Try it in Python: {try_line(result, pipeline)}"
 
 

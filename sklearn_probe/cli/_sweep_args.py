@@ -8,6 +8,7 @@ from ._causal import add_causal_arguments
 from ._common import (
     add_common_flags,
     count,
+    default_max_length,
     examples,
     folds,
     fraction,
@@ -28,6 +29,8 @@ EXAMPLES = examples(
     "sklearn-probe sweep --unit word --dataset en_ewt-ud-train.conllu --label upos",
     "sklearn-probe sweep --probe-sizes linear 256 --C 0.1 1 10 --layers 0-6",
     "sklearn-probe sweep --probe attention --baselines control random_weights",
+    "sklearn-probe sweep --dataset chats.jsonl --messages-column messages "
+    "--tokens assistant --model ./my-chat-model",
 )
 
 
@@ -57,6 +60,12 @@ def _add_data_arguments(group):
     )
     group.add_argument("--text-column", default="text", help="column of the texts")
     group.add_argument("--label-column", default="label", help="column of the labels")
+    group.add_argument(
+        "--messages-column",
+        help="column of conversations, read instead of --text-column: each row "
+        'a list of {"role", "content"} messages (a .jsonl/.json/.parquet file), '
+        "rendered with the model's chat template; see --tokens assistant",
+    )
     group.add_argument(
         "--encoding",
         default="utf-8",
@@ -168,7 +177,10 @@ def _add_tokens_argument(group):
         type=_token_selection,
         help="tokens of each text that the pooling runs over: all, first, last, "
         "first:N, last:N or 'regex:PATTERN' (the tokens whose characters a match "
-        "covers; a text without a match is an error). Several values are swept. "
+        "covers; a text without a match is an error); for conversations "
+        "(--messages-column) also assistant, user, system or message:N (the "
+        "tokens of a role's messages or of the N-th message). Several values "
+        "are swept. "
         "The model still reads the whole text",
     )
 
@@ -304,15 +316,3 @@ def _probe_default(name):
     from ..probe import ProbeClassifier
 
     return ProbeClassifier().get_params()[name]
-
-
-def default_max_length(unit):
-    """The ``max_length`` default of the transformer that ``unit`` uses
-    (``HiddenStateTransformer`` for texts, ``WordHiddenStateTransformer`` for
-    words and arcs): the command's default is the API's."""
-    import inspect
-
-    from ..hidden import HiddenStateTransformer, WordHiddenStateTransformer
-
-    kind = HiddenStateTransformer if unit == "text" else WordHiddenStateTransformer
-    return inspect.signature(kind).parameters["max_length"].default

@@ -141,7 +141,9 @@ def make_agreement_lm(
     batch_size : int, default=64
         Sentences per step.
     random_state : int, default=0
-        Seeds the sentences, the initialisation and the batches.
+        Seeds the sentences, the initialisation and the batches. Training
+        runs on one CPU thread, so the weights do not depend on the
+        machine's thread count.
 
     Returns
     -------
@@ -165,7 +167,14 @@ def make_agreement_lm(
     )
     torch.manual_seed(random_state)
     model = GPT2LMHeadModel(config)
-    losses = _train(model, tokenizer, sentences, steps, batch_size, random_state)
+    # One thread: matrices this small gain nothing from more, and the trained
+    # weights are then the same whatever the machine's thread count.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        losses = _train(model, tokenizer, sentences, steps, batch_size, random_state)
+    finally:
+        torch.set_num_threads(threads)
     model.eval()
     Path(path).mkdir(parents=True, exist_ok=True)
     model.save_pretrained(path)

@@ -77,8 +77,26 @@ def _check_encoding(encoding):
         ) from None
 
 
-def load_text_file(path, *, text_column="text", label_column="label", encoding="utf-8"):
-    """Read labelled texts from a CSV, TSV, Parquet or JSON-lines file.
+def _texts(table, column, messages_column, path, fmt):
+    """The column as str, or as conversations (``messages_column``), checked."""
+    if messages_column is None:
+        return table[column].astype(str)
+    from ._conversations import read_conversations
+
+    conversations = read_conversations(table[column], column=column, path=path, fmt=fmt)
+    return pd.Series(conversations, index=table.index, dtype=object)
+
+
+def load_text_file(
+    path,
+    *,
+    text_column="text",
+    label_column="label",
+    encoding="utf-8",
+    messages_column=None,
+):
+    """Read labelled texts (or conversations) from a CSV, TSV, Parquet or
+    JSON-lines file.
 
     The format follows the extension: ``.csv``, ``.tsv`` (or ``.tab``),
     ``.parquet`` (or ``.pq``), ``.jsonl`` (or ``.ndjson``), and ``.json`` (an
@@ -97,12 +115,21 @@ def load_text_file(path, *, text_column="text", label_column="label", encoding="
     encoding : str, default="utf-8"
         Text encoding of a CSV, TSV or JSON file (a Python codec name such as
         ``"latin-1"`` or ``"cp1252"``); not used for Parquet.
+    messages_column : str or None, default=None
+        Column holding conversations instead of texts: each row a list of
+        ``{"role": str, "content": str}`` messages (a JSON list in a JSON-lines
+        or JSON file, a list of structs in Parquet, a JSON string in a CSV
+        cell). Read in place of ``text_column``; the ``text`` column then holds
+        one list of message dicts per row, as
+        :class:`~sklearn_probe.HiddenStateTransformer` takes them (with
+        ``tokens="assistant"``, ``"user"``, ...).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``text`` and (unless ``label_column`` is None) ``label``, whatever
-        they were called in the file; index ``0..n-1``.
+        they were called in the file; index ``0..n-1``. With ``messages_column``
+        the ``text`` column holds the conversations.
 
     Raises
     ------
@@ -112,7 +139,9 @@ def load_text_file(path, *, text_column="text", label_column="label", encoding="
         If the file cannot be read (or decoded with ``encoding``: the message
         names the encoding tried), has an unknown extension, has no rows, lacks
         a requested column (the message lists the columns it has) or has missing
-        values in one.
+        values in one; with ``messages_column``, if a row is not a list of
+        ``{"role", "content"}`` messages (the message names the row and what
+        is wrong with it).
 
     Examples
     --------
@@ -130,6 +159,22 @@ def load_text_file(path, *, text_column="text", label_column="label", encoding="
                               text  label
     0  A joy from start to finish.      1
     1       Dull and far too long.      0
+
+    Conversations, one JSON list of messages per line:
+
+    >>> import json
+    >>> rows = [
+    ...     {"messages": [{"role": "user", "content": "Is it good?"},
+    ...                   {"role": "assistant", "content": "Yes."}], "label": 1},
+    ...     {"messages": [{"role": "user", "content": "Is it good?"},
+    ...                   {"role": "assistant", "content": "No."}], "label": 0},
+    ... ]
+    >>> _ = (folder / "chats.jsonl").write_text(
+    ...     "\\n".join(json.dumps(row) for row in rows)
+    ... )
+    >>> chats = load_text_file(folder / "chats.jsonl", messages_column="messages")
+    >>> chats["text"][0][1]
+    {'role': 'assistant', 'content': 'Yes.'}
     """
     path = Path(os.path.expanduser(os.fspath(path)))
     if not path.exists():
@@ -155,14 +200,17 @@ def load_text_file(path, *, text_column="text", label_column="label", encoding="
             f"({type(exc).__name__}: {exc})."
         ) from exc
 
+    if messages_column is not None:
+        text_column = messages_column
     wanted = [text_column] if label_column is None else [text_column, label_column]
     absent = [c for c in wanted if c not in table.columns]
     if absent:
         raise ValueError(
             f"The file {str(path)!r} has no column "
             f"{' or '.join(map(repr, absent))}; its columns are "
-            f"{[str(c) for c in table.columns]}. Pass text_column= and "
-            "label_column= to choose others."
+            f"{[str(c) for c in table.columns]}. Pass "
+            f"{'text_column=' if messages_column is None else 'messages_column='} "
+            "and label_column= to choose others."
         )
     if len(table) == 0:
         raise ValueError(f"The file {str(path)!r} has no rows.")
@@ -175,9 +223,12 @@ def load_text_file(path, *, text_column="text", label_column="label", encoding="
                 f"missing values (first at rows {rows}, counting data rows from 0)."
             )
 
-    frame = pd.DataFrame({"text": table[text_column].astype(str)})
+    frame = pd.DataFrame(
+        {"text": _texts(table, text_column, messages_column, path, fmt)}
+    )
     if label_column is not None:
         frame["label"] = table[label_column].to_numpy()
     frame = frame.reset_index(drop=True)
-    logger.info("Read %d texts from %s.", len(frame), path)
+    noun = "texts" if messages_column is None else "conversations"
+    logger.info("Read %d %s from %s.", len(frame), noun, path)
     return frame

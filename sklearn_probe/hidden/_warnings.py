@@ -33,3 +33,24 @@ def warn_caller(message, category):
     while frame is not None and frame.f_code.co_filename.startswith(skip):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level + 1)
+
+
+def warn_truncated(truncated, n_texts, shortened, max_length, limit, tokens):
+    """The :class:`TruncationWarning` of ``truncated`` of ``n_texts`` texts
+    cut to ``max_length`` tokens (the model takes ``limit``, or None), and of
+    the ``shortened`` ones among them that lost some of their selected
+    ``tokens``."""
+    lost = ""
+    if shortened:
+        lost = (
+            f" {shortened} of them lost some of their selected tokens "
+            f"(tokens={tokens!r}), and their vectors pool only the selected "
+            "tokens that fit;"
+        )
+    model_limit = f" (up to {limit} for this model)" if limit else ""
+    warn_caller(
+        f"{truncated} of {n_texts} texts were longer than max_length="
+        f"{max_length} tokens and were truncated;{lost} raise "
+        f"max_length{model_limit} to keep them whole.",
+        TruncationWarning,
+    )

@@ -19,14 +19,23 @@ from ._style import LABEL_SIZE, LEGEND_SIZE, MUTED, OKABE_ITO, TITLE_SIZE, tidy_
 _EFFECT, _CONTROL, _PROBE, _AMNESIC = OKABE_ITO[0], "0.55", OKABE_ITO[1], OKABE_ITO[2]
 
 
-def plot_causal_sweep(result, *, figsize=(11, 4.2)):
+def _legend_below(ax):
+    ax.legend(
+        fontsize=LEGEND_SIZE,
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+    )
+
+
+def plot_causal_sweep(result, *, figsize=(11, 5.2)):
     """Effect of erasure by layer with the control's band, beside the probe.
 
     Parameters
     ----------
     result : CausalSweepResult
         What :func:`~sklearn_probe.causal.causal_sweep` returned.
-    figsize : tuple, default=(11, 4.2)
+    figsize : tuple, default=(11, 5.2)
         Size of the figure in inches.
 
     Returns
@@ -51,7 +60,8 @@ def _effect_panel(ax, scores, layers, result):
         color=_CONTROL,
         alpha=0.3,
         linewidth=0,
-        label=f"random subspace, same rank ({result.n_controls} draws)",
+        label="random subspace, same rank ("
+        + (f"{result.n_controls} draws)" if result.n_controls != 1 else "1 draw)"),
     )
     ax.plot(layers, scores["control_mean"], color=_CONTROL, linestyle="--")
     ax.plot(
@@ -68,7 +78,7 @@ def _effect_panel(ax, scores, layers, result):
     ax.set_xlabel("layer erased", fontsize=LABEL_SIZE)
     ax.set_ylabel(f"drop of the {result.measure}", fontsize=LABEL_SIZE)
     ax.set_title("What erasing it changes", loc="left", fontsize=TITLE_SIZE)
-    ax.legend(fontsize=LEGEND_SIZE, frameon=False, loc="best")
+    _legend_below(ax)
     tidy_axes(ax)
 
 
@@ -90,6 +100,8 @@ def _probe_panel(ax, scores, layers, result):
             scores["amnesic_control"],
             color=_CONTROL,
             linestyle="--",
+            linewidth=2.5,
+            zorder=3,
             label=f"probe at layer {last}, random subspace erased",
         )
     ax.axhline(result.chance, color=MUTED, linestyle=":", label="chance")
@@ -97,7 +109,7 @@ def _probe_panel(ax, scores, layers, result):
     ax.set_xlabel("layer", fontsize=LABEL_SIZE)
     ax.set_ylabel("cross-validated score", fontsize=LABEL_SIZE)
     ax.set_title("What a probe reads", loc="left", fontsize=TITLE_SIZE)
-    ax.legend(fontsize=LEGEND_SIZE, frameon=False, loc="best")
+    _legend_below(ax)
     tidy_axes(ax)
 
 

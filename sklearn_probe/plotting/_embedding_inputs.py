@@ -99,7 +99,8 @@ def sweep_panel_titles(result, layers):
 
 def sweep_vectors_name(result):
     """What the picture's points are, from the sweep's own settings:
-    "mean-pooled hidden states", "first-subword word vectors", ...
+    "mean-pooled hidden states", "first-subword word vectors", "last-pooled
+    hidden states, tokens: assistant", ...
 
     For words and arcs the sweep's ``pooling`` setting is the subword pooling
     (``hidden__pooling``, or for words ``hidden__subword``, of the best
@@ -113,4 +114,9 @@ def sweep_vectors_name(result):
     unit = settings.get("unit", "text")
     if pooling == "tokens":  # a probe that pools for itself: its texts' means
         pooling = "mean"
-    return _VECTOR_NAMES.get(unit, _VECTOR_NAMES["text"]).format(pooling=pooling)
+    name = _VECTOR_NAMES.get(unit, _VECTOR_NAMES["text"]).format(pooling=pooling)
+    # The tokens pooled (of the best pipeline when several were swept).
+    tokens = best.get("hidden__tokens", settings.get("tokens", "all"))
+    if isinstance(tokens, str) and tokens != "all":
+        name += f", tokens: {tokens}"
+    return name

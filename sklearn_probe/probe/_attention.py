@@ -12,13 +12,21 @@ per text (a list, or an object array, of any lengths), a 3-D array
 ``(n_texts, n_tokens, n_features)``, or a 2-D array (one token per text, where
 the probe is an ordinary linear classifier: what scikit-learn's common checks
 feed it).
+
+Training reads each token's state twice per evaluation of the loss (for a
+linear head: the scores and the head's logits of every token in one product
+with ``[q | W^T]``, and the gradient back in one more), over the tokens of all
+texts end to end rather than padded to the longest. It runs the same L-BFGS
+as a padded formulation would: the same iterations, probabilities equal to
+float32 rounding (within 1e-5 on the benchmark's texts; the user guide's page
+gives the figures).
 """
 
 import numbers
 import warnings
 
 import numpy as np
-from scipy.sparse import issparse
+from scipy.sparse import csr_matrix, issparse
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
@@ -27,6 +35,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._attention_module import attention_module
 
 _MAX_SEED = np.iinfo(np.int32).max
 
@@ -48,8 +58,9 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
     tol : float, default=1e-6
         L-BFGS stops when the loss or the gradient changes less than ``tol``.
     batch_size : int, default=256
-        Texts per batch when predicting (the padded states of one batch at a
-        time); training pads the whole training set once.
+        Texts per batch when predicting (the states of one batch at a time);
+        training holds the states of every training token once, text after
+        text, without padding.
     random_state : int, RandomState instance or None, default=None
         Seeds the head's initialisation.
 
@@ -139,7 +150,11 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         self.mean_ = tokens.mean(axis=0)
         scale = tokens.std(axis=0)
         self.scale_ = np.where(scale > 1e-12, scale, 1.0)
-        self._train(texts, y_encoded)
+        # Standardised in place: the training states, text after text.
+        tokens -= self.mean_
+        tokens /= self.scale_
+        lengths = np.fromiter((len(t) for t in texts), np.int64, len(texts))
+        self._train(tokens, np.repeat(np.arange(len(texts)), lengths), y_encoded)
         return self
 
     def decision_function(self, X):
@@ -199,8 +214,8 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         list of ndarray of shape (n_tokens,)
         """
         out = []
-        for batch, texts, _, weights in self._attended(X):
-            out += [w[: len(texts[i])] for w, i in zip(weights, batch, strict=True)]
+        for starts, _, weights in self._attended(X):
+            out += np.split(weights, starts[1:])
         return out
 
     # -- steps -----------------------------------------------------------------
@@ -240,29 +255,22 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"{len(texts)} texts but {len(y)} labels.")
         return texts, y
 
-    def _padded(self, texts):
-        """Standardised states padded to the batch's longest text, and the mask."""
-        longest = max(len(t) for t in texts)
-        states = np.zeros((len(texts), longest, self.n_features_in_), np.float32)
-        mask = np.zeros((len(texts), longest), bool)
-        for i, t in enumerate(texts):
-            states[i, : len(t)] = (t - self.mean_) / self.scale_
-            mask[i, : len(t)] = True
-        return states, mask
-
-    def _train(self, texts, y):
-        """Full-batch L-BFGS on the penalised cross-entropy, from mean pooling."""
+    def _train(self, tokens, segments, y):
+        """Full-batch L-BFGS on the penalised cross-entropy, from mean pooling,
+        over the standardised states of every training token (no padding:
+        row ``i`` belongs to text ``segments[i]``)."""
         import torch
 
         rng = check_random_state(self.random_state)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(rng.randint(_MAX_SEED)))
-            self.module_ = _module(
+            self.module_ = attention_module(
                 self.n_features_in_, tuple(self.hidden_layer_sizes), len(self.classes_)
             )
-        states, mask = (torch.from_numpy(a) for a in self._padded(texts))
+        n_texts = len(y)
+        tokens, segments = torch.from_numpy(tokens), torch.from_numpy(segments)
         targets = torch.from_numpy(y.astype(np.int64))
-        penalty = self.n_features_in_ / (2 * self.C * len(texts))
+        penalty = self.n_features_in_ / (2 * self.C * n_texts)
         weights = [p for n, p in self.module_.named_parameters() if "bias" not in n]
         optimizer = torch.optim.LBFGS(
             self.module_.parameters(),
@@ -273,15 +281,20 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
             line_search_fn="strong_wolfe",
         )
 
+        def objective():
+            logits = self.module_(tokens, segments, n_texts)
+            loss = torch.nn.functional.cross_entropy(logits, targets)
+            return loss + penalty * sum((w**2).sum() for w in weights)
+
         def closure():
             optimizer.zero_grad()
-            logits = self.module_(states, mask)
-            loss = torch.nn.functional.cross_entropy(logits, targets)
-            loss = loss + penalty * sum((w**2).sum() for w in weights)
+            loss = objective()
             loss.backward()
             return loss
 
-        self.loss_ = float(optimizer.step(closure).detach())
+        optimizer.step(closure)  # returns the loss at the start
+        with torch.no_grad():
+            self.loss_ = float(objective())
         self.n_iter_ = int(optimizer.state[optimizer._params[0]]["n_iter"])
         if self.n_iter_ >= self.max_iter:
             warnings.warn(
@@ -302,18 +315,33 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
         self.intercepts_ = [m.bias.detach().numpy().astype(np.float64) for m in linears]
 
     def _attended(self, X):
-        """Per batch of ``X``'s texts: their indices, the texts, the padded
-        states and the attention weights (one batch padded at a time)."""
+        """Per batch of ``X``'s texts: where each text starts among the rows,
+        the standardised states of their tokens (text after text, no
+        padding) and each token's attention weight (a softmax per text)."""
         check_is_fitted(self)
         texts, _ = self._check_texts(X, reset=False)
         for batch in _batches(len(texts), self.batch_size):
-            states, mask = self._padded([texts[i] for i in batch])
-            yield batch, texts, states, _softmax_weights(states, mask, self.query_)
+            lengths = np.fromiter((len(texts[i]) for i in batch), np.int64, len(batch))
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            tokens = np.concatenate([texts[i] for i in batch])
+            tokens -= self.mean_
+            tokens /= self.scale_
+            scores = tokens @ self.query_
+            scores -= np.repeat(np.maximum.reduceat(scores, starts), lengths)
+            weights = np.exp(scores)
+            weights /= np.repeat(np.add.reduceat(weights, starts), lengths)
+            yield starts, tokens, weights
 
     def _logits(self, X):
         parts = []
-        for _, _, states, weights in self._attended(X):
-            hidden = np.einsum("bt,btd->bd", weights, states)
+        for starts, tokens, weights in self._attended(X):
+            # Each text's weighted sum of its states: a sparse product, one
+            # pass over the states.
+            rows = csr_matrix(
+                (weights, np.arange(len(tokens)), np.append(starts, len(tokens))),
+                shape=(len(starts), len(tokens)),
+            )
+            hidden = rows @ tokens
             for k, (coef, intercept) in enumerate(
                 zip(self.coefs_, self.intercepts_, strict=True)
             ):
@@ -322,13 +350,6 @@ class AttentionProbe(ClassifierMixin, BaseEstimator):
                     hidden = np.maximum(hidden, 0)
             parts.append(hidden)
         return np.concatenate(parts)
-
-
-def _softmax_weights(states, mask, query):
-    scores = np.where(mask, states @ query, -np.inf)
-    scores -= scores.max(axis=1, keepdims=True)
-    weights = np.exp(scores)
-    return weights / weights.sum(axis=1, keepdims=True)
 
 
 def _ragged(X):
@@ -346,28 +367,3 @@ def _ragged(X):
 
 def _batches(n, size):
     return [np.arange(i, min(i + size, n)) for i in range(0, n, size)]
-
-
-def _module(n_features, sizes, n_classes):
-    """The query and the head as a torch module (built lazily: torch on use)."""
-    import torch
-
-    class AttentionPooling(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.query = torch.nn.Parameter(torch.zeros(n_features))
-            layers, width = [], n_features
-            for size in sizes:
-                layers += [torch.nn.Linear(width, size), torch.nn.ReLU()]
-                width = size
-            self.head = torch.nn.Sequential(*layers, torch.nn.Linear(width, n_classes))
-
-        def weights(self, states, mask):
-            scores = (states @ self.query).masked_fill(~mask, float("-inf"))
-            return torch.softmax(scores, dim=1)
-
-        def forward(self, states, mask):
-            pooled = (self.weights(states, mask).unsqueeze(-1) * states).sum(dim=1)
-            return self.head(pooled)
-
-    return AttentionPooling()

@@ -44,6 +44,10 @@ NEURON_CAVEATS = (
 )
 
 
+def _draws(n):
+    return f"{n} draw" if n == 1 else f"{n} draws"
+
+
 def _fmt(value):
     return f"{value:.3f}"
 
@@ -116,7 +120,7 @@ def causal_section(result, *, heading="## Does the model use it? (causal sweep)"
         "",
         "*effect*: drop of the measure after erasing the probed property at "
         "that layer; *random band*: the same drop for random subspaces of the "
-        f"eraser's rank (lowest to highest of {result.n_controls} draws).",
+        f"eraser's rank (lowest to highest of {_draws(result.n_controls)}).",
         "",
         CAVEATS,
         "",

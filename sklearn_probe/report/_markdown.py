@@ -6,6 +6,7 @@ the best layer's results per class, a command to try the saved pipeline on
 texts of the user's own data, and the settings.
 """
 
+from ._conversations import chat_examples, chat_try_section
 from ._probed import probed, probed_title
 from ._reading import reading_lines
 from ._tables import (
@@ -51,7 +52,7 @@ def markdown_report(
         ]
     lines += _scores_section(result)
     lines += _per_class_section(result, dataset)
-    lines += _try_section(result, written)
+    lines += _try_section(result, written, dataset)
     lines += _settings_section(result, dataset, command, versions)
     return "\n".join(lines) + "\n"
 
@@ -85,7 +86,10 @@ def _noun(result, dataset):
     return f"{unit}s"
 
 
-def _try_section(result, written):
+def _try_section(result, written, dataset=None):
+    if result.unit_spec.raw_texts and chat_examples(result):
+        command = try_command(result, pipeline_path(written), dataset)
+        return chat_try_section(result, command)
     if result.unit_spec.raw_texts:
         return [
             "## Try texts of your own",
@@ -293,7 +297,7 @@ def _describe_dataset(dataset):
     (``n_samples=200`` texts, as ``--n-samples``; ``1351 words in 96
     sentences``)."""
     parts = [str(dataset.get("name"))]
-    for key in ("split", "text_column", "label_column"):
+    for key in ("split", "text_column", "messages_column", "label_column"):
         if dataset.get(key) is not None:
             parts.append(f"{key}={dataset[key]}")
     if dataset.get("n_sentences") is not None:  # words or arcs of sentences

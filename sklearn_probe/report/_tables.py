@@ -139,12 +139,28 @@ def confusion_table(result):
     return table
 
 
-def try_command(result, pipeline="best_pipeline.skops"):
+def try_command(result, pipeline="best_pipeline.skops", dataset=None):
     """The command that labels a text of each class of the user's data with the
-    saved pipeline (``result.example_texts``)."""
+    saved pipeline (``result.example_texts``); for conversations, the command
+    that labels those of the data file (``dataset``'s ``source`` and
+    ``messages_column``)."""
     import shlex
 
+    from ..utils._conversations import is_conversation
+
     texts = result.example_texts or ["A sentence of your own."]
+    if is_conversation(texts[0]):
+        dataset = dataset or {}
+        return " ".join(
+            [
+                "sklearn-probe predict --pipeline",
+                shlex.quote(str(pipeline)),
+                "--jsonl",
+                shlex.quote(str(dataset.get("source", "conversations.jsonl"))),
+                "--messages-column",
+                shlex.quote(str(dataset.get("messages_column", "messages"))),
+            ]
+        )
     return " ".join(
         [
             "sklearn-probe predict --pipeline",

@@ -78,7 +78,7 @@ class BestPipelineMethods:
         Parameters
         ----------
         texts : sequence of str
-            Raw texts.
+            Raw texts (or conversations, for a sweep of conversations).
         layers : list of int, default=None
             Layers to return; None gives every swept layer.
 
@@ -97,6 +97,6 @@ class BestPipelineMethods:
         unit = self.unit_spec
         if unit.raw_texts:
             hidden.set_params(verbose=0)
-            texts = check_texts(texts)
+            texts = check_texts(texts, conversations=True)
         vectors = unit.fitted(hidden, texts).transform(texts)
         return vectors.reshape(len(texts), len(layers), -1)

@@ -116,11 +116,12 @@ def _example_texts(texts, y, classes):
     The shortest text of the class with at least three words (else its
     shortest), so that the command that shows it stays short. ``classes``
     None (a regression): the texts of the smallest, the median and the
-    largest target.
+    largest target. Conversations are compared by their readable line.
     """
+    from ..utils._conversations import readable
+
     texts = list(texts)
-    if texts and not isinstance(texts[0], str):
-        return []  # conversations: no line of text to try them with
+    shown = [readable(t) for t in texts]  # conversations: their line
     y = np.asarray(y)
     if classes is None:
         order = np.argsort(y, kind="stable")
@@ -128,9 +129,9 @@ def _example_texts(texts, y, classes):
         return [texts[i] for i in picks]
     examples = []
     for label in classes:
-        members = [texts[i] for i in np.flatnonzero(y == label)]
+        members = np.flatnonzero(y == label).tolist()
         if not members:
             continue
-        wordy = [t for t in members if len(t.split()) >= 3] or members
-        examples.append(min(wordy, key=len))
+        wordy = [i for i in members if len(shown[i].split()) >= 3] or members
+        examples.append(texts[min(wordy, key=lambda i: len(shown[i]))])
     return examples

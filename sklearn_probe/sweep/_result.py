@@ -71,23 +71,15 @@ class LayerSweepResult(BestPipelineMethods):
         Score of ``best_pipeline`` on the held-out test set passed as ``test``;
         None without one. The layer was chosen without looking at it.
     test_score_ci : dict or None
-        Its 95% confidence interval over the test texts: ``{"low", "high",
-        "confidence", "n_resamples", "stratified", "random_state"}``, the
-        central 95% of the scores of 1,000 bootstrap draws of the test set
-        (within each class for a classification; seeded by ``random_state``),
-        each scored by the same scorer from the best pipeline's outputs on the
-        test texts (computed once). It says how much the test score depends on
-        which texts happened to be held out, not how it varies with the
-        training texts. None without a test set (or for a scorer that needs
-        more of the pipeline than its predictions).
+        Its 95% bootstrap interval over the test texts (``{"low", "high",
+        "confidence", "n_resamples", "stratified", "random_state"}``), or None
+        without a test set. User guide: "Probes as monitors".
     chance_score : float
         The score of guessing without the texts: the majority-class rate for
         accuracy; for other scorings the best cross-validated score, on the
         same folds, of the no-information guessers (``DummyClassifier``
-        ``prior``, ``stratified``, ``uniform``; for a regression
-        ``DummyRegressor`` ``mean``, ``median``): e.g. about 0.33 for
-        ``f1_macro`` on three balanced classes (guessing at the class rates)
-        where always the majority class scores 0.17.
+        ``prior``, ``stratified``, ``uniform``; ``DummyRegressor`` ``mean``,
+        ``median`` for a regression).
     chance_guesser : str or None
         The guesser that gave ``chance_score``, e.g.
         ``"DummyClassifier(strategy='stratified')"`` (``settings["chance"]``
@@ -132,14 +124,13 @@ class LayerSweepResult(BestPipelineMethods):
         The report's per-class precision, recall and confusion matrix.
     train_labels : ndarray of shape (n_train,) or None
         The training labels, in the order of the training texts.
-    example_texts : list of str
-        One text of each class from the user's data (the held-out test set
-        when there is one): what the report's "try it" command labels.
+    example_texts : list of str or of conversations
+        One text (conversation) of each class from the user's data (the held-out
+        test set when there is one): what the report's "try it" command labels.
     tied_indices : list of int
-        Rows that tie with the best (the best first): their mean score is
-        within fold noise of the best's (the mean of the paired per-fold
-        differences is at most its standard error) or equal to it at three
-        decimals (a ceiling such as 1.000).
+        Rows that tie with the best (the best first): the mean of the paired
+        per-fold differences is at most its standard error, or the scores are
+        equal at three decimals.
     degenerate_indices : list of int
         Rows whose probe learned nothing in at least one fold (see
         ``degenerate_folds``).
@@ -276,14 +267,11 @@ class LayerSweepResult(BestPipelineMethods):
         return folds if self.n_repeats == 1 else f"{self.n_repeats} x {folds}"
 
     def __repr__(self):
-        held_out = (
-            ""
-            if self.test_score is None
-            else f", held-out test {self.score_name} {self.test_score:.3f}"
-        )
+        held_out = ""
+        if self.test_score is not None:
+            held_out = f", held-out test {self.score_name} {self.test_score:.3f}"
         if self.test_score_ci is not None:
-            ci = self.test_score_ci
-            held_out += f" [{ci['low']:.3f}, {ci['high']:.3f}]"
+            held_out += " [{low:.3f}, {high:.3f}]".format(**self.test_score_ci)
         return (
             f"<LayerSweepResult model={self.model_name!r}: {len(self.scores)} "
             f"candidates, best layer {self.best_layer} with {self.cv_description} "
@@ -381,10 +369,9 @@ class LayerSweepResult(BestPipelineMethods):
             The same ``scores``, ``settings``, best row, chance and held-out
             scores, sizes and timings as the sweep that wrote the folder, ready
             to draw (:class:`~sklearn_probe.LayerScoresDisplay`) or compare
-            (:func:`~sklearn_probe.compare_sweeps`). Not saved, so empty or
-            None: ``cv_results``, ``cv_predictions``, ``train_labels``,
-            ``example_texts``; ``best_pipeline`` is None without the file or
-            with ``pipeline=False``.
+            (:func:`~sklearn_probe.compare_sweeps`). Empty or None (not
+            saved): ``cv_results``, ``cv_predictions``, ``train_labels``,
+            ``example_texts``, and ``best_pipeline`` without its file.
         """
         from ._load import load_result
 

@@ -75,3 +75,24 @@ def test_steering_along_the_number_flips_the_verb(lm):
     assert plural_share(direction, -2.0) < 0.1
     assert 0.3 < plural_share(control, 2.0) < 0.7
     assert 0.3 < plural_share(control, -2.0) < 0.7
+
+
+def test_training_does_not_depend_on_the_thread_count(tmp_path):
+    import torch
+    from safetensors.numpy import load_file
+
+    before = torch.get_num_threads()
+    weights = []
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        try:
+            path = make_agreement_lm(
+                tmp_path / str(threads), n_layer=1, n_embd=64, steps=3, batch_size=8
+            )
+            assert torch.get_num_threads() == threads  # restored
+        finally:
+            torch.set_num_threads(before)
+        weights.append(load_file(f"{path}/model.safetensors"))
+    assert weights[0].keys() == weights[1].keys()
+    for name in weights[0]:
+        np.testing.assert_array_equal(weights[0][name], weights[1][name])

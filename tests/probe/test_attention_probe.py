@@ -82,3 +82,42 @@ def test_bad_texts_are_refused_with_the_reason():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
 def test_passes_scikit_learn_estimator_checks():
     check_estimator(AttentionProbe(random_state=0))
+
+
+def _padded_objective(probe, texts, y):
+    """The penalised loss and the probabilities of ``probe``'s fitted query
+    and head, computed with numpy on the texts padded to the longest one."""
+    longest = max(len(t) for t in texts)
+    states = np.zeros((len(texts), longest, probe.n_features_in_))
+    mask = np.zeros((len(texts), longest), bool)
+    for i, t in enumerate(texts):
+        states[i, : len(t)] = (t - probe.mean_) / probe.scale_
+        mask[i, : len(t)] = True
+    scores = np.where(mask, states @ probe.query_, -np.inf)
+    weights = np.exp(scores - scores.max(axis=1, keepdims=True))
+    weights /= weights.sum(axis=1, keepdims=True)
+    hidden = np.einsum("bt,btd->bd", weights, states)
+    for k, coef in enumerate(probe.coefs_):
+        hidden = hidden @ coef + probe.intercepts_[k]
+        hidden = np.maximum(hidden, 0) if k < len(probe.coefs_) - 1 else hidden
+    logits = hidden - hidden.max(axis=1, keepdims=True)
+    log_proba = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    cross_entropy = -log_proba[np.arange(len(y)), y].mean()
+    squares = (probe.query_**2).sum() + sum((c**2).sum() for c in probe.coefs_)
+    penalty = probe.n_features_in_ / (2 * probe.C * len(texts)) * squares
+    return cross_entropy + penalty, np.exp(log_proba)
+
+
+@pytest.mark.parametrize("sizes", [(), (8,)])
+def test_loss_and_probabilities_are_those_of_the_padded_objective(sizes):
+    # Training runs on the tokens of all texts packed end to end (no padding);
+    # the loss it reports (at the end of training, not at its start) and its
+    # probabilities are those of the padded formulation, computed here
+    # independently in float64.
+    texts, y, _ = few_token_texts(n=80, width=6, seed=1)
+    probe = AttentionProbe(sizes, C=0.5, random_state=0).fit(texts, y)
+    loss, proba = _padded_objective(probe, texts, y)
+    assert probe.loss_ == pytest.approx(loss, rel=1e-5)
+    np.testing.assert_allclose(probe.predict_proba(texts), proba, atol=1e-10)
+    weights = probe.attention_weights(texts)
+    assert [len(w) for w in weights] == [len(t) for t in texts]

@@ -103,7 +103,10 @@ def test_sweep_over_conversations(chat_llama, one_blas_thread):
         chat_llama, layer=hidden.layer, tokens="assistant", cache_dir=None
     ).fit_transform(conversations)
     np.testing.assert_array_equal(hidden.transform(conversations), expected)
-    assert result.example_texts == []  # no line of text tries a conversation
+    # One conversation per class from the held-out ones, for the report.
+    held_out = _conversations(8)[0]
+    assert len(result.example_texts) == 2
+    assert all(c in held_out for c in result.example_texts)
     with pytest.raises(ValueError, match=r"\['bag_of_words'\] read raw texts"):
         layer_sweep(
             conversations,
