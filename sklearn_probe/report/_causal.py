@@ -52,6 +52,11 @@ def _fmt(value):
     return f"{value:.3f}"
 
 
+def _band(low, high):
+    """``"0.48 to 0.52"`` for each pair of a control band's edges."""
+    return [f"{_fmt(lo)} to {_fmt(hi)}" for lo, hi in zip(low, high, strict=True)]
+
+
 def causal_table(result):
     """The per-layer table of a causal sweep, as strings."""
     scores = result.scores.sort_values("layer")
@@ -61,12 +66,7 @@ def causal_table(result):
         "after erasure": scores["after"].map(_fmt),
         "after random subspace": scores["control_after"].map(_fmt),
         "effect": scores["effect"].map(_fmt),
-        "random band": [
-            f"{_fmt(lo)} to {_fmt(hi)}"
-            for lo, hi in zip(
-                scores["control_low"], scores["control_high"], strict=True
-            )
-        ],
+        "random band": _band(scores["control_low"], scores["control_high"]),
     }
     if "amnesic_score" in scores and scores["amnesic_score"].notna().any():
         last = int(result.amnesic["probed_layer"].max())
@@ -138,12 +138,7 @@ def neuron_table(curve):
             "top k": curve["top"].map(_fmt),
             "bottom k": curve["bottom"].map(_fmt),
             "random k (mean)": curve["random_mean"].map(_fmt),
-            "random band": [
-                f"{_fmt(lo)} to {_fmt(hi)}"
-                for lo, hi in zip(
-                    curve["random_low"], curve["random_high"], strict=True
-                )
-            ],
+            "random band": _band(curve["random_low"], curve["random_high"]),
         }
     )
 
