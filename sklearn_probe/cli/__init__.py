@@ -28,7 +28,7 @@ import sys
 import warnings
 
 from ._cache import _add_cache_parser
-from ._clock import called_by_entry_point, exit_now, process_started
+from ._clock import exit_now, process_started
 from ._common import UserError, flag_names, one_line, speak_flags
 from ._compare import _add_compare_parser
 from ._predict import _add_predict_parser
@@ -72,12 +72,23 @@ def _version():
 
 def main(argv=None):
     """Run the command line; returns the exit status (0 on success)."""
-    # Run as the process's own command (the ``sklearn-probe`` script or
-    # ``python -m sklearn_probe``), the time line of a report starts when the
-    # process did: its start-up is a part of the run; and the process ends
-    # when the command's work is done (see exit_now).
-    own = argv is None and called_by_entry_point(sys._getframe(1))
-    process_start = process_started() if own else None
+    return _run(argv, process_start=None)
+
+
+def run():
+    """The ``sklearn-probe`` script and ``python -m sklearn_probe``.
+
+    The process is the command's own: the time line of a report starts when
+    the process did (its start-up is a part of the run), and the process
+    ends as soon as the command's work and output are done (see
+    :func:`._clock.exit_now`).
+    """
+    status = _run(None, process_start=process_started())
+    exit_now(status)
+    return status
+
+
+def _run(argv, process_start):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
@@ -87,7 +98,7 @@ def main(argv=None):
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _warning_shower(args.flags)
-            status = args.handler(args)
+            return args.handler(args)
     except KeyboardInterrupt:
         print("sklearn-probe: interrupted", file=sys.stderr)
         return 130
@@ -100,9 +111,6 @@ def main(argv=None):
             text = speak_flags(text, args.flags)
         print(f"sklearn-probe: error: {text}", file=sys.stderr)
         return 1
-    if process_start is not None:
-        exit_now(status)
-    return status
 
 
 def _warning_shower(flags):

@@ -78,18 +78,3 @@ def exit_now(status):
         except (OSError, ValueError):
             pass
     os._exit(status)
-
-
-def called_by_entry_point(frame):
-    """Whether ``frame`` is the ``sklearn-probe`` script's or
-    ``python -m sklearn_probe``'s call of ``main()``: the process is then
-    the command's own."""
-    spec = frame.f_globals.get("__spec__")
-    if spec is not None and spec.name == "sklearn_probe.__main__":
-        return True
-    name = os.path.basename(frame.f_code.co_filename)
-    return frame.f_globals.get("__name__") == "__main__" and name in (
-        "sklearn-probe",
-        "sklearn-probe.exe",
-        "sklearn-probe-script.py",
-    )
