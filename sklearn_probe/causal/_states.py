@@ -14,30 +14,14 @@ hidden states as its bare encoder or decoder.
 
 import numpy as np
 
-POOLINGS = ("mean", "cls", "max", "last")
-
-
-def is_causal_model(model):
-    """Whether ``model`` reads left to right (GPT-2, Llama, ...)."""
-    from transformers.models.auto.modeling_auto import (
-        MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
-        MODEL_FOR_MASKED_LM_MAPPING_NAMES,
-    )
-
-    config = model.config
-    if getattr(config, "is_decoder", False):
-        return True
-    kind = getattr(config, "model_type", None)
-    return (
-        kind in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
-        and kind not in MODEL_FOR_MASKED_LM_MAPPING_NAMES
-    )
+from ..hidden import POOLINGS, causal_config, pool
+from ..utils._batches import same_length_batches
 
 
 def resolve_pooling(model, pooling):
     """``"auto"`` is ``"last"`` for a causal model and ``"mean"`` otherwise."""
     if pooling == "auto":
-        return "last" if is_causal_model(model) else "mean"
+        return "last" if causal_config(model.config) else "mean"
     if pooling not in POOLINGS:
         raise ValueError(
             f"pooling={pooling!r} is not a pooling; use 'auto' or one of {POOLINGS}."
@@ -50,23 +34,6 @@ def token_ids(tokenizer, texts, max_length):
     return tokenizer(
         list(texts), truncation=True, max_length=max_length, verbose=False
     )["input_ids"]
-
-
-def same_length_batches(ids, batch_size):
-    """Indices of the texts in batches of one token length (no padding)."""
-    lengths = np.array([len(seq) for seq in ids])
-    for length in np.unique(lengths):
-        rows = np.flatnonzero(lengths == length)
-        for start in range(0, len(rows), batch_size):
-            yield rows[start : start + batch_size]
-
-
-def _pool(state, pooling):
-    if pooling == "mean":
-        return state.mean(dim=1)
-    if pooling == "max":
-        return state.amax(dim=1)
-    return state[:, 0] if pooling == "cls" else state[:, -1]
 
 
 def pooled_states(model, ids, pooling, *, batch_size=64):
@@ -92,7 +59,7 @@ def pooled_states(model, ids, pooling, *, batch_size=64):
     device = model.get_input_embeddings().weight.device
     out = None
     with torch.inference_mode():
-        for rows in same_length_batches(ids, batch_size):
+        for rows in same_length_batches([len(seq) for seq in ids], batch_size):
             batch = torch.tensor([ids[i] for i in rows], device=device)
             states = model(
                 input_ids=batch,
@@ -100,7 +67,10 @@ def pooled_states(model, ids, pooling, *, batch_size=64):
                 output_hidden_states=True,
                 return_dict=True,
             ).hidden_states
-            pooled = torch.stack([_pool(s.float(), pooling) for s in states], dim=1)
+            every = torch.ones_like(batch)
+            pooled = torch.stack(
+                [pool(s.float()[None], every, pooling)[:, 0] for s in states], dim=1
+            )
             pooled = pooled.cpu().numpy().astype(np.float64)
             if out is None:
                 out = np.empty((len(ids), *pooled.shape[1:]))

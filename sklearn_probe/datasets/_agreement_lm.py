@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..utils._batches import same_length_batches
 from ._agreement import ADJECTIVES, ADVERBS, NOUNS, PREPOSITIONS, VERBS
 
 _SPECIAL = ["[PAD]", "[UNK]", "<s>"]
@@ -235,11 +236,8 @@ def _train(model, tokenizer, sentences, steps, batch_size, random_state):
 def _same_length_batches(tokenizer, texts, batch_size):
     """Indices of ``texts`` in batches of one token length: no padding, so
     positions are exact and the last position is every prefix's last token."""
-    lengths = np.array([len(ids) for ids in tokenizer(list(texts))["input_ids"]])
-    for length in np.unique(lengths):
-        rows = np.flatnonzero(lengths == length)
-        for start in range(0, len(rows), batch_size):
-            yield rows[start : start + batch_size]
+    lengths = [len(ids) for ids in tokenizer(list(texts))["input_ids"]]
+    return same_length_batches(lengths, batch_size)
 
 
 def last_token_states(model, tokenizer, texts, *, batch_size=256):

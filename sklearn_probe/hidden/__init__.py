@@ -29,11 +29,13 @@ from ..store import (
 )
 from ._caching import clear_cache
 from ._models import BUNDLED_MODELS as BUNDLED_MODELS
+from ._models import causal_config as causal_config
 from ._models import load_model as load_model
 from ._models import loaded_model_count
 from ._one_pass import cache_poolings as cache_poolings
 from ._one_pass import cache_readings as cache_readings
 from ._pooling import POOLINGS
+from ._pooling import pool as pool
 from ._sites import SITES
 from ._sites import transformer_blocks as transformer_blocks
 from ._token_states import TOKENS as TOKENS
@@ -72,5 +74,5 @@ __all__ = [
 # Importable from here, not user API: load_model, BUNDLED_MODELS, fitted,
 # cache_poolings, cache_readings, transformer_blocks, check_texts,
 # resolve_layers, check_word_samples, parse_tokens and select_tokens (the token
-# selection's ids and masks) (what the sweep, the pictures, the baselines, the
+# selection's ids and masks), causal_config and pool (what the sweep, the pictures, the baselines, the
 # causal tools, the command and the cluster workers use of the engine).

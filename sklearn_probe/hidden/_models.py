@@ -159,7 +159,7 @@ def _load(
         hub_problem=hub_problem,
     )
     model, device = _place(model, device)
-    is_causal = _is_causal(config)
+    is_causal = causal_config(config)
     padding_side = _set_padding(tokenizer, is_causal)
     text_config = getattr(config, "text_config", None) or config
     return LoadedModel(
@@ -239,7 +239,7 @@ def _weight_files(source):
     return None if config_file is None else os.path.dirname(config_file)
 
 
-def _is_causal(config):
+def causal_config(config):
     """Whether the model reads left to right (GPT-2, Llama, ...), not both ways."""
     from transformers.models.auto.modeling_auto import (
         MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
