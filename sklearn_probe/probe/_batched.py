@@ -16,9 +16,11 @@ standardised weights (not the intercepts); two classes have one row of
 weights (the logit of class 1), more classes one row each (multinomial).
 A problem has converged when every entry of that objective's gradient is at
 most ``gtol``, L-BFGS's rule in ``LogisticRegression`` (which
-``ProbeClassifier`` runs with ``gtol = tol / 100``). The weights are found in
-the standardised space, where the problem is well conditioned; the products
-are taken with the raw rows (centred once per layer), in float64.
+``ProbeClassifier`` runs with ``gtol = tol / 10``, ``LogisticRegression``'s
+default 1e-4 for the default ``tol``), so a problem stops where its own
+``fit`` would. The weights are found in the standardised space, where the
+problem is well conditioned; the products are taken with the raw rows
+(centred once per layer), in float64.
 
 :func:`fitted_probe` turns one solution into a fitted ``ProbeClassifier``,
 as if its ``fit`` had found it.
@@ -226,7 +228,7 @@ def solve_logistic(
     *,
     mean,
     scale,
-    gtol=1e-5,
+    gtol=1e-4,
     max_iter=200,
     device="cpu",
     product_dtype="float32",

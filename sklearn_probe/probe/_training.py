@@ -1,6 +1,7 @@
 """How a probe is trained: its skorch net, Adam epochs for an MLP until the
-objective stops improving, and the exact optimum for a linear probe (L-BFGS
-for a ProbeClassifier, Ridge's closed form for a ProbeRegressor). Each
+objective stops improving, and the optimum for a linear probe (L-BFGS to
+``LogisticRegression``'s stopping rule for a ProbeClassifier, Ridge's exact
+closed form for a ProbeRegressor). Each
 function sets the fitted attributes on the probe it is given.
 
 A linear probe builds no skorch net to be fitted: its solution is kept as the
@@ -215,14 +216,15 @@ def _penalty(probe, coef):
 
 
 def fit_lbfgs(probe, X, y_encoded, mean, scale):
-    """Linear classifier: the exact optimum of the penalised objective by
-    L-BFGS (scikit-learn's ``LogisticRegression`` on the standardised
-    features), kept as the module's parameters. Returns the encoded class
-    it predicts for every training sample."""
+    """Linear classifier: the optimum of the penalised objective by L-BFGS
+    (scikit-learn's ``LogisticRegression`` on the standardised features, at
+    its stopping rule ``gtol = tol / 10``: its default 1e-4 for the probe's
+    default ``tol``), kept as the module's parameters. Returns the encoded
+    class it predicts for every training sample."""
     from sklearn.linear_model import LogisticRegression
 
     solver = LogisticRegression(
-        C=probe.C / X.shape[1], tol=probe.tol / 100, max_iter=probe.max_epochs
+        C=probe.C / X.shape[1], tol=probe.tol / 10, max_iter=probe.max_epochs
     )
     # In float32, as LogisticRegression solves on the float32 output of a
     # StandardScaler: half the memory traffic of float64 per L-BFGS step.
@@ -231,7 +233,7 @@ def fit_lbfgs(probe, X, y_encoded, mean, scale):
     if n_iter >= probe.max_epochs:
         _warn_not_converged(
             f"L-BFGS did not bring the training objective's gradient below "
-            f"tol / 100 = {probe.tol / 100:g} in max_epochs={probe.max_epochs} "
+            f"tol / 10 = {probe.tol / 10:g} in max_epochs={probe.max_epochs} "
             "iterations"
         )
     return set_linear_solution(

@@ -264,7 +264,7 @@ def _solve(plan, vectors, y_encoded, splits):
                 plan["Cs"],
                 mean=mean[group],
                 scale=scale[group],
-                gtol=probe.tol / 100,
+                gtol=probe.tol / 10,
                 max_iter=probe.max_epochs,
                 device=plan["device"],
             )
