@@ -1,8 +1,8 @@
 """How a probe is trained: its skorch net, Adam epochs for an MLP until the
 objective stops improving, and the optimum for a linear probe (L-BFGS to
 ``LogisticRegression``'s stopping rule for a ProbeClassifier, Ridge's exact
-closed form for a ProbeRegressor). Each
-function sets the fitted attributes on the probe it is given.
+closed form for a ProbeRegressor). Each function sets the fitted attributes
+on the probe it is given.
 
 A linear probe builds no skorch net to be fitted: its solution is kept as the
 module's parameters in numpy (:func:`_fit_linear`), and :func:`restore_net`
