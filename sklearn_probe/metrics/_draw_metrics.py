@@ -1,0 +1,101 @@
+"""Metrics of all the draws of a bootstrap at once.
+
+Each function takes the whole test set's ``y_true`` and ``y_score`` (1-D) and
+``rows``, the row numbers of the draws (one draw a row), and returns the metric
+of every draw, or None where it leaves a case to the metric itself (a draw
+without one of the two classes). They are called once the metric has scored
+the whole test set, so its checks of the labels and scores have passed.
+
+- :func:`accuracy_of_draws`: ``accuracy_score``, bit for bit (a mean of 0s and
+  1s, exact in any order).
+- :func:`roc_auc_of_draws`: ``roc_auc_score`` of two classes, from the
+  draws' counts of positives and negatives at each distinct score: the share
+  of (positive, negative) pairs ranked right, ties counted half, as one
+  division of whole numbers; scikit-learn's trapezoids give the same area to
+  within a few units of the last place.
+- :func:`recall_at_fpr_of_draws`: :func:`~sklearn_probe.metrics.recall_at_fpr`,
+  bit for bit, from the same counts and the ROC curve's points that
+  ``roc_curve`` keeps (it drops a point whose step in both counts equals the
+  next one's).
+"""
+
+import numpy as np
+
+
+def accuracy_of_draws(y_true, y_score, rows):
+    """``accuracy_score`` of each draw: its mean of ``y_true == y_score``."""
+    hits = np.asarray(y_true == y_score, dtype=np.float64)
+    return hits[rows].sum(axis=1) / rows.shape[1]
+
+
+def _counts(y_true, y_score, rows):
+    """Each draw's positives and negatives at each distinct score, from the
+    highest score down: ``(pos, neg)`` of shape (n_draws, n_distinct), or
+    None where the scores are not numbers, the labels not two classes, or a
+    draw lacks a class. The positive class is the larger label, as
+    ``roc_auc_score`` and ``roc_curve`` take it."""
+    classes = np.unique(y_true)
+    if len(classes) != 2 or y_score.dtype.kind not in "biuf":
+        return None
+    order = np.argsort(y_score, kind="stable")[::-1]
+    ranked = y_score[order]
+    level = np.empty(len(y_score), dtype=np.intp)
+    level[order] = np.r_[0, np.cumsum(ranked[1:] != ranked[:-1])]
+    n_levels = int(level.max()) + 1
+    cell = np.arange(len(rows))[:, None] * n_levels + level[rows]
+    positive = (y_true == classes[1])[rows]
+    size = len(rows) * n_levels
+    pos = np.bincount(cell[positive], minlength=size).reshape(len(rows), n_levels)
+    neg = np.bincount(cell[~positive], minlength=size).reshape(len(rows), n_levels)
+    if not (pos.sum(axis=1).all() and neg.sum(axis=1).all()):
+        return None
+    return pos, neg
+
+
+def roc_auc_of_draws(y_true, y_score, rows):
+    """``roc_auc_score`` of each draw (two classes), or None."""
+    counts = _counts(y_true, y_score, rows)
+    if counts is None:
+        return None
+    pos, neg = counts
+    above = np.cumsum(pos, axis=1) - pos  # positives scored above each level
+    twice_right = (neg * (2 * above + pos)).sum(axis=1)
+    return twice_right / (2.0 * pos.sum(axis=1) * neg.sum(axis=1))
+
+
+def _kept_points(tps, fps, present):
+    """The points of each draw's ROC curve that ``roc_curve`` keeps: among the
+    levels present in the draw, the first, the last and each whose second
+    difference of ``tps`` or of ``fps`` is not 0."""
+    n_levels = tps.shape[1]
+    index = np.broadcast_to(np.arange(n_levels), tps.shape)
+    at_or_before = np.maximum.accumulate(np.where(present, index, -1), axis=1)
+    before = np.c_[np.full(len(tps), -1), at_or_before[:, :-1]]
+    at_or_after = np.minimum.accumulate(
+        np.where(present, index, n_levels)[:, ::-1], axis=1
+    )[:, ::-1]
+    after = np.c_[at_or_after[:, 1:], np.full(len(tps), n_levels)]
+    inner = (before >= 0) & (after < n_levels)
+    before, after = np.where(inner, before, index), np.where(inner, after, index)
+    bends = np.zeros(tps.shape, dtype=bool)
+    for counts in (tps, fps):
+        step_in = counts - np.take_along_axis(counts, before, axis=1)
+        step_out = np.take_along_axis(counts, after, axis=1) - counts
+        bends |= step_in != step_out
+    return present & (bends | ~inner)
+
+
+def recall_at_fpr_of_draws(y_true, y_score, rows, max_fpr=0.01):
+    """:func:`~sklearn_probe.metrics.recall_at_fpr` of each draw, or None."""
+    counts = _counts(y_true, y_score, rows)
+    if counts is None:
+        return None
+    pos, neg = counts
+    tps, fps = np.cumsum(pos, axis=1), np.cumsum(neg, axis=1)
+    kept = _kept_points(tps, fps, (pos + neg) > 0)
+    n_pos = tps[:, -1:].astype(np.float64)
+    n_neg = fps[:, -1:].astype(np.float64)
+    allowed = kept & (fps / n_neg <= max_fpr)
+    # The curve's first point (0, 0) is always allowed; a larger count gives a
+    # larger rate, so the largest rate is that of the largest count.
+    return np.where(allowed, tps, 0).max(axis=1) / n_pos[:, 0]
