@@ -17,6 +17,9 @@ the whole test set, so its checks of the labels and scores have passed.
   bit for bit, from the same counts and the ROC curve's points that
   ``roc_curve`` keeps (it drops a point whose step in both counts equals the
   next one's).
+- :func:`r2_of_draws` and :func:`mean_squared_error_of_draws`: ``r2_score``
+  and ``mean_squared_error`` of one target, bit for bit (the same sums of
+  each draw's squares, in the same order).
 """
 
 import numpy as np
@@ -99,3 +102,38 @@ def recall_at_fpr_of_draws(y_true, y_score, rows, max_fpr=0.01):
     # The curve's first point (0, 0) is always allowed; a larger count gives a
     # larger rate, so the largest rate is that of the largest count.
     return np.where(allowed, tps, 0).max(axis=1) / n_pos[:, 0]
+
+
+def _float_pair(y_true, y_score):
+    """Both as float64, as the regression metrics take integers and float64,
+    or None for anything else (float32 stays float32 there)."""
+    if not all(
+        y.dtype.kind in "iu" or y.dtype == np.float64 for y in (y_true, y_score)
+    ):
+        return None
+    return y_true.astype(np.float64), y_score.astype(np.float64)
+
+
+def mean_squared_error_of_draws(y_true, y_score, rows):
+    """``mean_squared_error`` of each draw, or None."""
+    pair = _float_pair(y_true, y_score)
+    if pair is None:
+        return None
+    return ((pair[0] - pair[1]) ** 2)[rows].sum(axis=1) / rows.shape[1]
+
+
+def r2_of_draws(y_true, y_score, rows):
+    """``r2_score`` of each draw (with its ``force_finite``: 1 where every
+    prediction is right, 0 where the draw's targets are all equal), or None."""
+    pair = _float_pair(y_true, y_score)
+    if pair is None or rows.shape[1] < 2:
+        return None
+    numerator = ((pair[0] - pair[1]) ** 2)[rows].sum(axis=1)
+    drawn = pair[0][rows]
+    mean = drawn.sum(axis=1) / rows.shape[1]
+    denominator = ((drawn - mean[:, None]) ** 2).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = 1 - numerator / denominator
+    scores[denominator == 0] = 0.0
+    scores[numerator == 0] = 1.0
+    return scores

@@ -7,8 +7,9 @@ and the responses it reads on the whole test set (:class:`Metric`), so that a
 draw is scored by the metric on the draw's rows of those responses, without
 the scorer's checks and response lookup on every draw; the values are those
 the scorer gives. :func:`draw_values` computes the metric on every draw: all
-draws at once for accuracy, ROC AUC and recall at a false-positive rate
-(:data:`VECTORISED`, ``_draw_metrics``), one draw at a time otherwise.
+draws at once for accuracy, ROC AUC, recall at a false-positive rate, R² and
+the mean squared error (:data:`VECTORISED`, ``_draw_metrics``), one draw at a
+time otherwise.
 """
 
 import copy
@@ -16,12 +17,19 @@ import functools
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.metrics import accuracy_score, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    mean_squared_error,
+    r2_score,
+    roc_auc_score,
+)
 from sklearn.metrics._scorer import _Scorer
 from sklearn.utils import check_random_state
 
 from ._draw_metrics import (
     accuracy_of_draws,
+    mean_squared_error_of_draws,
+    r2_of_draws,
     recall_at_fpr_of_draws,
     roc_auc_of_draws,
 )
@@ -102,6 +110,8 @@ VECTORISED = {
     accuracy_score: (set(), accuracy_of_draws),
     roc_auc_score: (set(), roc_auc_of_draws),
     recall_at_fpr: ({"max_fpr"}, recall_at_fpr_of_draws),
+    r2_score: (set(), r2_of_draws),
+    mean_squared_error: (set(), mean_squared_error_of_draws),
 }
 
 

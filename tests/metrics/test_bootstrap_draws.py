@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import accuracy_score, check_scoring, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    check_scoring,
+    mean_squared_error,
+    r2_score,
+    roc_auc_score,
+)
 from sklearn.naive_bayes import GaussianNB
 
 from sklearn_probe.metrics import (
@@ -67,6 +73,30 @@ def test_accuracy_of_all_draws_equals_each_draws_bit_for_bit(seed):
     rows = draw_rows(y, 300, True, seed)
     got = draw_values(Metric(accuracy_score), y, predicted, rows)
     np.testing.assert_array_equal(got, one_by_one(accuracy_score, y, predicted, rows))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("function", [r2_score, mean_squared_error])
+def test_regression_metrics_of_all_draws_equal_each_draws_bit_for_bit(seed, function):
+    rng = np.random.RandomState(seed)
+    y = rng.normal(scale=10**seed, size=90)
+    predicted = y + rng.normal(size=90)
+    rows = draw_rows(y, 300, False, seed)
+    got = draw_values(Metric(function), y, predicted, rows)
+    np.testing.assert_array_equal(got, one_by_one(function, y, predicted, rows))
+
+
+def test_r2_of_draws_with_equal_targets_or_exact_predictions():
+    # Draws of 3 rows out of 4: some hold one target only (R² 0 where the
+    # predictions miss, 1 where they are right), some predictions are exact.
+    y = np.array([2, 2, 2, 5])  # integers, as the metric takes them
+    predicted = np.array([2.0, 2.0, 1.0, 5.0])
+    rows = np.array(
+        [[0, 1, 0, 1], [0, 2, 1, 0], [3, 3, 3, 3], [0, 3, 1, 3], [2, 3, 0, 1]]
+    )
+    got = draw_values(Metric(r2_score), y, predicted, rows)
+    np.testing.assert_array_equal(got, one_by_one(r2_score, y, predicted, rows))
+    np.testing.assert_array_equal(got[:3], [1.0, 0.0, 1.0])
 
 
 def test_a_draw_without_a_class_is_left_to_the_metric():
