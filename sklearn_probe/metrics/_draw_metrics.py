@@ -17,6 +17,11 @@ the whole test set, so its checks of the labels and scores have passed.
   bit for bit, from the same counts and the ROC curve's points that
   ``roc_curve`` keeps (it drops a point whose step in both counts equals the
   next one's).
+- :func:`f1_of_draws` (``average="binary"`` or ``"macro"``) and
+  :func:`balanced_accuracy_of_draws`: ``f1_score`` and
+  ``balanced_accuracy_score``, bit for bit, from each draw's counts of true,
+  predicted and rightly predicted rows of each class, where every draw holds
+  every class of the test set's labels and predictions.
 - :func:`r2_of_draws` and :func:`mean_squared_error_of_draws`: ``r2_score``
   and ``mean_squared_error`` of one target, bit for bit (the same sums of
   each draw's squares, in the same order).
@@ -102,6 +107,48 @@ def recall_at_fpr_of_draws(y_true, y_score, rows, max_fpr=0.01):
     # The curve's first point (0, 0) is always allowed; a larger count gives a
     # larger rate, so the largest rate is that of the largest count.
     return np.where(allowed, tps, 0).max(axis=1) / n_pos[:, 0]
+
+
+def _class_counts(y_true, y_score, rows, labels):
+    """Each draw's rows of each label: ``(true, predicted, right)``, each of
+    shape (n_draws, n_labels)."""
+    counts = [[], [], []]
+    for label in labels:
+        is_true, is_predicted = y_true == label, y_score == label
+        for kept, mask in zip(
+            counts, (is_true, is_predicted, is_true & is_predicted), strict=True
+        ):
+            kept.append(np.count_nonzero(mask[rows], axis=1))
+    return tuple(np.stack(kept, axis=1) for kept in counts)
+
+
+def f1_of_draws(y_true, y_score, rows, average="binary", pos_label=1):
+    """``f1_score`` of each draw, for ``average`` "binary" or "macro", or None
+    (another average, or a draw without a class of the labels or
+    predictions)."""
+    if average == "binary":
+        labels = [pos_label]
+    elif average == "macro" and pos_label in (None, 1):
+        labels = np.union1d(y_true, y_score)  # as unique_labels sorts them
+    else:
+        return None
+    true, predicted, right = _class_counts(y_true, y_score, rows, labels)
+    if average == "macro" and not (true + predicted).all():
+        return None  # a class missing from a draw: not one of its labels
+    denominator = 1 * true.astype(np.float64) + predicted.astype(np.float64)
+    if not denominator.all():
+        return None  # the metric's warning and zero_division
+    return ((1 + 1) * right.astype(np.float64) / denominator).sum(axis=1) / len(labels)
+
+
+def balanced_accuracy_of_draws(y_true, y_score, rows):
+    """``balanced_accuracy_score`` of each draw, or None where a draw lacks a
+    class of the labels or predicts one the labels lack."""
+    labels = np.union1d(y_true, y_score)
+    true, _, right = _class_counts(y_true, y_score, rows, labels)
+    if not true.all():
+        return None
+    return (right / true).sum(axis=1) / len(labels)
 
 
 def _float_pair(y_true, y_score):

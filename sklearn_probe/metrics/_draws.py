@@ -7,9 +7,9 @@ and the responses it reads on the whole test set (:class:`Metric`), so that a
 draw is scored by the metric on the draw's rows of those responses, without
 the scorer's checks and response lookup on every draw; the values are those
 the scorer gives. :func:`draw_values` computes the metric on every draw: all
-draws at once for accuracy, ROC AUC, recall at a false-positive rate, R² and
-the mean squared error (:data:`VECTORISED`, ``_draw_metrics``), one draw at a
-time otherwise.
+draws at once for accuracy, ROC AUC, recall at a false-positive rate, F1,
+balanced accuracy, R² and the mean squared error (:data:`VECTORISED`,
+``_draw_metrics``), one draw at a time otherwise.
 """
 
 import copy
@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import (
     accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
     mean_squared_error,
     r2_score,
     roc_auc_score,
@@ -28,6 +30,8 @@ from sklearn.utils import check_random_state
 
 from ._draw_metrics import (
     accuracy_of_draws,
+    balanced_accuracy_of_draws,
+    f1_of_draws,
     mean_squared_error_of_draws,
     r2_of_draws,
     recall_at_fpr_of_draws,
@@ -110,6 +114,8 @@ VECTORISED = {
     accuracy_score: (set(), accuracy_of_draws),
     roc_auc_score: (set(), roc_auc_of_draws),
     recall_at_fpr: ({"max_fpr"}, recall_at_fpr_of_draws),
+    f1_score: ({"average", "pos_label"}, f1_of_draws),
+    balanced_accuracy_score: (set(), balanced_accuracy_of_draws),
     r2_score: (set(), r2_of_draws),
     mean_squared_error: (set(), mean_squared_error_of_draws),
 }

@@ -7,10 +7,13 @@ computed before), on random data with ties, several seeds.
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import (
     accuracy_score,
+    balanced_accuracy_score,
     check_scoring,
+    f1_score,
     mean_squared_error,
     r2_score,
     roc_auc_score,
@@ -73,6 +76,44 @@ def test_accuracy_of_all_draws_equals_each_draws_bit_for_bit(seed):
     rows = draw_rows(y, 300, True, seed)
     got = draw_values(Metric(accuracy_score), y, predicted, rows)
     np.testing.assert_array_equal(got, one_by_one(accuracy_score, y, predicted, rows))
+
+
+def predictions(seed, labels, n=120):
+    """Labels of 2 or 3 classes and predictions that are right 60% of the time."""
+    rng = np.random.RandomState(seed)
+    y = rng.choice(labels, size=n, p=None if len(labels) == 2 else [0.5, 0.3, 0.2])
+    guess = rng.choice(labels, size=n)
+    return y, np.where(rng.uniform(size=n) < 0.6, y, guess)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("stratify", [True, False])
+@pytest.mark.parametrize(
+    "function, kwargs, labels",
+    [
+        (f1_score, {"average": "binary"}, [0, 1]),
+        (f1_score, {"average": "binary", "pos_label": "b"}, ["a", "b"]),
+        (f1_score, {"average": "macro", "pos_label": None}, [0, 1, 2]),
+        (balanced_accuracy_score, {}, [0, 1]),
+        (balanced_accuracy_score, {}, ["x", "y", "z"]),
+    ],
+)
+def test_class_count_metrics_of_all_draws_equal_each_draws_bit_for_bit(
+    seed, stratify, function, kwargs, labels
+):
+    y, predicted = predictions(seed, labels)
+    rows = draw_rows(y, 300, stratify, seed)
+    got = draw_values(Metric(function, 1, kwargs), y, predicted, rows)
+    want = one_by_one(lambda a, b: function(a, b, **kwargs), y, predicted, rows)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_f1_of_a_draw_without_positives_is_left_to_the_metric():
+    y = predicted = np.zeros(30, dtype=int)  # no positive: F1 is 0/0
+    rows = draw_rows(y, 100, True, 0)
+    with pytest.warns(UndefinedMetricWarning, match="F-score is ill-defined"):
+        got = draw_values(Metric(f1_score), y, predicted, rows)
+    np.testing.assert_array_equal(got, np.zeros(100))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
