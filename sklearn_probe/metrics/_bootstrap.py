@@ -37,7 +37,11 @@ def bootstrap_interval(
     ranking metric such as ROC AUC is defined on each) and the metric computed
     on each draw; the interval is the central ``confidence`` part of those
     values. It says how much the test score depends on which texts happened to
-    be in the test set, not how it varies over training sets.
+    be in the test set, not how it varies over training sets. scikit-learn's
+    ``accuracy_score``, ``balanced_accuracy_score``, ``f1_score``,
+    ``roc_auc_score``, ``r2_score``, ``mean_squared_error`` and
+    :func:`~sklearn_probe.metrics.recall_at_fpr` are computed for all the draws
+    at once, to the same values.
 
     Parameters
     ----------
@@ -186,7 +190,12 @@ def bootstrap_score(
     then scores the whole test set and each of ``n_resamples`` draws of its
     rows from those outputs (:func:`bootstrap_interval`), so any scorer that
     reads the estimator's predictions works, and a pipeline that runs a
-    transformer model is not run again.
+    transformer model is not run again. A scorer of scikit-learn's kind
+    (``make_scorer``, a scoring name) scores the draws by its metric alone, on
+    the draws of the responses it read; accuracy, balanced accuracy, F1,
+    ROC AUC, recall at a false-positive rate, R² and the mean squared error
+    score all the draws at once. The values are those of the scorer called on
+    each draw (ROC AUC's to within a few units of the last place).
 
     Parameters
     ----------
