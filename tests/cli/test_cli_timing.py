@@ -104,14 +104,16 @@ def test_the_command_keeps_transformers_load_reports_off_without_importing_it_ea
     bare BertModel makes transformers print a "LOAD REPORT" of its unused
     head: the library call shows it, the command does not."""
     import torch
-    from transformers import AutoConfig, BertForMaskedLM
-
     from helpers import make_bert
+    from transformers import AutoConfig, BertForMaskedLM
 
     path = make_bert(tmp_path / "mlm")
     torch.manual_seed(0)
     BertForMaskedLM(AutoConfig.from_pretrained(path)).save_pretrained(path)
-    load = f"from sklearn_probe import HiddenStateTransformer as H; H({path!r}, layer=1).fit_transform(['a good film'])"
+    load = (
+        "from sklearn_probe import HiddenStateTransformer as H; "
+        f"H({path!r}, layer=1).fit_transform(['a good film'])"
+    )
     plain = subprocess.run(
         [sys.executable, "-c", load],
         capture_output=True,
@@ -143,7 +145,8 @@ def test_the_command_keeps_transformers_load_reports_off_without_importing_it_ea
         "import sys; from sklearn_probe import cli; "
         "args = cli.build_parser().parse_args(['sweep', '--quiet']); "
         "cli._configure_logging(args); "
-        "print(sorted(m for m in ('transformers', 'huggingface_hub') if m in sys.modules))"
+        "print(sorted(m for m in ('transformers', 'huggingface_hub') "
+        "if m in sys.modules))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],
