@@ -24,6 +24,7 @@ of the Python API are shown in the command's words: a parameter named in them
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 
@@ -137,8 +138,21 @@ def _configure_logging(args):
     # Every module of the package logs under "sklearn_probe.<module>".
     logging.getLogger("sklearn_probe").setLevel(ours)
     if not args.verbose:
-        # No "Loading weights" bars or load reports from transformers.
+        _quiet_transformers()
+
+
+def _quiet_transformers():
+    """No "Loading weights" bars or load reports from transformers.
+
+    Before transformers is imported, through the environment variables it
+    reads at import (importing it here would put its 1-1.5 s in the
+    command's start-up, before the sweep that needs it: the sweep imports it
+    as it loads the model); after, through its logging functions."""
+    if "transformers" in sys.modules or "huggingface_hub" in sys.modules:
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
+    else:
+        os.environ["TRANSFORMERS_VERBOSITY"] = "error"
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"

@@ -299,8 +299,9 @@ def _add_output_arguments(group):
     group.add_argument(
         "--plot-samples",
         type=positive_int,
-        default=500,
-        help="points per panel of the embeddings picture",
+        default=300,
+        help="points per panel of the embeddings picture (a stratified subset "
+        "of the training texts, the same for every panel)",
     )
     group.add_argument(
         "--plot-layers",

@@ -74,5 +74,6 @@ __all__ = [
 # Importable from here, not user API: load_model, BUNDLED_MODELS, fitted,
 # cache_poolings, cache_readings, transformer_blocks, check_texts,
 # resolve_layers, check_word_samples, parse_tokens and select_tokens (the token
-# selection's ids and masks), causal_config and pool (what the sweep, the pictures, the baselines, the
-# causal tools, the command and the cluster workers use of the engine).
+# selection's ids and masks), causal_config and pool (what the sweep, the
+# pictures, the baselines, the causal tools, the command and the cluster
+# workers use of the engine).

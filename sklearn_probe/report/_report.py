@@ -25,7 +25,7 @@ def write_report(
     label_names=None,
     plot_layers=None,
     projection="auto",
-    max_plot_samples=500,
+    max_plot_samples=300,
     dataset=None,
     command=None,
     save_pipeline=True,
@@ -61,7 +61,7 @@ def write_report(
     plot_layers : list of int, default=None
         Panels of the embeddings picture; None: first, middle, best, last.
     projection : {"auto", "tsne", "pca", "probe"}, default="auto"
-    max_plot_samples : int, default=500
+    max_plot_samples : int, default=300
         Points per panel at most.
     dataset : dict, default=None
         What the data were (name, columns, split, ...), stored in the JSON and

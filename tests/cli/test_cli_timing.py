@@ -93,3 +93,66 @@ def test_the_run_s_time_includes_its_start_up_and_its_parts_add_up(command_run):
         f"{parts['startup']:.1f} s, the sweep {parts['sweep']:.1f} s ("
     )
     assert f"loading the data and the rest {parts['rest']:.1f} s." in line
+
+
+def test_the_command_keeps_transformers_load_reports_off_without_importing_it_early(
+    tmp_path,
+):
+    """The command silences transformers' load reports through the variables
+    it reads at import, so its start-up does not import it (1-1.5 s) before
+    the sweep that needs it. A checkpoint of BertForMaskedLM loaded as the
+    bare BertModel makes transformers print a "LOAD REPORT" of its unused
+    head: the library call shows it, the command does not."""
+    import torch
+    from helpers import make_bert
+    from transformers import AutoConfig, BertForMaskedLM
+
+    path = make_bert(tmp_path / "mlm")
+    torch.manual_seed(0)
+    BertForMaskedLM(AutoConfig.from_pretrained(path)).save_pretrained(path)
+    load = (
+        "from sklearn_probe import HiddenStateTransformer as H; "
+        f"H({path!r}, layer=1).fit_transform(['a good film'])"
+    )
+    plain = subprocess.run(
+        [sys.executable, "-c", load],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert "LOAD REPORT" in plain.stderr
+    texts, labels = length_corpus(30)
+    data = tmp_path / "reviews.csv"
+    pd.DataFrame({"text": texts, "label": np.asarray(labels)}).to_csv(data, index=False)
+    command = [sys.executable, "-m", "sklearn_probe", "sweep", "--model", path]
+    command += ["--dataset", str(data), "--cv", "2", "--test-size", "0"]
+    command += [
+        "--projection",
+        "pca",
+        "--cache-dir",
+        "none",
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    proc = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "LOAD REPORT" not in proc.stderr
+    assert "UNEXPECTED" not in proc.stderr
+    # Setting the command's messages up imports nothing of transformers.
+    code = (
+        "import sys; from sklearn_probe import cli; "
+        "args = cli.build_parser().parse_args(['sweep', '--quiet']); "
+        "cli._configure_logging(args); "
+        "print(sorted(m for m in ('transformers', 'huggingface_hub') "
+        "if m in sys.modules))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+    )
+    assert proc.stdout.strip() == "[]", proc.stderr
