@@ -25,8 +25,12 @@ from sklearn.metrics import (
     r2_score,
     roc_auc_score,
 )
-from sklearn.metrics._scorer import _Scorer
 from sklearn.utils import check_random_state
+
+try:  # scikit-learn's plain scorer class (1.4 and later); another: per draw
+    from sklearn.metrics._scorer import _Scorer
+except ImportError:  # pragma: no cover
+    _Scorer = None
 
 from ._draw_metrics import (
     accuracy_of_draws,
