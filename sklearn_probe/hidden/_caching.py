@@ -21,18 +21,19 @@ def clear_cache():
 
 
 def keep_pooled(
-    transformer, pooling, texts, vectors, site=None, *, conversations=False
+    transformer, pooling, texts, vectors, site=None, *, conversations=False, tokens=None
 ):
     """Cache ``vectors`` (all layers of ``texts``) under ``pooling`` (at
     ``site``; None: the transformer's; ``conversations``: ``texts`` are
-    rendered conversations).
+    rendered conversations; ``tokens``: the selection, None: the
+    transformer's).
 
     Only what the cache lacks is added: texts already in memory stay as they
     are, and the store gets one shard of the texts it does not hold.
     """
     loaded = transformer._get_loaded()
     key, description = transformer._extraction_key(
-        pooling, loaded, site, conversations=conversations
+        pooling, loaded, site, conversations=conversations, tokens=tokens
     )
     if MEMORY.limit_bytes > 0:
         for text, value in zip(texts, vectors, strict=True):

@@ -113,15 +113,19 @@ def forward_pooled(
     ``(sites, site_modules)`` pair, gives a dict site -> such an array, every
     site read in the same pass. ``selected``, if given, is a ``(batch,
     tokens)`` mask of the tokens to pool over (a subset of the real tokens);
-    the model still reads every real token.
+    the model still reads every real token. A ``(selections, batch, tokens)``
+    stack of such masks pools every pooling over each: ``S * P`` rows, the
+    poolings of the first selection first (:mod:`._token_pass`).
     """
     import torch
 
     def reduce(state, mask_here):
+        masks = [mask_here]
         if selected is not None:
-            mask_here = selected.to(mask_here.device)
+            chosen = selected.to(mask_here.device)
+            masks = list(chosen) if chosen.dim() == 3 else [chosen]
         state = state[None]
-        return torch.stack([pool(state, mask_here, p)[:, 0] for p in poolings])
+        return torch.stack([pool(state, m, p)[:, 0] for m in masks for p in poolings])
 
     storage = getattr(torch, DTYPES[dtype][0])
     if sites is None:

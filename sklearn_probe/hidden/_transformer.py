@@ -9,7 +9,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..store import cached_vectors, extraction_key
 from ._base import DEFAULT_MODEL, BaseHiddenStates, shared_docs
-from ._caching import keep_pooled
 from ._pooling import POOLINGS
 from ._token_states import TOKENS, token_states
 from ._tokens import TokenInputs, parse_tokens, selection_key
@@ -275,10 +274,12 @@ class HiddenStateTransformer(BaseHiddenStates):
             leave=False,
         )
 
-    def _extraction_key(self, pooling, loaded, site=None, *, conversations=False):
+    def _extraction_key(
+        self, pooling, loaded, site=None, *, conversations=False, tokens=None
+    ):
         """``(key, description)`` of this transformer's vectors under ``pooling``
-        (at ``site``; None: its own), and its token selection
-        (``conversations``: of rendered conversations)."""
+        (at ``site``; None: its own), and its token selection (``tokens``;
+        None: its own; ``conversations``: of rendered conversations)."""
         from ._forward import compute_dtype
 
         site = self.site if site is None else site
@@ -292,27 +293,29 @@ class HiddenStateTransformer(BaseHiddenStates):
             site=site,
             site_modules=None if site == "residual" else self.site_modules,
         )
-        selection = parse_tokens(getattr(self, "tokens", "all"))
+        selection = parse_tokens(
+            getattr(self, "tokens", "all") if tokens is None else tokens
+        )
         return selection_key(key, description, selection, conversations=conversations)
 
     def _all_layer_vectors(self, texts, layers, *, also=(), on_compute=None):
         """``(n, len(layers), width)`` vectors, served from the cache when possible.
 
         ``layers`` are hidden-state indices (see ``site``). ``also``: more
-        readings, ``(site, pooling)`` pairs (a pooling alone is at this
-        transformer's site), taken from the same forward pass of every text
-        computed here and cached under their own keys (see
-        :func:`._one_pass.cache_readings` and :func:`._caching.keep_pooled`).
+        readings, ``(site, pooling)`` pairs or ``(site, pooling, tokens)``
+        triples (a pooling alone is at this transformer's site, a pair with its
+        selection), taken from the same forward pass of every text computed
+        here and cached under their own keys (see
+        :func:`._one_pass.cache_readings` and :mod:`._token_pass`).
         ``on_compute(n)``, if given, is called with the number of texts of
         every chunk run through the model.
         """
-        from ._extract import extract
+        from ._token_pass import compute_readings, reading_triples
 
         loaded = self._get_loaded()
-        own = (self.site, self.pooling_)
-        readings = [(self.site, r) if isinstance(r, str) else tuple(r) for r in also]
-        others = [r for r in dict.fromkeys(readings) if r != own]
-        inputs, selecting = self._token_inputs(loaded, texts)
+        inputs = self._token_inputs(loaded, texts)
+        own = (self.site, self.pooling_, str(inputs.selection))
+        asked = list(dict.fromkeys([own, *reading_triples(self, also)]))
         texts = inputs.texts  # conversations: their rendered texts
         key, description = self._extraction_key(
             self.pooling_, loaded, conversations=inputs.conversations
@@ -321,37 +324,11 @@ class HiddenStateTransformer(BaseHiddenStates):
 
         def compute(chunk, bar):
             nonlocal truncated
-            asked = [own, *others]
-            several = bool(others) or self.site != "residual"
-            vectors, n_cut = extract(
-                loaded,
-                chunk,
-                pooling=list(dict.fromkeys(p for _, p in asked))
-                if several
-                else self.pooling_,
-                max_length=self.max_length_,
-                batch_size=self.batch_size,
-                progress=bar,
-                dtype=self.dtype,
-                sites=list(dict.fromkeys(s for s, _ in asked)) if several else None,
-                site_modules=self.site_modules,
-                encode=inputs.encode if selecting else None,
-            )
+            vectors, n_cut = compute_readings(self, loaded, inputs, asked, chunk, bar)
             truncated += n_cut
             if on_compute is not None:
                 on_compute(len(chunk))
-            if not several:
-                return vectors
-            for site, pooling in others:
-                keep_pooled(
-                    self,
-                    pooling,
-                    chunk,
-                    vectors[(site, pooling)],
-                    site=site,
-                    conversations=inputs.conversations,
-                )
-            return vectors[own]
+            return vectors
 
         out = cached_vectors(
             texts,
@@ -370,12 +347,10 @@ class HiddenStateTransformer(BaseHiddenStates):
         return out
 
     def _token_inputs(self, loaded, texts):
-        """The samples made ready for the token selection (:mod:`._tokens`),
-        and whether the pass must select (a selection, or conversations)."""
-        inputs = TokenInputs(
+        """The samples made ready for the token selection (:mod:`._tokens`)."""
+        return TokenInputs(
             loaded.tokenizer, texts, parse_tokens(getattr(self, "tokens", "all"))
         )
-        return inputs, inputs.conversations or inputs.selection.kind != "all"
 
     def _resolve_pooling(self, loaded):
         if self.pooling != "auto":

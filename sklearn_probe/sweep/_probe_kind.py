@@ -8,7 +8,9 @@ decides, once for the sweep, which pooling the ``hidden`` step uses, and
 refuses what a per-token sweep cannot do, before anything runs.
 """
 
-from ..hidden import TOKENS, cache_readings, cache_token_states
+from sklearn.base import clone
+
+from ..hidden import TOKENS, cache_readings, cache_token_states, fitted
 
 #: ``layer_sweep(probe=...)`` and ``--probe`` names -> what they build.
 PROBE_NAMES = ("linear", "attention")
@@ -90,9 +92,19 @@ def _refuse(unit, poolings, config):
 
 def warm_texts(readings, layers):
     """``warm(transformer, texts)``: one forward pass per text that the cache
-    lacks, keeping the vectors of every ``(site, pooling)`` of ``readings``,
-    or for the ``"tokens"`` pooling the token states of ``layers`` (and the
-    mean-pooled vectors the pictures show)."""
-    if [pooling for _, pooling in readings] == [TOKENS]:
-        return lambda transformer, texts: cache_token_states(transformer, texts, layers)
+    lacks, keeping the vectors of every ``(site, pooling, tokens)`` of
+    ``readings``, or for the ``"tokens"`` pooling the token states of
+    ``layers`` (and the mean-pooled vectors the pictures show), one pass per
+    token selection."""
+    if {pooling for _, pooling, _ in readings} == {TOKENS}:
+        selections = list(dict.fromkeys(tokens for _, _, tokens in readings))
+
+        def warm(transformer, texts):
+            for tokens in selections:
+                step = transformer
+                if tokens != transformer.tokens:
+                    step = fitted(clone(transformer).set_params(tokens=tokens))
+                cache_token_states(step, texts, layers)
+
+        return warm
     return lambda transformer, texts: cache_readings(transformer, texts, readings)

@@ -18,6 +18,13 @@ def sweep_sites(hidden, grid):
     return list(dict.fromkeys(grid.get(SITE_PARAM, [hidden.site])))
 
 
+def sweep_tokens(hidden, grid):
+    """The token selections a sweep reads: its grid's, or the ``hidden`` step's
+    own (every one from the warm stage's one pass, :mod:`sklearn_probe.hidden`'s
+    ``_token_pass``)."""
+    return list(dict.fromkeys(grid.get("hidden__tokens", [hidden.tokens])))
+
+
 def check_site_layers(layers_param, layers, sites):
     """An explicit layer 0 with a sublayer site is an error that says so."""
     unknown = [s for s in sites if s not in SITES]

@@ -20,7 +20,7 @@ from sklearn.base import clone
 from ..hidden import fitted, resolve_layers
 from ..store import resolve_cache_dir
 from ._probe_kind import warm_texts
-from ._sites import check_site_layers, sweep_sites
+from ._sites import check_site_layers, sweep_sites, sweep_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -112,9 +112,10 @@ def _cache_for_workers(hidden, n_jobs, cache_dir, unit):
 
 
 def _warm_cache(hidden, inputs, random_state, layers=None):
-    """One forward pass per text, before any probe is fitted; every site and
-    pooling of the sweep is read from that pass (with a probe that pools for
-    itself, the token states of ``layers``: :func:`~._probe_kind.warm_texts`).
+    """One forward pass per text, before any probe is fitted; every site,
+    pooling and token selection of the sweep is read from that pass (with a
+    probe that pools for itself, the token states of ``layers``, a pass per
+    selection: :func:`~._probe_kind.warm_texts`).
 
     The random-weights baseline's model runs on the training texts only (it is
     not scored on the test set). Returns the seconds it took.
@@ -140,10 +141,10 @@ def _warm_cache(hidden, inputs, random_state, layers=None):
     elif active_backend() is not None:
         _warm_on_cluster(hidden, inputs, random_state)
     else:
-        warm = warm_texts(readings, layers)
+        # Every swept token selection from the same pass (one model input).
+        tokens = sweep_tokens(hidden, inputs.grid)
+        warm = warm_texts([(*r, t) for r in readings for t in tokens], layers)
         warm(hidden, everything)
-        for tokens in inputs.grid.get("hidden__tokens", ()):  # swept selections
-            warm(fitted(clone(hidden).set_params(tokens=tokens)), everything)
         for spec in own_passes:
             step = clone(hidden).set_params(**spec.hidden_params(random_state))
             warm(fitted(step), inputs.texts)

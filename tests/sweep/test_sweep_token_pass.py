@@ -1,0 +1,115 @@
+"""A sweep over token selections runs one forward pass per text, and scores
+every selection as a sweep with that selection alone does."""
+
+import re
+
+import numpy as np
+import pytest
+from helpers import count_forward_rows, make_chat_llama
+
+from sklearn_probe import layer_sweep
+from sklearn_probe.store import MEMORY
+
+SELECTIONS = ["all", "last", "last:2", "regex:good|bad"]
+SITES = ["residual", "mlp"]
+POOLINGS = ["mean", "max"]
+KEYS = ["layer", "pooling", "site"]
+
+
+def _corpus(n, seed=0):
+    """Texts that all match the regex; the label is in their length."""
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(np.arange(n) % 2)
+    words = ["good", "bad", "film", "plot", "very", "the"]
+    texts = [
+        " ".join(rng.choice(words, size=2 + 6 * k + i % 3)) + " good"
+        for i, k in enumerate(y)
+    ]
+    return texts, y
+
+
+def _sweep(path, texts, y, tokens, test):
+    grid = {"hidden__site": SITES}
+    if isinstance(tokens, list):
+        grid["hidden__tokens"] = tokens
+        tokens = "all"
+    return layer_sweep(
+        texts,
+        y,
+        model=path,
+        tokens=tokens,
+        pooling=POOLINGS,
+        param_grid=grid,
+        test=test,
+        cv=2,
+        cache_dir=None,
+        verbose=0,
+    )
+
+
+@pytest.mark.parametrize("model", ["tiny_bert", "tiny_gpt2"])
+def test_one_pass_per_text_and_the_scores_of_separate_sweeps(
+    model, request, one_blas_thread
+):
+    path = request.getfixturevalue(model)
+    texts, y = _corpus(24)
+    test = _corpus(8, seed=1)
+    with count_forward_rows(path) as counter:
+        result = _sweep(path, texts, y, SELECTIONS, test)
+    # One pass per text for 4 selections x 2 poolings x 2 sites (it was 4).
+    assert counter["rows"] == len(texts) + len(test[0])
+    scores = result.scores
+    assert set(scores["tokens"]) == set(SELECTIONS)
+    for tokens in SELECTIONS:
+        MEMORY.clear()  # the separate sweep computes its own vectors
+        alone = _sweep(path, texts, y, tokens, test).scores.sort_values(KEYS)
+        shared = scores[scores["tokens"] == tokens].sort_values(KEYS)
+        assert len(shared) == len(alone) > 0
+        np.testing.assert_array_equal(shared[KEYS].values, alone[KEYS].values)
+        folds = [c for c in scores.columns if re.search(r"_(mean|std|fold\d+)$", c)]
+        folds = [c for c in folds if "time" not in c]
+        assert len(folds) >= 4  # cv and train: mean, std and each fold
+        for column in folds:
+            np.testing.assert_allclose(
+                shared[column].to_numpy(),
+                alone[column].to_numpy(),
+                rtol=0,
+                atol=1e-12,
+                err_msg=f"{tokens} {column}",
+            )
+
+
+@pytest.fixture(scope="module")
+def chat_llama(tmp_path_factory):
+    return make_chat_llama(tmp_path_factory.mktemp("chat-llama") / "llama")
+
+
+def _conversations(n):
+    rng = np.random.default_rng(0)
+    y = rng.permutation(np.arange(n) % 2)
+    conversations = [
+        [
+            {"role": "user", "content": f"question {i}"},
+            {"role": "assistant", "content": " ".join(["good film"] * (1 + 5 * k))},
+        ]
+        for i, k in enumerate(y)
+    ]
+    return conversations, y
+
+
+def test_roles_of_the_same_conversations_share_one_pass(chat_llama, one_blas_thread):
+    """The chat template renders a conversation the same whichever role is
+    selected: assistant and user in one sweep cost one pass per conversation."""
+    conversations, y = _conversations(20)
+    with count_forward_rows(chat_llama) as counter:
+        result = layer_sweep(
+            conversations,
+            y,
+            model=chat_llama,
+            param_grid={"hidden__tokens": ["assistant", "user"]},
+            cv=2,
+            cache_dir=None,
+            verbose=0,
+        )
+    assert counter["rows"] == len(conversations)
+    assert set(result.scores["tokens"]) == {"assistant", "user"}
