@@ -113,3 +113,30 @@ def test_roles_of_the_same_conversations_share_one_pass(chat_llama, one_blas_thr
         )
     assert counter["rows"] == len(conversations)
     assert set(result.scores["tokens"]) == {"assistant", "user"}
+
+
+def test_the_random_weights_baseline_reads_every_selection_from_one_pass(
+    tiny_gpt2, one_blas_thread
+):
+    """The baseline searches the sweep's candidates (every selection) on a
+    random model: its training texts go through that model once too."""
+    texts, y = _corpus(24)
+    with (
+        count_forward_rows(tiny_gpt2) as pretrained,
+        # Seed 1: the tiny GPT-2 itself was initialised with seed 0.
+        count_forward_rows(tiny_gpt2, random_init_seed=1) as random,
+    ):
+        result = layer_sweep(
+            texts,
+            y,
+            model=tiny_gpt2,
+            param_grid={"hidden__tokens": ["last", "regex:good|bad"]},
+            baselines=["random_weights"],
+            cv=2,
+            cache_dir=None,
+            random_state=1,
+            verbose=0,
+        )
+    assert pretrained["rows"] == len(texts)
+    assert random["rows"] == len(texts)
+    assert set(result.scores["tokens"]) == {"last", "regex:good|bad"}
