@@ -89,9 +89,7 @@ def test_selections_differ_from_each_other(tiny_bert):
     step = fitted(HiddenStateTransformer(tiny_bert, cache_dir=None))
     cache_readings(step, TEXTS, [("residual", "mean", t) for t in SELECTIONS])
     vectors = [
-        HiddenStateTransformer(tiny_bert, tokens=t, cache_dir=None).fit_transform(
-            TEXTS
-        )
+        HiddenStateTransformer(tiny_bert, tokens=t, cache_dir=None).fit_transform(TEXTS)
         for t in SELECTIONS
     ]
     for a, b in itertools.combinations(vectors, 2):
@@ -144,7 +142,5 @@ def test_conversation_selections_share_one_rendering(chat_llama, one_blas_thread
     """Roles, messages and "all" of the same conversations: the chat template
     renders them the same whatever is selected, so one pass serves them all."""
     selections = ["assistant", "user", "message:-1", "all"]
-    readings = [
-        (s, p, t) for s in SITES for p in ("mean", "last") for t in selections
-    ]
+    readings = [(s, p, t) for s in SITES for p in ("mean", "last") for t in selections]
     _check_one_pass(chat_llama, CONVERSATIONS, readings)
