@@ -97,11 +97,10 @@ def _encodes(loaded, inputs, selections):
         selection = parse_tokens(tokens)
         if selection.kind == "all" and not inputs.conversations:
             out[tokens] = None
+        elif i == 0:
+            out[tokens] = inputs
         else:
-            prepared = inputs if i == 0 else None
-            if prepared is None:
-                prepared = TokenInputs(loaded.tokenizer, inputs.samples, selection)
-            out[tokens] = prepared
+            out[tokens] = TokenInputs(loaded.tokenizer, inputs.samples, selection)
     return out
 
 

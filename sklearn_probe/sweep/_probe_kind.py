@@ -96,7 +96,8 @@ def warm_texts(readings, layers):
     ``readings``, or for the ``"tokens"`` pooling the token states of
     ``layers`` (and the mean-pooled vectors the pictures show), one pass per
     token selection."""
-    if {pooling for _, pooling, _ in readings} == {TOKENS}:
+    pairs = list(dict.fromkeys((site, pooling) for site, pooling, _ in readings))
+    if [pooling for _, pooling in pairs] == [TOKENS]:
         selections = list(dict.fromkeys(tokens for _, _, tokens in readings))
 
         def warm(transformer, texts):
