@@ -98,7 +98,8 @@ def layer_sweep(
         Which tokens of each text are pooled (``"last:5"``,
         ``"regex:<pattern>"``, ``"assistant"``, ...), as in
         :class:`HiddenStateTransformer`; ``param_grid={"hidden__tokens":
-        [...]}`` sweeps several. See the user guide's "Choosing tokens".
+        [...]}`` sweeps several, all from one forward pass per text. See the
+        user guide's "Choosing tokens".
     probe : estimator, "linear", "attention" or sequence of them, default=None
         The classifier (regressor, for a regression) trained on each layer's
         vectors. None (or ``"linear"``) is
