@@ -159,7 +159,7 @@ def _settings(hidden, inputs, config, *, layers, mdl_settings):
         "layers": layers,
         # For words, the subword pooling.
         "pooling": poolings if len(poolings) > 1 else poolings[0],
-        "tokens": inputs.grid.get("hidden__tokens", config.tokens),
+        "tokens": inputs.grid.get("hidden__tokens", config.base_tokens),
         "site": described_sites(sweep_sites(hidden, inputs.grid)),
         "probe": probes if len(probes) > 1 else probes[0],
         "param_grid": inputs.grid,

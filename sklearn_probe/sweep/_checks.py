@@ -41,7 +41,7 @@ PARAMETER_CONSTRAINTS = {
         list,
         tuple,
     ],
-    "tokens": _HIDDEN["tokens"],
+    "tokens": [*_HIDDEN["tokens"], list, tuple],
     "probe": [
         None,
         StrOptions(set(PROBE_NAMES)),
@@ -130,7 +130,7 @@ def _check_inputs(texts, labels, config):
         test_y=test_y,
         poolings=poolings,
         probes=probes,
-        grid=_check_param_grid(c.param_grid),
+        grid=_token_grid(c, _check_param_grid(c.param_grid)),
         baselines=baselines,
         n_repeats=n_repeats,
         splitter=splitter,
@@ -301,3 +301,17 @@ def _check_param_grid(param_grid):
             raise ValueError(f"param_grid[{key!r}] is empty.")
         grid[key] = values
     return grid
+
+
+def _token_grid(config, grid):
+    """``grid`` sweeping every selection of ``tokens=[...]`` as
+    ``hidden__tokens`` (one forward pass per text serves them all)."""
+    selections = config.token_selections
+    if isinstance(config.tokens, str):
+        return grid
+    if "hidden__tokens" in grid:
+        raise ValueError(
+            "tokens=[...] and param_grid['hidden__tokens'] both sweep token "
+            "selections: give them once, as tokens=[...]."
+        )
+    return {**grid, "hidden__tokens": selections} if len(selections) > 1 else grid

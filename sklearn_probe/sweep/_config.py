@@ -19,7 +19,7 @@ class SweepConfig:
     model: object = "minilm"
     layers: object = "all"
     pooling: object = "auto"
-    tokens: str = "all"
+    tokens: object = "all"
     probe: object = None
     param_grid: dict | None = None
     cv: object = 5
@@ -55,12 +55,30 @@ class SweepConfig:
         names = ("max_length", "batch_size", "device", "cache_dir", "verbose")
         names += ("trust_remote_code",)
         params = {name: getattr(self, name) for name in names}
-        if self.tokens != "all":  # words have no token selection
-            params["tokens"] = self.tokens
+        if self.base_tokens != "all":  # words have no token selection
+            params["tokens"] = self.base_tokens
         return params
 
+    @property
+    def token_selections(self):
+        """The token selections asked for, each once, in order."""
+        tokens = [self.tokens] if isinstance(self.tokens, str) else self.tokens
+        return list(dict.fromkeys(tokens))
+
+    @property
+    def base_tokens(self):
+        """The ``hidden`` step's own selection: the first asked for (a grid
+        over ``hidden__tokens`` sweeps the others)."""
+        return self.token_selections[0]
+
     def __post_init__(self):
-        if self.unit != "text" and self.tokens != "all":
+        selections = self.token_selections
+        if not selections or not all(isinstance(t, str) for t in selections):
+            raise ValueError(
+                "tokens must be a string or a non-empty list of strings, e.g. "
+                f"tokens=['all', 'last']; got {self.tokens!r}."
+            )
+        if self.unit != "text" and selections != ["all"]:
             raise ValueError(
                 f"tokens={self.tokens!r} selects tokens of texts; unit={self.unit!r} "
                 "samples choose their words and spans themselves. Use tokens='all'."

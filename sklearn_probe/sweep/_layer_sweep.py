@@ -94,12 +94,12 @@ def layer_sweep(
         ``"mean"``, ``"cls"``, ``"max"`` or ``"last"``; a sequence sweeps them.
         ``"auto"`` is ``"last"`` for causal (decoder) models and ``"mean"``
         otherwise, as in :class:`HiddenStateTransformer`.
-    tokens : str, default="all"
+    tokens : str or sequence of str, default="all"
         Which tokens of each text are pooled (``"last:5"``,
         ``"regex:<pattern>"``, ``"assistant"``, ...), as in
-        :class:`HiddenStateTransformer`; ``param_grid={"hidden__tokens":
-        [...]}`` sweeps several, all from one forward pass per text. See the
-        user guide's "Choosing tokens".
+        :class:`HiddenStateTransformer`; a sequence sweeps them (as
+        ``param_grid={"hidden__tokens": [...]}`` does), all from one forward
+        pass per text. See the user guide's "Choosing tokens".
     probe : estimator, "linear", "attention" or sequence of them, default=None
         The classifier (regressor, for a regression) trained on each layer's
         vectors. None (or ``"linear"``) is

@@ -140,3 +140,43 @@ def test_the_random_weights_baseline_reads_every_selection_from_one_pass(
     assert pretrained["rows"] == len(texts)
     assert random["rows"] == len(texts)
     assert set(result.scores["tokens"]) == {"last", "regex:good|bad"}
+
+
+def test_a_list_of_selections_sweeps_them_as_the_grid_does(tiny_bert, one_blas_thread):
+    """``tokens=[...]`` is ``param_grid={"hidden__tokens": [...]}``, as
+    ``pooling=[...]`` sweeps poolings; a list of one is that selection."""
+    texts, y = _corpus(16)
+    common = dict(model=tiny_bert, layers=[1, 2], cv=2, cache_dir=None, verbose=0)
+    listed = layer_sweep(texts, y, tokens=["last", "all", "last"], **common)
+    gridded = layer_sweep(
+        texts, y, param_grid={"hidden__tokens": ["last", "all"]}, **common
+    )
+    columns = ["layer", "tokens", "cv_score_mean", "cv_score_std"]
+    np.testing.assert_array_equal(
+        listed.scores[columns].values, gridded.scores[columns].values
+    )
+    assert listed.settings["tokens"] == ["last", "all"]
+    one = layer_sweep(texts, y, tokens=["last"], **common)
+    plain = layer_sweep(texts, y, tokens="last", **common)
+    np.testing.assert_array_equal(
+        one.scores["cv_score_mean"].values, plain.scores["cv_score_mean"].values
+    )
+    assert one.settings["tokens"] == "last"
+
+
+@pytest.mark.parametrize(
+    "tokens, grid, message",
+    [
+        ([], None, "non-empty list of strings"),
+        (["last", 3], None, "non-empty list of strings"),
+        (["all", "last"], {"hidden__tokens": ["first"]}, "give them once"),
+    ],
+)
+def test_a_list_of_selections_that_cannot_be_swept_is_refused(
+    tiny_bert, tokens, grid, message
+):
+    texts, y = _corpus(8)
+    with pytest.raises(ValueError, match=message):
+        layer_sweep(
+            texts, y, model=tiny_bert, tokens=tokens, param_grid=grid, cv=2, verbose=0
+        )
