@@ -288,6 +288,26 @@ CHAT_TEMPLATE = (
 )
 CHAT_MARKERS = ["<|system|>", "<|user|>", "<|assistant|>", "<|end|>"]
 
+#: Conversations of every role for the chat Llama of :func:`make_chat_llama`.
+CONVERSATIONS = [
+    [
+        {"role": "system", "content": "the plot is very dull"},
+        {"role": "user", "content": "i love it"},
+        {"role": "assistant", "content": "a good film"},
+    ],
+    [
+        {"role": "user", "content": "this movie was not good"},
+        {"role": "assistant", "content": "brilliant acting"},
+        {"role": "user", "content": "i hate this film"},
+        {"role": "assistant", "content": "boring boring boring"},
+    ],
+    [
+        {"role": "system", "content": "a great story"},
+        {"role": "user", "content": "dull"},
+        {"role": "assistant", "content": "the acting was awful and the plot very bad"},
+    ],
+]
+
 
 def make_chat_llama(path, *, seed=0):
     """A tiny random Llama whose byte-level tokenizer has :data:`CHAT_TEMPLATE`

@@ -34,21 +34,24 @@ def test_this_process_started_before_now():
     assert 0 < time.perf_counter() - started < 86400
 
 
-def test_importing_the_command_leaves_pictures_and_saving_for_later():
-    code = (
-        "import sys, sklearn_probe.cli; "
-        "print(sorted(m for m in ('matplotlib', 'skops', 'openTSNE', 'torch') "
-        "if m in sys.modules))"
-    )
+def _imported_after(code, modules):
+    """Which of ``modules`` a fresh Python process has imported after
+    running ``code``."""
+    code += f"; import sys; print(sorted(m for m in {modules!r} if m in sys.modules))"
     proc = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         env=ENV,
         timeout=300,
-        check=True,
     )
-    assert proc.stdout.strip() == "[]"
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_importing_the_command_leaves_pictures_and_saving_for_later():
+    modules = ("matplotlib", "skops", "openTSNE", "torch")
+    assert _imported_after("import sklearn_probe.cli", modules) == "[]"
 
 
 @pytest.fixture(scope="module")
@@ -142,17 +145,7 @@ def test_the_command_keeps_transformers_load_reports_off_without_importing_it_ea
     assert "UNEXPECTED" not in proc.stderr
     # Setting the command's messages up imports nothing of transformers.
     code = (
-        "import sys; from sklearn_probe import cli; "
-        "args = cli.build_parser().parse_args(['sweep', '--quiet']); "
-        "cli._configure_logging(args); "
-        "print(sorted(m for m in ('transformers', 'huggingface_hub') "
-        "if m in sys.modules))"
+        "from sklearn_probe import cli; "
+        "cli._configure_logging(cli.build_parser().parse_args(['sweep', '-q']))"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=300,
-    )
-    assert proc.stdout.strip() == "[]", proc.stderr
+    assert _imported_after(code, ("transformers", "huggingface_hub")) == "[]"

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import count_forward_rows, make_chat_llama
+from helpers import CONVERSATIONS, count_forward_rows, make_chat_llama
 
 from sklearn_probe import HiddenStateTransformer
 from sklearn_probe.hidden import TruncationWarning, cache_readings, fitted
@@ -112,25 +112,6 @@ def test_truncated_texts_keep_each_selection(tiny_bert):
     said = [str(w.message) for w in caught if w.category is TruncationWarning]
     assert any("3 of 6 texts" in m for m in said), said
     assert any("tokens='regex:good|bad'" in m for m in said), said
-
-
-CONVERSATIONS = [
-    [
-        {"role": "system", "content": "the plot is very dull"},
-        {"role": "user", "content": "i love it"},
-        {"role": "assistant", "content": "a good film"},
-    ],
-    [
-        {"role": "user", "content": "this movie was not good"},
-        {"role": "assistant", "content": "brilliant acting"},
-        {"role": "user", "content": "i hate this film"},
-        {"role": "assistant", "content": "boring boring boring"},
-    ],
-    [
-        {"role": "user", "content": "dull"},
-        {"role": "assistant", "content": "the acting was awful and the plot very bad"},
-    ],
-]
 
 
 @pytest.fixture(scope="module")

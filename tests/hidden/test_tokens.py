@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from helpers import (
     CHAT_MARKERS,
+    CONVERSATIONS,
     count_forward_rows,
     make_chat_llama,
 )
@@ -30,25 +31,6 @@ from sklearn_probe.hidden import (
     parse_tokens,
     select_tokens,
 )
-
-CONVERSATIONS = [
-    [
-        {"role": "system", "content": "the plot is very dull"},
-        {"role": "user", "content": "i love it"},
-        {"role": "assistant", "content": "a good film"},
-    ],
-    [
-        {"role": "user", "content": "this movie was not good"},
-        {"role": "assistant", "content": "brilliant acting"},
-        {"role": "user", "content": "i hate this film"},
-        {"role": "assistant", "content": "boring boring boring"},
-    ],
-    [
-        {"role": "system", "content": "a great story"},
-        {"role": "user", "content": "dull"},
-        {"role": "assistant", "content": "the acting was awful and the plot very bad"},
-    ],
-]
 
 
 @pytest.fixture(scope="module")
