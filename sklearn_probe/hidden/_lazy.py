@@ -16,7 +16,6 @@ all there and readable: then reading them raises the error it always raised,
 at fit.
 """
 
-import inspect
 import json
 import os
 
@@ -25,7 +24,7 @@ from ._fingerprint import WEIGHT_SUFFIXES, files_fingerprint, weight_file_digest
 
 
 def describe_weights(config, tokenizer, files, *, torch_dtype, eager):
-    """``(fingerprint, accepts_position_ids, versions)`` of the weights in the
+    """``(fingerprint, versions)`` of the weights in the
     directory ``files``, not read; None when they must be read now (``eager``
     true, or see the module's description). ``tokenizer`` is set up as the
     loaded model's is (its padding)."""
@@ -38,14 +37,11 @@ def describe_weights(config, tokenizer, files, *, torch_dtype, eager):
         digests = weight_file_digests(files)
     except OSError:  # unreadable: reading the weights says why, at fit
         return None
-    accepts = _accepts_position_ids(config)
-    if accepts is None:
-        return None
     dtype = weights_dtype(torch_dtype, config)
     as_loaded = config.to_dict()
     # from_pretrained records the dtype it loaded the weights in.
     as_loaded["dtype"] = str(dtype).removeprefix("torch.")
-    return files_fingerprint(as_loaded, dtype, digests, tokenizer), accepts, versions
+    return files_fingerprint(as_loaded, dtype, digests, tokenizer), versions
 
 
 def weight_versions(directory):
@@ -106,17 +102,3 @@ def _header_reads(path):
     except Exception:  # safetensors' own error, or OSError: read it at fit
         return False
     return True
-
-
-def _accepts_position_ids(config):
-    """Whether the model class that ``AutoModel`` builds for ``config`` takes
-    ``position_ids``; None when that class cannot be told without loading."""
-    from transformers import AutoModel
-
-    try:
-        from transformers.models.auto.auto_factory import _get_model_class
-
-        cls = _get_model_class(config, AutoModel._model_mapping)
-    except (ImportError, KeyError, AttributeError, ValueError):
-        return None
-    return "position_ids" in inspect.signature(cls.forward).parameters

@@ -53,7 +53,6 @@ class LoadedModel:
     pad_token_id: int
     padding_side: str
     is_causal: bool
-    accepts_position_ids: bool
     weights: object = field(default=None, repr=False)  # the model, once read
     read_weights: object = field(default=None, repr=False)  # reads it
     _lock: object = field(default_factory=threading.Lock, init=False, repr=False)
@@ -67,6 +66,12 @@ class LoadedModel:
                     self.weights = self.read_weights()
                     self.read_weights = None
         return self.weights
+
+    @property
+    def accepts_position_ids(self):
+        """Whether the model's ``forward`` takes ``position_ids`` (asked only
+        when texts go through it: it reads the weights)."""
+        return "position_ids" in inspect.signature(self.model.forward).parameters
 
 
 def resolve_source(model):
@@ -199,10 +204,9 @@ def _load(
     if described is None:
         model, device = _place(read(), device)
         fp = fingerprint(model, tokenizer, files=files)
-        accepts = "position_ids" in inspect.signature(model.forward).parameters
         deferred = {"weights": model}
     else:
-        fp, accepts, versions = described
+        fp, versions = described
         deferred = {
             "read_weights": functools.partial(
                 _read_later, read, device, source, files, versions
@@ -220,7 +224,6 @@ def _load(
         pad_token_id=int(tokenizer.pad_token_id),
         padding_side=padding_side,
         is_causal=is_causal,
-        accepts_position_ids=accepts,
         **deferred,
     )
 
