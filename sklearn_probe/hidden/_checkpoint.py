@@ -2,7 +2,9 @@
 
 :func:`read_checkpoint` reads them (the weights in the dtype asked, straight
 from the files, or freshly initialised from a seed; spread over devices with a
-``device_map``), never runs code a checkpoint ships unless told to, and turns
+``device_map``): :func:`read_description` the configuration and tokenizer,
+:func:`read_weights` the weights, which can wait until a text must go through
+the model. It never runs code a checkpoint ships unless told to, and turns
 every failure into an ``OSError`` that says what would work. :func:`hub_problem`
 says, once and fast, when the Hugging Face hub cannot be asked, so that models
 load from the local cache at once. Used by :mod:`._models`, which keeps what
@@ -78,31 +80,83 @@ def read_checkpoint(
     """``(config, tokenizer, model)`` read from ``source`` (weights freshly
     initialised from ``random_init_seed`` when it is an int); an ``OSError``
     that says what would work when they cannot be read."""
-    import torch
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
+    config, tokenizer = read_description(
+        source,
+        is_dir=is_dir,
+        trust_remote_code=trust_remote_code,
+        hub_problem=hub_problem,
+    )
+    model = read_weights(
+        source,
+        config,
+        is_dir=is_dir,
+        random_init_seed=random_init_seed,
+        trust_remote_code=trust_remote_code,
+        torch_dtype=torch_dtype,
+        device_map=device_map,
+        hub_problem=hub_problem,
+    )
+    return config, tokenizer, model
 
+
+def read_description(source, *, is_dir, trust_remote_code, hub_problem):
+    """``(config, tokenizer)`` read from ``source``, without its weights; the
+    errors of :func:`read_checkpoint`."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    options = _options(trust_remote_code, hub_problem)
+    with _load_errors(source, is_dir, hub_problem), _no_loading_bars():
+        config = AutoConfig.from_pretrained(source, **options)
+        tokenizer = AutoTokenizer.from_pretrained(source, **options)
+    return config, tokenizer
+
+
+def read_weights(
+    source,
+    config,
+    *,
+    is_dir,
+    random_init_seed,
+    trust_remote_code,
+    torch_dtype,
+    device_map,
+    hub_problem,
+):
+    """The model of ``config`` with the weights of ``source`` in the dtype
+    asked (or freshly initialised from ``random_init_seed``); the errors of
+    :func:`read_checkpoint`."""
+    import torch
+    from transformers import AutoModel
+
+    options = _options(trust_remote_code, hub_problem)
+    with _load_errors(source, is_dir, hub_problem), _no_loading_bars():
+        dtype = weights_dtype(torch_dtype, config)
+        if random_init_seed is not None:
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(random_init_seed)
+                return AutoModel.from_config(
+                    config, dtype=dtype, trust_remote_code=trust_remote_code
+                )
+        if device_map is not None:
+            options["device_map"] = device_map
+        return AutoModel.from_pretrained(source, config=config, dtype=dtype, **options)
+
+
+def _options(trust_remote_code, hub_problem):
     # trust_remote_code an explicit True or False: with None, transformers asks
     # on stdin (and a piped "y" would run the checkpoint's code).
     options = {"trust_remote_code": trust_remote_code}
     if hub_problem is not None:
         options["local_files_only"] = True
+    return options
+
+
+@contextlib.contextmanager
+def _load_errors(source, is_dir, hub_problem):
+    """Turn a failure to read ``source`` into an ``OSError`` that says what
+    would work."""
     try:
-        with _no_loading_bars():
-            config = AutoConfig.from_pretrained(source, **options)
-            tokenizer = AutoTokenizer.from_pretrained(source, **options)
-            dtype = _weights_dtype(torch_dtype, config)
-            if random_init_seed is None:
-                if device_map is not None:
-                    options["device_map"] = device_map
-                model = AutoModel.from_pretrained(
-                    source, config=config, dtype=dtype, **options
-                )
-            else:
-                with torch.random.fork_rng(devices=[]):
-                    torch.manual_seed(random_init_seed)
-                    model = AutoModel.from_config(
-                        config, dtype=dtype, trust_remote_code=trust_remote_code
-                    )
+        yield
     except ValueError as exc:
         if "trust_remote_code" not in str(exc):
             raise _load_error(source, is_dir, exc, hub_problem) from exc
@@ -114,10 +168,9 @@ def read_checkpoint(
         ) from None
     except (OSError, KeyError) as exc:
         raise _load_error(source, is_dir, exc, hub_problem) from exc
-    return config, tokenizer, model
 
 
-def _weights_dtype(torch_dtype, config):
+def weights_dtype(torch_dtype, config):
     """The torch dtype to load weights in: ``"auto"`` is the checkpoint's own
     (its configuration's ``dtype``), float32 when it names none."""
     import torch

