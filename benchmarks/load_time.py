@@ -41,6 +41,7 @@ def main():
 
         t = time.perf_counter()
         loaded = load_model(args.model, "cpu")
+        _ = loaded.model  # the weights are read when first asked for
         load_s = time.perf_counter() - t
         folder = _weight_files(loaded.source)
 

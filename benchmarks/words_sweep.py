@@ -108,6 +108,7 @@ def main(argv=None):
     groups = sentence_groups(X)
     sentences = list(dict.fromkeys(s for s, _ in X))
     loaded = load_model("minilm", "cpu")
+    _ = loaded.model  # the weights are read when first asked for: not timed
     n_layers = loaded.n_layers
     print(f"{len(sentences)} sentences, {len(X)} words, {n_layers} layers, "
           f"{args.folds} folds")  # fmt: skip
