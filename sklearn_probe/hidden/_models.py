@@ -69,10 +69,10 @@ class LoadedModel:
                     self.read_weights = None
         return self.weights
 
-    @property
+    @functools.cached_property
     def accepts_position_ids(self):
         """Whether the model's ``forward`` takes ``position_ids`` (asked only
-        when texts go through it: it reads the weights)."""
+        when texts go through it: it reads the weights; once, not per batch)."""
         return "position_ids" in inspect.signature(self.model.forward).parameters
 
 
